@@ -1,0 +1,108 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, sep } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Transform } from 'node:stream';
+import { StorageError } from '../../core/errors.js';
+import type { BlobInfo, BlobStore, PutProgress } from '../../ports/blob-store.js';
+
+/** Artifact store in a local folder (the embedded default). Writes go to a temp file that is renamed into place. */
+export class FsBlobStore implements BlobStore {
+  readonly location: string;
+  constructor(private readonly root: string) {
+    this.location = root;
+  }
+
+  private path(key: string): string {
+    return join(this.root, ...key.split('/'));
+  }
+
+  async stat(key: string): Promise<BlobInfo | undefined> {
+    try {
+      const s = await stat(this.path(key));
+      return { key, size: s.size, lastModified: s.mtime };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw new StorageError(`cannot read ${this.path(key)}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  async putFile(key: string, file: string, _size: number, sha256: string, onProgress?: PutProgress): Promise<void> {
+    const dest = this.path(key);
+    const tmp = `${dest}.tmp-${randomBytes(6).toString('hex')}`;
+    try {
+      await mkdir(dirname(dest), { recursive: true });
+      const hash = createHash('sha256');
+      const tap = new Transform({
+        transform(chunk: Buffer, _enc, cb) {
+          hash.update(chunk);
+          onProgress?.(chunk.length);
+          cb(null, chunk);
+        },
+      });
+      await pipeline(createReadStream(file, { highWaterMark: 1 << 20 }), tap, createWriteStream(tmp));
+      const got = hash.digest('hex');
+      if (got !== sha256) throw new StorageError(`${file} changed while it was being stored (sha256 ${got}, expected ${sha256}); register again`);
+      await rename(tmp, dest);
+    } catch (err) {
+      await rm(tmp, { force: true });
+      if (err instanceof StorageError) throw err;
+      throw new StorageError(`cannot write ${dest}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  async putBytes(key: string, body: Uint8Array): Promise<void> {
+    const dest = this.path(key);
+    const tmp = `${dest}.tmp-${randomBytes(6).toString('hex')}`;
+    try {
+      await mkdir(dirname(dest), { recursive: true });
+      await writeFile(tmp, body);
+      await rename(tmp, dest);
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw new StorageError(`cannot write ${dest}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  async getStream(key: string): Promise<NodeJS.ReadableStream> {
+    const p = this.path(key);
+    if (!(await this.stat(key))) throw new StorageError(`${p} is missing from the artifact store`);
+    return createReadStream(p, { highWaterMark: 1 << 20 });
+  }
+
+  async getBytes(key: string): Promise<Uint8Array | undefined> {
+    try {
+      return await readFile(this.path(key));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw new StorageError(`cannot read ${this.path(key)}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    await rm(this.path(key), { force: true });
+  }
+
+  async *list(prefix: string): AsyncIterable<BlobInfo> {
+    const base = this.path(prefix.replace(/\/$/, ''));
+    const walk = async function* (dir: string, root: string): AsyncIterable<BlobInfo> {
+      let entries;
+      try {
+        entries = await readdir(dir, { withFileTypes: true });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+        throw err;
+      }
+      for (const e of entries) {
+        const p = join(dir, e.name);
+        if (e.isDirectory()) yield* walk(p, root);
+        else if (e.isFile() && !e.name.includes('.tmp-')) {
+          const s = await stat(p);
+          yield { key: relative(root, p).split(sep).join('/'), size: s.size, lastModified: s.mtime };
+        }
+      }
+    };
+    yield* walk(base, this.root);
+  }
+}

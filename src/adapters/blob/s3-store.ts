@@ -1,0 +1,194 @@
+import { open } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import {
+  S3Client,
+  HeadObjectCommand,
+  PutObjectCommand,
+  GetObjectCommand,
+  DeleteObjectCommand,
+  ListObjectsV2Command,
+  type S3ClientConfig,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { StorageError } from '../../core/errors.js';
+import type { BlobInfo, BlobStore, PutProgress } from '../../ports/blob-store.js';
+import { mapS3Error } from './s3-errors.js';
+
+export interface S3StoreOptions {
+  bucket: string;
+  prefix: string;
+  endpoint?: string;
+  region: string;
+  forcePathStyle: boolean;
+  /** Part size for multipart uploads (16 MiB: the fastest measured here against local servers). */
+  partSize?: number;
+  queueSize?: number;
+}
+
+export const DEFAULT_PART_SIZE = 16 * 1024 * 1024;
+
+export function makeS3Client(o: Pick<S3StoreOptions, 'endpoint' | 'region' | 'forcePathStyle'>): S3Client {
+  const cfg: S3ClientConfig = {
+    region: o.region,
+    forcePathStyle: o.forcePathStyle,
+    // Checksums only where we ask for them: streaming trailers (aws-chunked) are mangled by some
+    // S3-compatible servers; we attach sha256 ourselves where we know it.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+    maxAttempts: 3,
+    requestHandler: { connectionTimeout: 5_000, requestTimeout: 120_000 },
+  };
+  if (o.endpoint) cfg.endpoint = o.endpoint;
+  return new S3Client(cfg);
+}
+
+export class S3BlobStore implements BlobStore {
+  readonly location: string;
+  readonly client: S3Client;
+  private readonly endpointName: string;
+
+  constructor(private readonly o: S3StoreOptions, client?: S3Client) {
+    this.location = `s3://${o.bucket}${o.prefix ? `/${o.prefix}` : ''}`;
+    this.endpointName = o.endpoint ?? `S3 (${o.region})`;
+    this.client = client ?? makeS3Client(o);
+  }
+
+  private key(k: string): string {
+    return this.o.prefix ? `${this.o.prefix}/${k}` : k;
+  }
+
+  private fail(err: unknown, what: string): never {
+    throw mapS3Error(err, this.endpointName, what);
+  }
+
+  async stat(key: string): Promise<BlobInfo | undefined> {
+    try {
+      const r = await this.client.send(new HeadObjectCommand({ Bucket: this.o.bucket, Key: this.key(key) }));
+      return { key, size: r.ContentLength ?? 0, lastModified: r.LastModified };
+    } catch (err) {
+      const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+      if (e.name === 'NotFound' || e.name === 'NoSuchKey' || e.$metadata?.httpStatusCode === 404) return undefined;
+      this.fail(err, `HEAD ${this.key(key)}`);
+    }
+  }
+
+  async putFile(key: string, file: string, size: number, sha256: string, onProgress?: PutProgress): Promise<void> {
+    const partSize = this.o.partSize ?? DEFAULT_PART_SIZE;
+    if (size <= partSize) {
+      // One request with the sha256 we already computed: the server (where it checks) verifies the bytes.
+      const fh = await open(file, 'r');
+      let body: Buffer;
+      try {
+        body = Buffer.allocUnsafe(size);
+        let off = 0;
+        while (off < size) {
+          const { bytesRead } = await fh.read(body, off, size - off, off);
+          if (bytesRead === 0) break;
+          off += bytesRead;
+        }
+        if (off !== size) throw new StorageError(`${file} changed while it was being stored (size); register again`);
+      } finally {
+        await fh.close();
+      }
+      try {
+        await this.client.send(
+          new PutObjectCommand({
+            Bucket: this.o.bucket,
+            Key: this.key(key),
+            Body: body,
+            ChecksumSHA256: Buffer.from(sha256, 'hex').toString('base64'),
+            Metadata: { sha256 },
+          }),
+        );
+      } catch (err) {
+        this.fail(err, `upload of ${file}`);
+      }
+      onProgress?.(size);
+      return;
+    }
+    const upload = new Upload({
+      client: this.client,
+      params: {
+        Bucket: this.o.bucket,
+        Key: this.key(key),
+        Body: createReadStream(file, { highWaterMark: 1 << 20 }),
+        ChecksumAlgorithm: 'SHA256',
+        Metadata: { sha256 },
+      },
+      partSize,
+      queueSize: this.o.queueSize ?? 4,
+      // lib-storage aborts the multipart upload on failure, so no orphaned parts stay billed.
+      leavePartsOnError: false,
+    });
+    let last = 0;
+    upload.on('httpUploadProgress', (p) => {
+      if (p.loaded !== undefined && p.loaded > last) {
+        onProgress?.(p.loaded - last);
+        last = p.loaded;
+      }
+    });
+    try {
+      await upload.done();
+    } catch (err) {
+      this.fail(err, `multipart upload of ${file}`);
+    }
+  }
+
+  async putBytes(key: string, body: Uint8Array, contentType = 'application/octet-stream'): Promise<void> {
+    try {
+      await this.client.send(new PutObjectCommand({ Bucket: this.o.bucket, Key: this.key(key), Body: body, ContentType: contentType }));
+    } catch (err) {
+      this.fail(err, `PUT ${this.key(key)}`);
+    }
+  }
+
+  async getStream(key: string): Promise<NodeJS.ReadableStream> {
+    try {
+      const r = await this.client.send(new GetObjectCommand({ Bucket: this.o.bucket, Key: this.key(key) }));
+      return r.Body as NodeJS.ReadableStream;
+    } catch (err) {
+      const e = err as { name?: string };
+      if (e.name === 'NoSuchKey' || e.name === 'NotFound') throw new StorageError(`${this.location}/${key} is missing from the artifact store`);
+      this.fail(err, `GET ${this.key(key)}`);
+    }
+  }
+
+  async getBytes(key: string): Promise<Uint8Array | undefined> {
+    try {
+      const r = await this.client.send(new GetObjectCommand({ Bucket: this.o.bucket, Key: this.key(key) }));
+      return await r.Body!.transformToByteArray();
+    } catch (err) {
+      const e = err as { name?: string };
+      if (e.name === 'NoSuchKey' || e.name === 'NotFound') return undefined;
+      this.fail(err, `GET ${this.key(key)}`);
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    try {
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.o.bucket, Key: this.key(key) }));
+    } catch (err) {
+      this.fail(err, `DELETE ${this.key(key)}`);
+    }
+  }
+
+  async *list(prefix: string): AsyncIterable<BlobInfo> {
+    const full = this.key(prefix);
+    const strip = this.o.prefix ? this.o.prefix.length + 1 : 0;
+    let token: string | undefined;
+    // Bounded: each page advances the continuation token; S3 ends with IsTruncated=false.
+    for (let page = 0; page < 1_000_000; page++) {
+      let r;
+      try {
+        r = await this.client.send(new ListObjectsV2Command({ Bucket: this.o.bucket, Prefix: full, ContinuationToken: token }));
+      } catch (err) {
+        this.fail(err, `LIST ${full}`);
+      }
+      for (const o of r.Contents ?? []) {
+        if (o.Key) yield { key: o.Key.slice(strip), size: o.Size ?? 0, lastModified: o.LastModified };
+      }
+      if (!r.IsTruncated || !r.NextContinuationToken) return;
+      token = r.NextContinuationToken;
+    }
+  }
+}

@@ -1,0 +1,30 @@
+import { simpleGit } from 'simple-git';
+import type { CodeGit } from '../../ports/git.js';
+import type { CodeInfo } from '../../ports/registry.js';
+
+/** Strip credentials from remote URLs (https://user:token@host/...) before they are stored. */
+export function redactRemote(url: string): string {
+  return url.replace(/^(\w+:\/\/)[^/@]+@/, '$1');
+}
+
+export class SimpleCodeGit implements CodeGit {
+  async codeInfo(dir: string): Promise<CodeInfo | null> {
+    const git = simpleGit({ baseDir: dir, maxConcurrentProcesses: 4 });
+    const inRepo = await git.checkIsRepo().catch(() => false);
+    if (!inRepo) return null;
+    const [commit, branch, status, remotes] = await Promise.all([
+      git.revparse(['HEAD']).then((s) => s.trim(), () => null),
+      git.revparse(['--abbrev-ref', 'HEAD']).then((s) => s.trim(), () => null),
+      // Untracked files (often the very artifacts being registered) do not make the code dirty.
+      git.raw(['status', '--porcelain', '--untracked-files=no']).then((s) => s.trim() !== '', () => null),
+      git.getRemotes(true).catch(() => []),
+    ]);
+    const remote = remotes.find((r) => r.name === 'origin') ?? remotes[0];
+    return {
+      commit,
+      branch: branch === 'HEAD' ? null : branch,
+      dirty: status,
+      remote: remote?.refs.fetch ? redactRemote(remote.refs.fetch) : null,
+    };
+  }
+}

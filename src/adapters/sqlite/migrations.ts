@@ -1,0 +1,92 @@
+/**
+ * Numbered migrations, applied in order inside one transaction each; PRAGMA user_version records
+ * the last one applied. Never edit a released migration: add a new one.
+ */
+export const MIGRATIONS: ReadonlyArray<string> = [
+  // 1: registry core
+  `
+  CREATE TABLE models (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    description TEXT,
+    created_at TEXT NOT NULL,
+    created_by TEXT NOT NULL
+  );
+  CREATE TABLE versions (
+    id INTEGER PRIMARY KEY,
+    model_id INTEGER NOT NULL REFERENCES models(id),
+    version INTEGER NOT NULL CHECK (version >= 1),
+    status TEXT NOT NULL CHECK (status IN ('registered','validated','staging','production','archived')),
+    manifest_digest TEXT NOT NULL,
+    file_count INTEGER NOT NULL,
+    total_size INTEGER NOT NULL,
+    data_hash TEXT,
+    code_commit TEXT,
+    code_branch TEXT,
+    code_dirty INTEGER,
+    code_remote TEXT,
+    config TEXT,
+    feature_schema TEXT,
+    requirements TEXT,
+    parent_id INTEGER REFERENCES versions(id),
+    description TEXT,
+    created_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    status_changed_at TEXT,
+    UNIQUE (model_id, version)
+  );
+  CREATE INDEX versions_by_manifest ON versions(model_id, manifest_digest);
+  CREATE INDEX versions_by_data ON versions(data_hash);
+  CREATE INDEX versions_by_parent ON versions(parent_id);
+  CREATE TABLE artifacts (
+    version_id INTEGER NOT NULL REFERENCES versions(id),
+    path TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    PRIMARY KEY (version_id, path)
+  ) WITHOUT ROWID;
+  CREATE INDEX artifacts_by_sha ON artifacts(sha256);
+  CREATE TABLE metrics (
+    version_id INTEGER NOT NULL REFERENCES versions(id),
+    slice TEXT NOT NULL DEFAULT '',
+    name TEXT NOT NULL,
+    value REAL NOT NULL,
+    dataset_digest TEXT,
+    dataset_name TEXT,
+    PRIMARY KEY (version_id, slice, name)
+  ) WITHOUT ROWID;
+  CREATE TABLE tags (
+    version_id INTEGER NOT NULL REFERENCES versions(id),
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (version_id, key)
+  ) WITHOUT ROWID;
+  CREATE INDEX tags_by_kv ON tags(key, value);
+  CREATE TABLE aliases (
+    model_id INTEGER NOT NULL REFERENCES models(id),
+    alias TEXT NOT NULL,
+    version_id INTEGER NOT NULL REFERENCES versions(id),
+    updated_at TEXT NOT NULL,
+    updated_by TEXT NOT NULL,
+    PRIMARY KEY (model_id, alias)
+  ) WITHOUT ROWID;
+  CREATE TABLE events (
+    seq INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    model TEXT,
+    subject TEXT,
+    payload TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+  );
+  CREATE INDEX events_by_model ON events(model, seq);
+  CREATE INDEX events_by_action ON events(action, seq);
+  CREATE INDEX events_by_at ON events(at);
+  CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events
+    BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+  CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events
+    BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+  `,
+];

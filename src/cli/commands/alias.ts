@@ -1,0 +1,61 @@
+import type { Command } from 'commander';
+import type { Deps } from '../deps.js';
+import { commandCtx, emit } from '../output.js';
+
+export function registerAlias(program: Command, deps: Deps): void {
+  const alias = program
+    .command('alias')
+    .description('point named aliases (e.g. staging, candidate) at versions; champion is moved only by promote/rollback')
+    .addHelpText('after', '\nExamples:\n  $ mlctl alias set fraud@4 staging\n  $ mlctl alias rm fraud staging');
+  alias
+    .command('set')
+    .description('point an alias at a version')
+    .argument('<ref>')
+    .argument('<alias>')
+    .action(async (ref: string, name: string, _o, cmd: Command) => {
+      const ctx = commandCtx(deps, cmd);
+      const { setAlias } = await import('../../core/registry/mutate.js');
+      const r = await setAlias({ registry: await deps.registry(), clock: deps.clock, actor: await deps.actor() }, ref, name);
+      emit(ctx, r, () => `${r.model}@${r.alias} → ${r.version}${r.previous !== null && r.previous !== r.version ? ` (was ${r.previous})` : ''}\n`);
+    });
+  alias
+    .command('rm')
+    .description('remove an alias')
+    .argument('<model>')
+    .argument('<alias>')
+    .action(async (model: string, name: string, _o, cmd: Command) => {
+      const ctx = commandCtx(deps, cmd);
+      const { removeAlias } = await import('../../core/registry/mutate.js');
+      const r = await removeAlias({ registry: await deps.registry(), clock: deps.clock, actor: await deps.actor() }, model, name);
+      emit(ctx, r, () => `removed ${r.model}@${r.alias} (was ${r.previous})\n`);
+    });
+}
+
+export function registerTag(program: Command, deps: Deps): void {
+  program
+    .command('tag')
+    .description('set tags on a version (KEY=VALUE; an existing key is overwritten)')
+    .argument('<ref>')
+    .argument('<tags...>', 'KEY=VALUE pairs')
+    .addHelpText('after', '\nExample:\n  $ mlctl tag fraud@4 team=risk ticket=ML-123')
+    .action(async (ref: string, tags: string[], _o, cmd: Command) => {
+      const ctx = commandCtx(deps, cmd);
+      const { tagVersion } = await import('../../core/registry/mutate.js');
+      const r = await tagVersion({ registry: await deps.registry(), clock: deps.clock, actor: await deps.actor() }, ref, tags);
+      emit(ctx, r, () => `${r.ref}: ${Object.entries(r.tags).map(([k, v]) => `${k}=${v}`).join(' ')}\n`);
+    });
+}
+
+export function registerArchive(program: Command, deps: Deps): void {
+  program
+    .command('archive')
+    .description('archive a version (kept for lineage and rollback; its blobs stay while referenced)')
+    .argument('<ref>')
+    .addHelpText('after', '\nExample:\n  $ mlctl archive fraud@2')
+    .action(async (ref: string, _o, cmd: Command) => {
+      const ctx = commandCtx(deps, cmd);
+      const { archiveVersion } = await import('../../core/registry/mutate.js');
+      const r = await archiveVersion({ registry: await deps.registry(), clock: deps.clock, actor: await deps.actor() }, ref);
+      emit(ctx, r, () => `${r.ref} ${r.changed ? 'archived' : 'was already archived'}\n`);
+    });
+}

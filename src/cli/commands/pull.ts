@@ -1,0 +1,21 @@
+import type { Command } from 'commander';
+import type { Deps } from '../deps.js';
+import { commandCtx, emit, note } from '../output.js';
+import { formatBytes } from '../../core/util/text.js';
+
+export function registerPull(program: Command, deps: Deps): void {
+  program
+    .command('pull')
+    .description("download a version's files, verifying each sha256 while streaming")
+    .argument('<ref>', 'fraud@3, fraud@champion, …')
+    .option('--to <dir>', 'target folder (default: ./<model>-<version>)')
+    .addHelpText('after', '\nExamples:\n  $ mlctl pull fraud@champion --to serving/model\n  $ mlctl pull fraud@3')
+    .action(async (ref: string, opts, cmd: Command) => {
+      const ctx = commandCtx(deps, cmd);
+      const { pullVersion } = await import('../../core/artifacts/pull.js');
+      const r = await pullVersion({ registry: await deps.registry(), store: await deps.artifacts(), cwd: deps.cwd, progress: await deps.progress(ctx.quiet || ctx.json) }, ref, opts.to);
+      const fresh = r.files.filter((f) => f.action === 'downloaded').length;
+      note(ctx, `pulled ${r.ref}: ${fresh} file(s) downloaded (${formatBytes(r.bytesDownloaded)}), ${r.files.length - fresh} already up to date, all verified`);
+      emit(ctx, r, () => `${r.to}\n`);
+    });
+}

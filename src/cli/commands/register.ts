@@ -1,0 +1,64 @@
+import type { Command } from 'commander';
+import type { Deps } from '../deps.js';
+import { commandCtx, emit, note } from '../output.js';
+import { collect } from './shared.js';
+import { formatBytes } from '../../core/util/text.js';
+
+export function registerRegister(program: Command, deps: Deps): void {
+  program
+    .command('register')
+    .description('register a new model version: hash, upload missing blobs, record metadata')
+    .argument('<model>', 'model name, e.g. fraud')
+    .argument('<path...>', 'files or folders with the model artifacts')
+    .option('--metrics <file>', 'metrics JSON: {"auc": 0.91} or {"dataset": {...}, "metrics": {...}, "slices": {...}}')
+    .option('--schema <file>', 'feature schema JSON: {"inputs": [...], "outputs": [...]}')
+    .option('--data <path>', 'training data file or folder to hash (not uploaded)')
+    .option('--data-hash <sha256:hex>', 'training data digest computed elsewhere')
+    .option('--config <file>', 'training config (JSON or YAML)')
+    .option('--requirements <file>', 'requirements/lock file of the training environment')
+    .option('--parent <ref>', 'version this one was derived from, e.g. fraud@3')
+    .option('--tag <key=value>', 'tag the version (repeatable)', collect, [])
+    .option('--description <text>', 'free-text description')
+    .option('--allow-duplicate', 'create a new version even if the same content and code commit exist')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ mlctl register fraud model/ --metrics eval/metrics.json --schema schema.json --data data/train/
+  $ mlctl register fraud model.onnx --data-hash sha256:9f86d0… --tag team=risk --parent fraud@3
+
+Re-registering the same content from the same commit prints the existing version and exits 0.`,
+    )
+    .action(async (model: string, paths: string[], opts, cmd: Command) => {
+      const ctx = commandCtx(deps, cmd);
+      const { registerVersion } = await import('../../core/registry/register.js');
+      const registry = await deps.registry({ create: true });
+      const result = await registerVersion(
+        { registry, store: await deps.artifacts(), clock: deps.clock, actor: await deps.actor(), cwd: deps.cwd, git: await deps.git(), progress: await deps.progress(ctx.quiet || ctx.json) },
+        {
+          model,
+          paths,
+          metricsFile: opts.metrics,
+          schemaFile: opts.schema,
+          dataPath: opts.data,
+          dataHash: opts.dataHash,
+          configFile: opts.config,
+          requirementsFile: opts.requirements,
+          parent: opts.parent,
+          tags: opts.tag,
+          description: opts.description,
+          allowDuplicate: !!opts.allowDuplicate,
+        },
+      );
+      if (result.created) {
+        note(
+          ctx,
+          `registered ${result.ref}: ${result.files} file(s), ${formatBytes(result.totalSize)}; uploaded ${result.uploaded.blobs} blob(s) (${formatBytes(result.uploaded.bytes)}), ${result.skipped.blobs} already stored`,
+        );
+        if (result.code?.dirty) ctx.warnings.push('the git working tree has uncommitted changes: the recorded commit does not fully describe the training code');
+      } else {
+        note(ctx, `${result.ref} already holds this content from the same code commit; nothing registered (use --allow-duplicate to force a new version)`);
+      }
+      emit(ctx, result, () => `${result.ref}\n`);
+    });
+}

@@ -1,0 +1,118 @@
+import { hostname, userInfo } from 'node:os';
+import { execFile } from 'node:child_process';
+import type { Io } from './io.js';
+import type { Clock } from '../ports/clock.js';
+import type { Registry } from '../ports/registry.js';
+import type { BlobStore } from '../ports/blob-store.js';
+import type { CodeGit } from '../ports/git.js';
+import type { Progress } from '../ports/progress.js';
+import { resolveConfig, type ConfigOverrides, type ResolvedConfig } from '../core/config.js';
+import { UsageError } from '../core/errors.js';
+import { makeProgress } from './progress.js';
+
+export type Env = Record<string, string | undefined>;
+
+/**
+ * Everything a command touches comes through here, so a test can run any command with buffered
+ * streams, a fixed clock (MLCTL_NOW) and its own environment. Heavy adapters load on first use.
+ */
+export interface Deps {
+  io: Io;
+  env: Env;
+  cwd: string;
+  clock: Clock;
+  /** Set by the global flags before a command runs. */
+  overrides: ConfigOverrides;
+  config(): ResolvedConfig;
+  registry(opts?: { create?: boolean }): Promise<Registry>;
+  artifacts(): Promise<BlobStore>;
+  git(): Promise<CodeGit>;
+  actor(): Promise<string>;
+  progress(quiet?: boolean): Promise<Progress>;
+  close(): void;
+}
+
+export function clockFromEnv(env: Env): Clock {
+  const fixed = env.MLCTL_NOW;
+  if (fixed) {
+    const t = new Date(fixed);
+    if (Number.isNaN(t.getTime())) throw new UsageError(`MLCTL_NOW=${JSON.stringify(fixed)} is not an ISO time such as 2026-01-31T12:00:00Z`);
+    return { now: () => new Date(t) };
+  }
+  return { now: () => new Date() };
+}
+
+function gitEmail(cwd: string): Promise<string | undefined> {
+  return new Promise((res) => {
+    execFile('git', ['config', 'user.email'], { cwd, timeout: 5_000 }, (err, stdout) => res(err ? undefined : stdout.trim() || undefined));
+  });
+}
+
+export function makeDeps(io: Io, env: Env, cwd: string): Deps {
+  let config: ResolvedConfig | undefined;
+  let registry: Registry | undefined;
+  let store: BlobStore | undefined;
+  let actor: string | undefined;
+  const deps: Deps = {
+    io,
+    env,
+    cwd,
+    clock: clockFromEnv(env),
+    overrides: {},
+    config() {
+      config ??= resolveConfig(cwd, env, deps.overrides);
+      return config;
+    },
+    async registry(opts = {}) {
+      if (registry) return registry;
+      const cfg = deps.config();
+      if (cfg.registry.startsWith('s3://')) {
+        throw new UsageError(`registry ${cfg.registry}: a shared registry on S3 is not supported by this build yet; use a local path`);
+      }
+      const { SqliteRegistry } = await import('../adapters/sqlite/sqlite-registry.js');
+      registry = SqliteRegistry.open(cfg.registry, { create: opts.create });
+      return registry;
+    },
+    async artifacts() {
+      if (store) return store;
+      const a = deps.config().artifacts;
+      if (a.kind === 'fs') {
+        const { FsBlobStore } = await import('../adapters/blob/fs-store.js');
+        store = new FsBlobStore(a.path);
+      } else {
+        const { S3BlobStore } = await import('../adapters/blob/s3-store.js');
+        store = new S3BlobStore(a);
+      }
+      return store;
+    },
+    async git() {
+      const { SimpleCodeGit } = await import('../adapters/git/code-info.js');
+      return new SimpleCodeGit();
+    },
+    async actor() {
+      if (actor) return actor;
+      actor =
+        env.MLCTL_ACTOR ||
+        (env.GITHUB_ACTIONS === 'true' ? env.GITHUB_ACTOR : undefined) ||
+        (await gitEmail(cwd)) ||
+        `${safeUser()}@${hostname()}`;
+      return actor;
+    },
+    progress(quiet = false) {
+      return makeProgress(io, quiet);
+    },
+    close() {
+      registry?.close();
+      registry = undefined;
+    },
+  };
+  return deps;
+}
+
+function safeUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}

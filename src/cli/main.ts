@@ -1,0 +1,50 @@
+import { CommanderError } from 'commander';
+import { MlctlError, ExitCode } from '../core/errors.js';
+import { makeDeps, type Deps } from './deps.js';
+import { processIo } from './io.js';
+import { envelope } from './render/json.js';
+import { buildProgram } from './program.js';
+
+/** Run mlctl with argv (without node and script); resolves to the exit code. Never calls process.exit. */
+export async function main(argv: string[], given?: Deps): Promise<number> {
+  let deps: Deps;
+  try {
+    deps = given ?? makeDeps(processIo(process.env), process.env, process.cwd());
+  } catch (err) {
+    process.stderr.write(`mlctl: ${(err as Error).message}\n`);
+    return ExitCode.usage;
+  }
+  const json = argv.includes('--json');
+  const debug = argv.includes('--debug');
+  const program = buildProgram(deps);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return ExitCode.ok;
+  } catch (err) {
+    return reportError(deps, err, { json, debug, command: argv.find((a) => !a.startsWith('-')) ?? '' });
+  } finally {
+    deps.close();
+  }
+}
+
+export function reportError(deps: Deps, err: unknown, o: { json: boolean; debug: boolean; command: string }): number {
+  if (err instanceof CommanderError) {
+    // Help and --version end through exitOverride too; they are successes.
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return ExitCode.ok;
+    if (o.json) deps.io.out.write(envelope(o.command, null, [], [{ kind: 'usage', message: err.message.replace(/^error: /, '') }]));
+    return ExitCode.usage;
+  }
+  if (err instanceof MlctlError) {
+    if (!err.reported) {
+      deps.io.err.write(`mlctl: ${err.message}\n`);
+      if (o.json) deps.io.out.write(envelope(o.command, null, [], [{ kind: err.kind, message: err.message }]));
+    } else if (!o.json) deps.io.err.write(`mlctl: ${err.message}\n`);
+    if (o.debug && err.stack) deps.io.err.write(`${err.stack}\n`);
+    return err.exitCode;
+  }
+  const e = err as Error;
+  deps.io.err.write(`mlctl: unexpected error: ${e?.message ?? String(err)}${o.debug ? '' : ' (run with --debug for details)'}\n`);
+  if (o.debug && e?.stack) deps.io.err.write(`${e.stack}\n`);
+  if (o.json) deps.io.out.write(envelope(o.command, null, [], [{ kind: 'internal', message: e?.message ?? String(err) }]));
+  return ExitCode.storage;
+}

@@ -1,0 +1,40 @@
+import { Command, Option } from 'commander';
+import type { Deps } from './deps.js';
+import { registerRegistryCommands } from './commands/registry-commands.js';
+import { registerInit } from './commands/init.js';
+
+export const VERSION = '0.1.0';
+
+export function buildProgram(deps: Deps): Command {
+  const program = new Command('mlctl')
+    .description('Control plane for production ML models: registry, gates, rollouts, audit.')
+    .version(VERSION, '-V, --version')
+    .addOption(new Option('--json', 'print one JSON document: {ok, command, data, warnings, errors}'))
+    .addOption(new Option('--registry <path|uri>', 'registry database (overrides MLCTL_REGISTRY and mlctl.yaml)'))
+    .addOption(new Option('--artifacts <path|uri>', 'artifact store: folder or s3://bucket/prefix (overrides MLCTL_ARTIFACTS)'))
+    .addOption(new Option('-q, --quiet', 'no notes or progress on stderr'))
+    .addOption(new Option('--debug', 'print stack traces on errors'))
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => deps.io.out.write(s),
+      writeErr: (s) => deps.io.err.write(s),
+      outputError: (s, write) => write(s.startsWith('error: ') ? `mlctl: ${s.slice(7)}` : s),
+    })
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ mlctl init --yes
+  $ mlctl register fraud model/ --metrics metrics.json --schema schema.json --data data/train.parquet
+  $ mlctl list fraud
+  $ mlctl show fraud@latest
+  $ mlctl diff fraud@1 fraud@2
+  $ mlctl pull fraud@champion --to ./serving/fraud
+
+Exit codes: 0 ok, 1 negative verdict, 2 usage/input error, 3 storage/infrastructure, 4 auth, 5 inconclusive.`,
+    );
+  registerInit(program, deps);
+  registerRegistryCommands(program, deps);
+  return program;
+}

@@ -1,0 +1,87 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { dirname, relative, resolve, sep, isAbsolute } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Transform, type Readable } from 'node:stream';
+import { MlctlError, StorageError, UsageError, VerdictError } from '../errors.js';
+import { resolveRef } from '../registry/resolve.js';
+import { blobKey } from './layout.js';
+import { checkManifestPath } from './manifest.js';
+import { sha256File } from '../hashing/digest.js';
+import { mapLimit } from '../util/map-limit.js';
+import type { BlobStore } from '../../ports/blob-store.js';
+import type { Registry, ArtifactEntry } from '../../ports/registry.js';
+import { noProgress, type Progress } from '../../ports/progress.js';
+
+export interface PullResult {
+  ref: string;
+  to: string;
+  files: Array<ArtifactEntry & { action: 'downloaded' | 'up-to-date' }>;
+  bytesDownloaded: number;
+}
+
+/** Stream one blob to dest: hash while writing a temp file next to it, rename only when the digest matches. */
+export async function downloadVerified(store: BlobStore, entry: ArtifactEntry, dest: string, onBytes?: (n: number) => void): Promise<void> {
+  await mkdir(dirname(dest), { recursive: true });
+  const tmp = `${dest}.mlctl-tmp-${randomBytes(6).toString('hex')}`;
+  const hash = createHash('sha256');
+  let size = 0;
+  const tap = new Transform({
+    transform(chunk: Buffer, _e, cb) {
+      hash.update(chunk);
+      size += chunk.length;
+      onBytes?.(chunk.length);
+      cb(null, chunk);
+    },
+  });
+  try {
+    const body = await store.getStream(blobKey(entry.sha256));
+    await pipeline(body as Readable, tap, createWriteStream(tmp, { highWaterMark: 1 << 20 }));
+    const got = hash.digest('hex');
+    if (got !== entry.sha256 || size !== entry.size) {
+      throw new VerdictError(`${entry.path}: stored blob is corrupt (sha256 ${got.slice(0, 12)}…, ${size} bytes; expected ${entry.sha256.slice(0, 12)}…, ${entry.size} bytes); run 'mlctl verify' and re-register from the original files`);
+    }
+    await rename(tmp, dest);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    if (err instanceof MlctlError) throw err;
+    throw new StorageError(`cannot download ${entry.path}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+export async function pullVersion(
+  ctx: { registry: Registry; store: BlobStore; cwd: string; progress?: Progress },
+  ref: string,
+  to?: string,
+): Promise<PullResult> {
+  const v = resolveRef(ctx.registry, ref, { allowBare: true });
+  const root = resolve(ctx.cwd, to ?? `${v.model}-${v.version}`);
+  const entries = ctx.registry.artifacts(v.id);
+  // Check every path before writing anything.
+  const targets = entries.map((e) => {
+    checkManifestPath(e.path);
+    const dest = resolve(root, ...e.path.split('/'));
+    const rel = relative(root, dest);
+    if (rel.startsWith('..') || isAbsolute(rel) || rel.split(sep).includes('..')) {
+      throw new UsageError(`refusing unsafe path ${JSON.stringify(e.path)} in the manifest: it resolves outside ${root}`);
+    }
+    return { e, dest };
+  });
+  const progress = ctx.progress ?? noProgress;
+  progress.start('downloading', entries.reduce((s, e) => s + e.size, 0), 'bytes');
+  let bytes = 0;
+  const files = await mapLimit(targets, 4, async ({ e, dest }) => {
+    const existing = await stat(dest).catch(() => undefined);
+    if (existing?.isFile() && existing.size === e.size && (await sha256File(dest)).sha256 === e.sha256) {
+      progress.tick(e.size);
+      return { ...e, action: 'up-to-date' as const };
+    }
+    await downloadVerified(ctx.store, e, dest, (n) => progress.tick(n));
+    bytes += e.size;
+    return { ...e, action: 'downloaded' as const };
+  });
+  progress.stop();
+  return { ref: `${v.model}@${v.version}`, to: root, files, bytesDownloaded: bytes };
+}
+

@@ -1,0 +1,69 @@
+/**
+ * Typed errors. Each carries the exit code documented in DESIGN.md so that the CLI maps errors to
+ * exit codes in one place and core code never decides how a process ends.
+ */
+export const ExitCode = {
+  ok: 0,
+  negative: 1,
+  usage: 2,
+  storage: 3,
+  auth: 4,
+  inconclusive: 5,
+  interrupted: 130,
+} as const;
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+export class MlctlError extends Error {
+  readonly exitCode: ExitCodeValue;
+  /** A short machine-readable kind, used in --json output. */
+  readonly kind: string;
+  /** Set when the command already rendered this outcome (e.g. a failed verification report). */
+  reported = false;
+  constructor(message: string, exitCode: ExitCodeValue, kind: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'MlctlError';
+    this.exitCode = exitCode;
+    this.kind = kind;
+  }
+}
+
+/** Bad flags, bad input files, bad names or refs: exit 2. */
+export class UsageError extends MlctlError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, ExitCode.usage, 'usage', options);
+  }
+}
+
+/** A model, version or alias that does not exist: exit 2 (it is an input error). */
+export class NotFoundError extends MlctlError {
+  constructor(message: string) {
+    super(message, ExitCode.usage, 'not_found');
+  }
+}
+
+/** S3, lock, git or filesystem failure: exit 3. */
+export class StorageError extends MlctlError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, ExitCode.storage, 'storage', options);
+  }
+}
+
+/** Credentials rejected or permission denied: exit 4. */
+export class AuthError extends MlctlError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, ExitCode.auth, 'auth', options);
+  }
+}
+
+/** A negative verdict (gate failed, corruption found): exit 1. Carries the result for rendering. */
+export class VerdictError extends MlctlError {
+  constructor(message: string) {
+    super(message, ExitCode.negative, 'verdict');
+  }
+}
+
+export class InterruptedError extends MlctlError {
+  constructor(message = 'interrupted') {
+    super(message, ExitCode.interrupted, 'interrupted');
+  }
+}

@@ -1,0 +1,64 @@
+import { existsSync, mkdirSync, writeFileSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+import { UsageError } from './errors.js';
+import { CONFIG_FILE, DEFAULT_ARTIFACTS, DEFAULT_REGISTRY } from './config.js';
+
+export interface InitOptions {
+  dir: string;
+  registry?: string;
+  artifacts?: string;
+  s3Endpoint?: string;
+  force?: boolean;
+}
+
+export interface InitResult {
+  config: string;
+  written: string[];
+  registry: string;
+  artifacts: string;
+}
+
+function atomicWrite(file: string, text: string): void {
+  const tmp = `${file}.tmp-${uniqueSuffix()}`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, file);
+}
+let seq = 0;
+function uniqueSuffix(): string {
+  return `${Date.now().toString(36)}-${(seq++).toString(36)}`;
+}
+
+export function configText(o: { registry: string; artifacts: string; s3Endpoint?: string }): string {
+  const lines = [
+    '# mlctl project configuration (https://github.com/mlctl/mlctl#configuration)',
+    '# Flags beat MLCTL_* environment variables, which beat this file.',
+    '',
+    '# Registry database: a local SQLite file.',
+    `registry: ${o.registry}`,
+    '',
+    '# Artifact store: a local folder, or s3://bucket/prefix (credentials come only from the AWS chain).',
+    `artifacts: ${o.artifacts}`,
+  ];
+  if (o.s3Endpoint) lines.push('', '# For MinIO, R2, Ceph and other S3-compatible servers:', `s3: { endpoint: ${o.s3Endpoint}, region: us-east-1, forcePathStyle: true }`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** Non-interactive project set-up: mlctl.yaml with the embedded defaults and the .mlctl/ folder. */
+export function initProject(o: InitOptions): InitResult {
+  const config = join(o.dir, CONFIG_FILE);
+  if (existsSync(config) && !o.force) throw new UsageError(`${config} already exists; pass --force to overwrite it`);
+  const registry = o.registry ?? DEFAULT_REGISTRY;
+  const artifacts = o.artifacts ?? DEFAULT_ARTIFACTS;
+  const written: string[] = [];
+  atomicWrite(config, configText({ registry, artifacts, s3Endpoint: o.s3Endpoint }));
+  written.push(config);
+  const state = join(o.dir, '.mlctl');
+  mkdirSync(state, { recursive: true });
+  const ignore = join(state, '.gitignore');
+  if (!existsSync(ignore)) {
+    // The registry database and local blobs never belong in git.
+    writeFileSync(ignore, '*\n');
+    written.push(ignore);
+  }
+  return { config, written, registry, artifacts };
+}

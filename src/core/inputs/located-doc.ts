@@ -1,0 +1,110 @@
+import { readFileSync } from 'node:fs';
+import { LineCounter, parseDocument, isMap, isSeq, type Node } from 'yaml';
+import type { ZodError } from 'zod';
+import { UsageError } from '../errors.js';
+
+/**
+ * A parsed JSON/YAML input file that can say on which line a value sits, so every validation error
+ * names file, field and line (`metrics.json: "auc" must be a number, got "0.9x" (line 3)`).
+ */
+export interface LocatedDoc {
+  label: string;
+  value: unknown;
+  lineOf(path: ReadonlyArray<string | number>): number | undefined;
+}
+
+export function readInputFile(file: string, label = file): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new UsageError(`${label}: no such file; check the path`);
+    if (code === 'EISDIR') throw new UsageError(`${label}: is a folder, expected a file`);
+    throw new UsageError(`${label}: cannot read (${code ?? String(err)})`);
+  }
+}
+
+function lineAt(text: string, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}
+
+/** Strict JSON (what Python's json.dump and most tools write), with NaN/Infinity called out by name. */
+export function parseJsonDoc(text: string, label: string): LocatedDoc {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    const bad = /("([^"\\]|\\.)*"\s*:\s*)?(-?Infinity|NaN)\b/.exec(text);
+    if (bad) {
+      const key = bad[1] ? ` for ${bad[1].replace(/\s*:\s*$/, '')}` : '';
+      throw new UsageError(`${label}: ${bad[3]}${key} is not a finite number (line ${lineAt(text, bad.index)}); write a number or leave the value out`);
+    }
+    const msg = (err as Error).message;
+    const pos = /position (\d+)/.exec(msg);
+    const where = pos ? ` (line ${lineAt(text, Number(pos[1]))})` : '';
+    throw new UsageError(`${label}: not valid JSON: ${msg.replace(/ in JSON at position \d+.*$/, '').replace(/\s*\(line \d+ column \d+\)$/, '')}${where}`);
+  }
+  return { label, value, lineOf: locator(text) };
+}
+
+/** YAML or JSON (YAML is a superset), for config-like inputs. */
+export function parseYamlDoc(text: string, label: string): LocatedDoc {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0]!;
+    const line = lc.linePos(e.pos[0]).line;
+    throw new UsageError(`${label}: not valid YAML: ${e.message.split('\n')[0]} (line ${line})`);
+  }
+  return { label, value: doc.toJS({ maxAliasCount: 100 }), lineOf: locator(text) };
+}
+
+function locator(text: string): LocatedDoc['lineOf'] {
+  let cache: { doc: ReturnType<typeof parseDocument>; lc: LineCounter } | undefined;
+  return (path) => {
+    if (!cache) {
+      const lc = new LineCounter();
+      cache = { doc: parseDocument(text, { lineCounter: lc }), lc };
+    }
+    let node: unknown = cache.doc.contents;
+    let last: Node | undefined;
+    for (const seg of path) {
+      if (isMap(node)) {
+        const pair = node.items.find((p) => {
+          const k = p.key as { value?: unknown } | null;
+          return k != null && String(k.value) === String(seg);
+        });
+        if (!pair) break;
+        last = (pair.key as Node) ?? last;
+        node = pair.value;
+        if (node && typeof node === 'object' && 'range' in node) last = node as Node;
+      } else if (isSeq(node) && typeof seg === 'number') {
+        node = node.items[seg];
+        if (node && typeof node === 'object' && 'range' in node) last = node as Node;
+      } else break;
+    }
+    const range = last?.range;
+    return range ? cache.lc.linePos(range[0]).line : undefined;
+  };
+}
+
+export function pathText(path: ReadonlyArray<PropertyKey>): string {
+  let out = '';
+  for (const seg of path) {
+    if (typeof seg === 'number') out += `[${seg}]`;
+    else out += out === '' ? String(seg) : `.${String(seg)}`;
+  }
+  return out;
+}
+
+/** Turn the first zod issue into one line with the field path and the line number. */
+export function zodToUsage(doc: LocatedDoc, err: ZodError, hint?: string): UsageError {
+  const issue = err.issues[0]!;
+  const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+  const line = doc.lineOf(path);
+  const where = path.length ? `${pathText(path)}: ` : '';
+  const at = line ? ` (line ${line})` : '';
+  return new UsageError(`${doc.label}: ${where}${issue.message}${at}${hint ? `; ${hint}` : ''}`);
+}

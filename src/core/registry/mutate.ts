@@ -1,0 +1,74 @@
+import { NotFoundError, UsageError } from '../errors.js';
+import { checkAlias, checkModelName, PROTECTED_ALIASES, RESERVED_ALIASES } from '../refs.js';
+import { appendEvent } from '../audit/chain.js';
+import { resolveRef, requireModel } from './resolve.js';
+import { parseTags } from './tags.js';
+import type { Registry } from '../../ports/registry.js';
+import type { Clock } from '../../ports/clock.js';
+
+export interface MutateContext {
+  registry: Registry;
+  clock: Clock;
+  actor: string;
+}
+
+function checkSettableAlias(alias: string): void {
+  checkAlias(alias);
+  if (RESERVED_ALIASES.has(alias)) throw new UsageError(`'${alias}' is reserved: it always means the highest version`);
+  if (PROTECTED_ALIASES.has(alias)) {
+    throw new UsageError(`'${alias}' is protected: it moves only through 'mlctl promote' or 'mlctl rollback', so production changes are gated and recorded`);
+  }
+}
+
+export async function setAlias(ctx: MutateContext, ref: string, alias: string) {
+  checkSettableAlias(alias);
+  const v = resolveRef(ctx.registry, ref);
+  if (v.status === 'archived') throw new UsageError(`${v.model}@${v.version} is archived; an alias must point at a live version`);
+  return ctx.registry.write(() => {
+    const at = ctx.clock.now().toISOString();
+    const { previous } = ctx.registry.setAlias(v.model, alias, v.id, at, ctx.actor);
+    appendEvent(ctx.registry, { at, actor: ctx.actor, action: 'alias.set', model: v.model, subject: `${v.model}@${v.version}`, payload: { alias, previous } });
+    return { model: v.model, alias, version: v.version, previous };
+  });
+}
+
+export async function removeAlias(ctx: MutateContext, model: string, alias: string) {
+  checkModelName(model);
+  checkSettableAlias(alias);
+  requireModel(ctx.registry, model);
+  return ctx.registry.write(() => {
+    const at = ctx.clock.now().toISOString();
+    const { previous } = ctx.registry.removeAlias(model, alias);
+    if (previous === null) throw new NotFoundError(`${model} has no alias ${JSON.stringify(alias)}`);
+    appendEvent(ctx.registry, { at, actor: ctx.actor, action: 'alias.remove', model, subject: `${model}@${previous}`, payload: { alias } });
+    return { model, alias, previous };
+  });
+}
+
+export async function tagVersion(ctx: MutateContext, ref: string, tagTexts: string[]) {
+  if (tagTexts.length === 0) throw new UsageError('give at least one KEY=VALUE tag');
+  const tags = parseTags(tagTexts);
+  const v = resolveRef(ctx.registry, ref);
+  return ctx.registry.write(() => {
+    const at = ctx.clock.now().toISOString();
+    ctx.registry.setTags(v.id, tags);
+    appendEvent(ctx.registry, { at, actor: ctx.actor, action: 'tag', model: v.model, subject: `${v.model}@${v.version}`, payload: { tags } });
+    return { ref: `${v.model}@${v.version}`, tags: ctx.registry.tags(v.id) };
+  });
+}
+
+export async function archiveVersion(ctx: MutateContext, ref: string) {
+  const v = resolveRef(ctx.registry, ref);
+  const aliases = ctx.registry.aliasesOf(v.id);
+  if (aliases.includes('champion')) {
+    throw new UsageError(`${v.model}@${v.version} is the champion; promote another version or roll back before archiving it`);
+  }
+  if (aliases.length) throw new UsageError(`${v.model}@${v.version} still has aliases (${aliases.join(', ')}); remove them first with 'mlctl alias rm ${v.model} <alias>'`);
+  if (v.status === 'archived') return { ref: `${v.model}@${v.version}`, status: 'archived' as const, changed: false };
+  return ctx.registry.write(() => {
+    const at = ctx.clock.now().toISOString();
+    ctx.registry.setStatus(v.id, 'archived', at);
+    appendEvent(ctx.registry, { at, actor: ctx.actor, action: 'archive', model: v.model, subject: `${v.model}@${v.version}`, payload: { previousStatus: v.status } });
+    return { ref: `${v.model}@${v.version}`, status: 'archived' as const, changed: true };
+  });
+}

@@ -1,0 +1,195 @@
+import { readdir } from 'node:fs/promises';
+import { UsageError } from '../errors.js';
+import { checkModelName, formatRef } from '../refs.js';
+import { appendEvent } from '../audit/chain.js';
+import { collectFiles, type LocalFile } from '../artifacts/collect.js';
+import { blobKey, manifestKey } from '../artifacts/layout.js';
+import { manifestDigest } from '../artifacts/manifest.js';
+import { normalizeDigest, sha256File, sha256Hex } from '../hashing/digest.js';
+import { canonicalJson } from '../canonical-json.js';
+import { readMetricsFile, type MetricsInput } from '../inputs/metrics-file.js';
+import { readFeatureSchema, type FeatureSchema } from '../inputs/feature-schema.js';
+import { parseYamlDoc, readInputFile } from '../inputs/located-doc.js';
+import { mapLimit } from '../util/map-limit.js';
+import { parseTags } from './tags.js';
+import { resolveRef } from './resolve.js';
+import type { ArtifactEntry, CodeInfo, Registry, VersionRecord } from '../../ports/registry.js';
+import type { BlobStore } from '../../ports/blob-store.js';
+import type { Clock } from '../../ports/clock.js';
+import type { CodeGit } from '../../ports/git.js';
+import { noProgress, type Progress } from '../../ports/progress.js';
+
+export interface RegisterInput {
+  model: string;
+  paths: string[];
+  metricsFile?: string;
+  schemaFile?: string;
+  dataPath?: string;
+  dataHash?: string;
+  configFile?: string;
+  requirementsFile?: string;
+  parent?: string;
+  tags?: string[];
+  description?: string;
+  allowDuplicate?: boolean;
+}
+
+export interface RegisterContext {
+  registry: Registry;
+  store: BlobStore;
+  clock: Clock;
+  actor: string;
+  cwd: string;
+  git?: CodeGit;
+  progress?: Progress;
+}
+
+export interface RegisterResult {
+  ref: string;
+  model: string;
+  version: number;
+  created: boolean;
+  manifestDigest: string;
+  files: number;
+  totalSize: number;
+  uploaded: { blobs: number; bytes: number };
+  skipped: { blobs: number; bytes: number };
+  code: CodeInfo | null;
+}
+
+const MAX_REQUIREMENTS = 1 << 20;
+
+/** Everything that can be wrong with the inputs is found before a byte is hashed or uploaded. */
+function readInputs(input: RegisterInput) {
+  checkModelName(input.model);
+  if (input.dataPath && input.dataHash) throw new UsageError('give either --data or --data-hash, not both');
+  const tags = parseTags(input.tags ?? []);
+  const dataHash = input.dataHash !== undefined ? normalizeDigest(input.dataHash, '--data-hash') : null;
+  const metrics: MetricsInput | null = input.metricsFile ? readMetricsFile(input.metricsFile) : null;
+  const schema: FeatureSchema | null = input.schemaFile ? readFeatureSchema(input.schemaFile) : null;
+  let config: unknown = null;
+  if (input.configFile) {
+    config = parseYamlDoc(readInputFile(input.configFile), input.configFile).value;
+    if (config === null || typeof config !== 'object') throw new UsageError(`${input.configFile}: expected a JSON or YAML object of settings`);
+  }
+  let requirements: string | null = null;
+  if (input.requirementsFile) {
+    requirements = readInputFile(input.requirementsFile);
+    if (requirements.length > MAX_REQUIREMENTS) throw new UsageError(`${input.requirementsFile}: larger than 1 MiB; is this really a requirements file?`);
+  }
+  return { tags, dataHash, metrics, schema, config, requirements };
+}
+
+/** A dataset's digest: sha256 of a file, or of the canonical listing (path, size, sha256) of a folder. */
+export async function hashDataset(path: string, cwd: string): Promise<string> {
+  const files = await collectFiles([path], cwd).catch((err) => {
+    throw err instanceof UsageError ? new UsageError(`--data ${err.message}`) : err;
+  });
+  const entries = await mapLimit(files, 4, async (f) => ({ path: f.path, ...(await sha256File(f.abs)) }));
+  const isFolder = await readdir(path).then(() => true, () => false);
+  if (!isFolder && entries.length === 1) return `sha256:${entries[0]!.sha256}`;
+  return `sha256:${sha256Hex(canonicalJson(entries.map((e) => ({ path: e.path, sha256: e.sha256, size: e.size }))))}`;
+}
+
+export async function registerVersion(ctx: RegisterContext, input: RegisterInput): Promise<RegisterResult> {
+  const progress = ctx.progress ?? noProgress;
+  const inp = readInputs(input);
+  const parent = input.parent ? resolveRef(ctx.registry, input.parent) : null;
+  const files = await collectFiles(input.paths, ctx.cwd);
+  const dataHash = inp.dataHash ?? (input.dataPath ? await hashDataset(input.dataPath, ctx.cwd) : null);
+  const code = ctx.git ? await ctx.git.codeInfo(ctx.cwd) : null;
+
+  const totalSize = files.reduce((s, f) => s + f.size, 0);
+  progress.start('hashing', totalSize, 'bytes');
+  const entries: Array<ArtifactEntry & { abs: string }> = await mapLimit(files, 4, async (f: LocalFile) => {
+    const h = await sha256File(f.abs, (n) => progress.tick(n));
+    return { path: f.path, size: h.size, sha256: h.sha256, abs: f.abs };
+  });
+  progress.stop();
+  const digest = manifestDigest(entries);
+  const base = { manifestDigest: digest, files: entries.length, totalSize, code };
+
+  if (!input.allowDuplicate) {
+    const dup = ctx.registry.findDuplicate(input.model, digest, code?.commit ?? null);
+    if (dup) return { ...base, ...refOf(dup), created: false, uploaded: { blobs: 0, bytes: 0 }, skipped: { blobs: 0, bytes: 0 } };
+  }
+
+  // Content addressing: one upload per distinct blob, and only for blobs the store lacks.
+  const unique = new Map<string, (typeof entries)[number]>();
+  for (const e of entries) if (!unique.has(e.sha256)) unique.set(e.sha256, e);
+  const blobs = [...unique.values()];
+  const present = await mapLimit(blobs, 16, async (b) => (await ctx.store.stat(blobKey(b.sha256)))?.size === b.size);
+  const missing = blobs.filter((_, i) => !present[i]);
+  const upBytes = missing.reduce((s, b) => s + b.size, 0);
+  progress.start('uploading', upBytes, 'bytes');
+  const small = missing.filter((b) => b.size <= 16 << 20);
+  const large = missing.filter((b) => b.size > 16 << 20);
+  await mapLimit(small, 8, (b) => ctx.store.putFile(blobKey(b.sha256), b.abs, b.size, b.sha256, (n) => progress.tick(n)));
+  // Large blobs go one at a time: each is already a multipart upload with several parts in flight.
+  await mapLimit(large, 1, (b) => ctx.store.putFile(blobKey(b.sha256), b.abs, b.size, b.sha256, (n) => progress.tick(n)));
+  progress.stop();
+
+  const now = ctx.clock.now().toISOString();
+  const artifacts = entries.map(({ path, size, sha256 }) => ({ path, size, sha256 }));
+  const result = await ctx.registry.write(async () => {
+    // Checked again under the write lock: two CI retries racing must not both create a version.
+    if (!input.allowDuplicate) {
+      const dup = ctx.registry.findDuplicate(input.model, digest, code?.commit ?? null);
+      if (dup) return { v: dup, created: false };
+    }
+    const v = ctx.registry.insertVersion({
+      model: input.model,
+      status: 'registered',
+      manifestDigest: digest,
+      artifacts,
+      metrics: inp.metrics?.rows ?? [],
+      dataset: { digest: inp.metrics?.dataset?.digest ?? null, name: inp.metrics?.dataset?.name ?? null },
+      dataHash,
+      code,
+      config: inp.config,
+      featureSchema: inp.schema,
+      requirements: inp.requirements,
+      parentId: parent?.id ?? null,
+      tags: inp.tags,
+      description: input.description ?? null,
+      createdAt: now,
+      createdBy: ctx.actor,
+    });
+    const manifest = {
+      schema: 'mlctl.manifest/v1',
+      model: v.model,
+      version: v.version,
+      manifestDigest: digest,
+      files: artifacts,
+      dataHash,
+      code,
+      parent: parent ? formatRef(parent.model, parent.version) : null,
+      createdAt: now,
+      createdBy: ctx.actor,
+    };
+    // Written while the row is uncommitted: if this fails the row rolls back; a crash after it
+    // leaves a manifest the next register of this version number overwrites.
+    await ctx.store.putBytes(manifestKey(v.model, v.version), Buffer.from(JSON.stringify(manifest, null, 2)), 'application/json');
+    appendEvent(ctx.registry, {
+      at: now,
+      actor: ctx.actor,
+      action: 'register',
+      model: v.model,
+      subject: formatRef(v.model, v.version),
+      payload: { manifestDigest: digest, files: artifacts.length, totalSize, dataHash, codeCommit: code?.commit ?? null, parent: manifest.parent },
+    });
+    return { v, created: true };
+  });
+
+  return {
+    ...base,
+    ...refOf(result.v),
+    created: result.created,
+    uploaded: { blobs: missing.length, bytes: upBytes },
+    skipped: { blobs: blobs.length - missing.length, bytes: blobs.reduce((s, b) => s + b.size, 0) - upBytes },
+  };
+}
+
+function refOf(v: VersionRecord) {
+  return { ref: formatRef(v.model, v.version), model: v.model, version: v.version };
+}

@@ -1,0 +1,26 @@
+/** Where artifact bytes live: a local folder or an S3-compatible bucket. Keys are relative to the store's prefix. */
+export interface PutProgress {
+  (bytesDone: number): void;
+}
+
+export interface BlobInfo {
+  key: string;
+  size: number;
+  lastModified?: Date;
+}
+
+export interface BlobStore {
+  /** Human-readable location, e.g. `s3://bucket/prefix` or `/abs/path/.mlctl/artifacts`. */
+  readonly location: string;
+  /** Size of the object, or undefined when it does not exist. */
+  stat(key: string): Promise<BlobInfo | undefined>;
+  /** Store a local file under key. `sha256` (hex) is the digest the caller computed; stores that can check it do. */
+  putFile(key: string, file: string, size: number, sha256: string, onProgress?: PutProgress): Promise<void>;
+  putBytes(key: string, body: Uint8Array, contentType?: string): Promise<void>;
+  /** A readable stream of the object; throws NotFoundError-like StorageError when missing. */
+  getStream(key: string): Promise<NodeJS.ReadableStream>;
+  getBytes(key: string): Promise<Uint8Array | undefined>;
+  delete(key: string): Promise<void>;
+  /** Every object under a key prefix. */
+  list(prefix: string): AsyncIterable<BlobInfo>;
+}
