@@ -14,12 +14,12 @@ export function buildProgram(deps: Deps): Command {
     .addOption(new Option('--artifacts <path|uri>', 'artifact store: folder or s3://bucket/prefix (overrides MLCTL_ARTIFACTS)'))
     .addOption(new Option('-q, --quiet', 'no notes or progress on stderr'))
     .addOption(new Option('--debug', 'print stack traces on errors'))
-    .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({
       writeOut: (s) => deps.io.out.write(s),
       writeErr: (s) => deps.io.err.write(s),
-      outputError: (s, write) => write(s.startsWith('error: ') ? `mlctl: ${s.slice(7)}` : s),
+      // One line: commander's "(Did you mean …?)" suggestion joins the message.
+      outputError: (s, write) => write(`mlctl: ${s.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ')}; see --help\n`),
     })
     .addHelpText(
       'after',

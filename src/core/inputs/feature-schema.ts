@@ -41,6 +41,6 @@ export function parseFeatureSchema(text: string, label: string): FeatureSchema {
   return r.data;
 }
 
-export function readFeatureSchema(file: string): FeatureSchema {
-  return parseFeatureSchema(readInputFile(file), file);
+export function readFeatureSchema(file: string, label = file): FeatureSchema {
+  return parseFeatureSchema(readInputFile(file, label), label);
 }

@@ -30,6 +30,25 @@ function lineAt(text: string, offset: number): number {
   return line;
 }
 
+/** Where JSON.parse gave up: its reported position, else the first unexpected token outside strings. */
+function jsonErrorOffset(text: string, msg: string): number | undefined {
+  const pos = /position (\d+)/.exec(msg);
+  if (pos) return Number(pos[1]);
+  if (/end of JSON input/.test(msg)) return text.trimEnd().length;
+  const tok = /Unexpected token '(.)'/.exec(msg)?.[1];
+  if (tok === undefined) return undefined;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === tok) return i;
+  }
+  return undefined;
+}
+
 /** Strict JSON (what Python's json.dump and most tools write), with NaN/Infinity called out by name. */
 export function parseJsonDoc(text: string, label: string): LocatedDoc {
   let value: unknown;
@@ -42,9 +61,10 @@ export function parseJsonDoc(text: string, label: string): LocatedDoc {
       throw new UsageError(`${label}: ${bad[3]}${key} is not a finite number (line ${lineAt(text, bad.index)}); write a number or leave the value out`);
     }
     const msg = (err as Error).message;
-    const pos = /position (\d+)/.exec(msg);
-    const where = pos ? ` (line ${lineAt(text, Number(pos[1]))})` : '';
-    throw new UsageError(`${label}: not valid JSON: ${msg.replace(/ in JSON at position \d+.*$/, '').replace(/\s*\(line \d+ column \d+\)$/, '')}${where}`);
+    const offset = jsonErrorOffset(text, msg);
+    const where = offset === undefined ? '' : ` (line ${lineAt(text, offset)})`;
+    const what = msg.replace(/, ".*" is not valid JSON$/s, '').replace(/ in JSON at position \d+.*$/s, '').replace(/\s*\(line \d+ column \d+\)$/, '');
+    throw new UsageError(`${label}: not valid JSON: ${what}${where}`);
   }
   return { label, value, lineOf: locator(text) };
 }
@@ -102,9 +122,19 @@ export function pathText(path: ReadonlyArray<PropertyKey>): string {
 /** Turn the first zod issue into one line with the field path and the line number. */
 export function zodToUsage(doc: LocatedDoc, err: ZodError, hint?: string): UsageError {
   const issue = err.issues[0]!;
-  const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
-  const line = doc.lineOf(path);
+  let path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+  let message = issue.message;
+  if (issue.code === 'unrecognized_keys') {
+    // Point at the offending key itself, not at the object that holds it.
+    path = [...path, issue.keys[0]!];
+    message = `unknown key ${JSON.stringify(issue.keys[0])}; check the spelling`;
+    return withLine(doc, path.slice(0, -1), message, doc.lineOf(path), hint);
+  }
+  return withLine(doc, path, message, doc.lineOf(path), hint);
+}
+
+function withLine(doc: LocatedDoc, path: Array<string | number>, message: string, line: number | undefined, hint?: string): UsageError {
   const where = path.length ? `${pathText(path)}: ` : '';
   const at = line ? ` (line ${line})` : '';
-  return new UsageError(`${doc.label}: ${where}${issue.message}${at}${hint ? `; ${hint}` : ''}`);
+  return new UsageError(`${doc.label}: ${where}${message}${at}${hint ? `; ${hint}` : ''}`);
 }

@@ -71,6 +71,6 @@ export function parseMetrics(text: string, label: string): MetricsInput {
   return { dataset, rows };
 }
 
-export function readMetricsFile(file: string): MetricsInput {
-  return parseMetrics(readInputFile(file), file);
+export function readMetricsFile(file: string, label = file): MetricsInput {
+  return parseMetrics(readInputFile(file, label), label);
 }

@@ -1,4 +1,5 @@
 import { readdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { checkModelName, formatRef } from '../refs.js';
 import { appendEvent } from '../audit/chain.js';
@@ -58,23 +59,26 @@ export interface RegisterResult {
 }
 
 const MAX_REQUIREMENTS = 1 << 20;
+/** Above this a blob is uploaded alone (it is multipart with its own parallelism). */
+const LARGE_BLOB = 64 << 20;
 
 /** Everything that can be wrong with the inputs is found before a byte is hashed or uploaded. */
-function readInputs(input: RegisterInput) {
+function readInputs(input: RegisterInput, cwd: string) {
+  const at = (f: string) => resolve(cwd, f);
   checkModelName(input.model);
   if (input.dataPath && input.dataHash) throw new UsageError('give either --data or --data-hash, not both');
   const tags = parseTags(input.tags ?? []);
   const dataHash = input.dataHash !== undefined ? normalizeDigest(input.dataHash, '--data-hash') : null;
-  const metrics: MetricsInput | null = input.metricsFile ? readMetricsFile(input.metricsFile) : null;
-  const schema: FeatureSchema | null = input.schemaFile ? readFeatureSchema(input.schemaFile) : null;
+  const metrics: MetricsInput | null = input.metricsFile ? readMetricsFile(at(input.metricsFile), input.metricsFile) : null;
+  const schema: FeatureSchema | null = input.schemaFile ? readFeatureSchema(at(input.schemaFile), input.schemaFile) : null;
   let config: unknown = null;
   if (input.configFile) {
-    config = parseYamlDoc(readInputFile(input.configFile), input.configFile).value;
+    config = parseYamlDoc(readInputFile(at(input.configFile), input.configFile), input.configFile).value;
     if (config === null || typeof config !== 'object') throw new UsageError(`${input.configFile}: expected a JSON or YAML object of settings`);
   }
   let requirements: string | null = null;
   if (input.requirementsFile) {
-    requirements = readInputFile(input.requirementsFile);
+    requirements = readInputFile(at(input.requirementsFile), input.requirementsFile);
     if (requirements.length > MAX_REQUIREMENTS) throw new UsageError(`${input.requirementsFile}: larger than 1 MiB; is this really a requirements file?`);
   }
   return { tags, dataHash, metrics, schema, config, requirements };
@@ -86,14 +90,14 @@ export async function hashDataset(path: string, cwd: string): Promise<string> {
     throw err instanceof UsageError ? new UsageError(`--data ${err.message}`) : err;
   });
   const entries = await mapLimit(files, 4, async (f) => ({ path: f.path, ...(await sha256File(f.abs)) }));
-  const isFolder = await readdir(path).then(() => true, () => false);
+  const isFolder = await readdir(resolve(cwd, path)).then(() => true, () => false);
   if (!isFolder && entries.length === 1) return `sha256:${entries[0]!.sha256}`;
   return `sha256:${sha256Hex(canonicalJson(entries.map((e) => ({ path: e.path, sha256: e.sha256, size: e.size }))))}`;
 }
 
 export async function registerVersion(ctx: RegisterContext, input: RegisterInput): Promise<RegisterResult> {
   const progress = ctx.progress ?? noProgress;
-  const inp = readInputs(input);
+  const inp = readInputs(input, ctx.cwd);
   const parent = input.parent ? resolveRef(ctx.registry, input.parent) : null;
   const files = await collectFiles(input.paths, ctx.cwd);
   const dataHash = inp.dataHash ?? (input.dataPath ? await hashDataset(input.dataPath, ctx.cwd) : null);
@@ -122,8 +126,8 @@ export async function registerVersion(ctx: RegisterContext, input: RegisterInput
   const missing = blobs.filter((_, i) => !present[i]);
   const upBytes = missing.reduce((s, b) => s + b.size, 0);
   progress.start('uploading', upBytes, 'bytes');
-  const small = missing.filter((b) => b.size <= 16 << 20);
-  const large = missing.filter((b) => b.size > 16 << 20);
+  const small = missing.filter((b) => b.size <= LARGE_BLOB);
+  const large = missing.filter((b) => b.size > LARGE_BLOB);
   await mapLimit(small, 8, (b) => ctx.store.putFile(blobKey(b.sha256), b.abs, b.size, b.sha256, (n) => progress.tick(n)));
   // Large blobs go one at a time: each is already a multipart upload with several parts in flight.
   await mapLimit(large, 1, (b) => ctx.store.putFile(blobKey(b.sha256), b.abs, b.size, b.sha256, (n) => progress.tick(n)));

@@ -1,0 +1,111 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
+import { S3Client, CreateBucketCommand } from '@aws-sdk/client-s3';
+import { main } from '../../src/cli/main.js';
+import { makeDeps } from '../../src/cli/deps.js';
+import type { Io } from '../../src/cli/io.js';
+
+export const BIN = fileURLToPath(new URL('../../bin/mlctl.js', import.meta.url));
+export const S3_CREDS = { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_REGION: 'us-east-1' };
+export const FIXED_NOW = '2026-11-23T10:00:00.000Z';
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** A clean environment: no inherited MLCTL_*, CI or AWS settings leak into a test. */
+export function baseEnv(extra: Record<string, string | undefined> = {}): Record<string, string | undefined> {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    MLCTL_ACTOR: 'tester@example.com',
+    MLCTL_NOW: FIXED_NOW,
+    AWS_CONFIG_FILE: '/nonexistent',
+    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    ...extra,
+  };
+}
+
+/** Run a command in this process with buffered streams (fast; for command-level tests). */
+export async function run(args: string[], o: { cwd: string; env?: Record<string, string | undefined> }): Promise<RunResult> {
+  const out = new PassThrough();
+  const err = new PassThrough();
+  let stdout = '';
+  let stderr = '';
+  out.on('data', (d) => (stdout += d));
+  err.on('data', (d) => (stderr += d));
+  const io: Io = { out, err, in: new PassThrough(), outIsTTY: false, errIsTTY: false, inIsTTY: false, color: false };
+  const env = baseEnv(o.env);
+  const code = await main(args, makeDeps(io, env, o.cwd));
+  return { code, stdout, stderr };
+}
+
+/** Spawn the built binary (end-to-end). */
+export function runBin(args: string[], o: { cwd: string; env?: Record<string, string | undefined>; timeoutMs?: number }): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: o.cwd, env: baseEnv(o.env) as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), o.timeoutMs ?? 60_000);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? (signal ? 128 : -1), stdout, stderr });
+    });
+  });
+}
+
+export function tempDir(prefix = 'mlctl-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** A folder with mlctl.yaml (embedded defaults) and an initialized registry. */
+export async function tempProject(extraConfig = ''): Promise<string> {
+  const dir = tempDir();
+  const r = await run(['init', '--yes'], { cwd: dir });
+  if (r.code !== 0) throw new Error(`init failed: ${r.stderr}`);
+  if (extraConfig) writeFileSync(join(dir, 'mlctl.yaml'), extraConfig);
+  return dir;
+}
+
+export function writeModel(dir: string, name = 'model', files: Record<string, string | Buffer> = { 'weights.bin': randomBytes(2048), 'config.json': '{"layers": 3}\n' }): string {
+  const root = join(dir, name);
+  for (const [p, content] of Object.entries(files)) {
+    const f = join(root, p);
+    mkdirSync(join(f, '..'), { recursive: true });
+    writeFileSync(f, content);
+  }
+  return root;
+}
+
+export function writeJson(dir: string, name: string, value: unknown): string {
+  const f = join(dir, name);
+  writeFileSync(f, typeof value === 'string' ? value : JSON.stringify(value, null, 2));
+  return f;
+}
+
+export async function createBucket(endpoint: string): Promise<string> {
+  const bucket = `t-${randomBytes(6).toString('hex')}`;
+  const client = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+  await client.send(new CreateBucketCommand({ Bucket: bucket }));
+  client.destroy();
+  return bucket;
+}
+
+export function s3Config(bucket: string, endpoint: string, prefix = 'team'): string {
+  return `registry: .mlctl/registry.db\nartifacts: s3://${bucket}/${prefix}\ns3: { endpoint: ${endpoint}, region: us-east-1, forcePathStyle: true }\n`;
+}
+
+export function lastLine(s: string): string {
+  return s.trim().split('\n').pop() ?? '';
+}

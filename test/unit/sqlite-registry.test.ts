@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { SqliteRegistry } from '../../src/adapters/sqlite/sqlite-registry.js';
+import { appendEvent, eventHash, GENESIS_HASH } from '../../src/core/audit/chain.js';
+import { MIGRATIONS } from '../../src/adapters/sqlite/migrations.js';
+import { tempDir } from '../support/helpers.js';
+
+const now = '2026-11-23T10:00:00.000Z';
+
+function newVersion(model: string, sha = 'a'.repeat(64)) {
+  return {
+    model,
+    status: 'registered' as const,
+    manifestDigest: `sha256:${sha}`,
+    artifacts: [{ path: 'm.bin', size: 3, sha256: sha }],
+    metrics: [{ name: 'auc', value: 0.9, slice: null }],
+    dataset: { digest: null, name: null },
+    dataHash: null,
+    code: null,
+    config: { lr: 0.1 },
+    featureSchema: null,
+    requirements: null,
+    parentId: null,
+    tags: { team: 'risk' },
+    description: null,
+    createdAt: now,
+    createdBy: 't',
+  };
+}
+
+describe('SQLite registry', () => {
+  it('refuses a missing file for read commands and creates it for writes', () => {
+    const f = join(tempDir(), 'sub', 'r.db');
+    expect(() => SqliteRegistry.open(f)).toThrow(/does not exist; run 'mlctl init --yes'/);
+    const r = SqliteRegistry.open(f, { create: true });
+    r.close();
+    const db = new Database(f);
+    expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    db.close();
+  });
+
+  it('numbers versions per model and never inside a rolled-back write', async () => {
+    const r = SqliteRegistry.open(join(tempDir(), 'r.db'), { create: true });
+    await r.write(() => r.insertVersion(newVersion('a')));
+    await expect(r.write(() => {
+      r.insertVersion(newVersion('a', 'b'.repeat(64)));
+      throw new Error('boom');
+    })).rejects.toThrow('boom');
+    await r.write(() => r.insertVersion(newVersion('a', 'c'.repeat(64))));
+    await r.write(() => r.insertVersion(newVersion('b')));
+    expect(r.versionNumbers('a')).toEqual([1, 2]);
+    expect(r.getVersion('a', 2)?.manifestDigest).toBe(`sha256:${'c'.repeat(64)}`);
+    expect(r.versionNumbers('b')).toEqual([1]);
+    expect(r.tags(r.getVersion('a', 1)!.id)).toEqual({ team: 'risk' });
+    r.close();
+  });
+
+  it('chains events and the table refuses UPDATE and DELETE', async () => {
+    const f = join(tempDir(), 'r.db');
+    const r = SqliteRegistry.open(f, { create: true });
+    const e1 = await r.write(() => appendEvent(r, { at: now, actor: 't', action: 'register', model: 'a', subject: 'a@1', payload: { x: 1 } }));
+    const e2 = await r.write(() => appendEvent(r, { at: now, actor: 't', action: 'tag', model: 'a', subject: 'a@1', payload: {} }));
+    expect(e1.prevHash).toBe(GENESIS_HASH);
+    expect(e2.prevHash).toBe(e1.hash);
+    expect(e2.hash).toBe(eventHash(e1.hash, { ...e2 }));
+    expect(eventHash(e1.hash, { ...e2, actor: 'mallory' })).not.toBe(e2.hash);
+    r.close();
+    const db = new Database(f);
+    expect(() => db.prepare("UPDATE events SET actor = 'mallory' WHERE seq = 1").run()).toThrow(/append-only/);
+    expect(() => db.prepare('DELETE FROM events WHERE seq = 1').run()).toThrow(/append-only/);
+    db.close();
+  });
+
+  it('refuses a registry from a newer mlctl', () => {
+    const f = join(tempDir(), 'r.db');
+    const db = new Database(f);
+    db.pragma(`user_version = ${MIGRATIONS.length + 1}`);
+    db.close();
+    expect(() => SqliteRegistry.open(f)).toThrow(/newer than this mlctl understands/);
+  });
+
+  it('says so when the file is not a database', () => {
+    const f = join(tempDir(), 'r.db');
+    writeFileSync(f, 'not a database at all, just text'.repeat(200));
+    expect(() => SqliteRegistry.open(f)).toThrow(/cannot open registry .*is it an mlctl registry\?/);
+  });
+});
