@@ -103,7 +103,8 @@ export async function startStrictS3(o: StrictS3Options): Promise<StrictS3> {
       const up = await forward(upstream, req, body);
       const headers = { ...up.headers };
       delete headers['transfer-encoding'];
-      headers['content-length'] = String(up.body.length);
+      // A HEAD answer has no body but keeps the object's Content-Length.
+      if (info.method !== 'HEAD') headers['content-length'] = String(up.body.length);
       res.writeHead(up.status, headers);
       res.end(up.body);
     };

@@ -16,7 +16,9 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNR
 export function mapS3Error(err: unknown, endpoint: string, what: string): MlctlError {
   if (err instanceof MlctlError) return err;
   const e = err as { name?: string; code?: string; Code?: string; $metadata?: { httpStatusCode?: number }; message?: string; cause?: unknown };
-  const name = e.name ?? e.Code ?? '';
+  // Errors on HEAD have no body, so the SDK cannot name them ("Unknown", "403"): fall back to the status.
+  const rawName = e.name ?? e.Code ?? '';
+  const name = rawName === 'Unknown' || /^\d+$/.test(rawName) ? '' : rawName;
   const code = e.code ?? (e.cause as { code?: string } | undefined)?.code ?? '';
   const status = e.$metadata?.httpStatusCode;
   if (AUTH_CODES.has(name) || status === 403 || status === 401) {

@@ -36,6 +36,9 @@ export async function downloadVerified(store: BlobStore, entry: ArtifactEntry, d
     },
   });
   try {
+    if (!(await store.stat(blobKey(entry.sha256)))) {
+      throw new StorageError(`${entry.path}: blob sha256:${entry.sha256} is missing from ${store.location}; run 'mlctl verify --all' to find every affected version`);
+    }
     const body = await store.getStream(blobKey(entry.sha256));
     await pipeline(body as Readable, tap, createWriteStream(tmp, { highWaterMark: 1 << 20 }));
     const got = hash.digest('hex');
