@@ -12,7 +12,7 @@ function render(d: DiffResult): string {
     out.push(
       table(
         ['METRIC', 'SLICE', d.a, d.b, 'DELTA', 'REL', 'SAME DATA'],
-        d.metrics.map((m) => [m.name, m.slice ?? '(all)', fmtNum(m.a), fmtNum(m.b), signed(m.delta), m.relative === null ? '-' : `${signed(m.relative * 100, 2)}%`, m.a !== null && m.b !== null ? (m.sameDataset ? 'yes' : 'NO') : '-']),
+        d.metrics.map((m) => [m.name, m.slice ?? '(all)', fmtNum(m.a), fmtNum(m.b), signed(m.delta), m.relative === null ? '-' : `${m.relative >= 0 ? '+' : ''}${(m.relative * 100).toFixed(2)}%`, m.a !== null && m.b !== null ? (m.sameDataset ? 'yes' : 'NO') : '-']),
       ),
     );
   }

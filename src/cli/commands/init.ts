@@ -21,7 +21,7 @@ export function registerInit(program: Command, deps: Deps): void {
       const r = initProject({ dir: deps.cwd, registry: deps.overrides.registry, artifacts: deps.overrides.artifacts, force: !!opts.force });
       // Create and migrate the registry now, so read commands work straight away.
       if (!deps.overrides.registry?.startsWith('s3://')) (await deps.registry({ create: true })).close();
-      note(ctx, `next: mlctl register <model> <path> --metrics metrics.json`);
       emit(ctx, r, () => `wrote ${r.written.join(', ')}\nregistry: ${r.registry}\nartifacts: ${r.artifacts}\n`);
+      note(ctx, `next: mlctl register <model> <path> --metrics metrics.json`);
     });
 }

@@ -1,0 +1,61 @@
+#!/usr/bin/env node
+// `npm run demo`: the registry's main job on the embedded defaults, in a scratch folder.
+// Generates a small model, registers two versions, then list → show → diff → pull → verify.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const BIN = fileURLToPath(new URL('../bin/mlctl.js', import.meta.url));
+const work = mkdtempSync(join(tmpdir(), 'mlctl-demo-'));
+const keep = process.argv.includes('--keep');
+const env = { ...process.env, MLCTL_ACTOR: process.env.MLCTL_ACTOR ?? 'demo@example.com' };
+const bold = (s) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
+
+function step(title, args) {
+  process.stdout.write(`\n${bold(`$ mlctl ${args.join(' ')}`)}   # ${title}\n`);
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: work, env, stdio: 'inherit' });
+  if (r.status !== 0) {
+    process.stderr.write(`demo step failed (exit ${r.status}); workspace kept at ${work}\n`);
+    process.exit(r.status ?? 1);
+  }
+}
+
+// A tiny "trained model": logistic-regression weights, a tokenizer file and a binary blob.
+function writeModel(dir, seed) {
+  mkdirSync(join(dir, 'tokenizer'), { recursive: true });
+  const weights = Array.from({ length: 8 }, (_, i) => Math.round(Math.sin(seed * 7 + i) * 1e4) / 1e4);
+  writeFileSync(join(dir, 'model.json'), JSON.stringify({ kind: 'logistic_regression', weights, bias: seed / 10 }, null, 2));
+  writeFileSync(join(dir, 'tokenizer/vocab.txt'), 'amount\ncountry\nmerchant\n');
+  writeFileSync(join(dir, 'weights.bin'), Buffer.from(Float64Array.from(weights).buffer));
+}
+
+process.stdout.write(`mlctl demo — workspace: ${work}\n`);
+mkdirSync(join(work, 'data'), { recursive: true });
+writeFileSync(join(work, 'data/train.csv'), 'amount,country,label\n12.5,US,0\n990.0,DE,1\n45.1,US,0\n');
+const holdout = { name: 'holdout-2026-11', sha256: 'a1'.repeat(32) };
+writeFileSync(join(work, 'schema.json'), JSON.stringify({ inputs: [{ name: 'amount', type: 'double', required: true }, { name: 'country', type: 'string', values: ['US', 'DE'] }], outputs: [{ name: 'score', type: 'double' }] }, null, 2));
+writeFileSync(join(work, 'train.yaml'), 'learning_rate: 0.1\nepochs: 20\n');
+writeModel(join(work, 'v1'), 1);
+writeFileSync(join(work, 'metrics-v1.json'), JSON.stringify({ dataset: holdout, metrics: { auc: 0.912, accuracy: 0.874 }, slices: { 'country=US': { auc: 0.905 } } }, null, 2));
+
+step('set up the project with the embedded defaults', ['init', '--yes']);
+step('register the first version', ['register', 'fraud', 'v1', '--metrics', 'metrics-v1.json', '--schema', 'schema.json', '--data', 'data', '--config', 'train.yaml', '--tag', 'team=risk']);
+step('registering the same content again is a no-op (CI retries are safe)', ['register', 'fraud', 'v1', '--metrics', 'metrics-v1.json']);
+
+writeModel(join(work, 'v2'), 2);
+writeFileSync(join(work, 'train.yaml'), 'learning_rate: 0.05\nepochs: 30\n');
+writeFileSync(join(work, 'metrics-v2.json'), JSON.stringify({ dataset: holdout, metrics: { auc: 0.921, accuracy: 0.879 }, slices: { 'country=US': { auc: 0.917 } } }, null, 2));
+step('register a retrained version derived from the first', ['register', 'fraud', 'v2', '--metrics', 'metrics-v2.json', '--schema', 'schema.json', '--data', 'data', '--config', 'train.yaml', '--parent', 'fraud@1']);
+
+step('list models', ['list']);
+step("list fraud's versions", ['list', 'fraud']);
+step('show the latest version', ['show', 'fraud@latest']);
+step('compare the two versions', ['diff', 'fraud@1', 'fraud@2']);
+step('name a version with an alias', ['alias', 'set', 'fraud@2', 'staging']);
+step('download and verify every file', ['pull', 'fraud@staging', '--to', 'pulled']);
+step('re-hash the stored blobs', ['verify', '--all']);
+
+process.stdout.write(`\n${bold('Done.')} ${keep ? `Workspace kept at ${work}` : 'Run with `npm run demo -- --keep` to keep the workspace.'}\n`);
+if (!keep) rmSync(work, { recursive: true, force: true });
