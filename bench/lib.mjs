@@ -1,0 +1,61 @@
+// Shared helpers for `npm run bench`: timing child processes, peak RSS, result tables.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const BIN = join(ROOT, 'bin/mlctl.js');
+const RSS_PRELOAD = fileURLToPath(new URL('./rss-preload.cjs', import.meta.url));
+
+/** Run a command; resolves with wall time (ms), exit code, output and, for node processes, peak RSS (MB). */
+export function timed(cmd, args, { cwd = ROOT, env = {}, node = false, timeoutMs = 600_000 } = {}) {
+  const rssFile = join(mkdtempSync(join(tmpdir(), 'bench-rss-')), 'rss');
+  const fullEnv = { ...process.env, ...env };
+  if (node) fullEnv.NODE_OPTIONS = `${fullEnv.NODE_OPTIONS ?? ''} --require ${RSS_PRELOAD}`.trim();
+  fullEnv.BENCH_RSS_FILE = rssFile;
+  return new Promise((resolve, reject) => {
+    const t0 = process.hrtime.bigint();
+    const child = spawn(cmd, args, { cwd, env: fullEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+      let rssMb = null;
+      try {
+        rssMb = Number(readFileSync(rssFile, 'utf8')) / 1024;
+      } catch {}
+      rmSync(join(rssFile, '..'), { recursive: true, force: true });
+      if (code !== 0) reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${stderr.slice(-2000)}`));
+      else resolve({ ms, stdout, stderr, rssMb });
+    });
+  });
+}
+
+export async function median(n, fn) {
+  const xs = [];
+  for (let i = 0; i < n; i++) xs.push((await fn()).ms);
+  xs.sort((a, b) => a - b);
+  return xs[Math.floor(xs.length / 2)];
+}
+
+export function printTable(rows) {
+  const head = ['benchmark', 'value', 'baseline', 'ratio', 'target', 'ok'];
+  const cells = rows.map((r) => [r.name, r.value, r.baseline ?? '-', r.ratio === undefined ? '-' : r.ratio.toFixed(2) + '×', r.target ?? '-', r.ok === undefined ? '-' : r.ok ? 'yes' : 'NO']);
+  const w = head.map((h, i) => Math.max(h.length, ...cells.map((c) => String(c[i]).length)));
+  const line = (c) => c.map((x, i) => String(x).padEnd(w[i])).join('  ');
+  console.log(line(head));
+  for (const c of cells) console.log(line(c));
+}
+
+export function saveResults(name, rows, extra = {}) {
+  const file = join(ROOT, 'bench/results', `${name}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), node: process.version, rows, ...extra }, null, 2));
+  return file;
+}

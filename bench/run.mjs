@@ -1,0 +1,18 @@
+#!/usr/bin/env node
+// `npm run bench [-- startup|s3]`: runs the benchmarks, prints a table, saves JSON under bench/results/.
+import { printTable, saveResults } from './lib.mjs';
+
+const only = process.argv.slice(2);
+const suites = [
+  ['startup', () => import('./startup.mjs')],
+  ['s3', () => import('./s3-transfer.mjs')],
+];
+const all = [];
+for (const [name, load] of suites) {
+  if (only.length && !only.includes(name)) continue;
+  console.error(`running ${name}…`);
+  const rows = await (await load()).run();
+  all.push(...rows);
+}
+printTable(all);
+console.log(`\nsaved ${saveResults('bench', all)}`);
