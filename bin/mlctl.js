@@ -9,6 +9,6 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
 } else {
   // mlctl pins an AWS SDK that supports Node 20; its "upgrade Node" notice would only clutter stderr.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const { main } = await import('../dist/cli/main.js');
+  const { main } = await import('../dist/main.js');
   process.exitCode = await main(argv);
 }

@@ -6,7 +6,7 @@ import type { Registry } from '../ports/registry.js';
 import type { BlobStore } from '../ports/blob-store.js';
 import type { CodeGit } from '../ports/git.js';
 import type { Progress } from '../ports/progress.js';
-import { resolveConfig, type ConfigOverrides, type ResolvedConfig } from '../core/config.js';
+import type { ConfigOverrides, ResolvedConfig } from '../core/config.js';
 import { UsageError } from '../core/errors.js';
 import { makeProgress } from './progress.js';
 
@@ -23,7 +23,8 @@ export interface Deps {
   clock: Clock;
   /** Set by the global flags before a command runs. */
   overrides: ConfigOverrides;
-  config(): ResolvedConfig;
+  /** mlctl.yaml + environment + flags; loaded on first use (YAML and validation cost start-up time). */
+  config(): Promise<ResolvedConfig>;
   registry(opts?: { create?: boolean }): Promise<Registry>;
   artifacts(): Promise<BlobStore>;
   git(): Promise<CodeGit>;
@@ -59,13 +60,16 @@ export function makeDeps(io: Io, env: Env, cwd: string): Deps {
     cwd,
     clock: clockFromEnv(env),
     overrides: {},
-    config() {
-      config ??= resolveConfig(cwd, env, deps.overrides);
+    async config() {
+      if (!config) {
+        const { resolveConfig } = await import('../core/config.js');
+        config = resolveConfig(cwd, env, deps.overrides);
+      }
       return config;
     },
     async registry(opts = {}) {
       if (registry) return registry;
-      const cfg = deps.config();
+      const cfg = await deps.config();
       if (cfg.registry.startsWith('s3://')) {
         throw new UsageError(`registry ${cfg.registry}: a shared registry on S3 is not supported by this build yet; use a local path`);
       }
@@ -75,7 +79,7 @@ export function makeDeps(io: Io, env: Env, cwd: string): Deps {
     },
     async artifacts() {
       if (store) return store;
-      const a = deps.config().artifacts;
+      const a = (await deps.config()).artifacts;
       if (a.kind === 'fs') {
         const { FsBlobStore } = await import('../adapters/blob/fs-store.js');
         store = new FsBlobStore(a.path);

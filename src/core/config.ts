@@ -1,40 +1,61 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve, isAbsolute } from 'node:path';
-import { z } from 'zod';
 import { UsageError } from './errors.js';
-import { parseYamlDoc, readInputFile, zodToUsage } from './inputs/located-doc.js';
+import { parseYamlDoc, readInputFile, type LocatedDoc } from './inputs/located-doc.js';
 
 export const CONFIG_FILE = 'mlctl.yaml';
 export const DEFAULT_REGISTRY = '.mlctl/registry.db';
 export const DEFAULT_ARTIFACTS = '.mlctl/artifacts';
 
-const S3Options = z
-  .object({
-    endpoint: z.url({ message: 'must be a URL such as http://127.0.0.1:9000' }).optional(),
-    region: z.string().min(1).optional(),
-    forcePathStyle: z.boolean().optional(),
-    /** Multipart part size in MiB (5–512); 16 measured fastest here. */
-    partSizeMiB: z.number().int().min(5).max(512).optional(),
-    /** Parts in flight per upload. */
-    queueSize: z.number().int().min(1).max(64).optional(),
-  })
-  .strict();
+export interface ConfigFile {
+  registry?: string;
+  artifacts?: string;
+  s3?: { endpoint?: string; region?: string; forcePathStyle?: boolean; partSizeMiB?: number; queueSize?: number };
+  /** Sections owned by later features: accepted here, validated by the feature that reads them. */
+  gates?: unknown;
+  serving?: unknown;
+  rollout?: unknown;
+  git?: unknown;
+  adr?: unknown;
+  gc?: unknown;
+}
 
-/** Sections owned by later features are accepted here and validated by the feature that reads them. */
-export const ConfigFile = z
-  .object({
-    registry: z.string().min(1).optional(),
-    artifacts: z.string().min(1).optional(),
-    s3: S3Options.optional(),
-    gates: z.unknown().optional(),
-    serving: z.unknown().optional(),
-    rollout: z.unknown().optional(),
-    git: z.unknown().optional(),
-    adr: z.unknown().optional(),
-    gc: z.unknown().optional(),
-  })
-  .strict();
-export type ConfigFile = z.infer<typeof ConfigFile>;
+const TOP_KEYS = ['registry', 'artifacts', 's3', 'gates', 'serving', 'rollout', 'git', 'adr', 'gc'];
+const S3_KEYS = ['endpoint', 'region', 'forcePathStyle', 'partSizeMiB', 'queueSize'];
+
+/**
+ * Validated by hand rather than with zod: mlctl.yaml is read by every command, and loading zod
+ * costs more start-up time than this whole check.
+ */
+function validateConfig(doc: LocatedDoc): ConfigFile {
+  const fail = (path: Array<string>, msg: string, unknownKey = false): never => {
+    const line = doc.lineOf(path);
+    const where = unknownKey ? path.slice(0, -1) : path;
+    throw new UsageError(`${doc.label}: ${where.length ? `${where.join('.')}: ` : ''}${msg}${line ? ` (line ${line})` : ''}`);
+  };
+  const v = doc.value ?? {};
+  if (typeof v !== 'object' || Array.isArray(v)) fail([], 'expected a mapping of settings such as "registry: .mlctl/registry.db"');
+  const c = v as Record<string, unknown>;
+  for (const k of Object.keys(c)) if (!TOP_KEYS.includes(k)) fail([k], `unknown key ${JSON.stringify(k)}; check the spelling`, true);
+  for (const k of ['registry', 'artifacts'] as const) {
+    if (c[k] !== undefined && (typeof c[k] !== 'string' || c[k] === '')) fail([k], 'must be a non-empty string');
+  }
+  if (c.s3 !== undefined) {
+    if (c.s3 === null || typeof c.s3 !== 'object' || Array.isArray(c.s3)) fail(['s3'], 'must be a mapping such as { endpoint: http://127.0.0.1:9000 }');
+    const s3 = c.s3 as Record<string, unknown>;
+    for (const k of Object.keys(s3)) if (!S3_KEYS.includes(k)) fail(['s3', k], `unknown key ${JSON.stringify(k)}; use ${S3_KEYS.join(', ')}`, true);
+    if (s3.endpoint !== undefined && (typeof s3.endpoint !== 'string' || !/^https?:\/\/[^\s/]+/.test(s3.endpoint))) fail(['s3', 'endpoint'], 'must be a URL such as http://127.0.0.1:9000');
+    if (s3.region !== undefined && (typeof s3.region !== 'string' || s3.region === '')) fail(['s3', 'region'], 'must be a region name such as us-east-1');
+    if (s3.forcePathStyle !== undefined && typeof s3.forcePathStyle !== 'boolean') fail(['s3', 'forcePathStyle'], 'must be true or false');
+    const int = (k: string, lo: number, hi: number) => {
+      const n = s3[k];
+      if (n !== undefined && (typeof n !== 'number' || !Number.isInteger(n) || n < lo || n > hi)) fail(['s3', k], `must be a whole number from ${lo} to ${hi}`);
+    };
+    int('partSizeMiB', 5, 512);
+    int('queueSize', 1, 64);
+  }
+  return c as ConfigFile;
+}
 
 export type ArtifactLocation =
   | { kind: 'fs'; path: string }
@@ -68,10 +89,7 @@ export function findConfig(cwd: string): string | undefined {
 }
 
 export function readConfigFile(file: string): ConfigFile {
-  const doc = parseYamlDoc(readInputFile(file), file);
-  const r = ConfigFile.safeParse(doc.value ?? {});
-  if (!r.success) throw zodToUsage(doc, r.error);
-  return r.data;
+  return validateConfig(parseYamlDoc(readInputFile(file), file));
 }
 
 export function parseS3Uri(uri: string): { bucket: string; prefix: string } {

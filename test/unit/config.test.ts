@@ -39,3 +39,18 @@ describe('config resolution', () => {
     expect(() => resolveConfig(root, {})).toThrow(/invalid S3 URI/);
   });
 });
+
+describe('config validation', () => {
+  it.each([
+    ['s3: { endpont: x }\n', /mlctl.yaml: s3: unknown key "endpont"; use endpoint, region/],
+    ['s3: { endpoint: "not a url" }\n', /s3.endpoint: must be a URL/],
+    ['s3: { partSizeMiB: 2 }\n', /s3.partSizeMiB: must be a whole number from 5 to 512 \(line 1\)/],
+    ['s3: { forcePathStyle: "yes" }\n', /s3.forcePathStyle: must be true or false/],
+    ['registry: 3\n', /registry: must be a non-empty string \(line 1\)/],
+    ['- a\n- b\n', /expected a mapping of settings/],
+  ])('rejects %j', (text, message) => {
+    const root = tempDir();
+    writeFileSync(join(root, 'mlctl.yaml'), text);
+    expect(() => resolveConfig(root, {})).toThrow(message);
+  });
+});
