@@ -14,8 +14,14 @@ export interface BlobStore {
   readonly location: string;
   /** Size of the object, or undefined when it does not exist. */
   stat(key: string): Promise<BlobInfo | undefined>;
-  /** Store a local file under key. `sha256` (hex) is the digest the caller computed; stores that can check it do. */
-  putFile(key: string, file: string, size: number, sha256: string, onProgress?: PutProgress): Promise<void>;
+  /** Files larger than this go up in parts of this size (S3); undefined for stores without multipart. */
+  readonly multipartPartSize?: number;
+  /**
+   * Store a local file under key. `sha256` (hex) is the digest the caller computed; `partSha256`
+   * (base64, one per multipartPartSize slice) lets a multipart upload attach checksums without
+   * hashing again. Stores that can verify them do.
+   */
+  putFile(key: string, file: string, size: number, sha256: string, opts?: { onProgress?: PutProgress; partSha256?: string[] }): Promise<void>;
   putBytes(key: string, body: Uint8Array, contentType?: string): Promise<void>;
   /** A readable stream of the object; throws NotFoundError-like StorageError when missing. */
   getStream(key: string): Promise<NodeJS.ReadableStream>;

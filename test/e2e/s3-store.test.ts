@@ -9,6 +9,7 @@ import { startStrictS3, type StrictS3 } from '../support/strict-s3.js';
 
 let strict: StrictS3;
 let holdBlobPuts: ((key: string) => void) | undefined;
+let failPart: number | undefined;
 const creds = { ...S3_CREDS, MLCTL_S3_PART_SIZE_MIB: '5' };
 
 beforeAll(async () => {
@@ -16,6 +17,7 @@ beforeAll(async () => {
     upstream: inject('s3Endpoint'),
     credentials: { [S3_CREDS.AWS_ACCESS_KEY_ID]: S3_CREDS.AWS_SECRET_ACCESS_KEY },
     hook: (r) => {
+      if (failPart !== undefined && r.method === 'PUT' && new URLSearchParams(r.query).get('partNumber') === String(failPart)) return { status: 500 };
       if (holdBlobPuts && (r.method === 'PUT' || r.method === 'POST') && r.key.includes('/blobs/')) {
         holdBlobPuts(r.key);
         return { delayMs: 30_000 };
@@ -52,6 +54,20 @@ describe('S3 artifact store (strict: SigV4, sha256 checksums)', () => {
     expect(pull.code, pull.stderr).toBe(0);
     expect(readFileSync(join(dir, 'out/big.bin')).equals(big)).toBe(true);
     expect((await runBin(['verify', 'fraud@1'], { cwd: dir, env: creds })).code).toBe(0);
+  });
+
+  it('a failed part aborts the multipart upload and registers nothing', async () => {
+    const { dir } = await s3Project();
+    writeModel(dir, 'model', { 'big.bin': randomBytes(11 * 1024 * 1024) });
+    const before = strict.requests.length;
+    failPart = 2;
+    const r = await runBin(['register', 'fraud', 'model'], { cwd: dir, env: creds }).finally(() => (failPart = undefined));
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/^mlctl: S3 multipart upload of .*big.bin failed/m);
+    const mine = strict.requests.slice(before);
+    expect(mine.some((q) => q.method === 'DELETE' && q.query.includes('uploadId'))).toBe(true);
+    expect(mine.some((q) => q.method === 'POST' && q.query.includes('uploadId'))).toBe(false);
+    expect(JSON.parse((await runBin(['list', '--json'], { cwd: dir, env: creds })).stdout).data.models).toEqual([]);
   });
 
   it('re-registering the same content uploads nothing', async () => {

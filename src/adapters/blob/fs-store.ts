@@ -28,7 +28,8 @@ export class FsBlobStore implements BlobStore {
     }
   }
 
-  async putFile(key: string, file: string, _size: number, sha256: string, onProgress?: PutProgress): Promise<void> {
+  async putFile(key: string, file: string, _size: number, sha256: string, opts: { onProgress?: PutProgress } = {}): Promise<void> {
+    const onProgress = opts.onProgress;
     const dest = this.path(key);
     const tmp = `${dest}.tmp-${randomBytes(6).toString('hex')}`;
     try {

@@ -1,5 +1,4 @@
 import { open } from 'node:fs/promises';
-import { createReadStream } from 'node:fs';
 import {
   S3Client,
   HeadObjectCommand,
@@ -9,7 +8,7 @@ import {
   ListObjectsV2Command,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
+import { multipartUpload } from './s3-multipart.js';
 import { StorageError } from '../../core/errors.js';
 import type { BlobInfo, BlobStore, PutProgress } from '../../ports/blob-store.js';
 import { mapS3Error } from './s3-errors.js';
@@ -45,12 +44,14 @@ export function makeS3Client(o: Pick<S3StoreOptions, 'endpoint' | 'region' | 'fo
 export class S3BlobStore implements BlobStore {
   readonly location: string;
   readonly client: S3Client;
+  readonly multipartPartSize: number;
   private readonly endpointName: string;
 
   constructor(private readonly o: S3StoreOptions, client?: S3Client) {
     this.location = `s3://${o.bucket}${o.prefix ? `/${o.prefix}` : ''}`;
     this.endpointName = o.endpoint ?? `S3 (${o.region})`;
     this.client = client ?? makeS3Client(o);
+    this.multipartPartSize = o.partSize ?? DEFAULT_PART_SIZE;
   }
 
   private key(k: string): string {
@@ -72,8 +73,8 @@ export class S3BlobStore implements BlobStore {
     }
   }
 
-  async putFile(key: string, file: string, size: number, sha256: string, onProgress?: PutProgress): Promise<void> {
-    const partSize = this.o.partSize ?? DEFAULT_PART_SIZE;
+  async putFile(key: string, file: string, size: number, sha256: string, opts: { onProgress?: PutProgress; partSha256?: string[] } = {}): Promise<void> {
+    const partSize = this.multipartPartSize;
     if (size <= partSize) {
       // One request with the sha256 we already computed: the server (where it checks) verifies the bytes.
       const fh = await open(file, 'r');
@@ -103,32 +104,22 @@ export class S3BlobStore implements BlobStore {
       } catch (err) {
         this.fail(err, `upload of ${file}`);
       }
-      onProgress?.(size);
+      opts.onProgress?.(size);
       return;
     }
-    const upload = new Upload({
-      client: this.client,
-      params: {
-        Bucket: this.o.bucket,
-        Key: this.key(key),
-        Body: createReadStream(file, { highWaterMark: 1 << 20 }),
-        ChecksumAlgorithm: 'SHA256',
-        Metadata: { sha256 },
-      },
-      partSize,
-      queueSize: this.o.queueSize ?? 4,
-      // lib-storage aborts the multipart upload on failure, so no orphaned parts stay billed.
-      leavePartsOnError: false,
-    });
-    let last = 0;
-    upload.on('httpUploadProgress', (p) => {
-      if (p.loaded !== undefined && p.loaded > last) {
-        onProgress?.(p.loaded - last);
-        last = p.loaded;
-      }
-    });
     try {
-      await upload.done();
+      await multipartUpload({
+        client: this.client,
+        bucket: this.o.bucket,
+        key: this.key(key),
+        file,
+        size,
+        sha256,
+        partSize,
+        queueSize: this.o.queueSize ?? 4,
+        partSha256: opts.partSha256,
+        onProgress: opts.onProgress,
+      });
     } catch (err) {
       this.fail(err, `multipart upload of ${file}`);
     }
