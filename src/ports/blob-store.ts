@@ -17,11 +17,10 @@ export interface BlobStore {
   /** Files larger than this go up in parts of this size (S3); undefined for stores without multipart. */
   readonly multipartPartSize?: number;
   /**
-   * Store a local file under key. `sha256` (hex) is the digest the caller computed; `partSha256`
-   * (base64, one per multipartPartSize slice) lets a multipart upload attach checksums without
-   * hashing again. Stores that can verify them do.
+   * Store a local file under key. `sha256` (hex) is the digest the caller computed; the store
+   * attaches checksums that servers able to verify them do (whole object, or each multipart part).
    */
-  putFile(key: string, file: string, size: number, sha256: string, opts?: { onProgress?: PutProgress; partSha256?: string[] }): Promise<void>;
+  putFile(key: string, file: string, size: number, sha256: string, opts?: { onProgress?: PutProgress }): Promise<void>;
   putBytes(key: string, body: Uint8Array, contentType?: string): Promise<void>;
   /** A readable stream of the object; throws NotFoundError-like StorageError when missing. */
   getStream(key: string): Promise<NodeJS.ReadableStream>;

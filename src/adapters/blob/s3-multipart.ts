@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import {
   AbortMultipartUploadCommand,
@@ -18,8 +19,6 @@ export interface MultipartInput {
   sha256: string;
   partSize: number;
   queueSize: number;
-  /** base64 sha256 of each part, computed in the hashing pass (ADR 6); computed here when absent. */
-  partSha256?: string[];
   onProgress?: (n: number) => void;
 }
 
@@ -30,7 +29,6 @@ export interface MultipartInput {
  */
 export async function multipartUpload(m: MultipartInput): Promise<void> {
   const count = Math.ceil(m.size / m.partSize);
-  if (m.partSha256 && m.partSha256.length !== count) throw new Error(`expected ${count} part digests, got ${m.partSha256.length}`);
   const created = await m.client.send(
     new CreateMultipartUploadCommand({ Bucket: m.bucket, Key: m.key, ChecksumAlgorithm: 'SHA256', Metadata: { sha256: m.sha256 } }),
   );
@@ -50,7 +48,8 @@ export async function multipartUpload(m: MultipartInput): Promise<void> {
           if (bytesRead === 0) throw new StorageError(`${m.file} changed while it was being stored (shorter than hashed); register again`);
           got += bytesRead;
         }
-        const checksum = m.partSha256?.[i] ?? (await import('node:crypto')).createHash('sha256').update(body).digest('base64');
+        // Hashed as the part is sent: ~13 ms per 16 MiB, overlapping the other parts in flight.
+        const checksum = createHash('sha256').update(body).digest('base64');
         const r = await m.client.send(
           new UploadPartCommand({ Bucket: m.bucket, Key: m.key, UploadId: uploadId, PartNumber: i + 1, Body: body, ChecksumSHA256: checksum }),
         );

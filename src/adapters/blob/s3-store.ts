@@ -73,7 +73,7 @@ export class S3BlobStore implements BlobStore {
     }
   }
 
-  async putFile(key: string, file: string, size: number, sha256: string, opts: { onProgress?: PutProgress; partSha256?: string[] } = {}): Promise<void> {
+  async putFile(key: string, file: string, size: number, sha256: string, opts: { onProgress?: PutProgress } = {}): Promise<void> {
     const partSize = this.multipartPartSize;
     if (size <= partSize) {
       // One request with the sha256 we already computed: the server (where it checks) verifies the bytes.
@@ -117,7 +117,6 @@ export class S3BlobStore implements BlobStore {
         sha256,
         partSize,
         queueSize: this.o.queueSize ?? 4,
-        partSha256: opts.partSha256,
         onProgress: opts.onProgress,
       });
     } catch (err) {

@@ -7,7 +7,6 @@ import { collectFiles, type LocalFile } from '../artifacts/collect.js';
 import { blobKey, manifestKey } from '../artifacts/layout.js';
 import { manifestDigest } from '../artifacts/manifest.js';
 import { normalizeDigest, sha256File, sha256Hex } from '../hashing/digest.js';
-import { sha256WithParts } from '../hashing/part-digests.js';
 import { canonicalJson } from '../canonical-json.js';
 import { readMetricsFile, type MetricsInput } from '../inputs/metrics-file.js';
 import { readFeatureSchema, type FeatureSchema } from '../inputs/feature-schema.js';
@@ -106,11 +105,9 @@ export async function registerVersion(ctx: RegisterContext, input: RegisterInput
 
   const totalSize = files.reduce((s, f) => s + f.size, 0);
   progress.start('hashing', totalSize, 'bytes');
-  // Large files are hashed per upload part too, in the same pass, so the upload needs no second one.
-  const partSize = ctx.store.multipartPartSize;
-  const entries: Array<ArtifactEntry & { abs: string; parts?: string[] }> = await mapLimit(files, 4, async (f: LocalFile) => {
-    const h = await sha256WithParts(f.abs, partSize, f.size, (n) => progress.tick(n));
-    return { path: f.path, size: h.size, sha256: h.sha256, abs: f.abs, parts: h.parts };
+  const entries: Array<ArtifactEntry & { abs: string }> = await mapLimit(files, 4, async (f: LocalFile) => {
+    const h = await sha256File(f.abs, (n) => progress.tick(n));
+    return { path: f.path, size: h.size, sha256: h.sha256, abs: f.abs };
   });
   progress.stop();
   const digest = manifestDigest(entries);
@@ -129,11 +126,11 @@ export async function registerVersion(ctx: RegisterContext, input: RegisterInput
   const missing = blobs.filter((_, i) => !present[i]);
   const upBytes = missing.reduce((s, b) => s + b.size, 0);
   progress.start('uploading', upBytes, 'bytes');
-  const threshold = partSize ?? LARGE_BLOB;
+  const threshold = ctx.store.multipartPartSize ?? LARGE_BLOB;
   const small = missing.filter((b) => b.size <= threshold);
   const large = missing.filter((b) => b.size > threshold);
   const put = (b: (typeof blobs)[number]) =>
-    ctx.store.putFile(blobKey(b.sha256), b.abs, b.size, b.sha256, { onProgress: (n) => progress.tick(n), partSha256: b.parts });
+    ctx.store.putFile(blobKey(b.sha256), b.abs, b.size, b.sha256, { onProgress: (n) => progress.tick(n) });
   await mapLimit(small, 8, put);
   // Large blobs go one at a time: each is already a multipart upload with several parts in flight.
   await mapLimit(large, 1, put);
