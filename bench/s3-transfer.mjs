@@ -59,14 +59,23 @@ export async function run() {
     const awsEnv = { ...CREDS, AWS_REQUEST_CHECKSUM_CALCULATION: 'when_required', AWS_RESPONSE_CHECKSUM_VALIDATION: 'when_required' };
     spawnSync('cat', [file], { stdio: ['ignore', 'ignore', 'ignore'] }); // page cache warm for everyone
 
+    // Flush the previous step's writes so each measurement starts from a quiet disk.
+    const settle = () => spawnSync('sync');
+    settle();
     const plain = await timed(process.execPath, [join(ROOT, 'bench/plain-upload.mjs'), server.endpoint, 'bench', 'plain/model.bin', file], { env: CREDS, node: true });
+    settle();
     const reg = await timed(process.execPath, [BIN, 'register', 'm', file, '--json'], { cwd: project, env, node: true });
+    settle();
     const aws = hasAws ? await timed('aws', ['s3', 'cp', file, 's3://bench/aws/model.bin', '--endpoint-url', server.endpoint, '--only-show-errors'], { env: awsEnv }) : null;
+    settle();
     const rereg = await timed(process.execPath, [BIN, 'register', 'm', file, '--allow-duplicate', '--json'], { cwd: project, env, node: true });
     const uploaded = JSON.parse(rereg.stdout).data.uploaded.bytes;
+    settle();
     const openssl = await timed('openssl', ['dgst', '-sha256', file]);
     rmSync(join(DATA, 'pulled'), { recursive: true, force: true });
+    settle();
     const pull = await timed(process.execPath, [BIN, 'pull', 'm@1', '--to', join(DATA, 'pulled')], { cwd: project, env, node: true });
+    settle();
     const awsGet = hasAws ? await timed('aws', ['s3', 'cp', 's3://bench/aws/model.bin', join(DATA, 'aws-download.bin'), '--endpoint-url', server.endpoint, '--only-show-errors'], { env: awsEnv }) : null;
     rmSync(join(DATA, 'pulled'), { recursive: true, force: true });
     rmSync(join(DATA, 'aws-download.bin'), { force: true });

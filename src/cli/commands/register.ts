@@ -34,7 +34,7 @@ Re-registering the same content from the same commit prints the existing version
       const { registerVersion } = await import('../../core/registry/register.js');
       const registry = await deps.registry({ create: true });
       const result = await registerVersion(
-        { registry, store: await deps.artifacts(), clock: deps.clock, actor: await deps.actor(), cwd: deps.cwd, git: await deps.git(), progress: await deps.progress(ctx.quiet || ctx.json) },
+        { registry, store: deps.artifacts(), clock: deps.clock, actor: await deps.actor(), cwd: deps.cwd, git: await deps.git(), progress: await deps.progress(ctx.quiet || ctx.json) },
         {
           model,
           paths,

@@ -37,7 +37,8 @@ export interface RegisterInput {
 
 export interface RegisterContext {
   registry: Registry;
-  store: BlobStore;
+  /** May still be loading (the S3 SDK): it is first needed after hashing, so both overlap. */
+  store: BlobStore | Promise<BlobStore>;
   clock: Clock;
   actor: string;
   cwd: string;
@@ -97,11 +98,15 @@ export async function hashDataset(path: string, cwd: string): Promise<string> {
 
 export async function registerVersion(ctx: RegisterContext, input: RegisterInput): Promise<RegisterResult> {
   const progress = ctx.progress ?? noProgress;
+  // Observed now, awaited after hashing: a failed load must not surface as an unhandled rejection.
+  Promise.resolve(ctx.store).catch(() => undefined);
   const inp = readInputs(input, ctx.cwd);
   const parent = input.parent ? resolveRef(ctx.registry, input.parent) : null;
   const files = await collectFiles(input.paths, ctx.cwd);
   const dataHash = inp.dataHash ?? (input.dataPath ? await hashDataset(input.dataPath, ctx.cwd) : null);
-  const code = ctx.git ? await ctx.git.codeInfo(ctx.cwd) : null;
+  // Git inspection runs while the files are hashed.
+  const codeP = ctx.git ? ctx.git.codeInfo(ctx.cwd) : Promise.resolve(null);
+  codeP.catch(() => undefined);
 
   const totalSize = files.reduce((s, f) => s + f.size, 0);
   progress.start('hashing', totalSize, 'bytes');
@@ -110,6 +115,8 @@ export async function registerVersion(ctx: RegisterContext, input: RegisterInput
     return { path: f.path, size: h.size, sha256: h.sha256, abs: f.abs };
   });
   progress.stop();
+  const code = await codeP;
+  const store = await ctx.store;
   const digest = manifestDigest(entries);
   const base = { manifestDigest: digest, files: entries.length, totalSize, code };
 
@@ -122,15 +129,15 @@ export async function registerVersion(ctx: RegisterContext, input: RegisterInput
   const unique = new Map<string, (typeof entries)[number]>();
   for (const e of entries) if (!unique.has(e.sha256)) unique.set(e.sha256, e);
   const blobs = [...unique.values()];
-  const present = await mapLimit(blobs, 16, async (b) => (await ctx.store.stat(blobKey(b.sha256)))?.size === b.size);
+  const present = await mapLimit(blobs, 16, async (b) => (await store.stat(blobKey(b.sha256)))?.size === b.size);
   const missing = blobs.filter((_, i) => !present[i]);
   const upBytes = missing.reduce((s, b) => s + b.size, 0);
   progress.start('uploading', upBytes, 'bytes');
-  const threshold = ctx.store.multipartPartSize ?? LARGE_BLOB;
+  const threshold = store.multipartPartSize ?? LARGE_BLOB;
   const small = missing.filter((b) => b.size <= threshold);
   const large = missing.filter((b) => b.size > threshold);
   const put = (b: (typeof blobs)[number]) =>
-    ctx.store.putFile(blobKey(b.sha256), b.abs, b.size, b.sha256, { onProgress: (n) => progress.tick(n) });
+    store.putFile(blobKey(b.sha256), b.abs, b.size, b.sha256, { onProgress: (n) => progress.tick(n) });
   await mapLimit(small, 8, put);
   // Large blobs go one at a time: each is already a multipart upload with several parts in flight.
   await mapLimit(large, 1, put);
@@ -176,7 +183,7 @@ export async function registerVersion(ctx: RegisterContext, input: RegisterInput
     };
     // Written while the row is uncommitted: if this fails the row rolls back; a crash after it
     // leaves a manifest the next register of this version number overwrites.
-    await ctx.store.putBytes(manifestKey(v.model, v.version), Buffer.from(JSON.stringify(manifest, null, 2)), 'application/json');
+    await store.putBytes(manifestKey(v.model, v.version), Buffer.from(JSON.stringify(manifest, null, 2)), 'application/json');
     appendEvent(ctx.registry, {
       at: now,
       actor: ctx.actor,
