@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { StorageError } from '../../core/errors.js';
 import { mapLimit } from '../../core/util/map-limit.js';
+import { withPayloadSha256 } from './payload-hash.js';
 
 export interface MultipartInput {
   client: S3Client;
@@ -48,10 +49,15 @@ export async function multipartUpload(m: MultipartInput): Promise<void> {
           if (bytesRead === 0) throw new StorageError(`${m.file} changed while it was being stored (shorter than hashed); register again`);
           got += bytesRead;
         }
-        // Hashed as the part is sent: ~13 ms per 16 MiB, overlapping the other parts in flight.
-        const checksum = createHash('sha256').update(body).digest('base64');
+        // Hashed once as the part is sent (~13 ms per 16 MiB): the same digest is the part's
+        // checksum and the signature's payload hash.
+        const digest = createHash('sha256').update(body).digest();
+        const checksum = digest.toString('base64');
         const r = await m.client.send(
-          new UploadPartCommand({ Bucket: m.bucket, Key: m.key, UploadId: uploadId, PartNumber: i + 1, Body: body, ChecksumSHA256: checksum }),
+          withPayloadSha256(
+            new UploadPartCommand({ Bucket: m.bucket, Key: m.key, UploadId: uploadId, PartNumber: i + 1, Body: body, ChecksumSHA256: checksum }),
+            digest.toString('hex'),
+          ),
         );
         m.onProgress?.(len);
         return { PartNumber: i + 1, ETag: r.ETag, ChecksumSHA256: checksum };

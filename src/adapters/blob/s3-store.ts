@@ -9,6 +9,7 @@ import {
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { multipartUpload } from './s3-multipart.js';
+import { withPayloadSha256 } from './payload-hash.js';
 import { StorageError } from '../../core/errors.js';
 import type { BlobInfo, BlobStore, PutProgress } from '../../ports/blob-store.js';
 import { mapS3Error } from './s3-errors.js';
@@ -93,13 +94,16 @@ export class S3BlobStore implements BlobStore {
       }
       try {
         await this.client.send(
-          new PutObjectCommand({
-            Bucket: this.o.bucket,
-            Key: this.key(key),
-            Body: body,
-            ChecksumSHA256: Buffer.from(sha256, 'hex').toString('base64'),
-            Metadata: { sha256 },
-          }),
+          withPayloadSha256(
+            new PutObjectCommand({
+              Bucket: this.o.bucket,
+              Key: this.key(key),
+              Body: body,
+              ChecksumSHA256: Buffer.from(sha256, 'hex').toString('base64'),
+              Metadata: { sha256 },
+            }),
+            sha256,
+          ),
         );
       } catch (err) {
         this.fail(err, `upload of ${file}`);
