@@ -4,12 +4,14 @@ import { makeDeps, type Deps } from './deps.js';
 import { processIo } from './io.js';
 import { envelope } from './render/json.js';
 import { buildProgram } from './program.js';
+import { installInterruptHandler } from './interrupt.js';
 
 /** Run mlctl with argv (without node and script); resolves to the exit code. Never calls process.exit. */
 export async function main(argv: string[], given?: Deps): Promise<number> {
   let deps: Deps;
   try {
     deps = given ?? makeDeps(processIo(process.env), process.env, process.cwd());
+    if (!given) installInterruptHandler(process.stderr);
   } catch (err) {
     process.stderr.write(`mlctl: ${(err as Error).message}\n`);
     return ExitCode.usage;

@@ -5,6 +5,8 @@ import { CONFIG_FILE, DEFAULT_ARTIFACTS, DEFAULT_REGISTRY } from './config.js';
 
 export interface InitOptions {
   dir: string;
+  /** Text of templates/mlctl.yaml. */
+  configTemplate: string;
   registry?: string;
   artifacts?: string;
   s3Endpoint?: string;
@@ -28,19 +30,12 @@ function uniqueSuffix(): string {
   return `${Date.now().toString(36)}-${(seq++).toString(36)}`;
 }
 
-export function configText(o: { registry: string; artifacts: string; s3Endpoint?: string }): string {
-  const lines = [
-    '# mlctl project configuration (https://github.com/mlctl/mlctl#configuration)',
-    '# Flags beat MLCTL_* environment variables, which beat this file.',
-    '',
-    '# Registry database: a local SQLite file.',
-    `registry: ${o.registry}`,
-    '',
-    '# Artifact store: a local folder, or s3://bucket/prefix (credentials come only from the AWS chain).',
-    `artifacts: ${o.artifacts}`,
-  ];
-  if (o.s3Endpoint) lines.push('', '# For MinIO, R2, Ceph and other S3-compatible servers:', `s3: { endpoint: ${o.s3Endpoint}, region: us-east-1, forcePathStyle: true }`);
-  return `${lines.join('\n')}\n`;
+/** Fill templates/mlctl.yaml. */
+export function configText(template: string, o: { registry: string; artifacts: string; s3Endpoint?: string }): string {
+  const s3 = o.s3Endpoint
+    ? `\n# For MinIO, R2, Ceph and other S3-compatible servers:\ns3: { endpoint: ${o.s3Endpoint}, region: us-east-1, forcePathStyle: true }\n`
+    : '';
+  return template.replace('{{registry}}', o.registry).replace('{{artifacts}}', o.artifacts).replace('{{s3}}\n', s3);
 }
 
 /** Non-interactive project set-up: mlctl.yaml with the embedded defaults and the .mlctl/ folder. */
@@ -50,7 +45,7 @@ export function initProject(o: InitOptions): InitResult {
   const registry = o.registry ?? DEFAULT_REGISTRY;
   const artifacts = o.artifacts ?? DEFAULT_ARTIFACTS;
   const written: string[] = [];
-  atomicWrite(config, configText({ registry, artifacts, s3Endpoint: o.s3Endpoint }));
+  atomicWrite(config, configText(o.configTemplate, { registry, artifacts, s3Endpoint: o.s3Endpoint }));
   written.push(config);
   const state = join(o.dir, '.mlctl');
   mkdirSync(state, { recursive: true });

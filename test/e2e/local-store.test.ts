@@ -125,3 +125,25 @@ describe('built binary, local artifact store', () => {
     expect(help.stdout).toMatch(/Examples:/);
   });
 });
+
+describe('interrupts', () => {
+  it('SIGINT during a pull removes partial files and exits 130', async () => {
+    const { spawn } = await import('node:child_process');
+    const { BIN, baseEnv } = await import('../support/helpers.js');
+    const dir = await tempProject();
+    writeModel(dir, 'model', { 'big.bin': Buffer.alloc(256 * 1024 * 1024, 1) });
+    expect((await runBin(['register', 'fraud', 'model'], { cwd: dir })).code).toBe(0);
+    const child = spawn(process.execPath, [BIN, 'pull', 'fraud@1', '--to', 'out'], { cwd: dir, env: baseEnv() as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    // Wait until the temp file exists, then interrupt (bounded: at most 200 × 25 ms).
+    for (let i = 0; i < 200 && !(existsSync(join(dir, 'out')) && readdirSync(join(dir, 'out')).some((f) => f.includes('mlctl-tmp'))); i++) {
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((r) => child.on('close', (c) => r(c)));
+    expect(code).toBe(130);
+    expect(stderr).toMatch(/interrupted \(SIGINT\)/);
+    expect(readdirSync(join(dir, 'out')).filter((f) => f.includes('mlctl-tmp') || f === 'big.bin')).toEqual([]);
+  });
+});

@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import { StorageError } from '../../core/errors.js';
 import type { BlobInfo, BlobStore, PutProgress } from '../../ports/blob-store.js';
+import { trackTemp, untrackTemp } from '../../core/util/temp-files.js';
 
 /** Artifact store in a local folder (the embedded default). Writes go to a temp file that is renamed into place. */
 export class FsBlobStore implements BlobStore {
@@ -32,6 +33,7 @@ export class FsBlobStore implements BlobStore {
     const onProgress = opts.onProgress;
     const dest = this.path(key);
     const tmp = `${dest}.tmp-${randomBytes(6).toString('hex')}`;
+    trackTemp(tmp);
     try {
       await mkdir(dirname(dest), { recursive: true });
       const hash = createHash('sha256');
@@ -50,6 +52,8 @@ export class FsBlobStore implements BlobStore {
       await rm(tmp, { force: true });
       if (err instanceof StorageError) throw err;
       throw new StorageError(`cannot write ${dest}: ${(err as Error).message}`, { cause: err });
+    } finally {
+      untrackTemp(tmp);
     }
   }
 

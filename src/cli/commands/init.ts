@@ -18,7 +18,8 @@ export function registerInit(program: Command, deps: Deps): void {
         throw new UsageError(`${why}; run 'mlctl init --yes' to accept the defaults`);
       }
       const { initProject } = await import('../../core/init.js');
-      const r = initProject({ dir: deps.cwd, registry: deps.overrides.registry, artifacts: deps.overrides.artifacts, force: !!opts.force });
+      const { readTemplate } = await import('../templates.js');
+      const r = initProject({ dir: deps.cwd, configTemplate: readTemplate('mlctl.yaml'), registry: deps.overrides.registry, artifacts: deps.overrides.artifacts, force: !!opts.force });
       // Create and migrate the registry now, so read commands work straight away.
       if (!deps.overrides.registry?.startsWith('s3://')) (await deps.registry({ create: true })).close();
       emit(ctx, r, () => `wrote ${r.written.join(', ')}\nregistry: ${r.registry}\nartifacts: ${r.artifacts}\n`);

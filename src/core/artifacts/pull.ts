@@ -10,6 +10,7 @@ import { blobKey } from './layout.js';
 import { checkManifestPath } from './manifest.js';
 import { sha256File } from '../hashing/digest.js';
 import { mapLimit } from '../util/map-limit.js';
+import { trackTemp, untrackTemp } from '../util/temp-files.js';
 import type { BlobStore } from '../../ports/blob-store.js';
 import type { Registry, ArtifactEntry } from '../../ports/registry.js';
 import { noProgress, type Progress } from '../../ports/progress.js';
@@ -35,6 +36,7 @@ export async function downloadVerified(store: BlobStore, entry: ArtifactEntry, d
       cb(null, chunk);
     },
   });
+  trackTemp(tmp);
   try {
     if (!(await store.stat(blobKey(entry.sha256)))) {
       throw new StorageError(`${entry.path}: blob sha256:${entry.sha256} is missing from ${store.location}; run 'mlctl verify --all' to find every affected version`);
@@ -50,6 +52,8 @@ export async function downloadVerified(store: BlobStore, entry: ArtifactEntry, d
     await rm(tmp, { force: true });
     if (err instanceof MlctlError) throw err;
     throw new StorageError(`cannot download ${entry.path}: ${(err as Error).message}`, { cause: err });
+  } finally {
+    untrackTemp(tmp);
   }
 }
 
