@@ -5,6 +5,7 @@ import type { Clock } from '../ports/clock.js';
 import type { Registry } from '../ports/registry.js';
 import type { BlobStore } from '../ports/blob-store.js';
 import type { CodeGit } from '../ports/git.js';
+import type { Exec } from '../ports/exec.js';
 import type { Progress } from '../ports/progress.js';
 import type { ConfigOverrides, ResolvedConfig } from '../core/config.js';
 import { UsageError } from '../core/errors.js';
@@ -28,6 +29,7 @@ export interface Deps {
   registry(opts?: { create?: boolean }): Promise<Registry>;
   artifacts(): Promise<BlobStore>;
   git(): Promise<CodeGit>;
+  exec(): Promise<Exec>;
   actor(): Promise<string>;
   progress(quiet?: boolean): Promise<Progress>;
   close(): void;
@@ -92,6 +94,10 @@ export function makeDeps(io: Io, env: Env, cwd: string): Deps {
     async git() {
       const { SimpleCodeGit } = await import('../adapters/git/code-info.js');
       return new SimpleCodeGit();
+    },
+    async exec() {
+      const { ExecaExec } = await import('../adapters/exec/execa-exec.js');
+      return new ExecaExec();
     },
     async actor() {
       if (actor) return actor;

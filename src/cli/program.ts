@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import type { Deps } from './deps.js';
 import { registerRegistryCommands } from './commands/registry-commands.js';
 import { registerInit } from './commands/init.js';
+import { registerGate } from './commands/gate.js';
 
 export const VERSION = '0.1.0';
 
@@ -36,5 +37,6 @@ Exit codes: 0 ok, 1 negative verdict, 2 usage/input error, 3 storage/infrastruct
     );
   registerInit(program, deps);
   registerRegistryCommands(program, deps);
+  registerGate(program, deps);
   return program;
 }

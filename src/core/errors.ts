@@ -67,3 +67,10 @@ export class InterruptedError extends MlctlError {
     super(message, ExitCode.interrupted, 'interrupted');
   }
 }
+
+/** Not enough data to decide (exit 5): never a pass. */
+export class InconclusiveError extends MlctlError {
+  constructor(message: string) {
+    super(message, ExitCode.inconclusive, 'inconclusive');
+  }
+}

@@ -87,6 +87,24 @@ export interface EventRecord extends EventInput {
   hash: string;
 }
 
+export interface GateRunInput {
+  candidateId: number;
+  baselineId: number | null;
+  candidateManifest: string;
+  baselineManifest: string | null;
+  policyDigest: string;
+  datasetDigest: string | null;
+  source: 'metrics' | 'predictions' | 'eval';
+  verdict: 'pass' | 'fail' | 'inconclusive';
+  report: unknown;
+  at: string;
+  actor: string;
+}
+
+export interface GateRunRecord extends GateRunInput {
+  id: number;
+}
+
 export interface VersionFilter {
   status?: string;
   tag?: { key: string; value: string };
@@ -125,6 +143,9 @@ export interface Registry {
 
   /** Every blob digest (hex) any version references. */
   referencedDigests(): Set<string>;
+
+  insertGateRun(g: GateRunInput): number;
+  gateRuns(candidateId: number): GateRunRecord[];
 
   /** The chain head, read inside write() so that appends are serialized. */
   lastEvent(): { seq: number; hash: string } | undefined;

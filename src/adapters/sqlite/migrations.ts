@@ -89,4 +89,22 @@ export const MIGRATIONS: ReadonlyArray<string> = [
   CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events
     BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
   `,
+  // 2: gate runs, bound to what they evaluated
+  `
+  CREATE TABLE gate_runs (
+    id INTEGER PRIMARY KEY,
+    candidate_id INTEGER NOT NULL REFERENCES versions(id),
+    baseline_id INTEGER REFERENCES versions(id),
+    candidate_manifest TEXT NOT NULL,
+    baseline_manifest TEXT,
+    policy_digest TEXT NOT NULL,
+    dataset_digest TEXT,
+    source TEXT NOT NULL,
+    verdict TEXT NOT NULL CHECK (verdict IN ('pass','fail','inconclusive')),
+    report TEXT NOT NULL,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL
+  );
+  CREATE INDEX gate_runs_by_candidate ON gate_runs(candidate_id, id);
+  `,
 ];

@@ -6,6 +6,8 @@ import { StorageError, UsageError } from '../../core/errors.js';
 import type {
   ArtifactEntry,
   EventRecord,
+  GateRunInput,
+  GateRunRecord,
   MetricEntry,
   ModelSummary,
   NewVersion,
@@ -348,6 +350,33 @@ export class SqliteRegistry implements Registry {
     const out = new Set<string>();
     for (const r of this.q('SELECT DISTINCT sha256 FROM artifacts').iterate() as Iterable<Row>) out.add(r.sha256 as string);
     return out;
+  }
+
+  insertGateRun(g: GateRunInput): number {
+    if (!this.inWrite) throw new Error('insertGateRun outside write()');
+    const r = this.q(
+      `INSERT INTO gate_runs(candidate_id, baseline_id, candidate_manifest, baseline_manifest, policy_digest, dataset_digest, source, verdict, report, at, actor)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(g.candidateId, g.baselineId, g.candidateManifest, g.baselineManifest, g.policyDigest, g.datasetDigest, g.source, g.verdict, JSON.stringify(g.report), g.at, g.actor);
+    return Number(r.lastInsertRowid);
+  }
+
+  gateRuns(candidateId: number): GateRunRecord[] {
+    const rows = this.q('SELECT * FROM gate_runs WHERE candidate_id = ? ORDER BY id DESC').all(candidateId) as Row[];
+    return rows.map((r) => ({
+      id: r.id as number,
+      candidateId: r.candidate_id as number,
+      baselineId: (r.baseline_id as number | null) ?? null,
+      candidateManifest: r.candidate_manifest as string,
+      baselineManifest: (r.baseline_manifest as string | null) ?? null,
+      policyDigest: r.policy_digest as string,
+      datasetDigest: (r.dataset_digest as string | null) ?? null,
+      source: r.source as GateRunRecord['source'],
+      verdict: r.verdict as GateRunRecord['verdict'],
+      report: JSON.parse(r.report as string),
+      at: r.at as string,
+      actor: r.actor as string,
+    }));
   }
 
   lastEvent(): { seq: number; hash: string } | undefined {

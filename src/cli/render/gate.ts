@@ -1,0 +1,78 @@
+import type { GateReport } from '../../core/gates/run-gate.js';
+import type { CheckResult } from '../../core/gates/checks.js';
+import { fmt, fmtP } from '../../core/gates/checks.js';
+import { table } from './table.js';
+import { annotations, type Annotation } from './github.js';
+
+const ICON: Record<CheckResult['verdict'], string> = { pass: '✅', fail: '❌', warn: '⚠️', skip: '⏭️', inconclusive: '❔' };
+const HEAD: Record<GateReport['verdict'], string> = { pass: 'PASSED', fail: 'FAILED', inconclusive: 'INCONCLUSIVE' };
+
+function detail(c: CheckResult): string {
+  const parts: string[] = [];
+  if (c.p_value !== undefined && c.inequality.indexOf('p = ') < 0) parts.push(`p = ${fmtP(c.p_value)}`);
+  if (c.ci) parts.push(`CI [${fmt(c.ci[0])}, ${fmt(c.ci[1])}]`);
+  if (c.message && c.verdict !== 'pass') parts.push(c.message);
+  return parts.join('; ');
+}
+
+function headline(r: GateReport): string {
+  const against = r.baseline ? `against ${r.baseline.ref}` : `with no champion (${r.baselineMissing})`;
+  return `gate ${HEAD[r.verdict]}: ${r.candidate.ref} ${against} — ${r.summary.pass} passed, ${r.summary.fail} failed, ${r.summary.warn} warnings, ${r.summary.inconclusive} inconclusive, ${r.summary.skip} skipped`;
+}
+
+export function renderGateTable(r: GateReport, paint: (verdict: string, text: string) => string = (_v, t) => t): string {
+  const rows = r.checks.map((c) => [paint(c.verdict, c.verdict.toUpperCase()), c.id, c.inequality, detail(c)]);
+  return `${headline(r)}\npolicy ${r.policy.file} (${r.policy.digest.slice(0, 19)}…), data ${r.dataset.source}${r.dataset.digest ? ` ${r.dataset.digest.slice(0, 19)}…` : ''}${r.dataset.rows !== null ? `, ${r.dataset.rows} rows` : ''}, gate run #${r.gateRunId}\n\n${table(['VERDICT', 'CHECK', 'EVALUATED', 'DETAIL'], rows)}`;
+}
+
+const mdEscape = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+export function renderGateMarkdown(r: GateReport): string {
+  const lines = [
+    `### ${r.verdict === 'pass' ? '✅' : r.verdict === 'fail' ? '❌' : '❔'} mlctl gate ${HEAD[r.verdict].toLowerCase()}: \`${r.candidate.ref}\` ${r.baseline ? `vs \`${r.baseline.ref}\`` : '(no champion yet)'}`,
+    '',
+    `${r.summary.pass} passed · ${r.summary.fail} failed · ${r.summary.warn} warnings · ${r.summary.inconclusive} inconclusive · ${r.summary.skip} skipped`,
+    '',
+    '| | check | evaluated | detail |',
+    '|---|---|---|---|',
+    ...r.checks.map((c) => `| ${ICON[c.verdict]} | \`${mdEscape(c.id)}\` | ${mdEscape(c.inequality)} | ${mdEscape(detail(c))} |`),
+    '',
+    `<sub>policy \`${r.policy.file}\` ${r.policy.digest.slice(0, 19)}… · data ${r.dataset.source} ${r.dataset.digest ? `${r.dataset.digest.slice(0, 19)}…` : ''} · gate run #${r.gateRunId} · ${r.at} · ${r.actor}</sub>`,
+    '',
+  ];
+  return lines.join('\n');
+}
+
+const xml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+export function renderGateJunit(r: GateReport): string {
+  const failures = r.checks.filter((c) => c.verdict === 'fail').length;
+  const errors = r.checks.filter((c) => c.verdict === 'inconclusive').length;
+  const skipped = r.checks.filter((c) => c.verdict === 'skip').length;
+  const cases = r.checks.map((c) => {
+    const open = `    <testcase classname="mlctl.gate.${xml(r.candidate.ref)}" name="${xml(c.id)}">`;
+    const body =
+      c.verdict === 'fail'
+        ? `\n      <failure message="${xml(c.inequality)}">${xml(detail(c) || c.inequality)}</failure>\n    `
+        : c.verdict === 'inconclusive'
+          ? `\n      <error message="inconclusive">${xml(`${c.inequality}; ${detail(c)}`)}</error>\n    `
+          : c.verdict === 'skip'
+            ? `\n      <skipped message="${xml(c.message ?? 'skipped')}"/>\n    `
+            : c.verdict === 'warn'
+              ? `\n      <system-out>${xml(`warning: ${c.inequality}; ${detail(c)}`)}</system-out>\n    `
+              : '';
+    return `${open}${body}</testcase>`;
+  });
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="mlctl gate" tests="${r.checks.length}" failures="${failures}" errors="${errors}" skipped="${skipped}">\n  <testsuite name="${xml(r.candidate.ref)}" tests="${r.checks.length}" failures="${failures}" errors="${errors}" skipped="${skipped}" timestamp="${r.at}">\n${cases.join('\n')}\n  </testsuite>\n</testsuites>\n`;
+}
+
+export function renderGateAnnotations(r: GateReport): string {
+  const list: Annotation[] = [];
+  for (const c of r.checks) {
+    const level = c.verdict === 'fail' ? 'error' : c.verdict === 'warn' || c.verdict === 'inconclusive' ? 'warning' : null;
+    if (!level) continue;
+    list.push({ level, file: r.policy.file, line: c.line, title: `gate ${c.id}`, message: [c.inequality, detail(c)].filter(Boolean).join(' — ') });
+  }
+  list.push({ level: 'notice', title: 'mlctl gate', message: headline(r) });
+  return annotations(list);
+}

@@ -1,0 +1,56 @@
+export type Verdict = 'pass' | 'fail' | 'warn' | 'skip' | 'inconclusive';
+
+export interface CheckResult {
+  id: string;
+  metric: string | null;
+  slice: string | null;
+  kind: string;
+  verdict: Verdict;
+  severity: 'error' | 'warn';
+  candidate: number | null;
+  baseline: number | null;
+  /** The exact inequality evaluated, e.g. "auc: 0.9031 − 0.9062 = −0.0031 ≥ −0.0050 ✓". */
+  inequality: string;
+  message?: string;
+  test?: string;
+  statistic?: number | null;
+  p_value?: number;
+  p_value_raw?: number;
+  ci?: [number, number];
+  /** Policy line that set this check's threshold (for annotations). */
+  line?: number;
+}
+
+export function fmt(x: number | null | undefined, digits = 4): string {
+  if (x === null || x === undefined) return 'n/a';
+  if (!Number.isFinite(x)) return String(x);
+  const s = Math.abs(x) !== 0 && Math.abs(x) < 10 ** -digits ? x.toExponential(2) : x.toFixed(digits);
+  return s.replace('-', '−');
+}
+
+export function fmtSigned(x: number, digits = 4): string {
+  return x > 0 ? `+${fmt(x, digits)}` : fmt(x, digits);
+}
+
+export function fmtP(p: number): string {
+  return p < 1e-4 ? p.toExponential(2).replace('-', '−') : p.toFixed(4);
+}
+
+/** Overall verdict: any failing error-severity check fails; otherwise inconclusive ones make it inconclusive. */
+export function overallVerdict(checks: CheckResult[]): 'pass' | 'fail' | 'inconclusive' {
+  if (checks.some((c) => c.verdict === 'fail')) return 'fail';
+  if (checks.some((c) => c.verdict === 'inconclusive')) return 'inconclusive';
+  return 'pass';
+}
+
+/** Holm step-down adjustment; returns adjusted p-values in input order. */
+export function holm(ps: number[]): number[] {
+  const order = ps.map((p, i) => ({ p, i })).sort((a, b) => a.p - b.p);
+  const adj = new Array<number>(ps.length);
+  let running = 0;
+  order.forEach(({ p, i }, rank) => {
+    running = Math.max(running, Math.min(1, (ps.length - rank) * p));
+    adj[i] = running;
+  });
+  return adj;
+}

@@ -1,0 +1,199 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { UsageError } from '../errors.js';
+import { parseYamlDoc, pathText, readInputFile, type LocatedDoc } from '../inputs/located-doc.js';
+import { ALL_METRICS, DEFAULT_DIRECTION, type MetricName } from './metrics.js';
+
+const nonNeg = (what: string) => z.number({ error: `${what} must be a number` }).min(0, `${what} must be ≥ 0 (it is a tolerance, not a signed change)`);
+const alpha = z.number().gt(0, 'alpha must be between 0 and 1').lt(1, 'alpha must be between 0 and 1').default(0.05);
+
+const Bound = z
+  .object({ absolute: nonNeg('absolute').optional(), relative: nonNeg('relative').optional() })
+  .strict()
+  .refine((b) => b.absolute !== undefined || b.relative !== undefined, 'give absolute, relative or both');
+
+export const MCNEMAR_VARIANTS = ['exact', 'midp', 'asymptotic', 'corrected'] as const;
+
+const Significance = z.discriminatedUnion(
+  'test',
+  [
+    z.object({ test: z.literal('delong'), alpha, margin: nonNeg('margin').default(0) }).strict(),
+    z.object({ test: z.literal('mcnemar'), alpha, variant: z.enum(MCNEMAR_VARIANTS).default('exact') }).strict(),
+    z
+      .object({
+        test: z.literal('paired_bootstrap'),
+        alpha,
+        margin: nonNeg('margin').default(0),
+        resamples: z.number().int().min(100).max(100_000).default(1000),
+        seed: z.number().int().min(0).default(20_261_123),
+        confidence: z.number().gt(0).lt(1).default(0.95),
+      })
+      .strict(),
+  ],
+  { error: 'test must be one of delong, mcnemar, paired_bootstrap' },
+);
+
+const Gate = z
+  .object({
+    id: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'id: letters, digits, _ . - (at most 64)'),
+    metric: z.string().min(1),
+    min: z.number().optional(),
+    max: z.number().optional(),
+    max_regression: Bound.optional(),
+    min_improvement: Bound.optional(),
+    max_improvement: Bound.optional(),
+    significance: Significance.optional(),
+    severity: z.enum(['error', 'warn']).default('error'),
+    /** Slices this gate also applies to: names from `slices`, or "all". */
+    slices: z.union([z.literal('all'), z.array(z.string())]).optional(),
+  })
+  .strict();
+
+const Metric = z.object({ direction: z.enum(['higher', 'lower']).optional(), required: z.boolean().default(false) }).strict();
+
+const Slice = z
+  .object({
+    name: z.string().min(1),
+    where: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.array(z.union([z.string(), z.number(), z.boolean()]))])).optional(),
+    min_rows: z.number().int().min(0).default(0),
+    below_min_rows: z.enum(['skip', 'warn', 'fail']).default('skip'),
+    required: z.boolean().default(false),
+  })
+  .strict();
+
+export const SCHEMA_RULES = {
+  new_required_input: 'error',
+  optional_to_required: 'error',
+  type_narrowed: 'error',
+  type_changed: 'error',
+  domain_shrunk: 'error',
+  output_removed: 'error',
+  output_retyped: 'error',
+  input_removed: 'off',
+  type_widened: 'off',
+  domain_grown: 'off',
+  output_added: 'off',
+} as const;
+export type SchemaRule = keyof typeof SCHEMA_RULES;
+
+const Policy = z
+  .object({
+    version: z.literal(1).optional(),
+    metrics: z.record(z.string(), Metric).default({}),
+    gates: z.array(Gate).default([]),
+    baseline: z.object({ if_missing: z.enum(['absolute_only', 'fail']).default('absolute_only') }).strict().default({ if_missing: 'absolute_only' }),
+    slices: z.array(Slice).default([]),
+    multiple_comparisons: z.enum(['holm', 'none']).default('holm'),
+    threshold: z.number().gt(0).lt(1).default(0.5),
+    schema: z
+      .object({
+        enabled: z.boolean().default(true),
+        rules: z.partialRecord(z.enum(Object.keys(SCHEMA_RULES) as [SchemaRule, ...SchemaRule[]]), z.enum(['error', 'warn', 'off'])).default({}),
+      })
+      .strict()
+      .default({ enabled: true, rules: {} }),
+    drift: z
+      .object({
+        reference: z.string().min(1),
+        columns: z.array(z.string().min(1)).min(1),
+        bins: z.number().int().min(2).max(100).default(10),
+        epsilon: z.number().gt(0).lt(0.01).default(1e-4),
+        warn: z.number().gt(0).default(0.1),
+        fail: z.number().gt(0).default(0.25),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export type GatePolicy = z.infer<typeof Policy>;
+export type GateSpec = z.infer<typeof Gate>;
+export type SliceSpec = z.infer<typeof Slice>;
+
+export interface LoadedPolicy {
+  file: string;
+  digest: string;
+  policy: GatePolicy;
+  doc: LocatedDoc;
+}
+
+export interface PolicyProblem {
+  line: number | undefined;
+  path: string;
+  message: string;
+}
+
+export function directionOf(p: GatePolicy, metric: string): 'higher' | 'lower' {
+  return p.metrics[metric]?.direction ?? DEFAULT_DIRECTION[metric as MetricName] ?? 'higher';
+}
+
+function semanticProblems(p: GatePolicy): Array<{ path: Array<string | number>; message: string }> {
+  const out: Array<{ path: Array<string | number>; message: string }> = [];
+  for (const [name, m] of Object.entries(p.metrics)) {
+    if (!(ALL_METRICS as readonly string[]).includes(name) && !m.direction) {
+      out.push({ path: ['metrics', name], message: `custom metric ${JSON.stringify(name)} needs a direction (higher or lower)` });
+    }
+  }
+  const ids = new Set<string>();
+  const sliceNames = new Set(p.slices.map((s) => s.name));
+  p.gates.forEach((g, i) => {
+    if (ids.has(g.id)) out.push({ path: ['gates', i, 'id'], message: `duplicate gate id ${JSON.stringify(g.id)}` });
+    ids.add(g.id);
+    const known = (ALL_METRICS as readonly string[]).includes(g.metric) || g.metric in p.metrics;
+    if (!known) {
+      out.push({ path: ['gates', i, 'metric'], message: `unknown metric ${JSON.stringify(g.metric)}; use one of ${ALL_METRICS.join(', ')}, or declare it under metrics: with a direction` });
+    }
+    if (g.min !== undefined && g.max !== undefined && g.min > g.max) out.push({ path: ['gates', i, 'min'], message: `min ${g.min} is greater than max ${g.max}` });
+    const checks = [g.min, g.max, g.max_regression, g.min_improvement, g.max_improvement, g.significance].filter((x) => x !== undefined);
+    if (checks.length === 0) out.push({ path: ['gates', i], message: 'gate checks nothing: add min, max, max_regression, min_improvement, max_improvement or significance' });
+    if (g.significance?.test === 'delong' && g.metric !== 'auc') out.push({ path: ['gates', i, 'significance', 'test'], message: 'delong compares AUCs: use it with metric auc' });
+    if (g.significance?.test === 'mcnemar' && g.metric !== 'accuracy') out.push({ path: ['gates', i, 'significance', 'test'], message: 'mcnemar compares paired accuracy: use it with metric accuracy' });
+    if (g.significance?.test === 'paired_bootstrap' && !(ALL_METRICS as readonly string[]).includes(g.metric)) {
+      out.push({ path: ['gates', i, 'significance', 'test'], message: `paired_bootstrap needs predictions for a built-in metric, not ${JSON.stringify(g.metric)}` });
+    }
+    if (Array.isArray(g.slices)) {
+      g.slices.forEach((s, j) => {
+        if (!sliceNames.has(s)) out.push({ path: ['gates', i, 'slices', j], message: `unknown slice ${JSON.stringify(s)}; define it under slices:` });
+      });
+    }
+  });
+  if (p.drift && p.drift.warn > p.drift.fail) out.push({ path: ['drift', 'warn'], message: `warn ${p.drift.warn} is above fail ${p.drift.fail}` });
+  return out;
+}
+
+/** Every problem in a policy, each with its line (for `mlctl gate lint` and annotations). */
+export function lintPolicyText(text: string, file: string): { problems: PolicyProblem[]; policy?: GatePolicy; doc?: LocatedDoc } {
+  let doc: LocatedDoc;
+  try {
+    doc = parseYamlDoc(text, file);
+  } catch (err) {
+    const m = /\(line (\d+)\)$/.exec((err as Error).message);
+    return { problems: [{ line: m ? Number(m[1]) : undefined, path: '', message: (err as Error).message.replace(`${file}: `, '').replace(/ \(line \d+\)$/, '') }] };
+  }
+  const r = Policy.safeParse(doc.value ?? {});
+  if (!r.success) {
+    const problems = r.error.issues.map((iss) => {
+      let path = iss.path.filter((p): p is string | number => typeof p !== 'symbol');
+      let message = iss.message;
+      if (iss.code === 'unrecognized_keys') {
+        message = `unknown key ${JSON.stringify(iss.keys[0])}`;
+        path = [...path, iss.keys[0]!];
+      }
+      return { line: doc.lineOf(path), path: pathText(path), message };
+    });
+    return { problems, doc };
+  }
+  const problems = semanticProblems(r.data).map((p) => ({ line: doc.lineOf(p.path), path: pathText(p.path), message: p.message }));
+  return { problems, policy: r.data, doc };
+}
+
+export function loadPolicy(path: string, label = path): LoadedPolicy {
+  const text = readInputFile(path, label);
+  const { problems, policy, doc } = lintPolicyText(text, label);
+  if (problems.length || !policy || !doc) {
+    const p = problems[0]!;
+    const more = problems.length > 1 ? ` (+${problems.length - 1} more; run 'mlctl gate lint')` : '';
+    throw new UsageError(`${label}${p.line ? `:${p.line}` : ''}: ${p.path ? `${p.path}: ` : ''}${p.message}${more}`);
+  }
+  return { file: label, digest: `sha256:${createHash('sha256').update(text).digest('hex')}`, policy, doc };
+}
