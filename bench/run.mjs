@@ -5,6 +5,7 @@ import { printTable, saveResults } from './lib.mjs';
 const only = process.argv.slice(2);
 const suites = [
   ['startup', () => import('./startup.mjs')],
+  ['gate', () => import('./gate.mjs')],
   ['s3', () => import('./s3-transfer.mjs')],
 ];
 const all = [];

@@ -17,6 +17,8 @@ export interface CheckResult {
   p_value?: number;
   p_value_raw?: number;
   ci?: [number, number];
+  /** Time the statistical test itself took (significance checks). */
+  elapsed_ms?: number;
   /** Policy line that set this check's threshold (for annotations). */
   line?: number;
 }

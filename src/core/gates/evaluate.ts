@@ -1,7 +1,7 @@
 import type { LoadedPolicy, GateSpec, SliceSpec } from './policy.js';
 import { directionOf } from './policy.js';
 import { type CheckResult, fmt, fmtP, fmtSigned, holm, type Verdict } from './checks.js';
-import { ALL_METRICS, computeMetrics, hardPredictions, subset, type MetricName, type Rows } from './metrics.js';
+import { ALL_METRICS, CLASSIFICATION_METRICS, computeMetrics, hardPredictions, subset, type MetricName, type Rows } from './metrics.js';
 import { delong } from './stats/delong.js';
 import { mcnemar } from './stats/mcnemar.js';
 import { bootstrapAuc, bootstrapCells, bootstrapRows, type BootstrapOptions } from './stats/bootstrap.js';
@@ -25,6 +25,7 @@ export interface EvaluationInput {
   drift?: { reference: Predictions; current: Predictions };
 }
 
+const CLASSIFICATION = new Set<string>(CLASSIFICATION_METRICS);
 const OK = '✓';
 const NO = '✗';
 
@@ -119,7 +120,12 @@ export function evaluateGates(input: EvaluationInput): CheckResult[] {
       };
       if (c === undefined) {
         const required = policy.metrics[g.metric]?.required;
-        checks.push({ id: `${g.id}${suffix}`, kind: 'value', ...base, verdict: required && !slice ? 'fail' : 'skip', inequality: `${g.metric}: n/a`, message: `${g.metric} is not available for the candidate${slice ? ` in slice ${slice}` : ''}`, line: lineOf(['gates', gi, 'metric']) });
+        // From predictions a built-in metric is missing only when the data cannot support it
+        // (e.g. AUC with one positive): that is "cannot decide", never a pass.
+        const undecidable = input.rows && (ALL_METRICS as readonly string[]).includes(g.metric) && (input.rows.cand.binary || !CLASSIFICATION.has(g.metric));
+        const verdict: Verdict = undecidable ? 'inconclusive' : required && !slice ? 'fail' : 'skip';
+        const why = undecidable && g.metric === 'auc' ? ': AUC needs at least 2 positives and 2 negatives' : '';
+        checks.push({ id: `${g.id}${suffix}`, kind: 'value', ...base, verdict, inequality: `${g.metric}: n/a`, message: `${g.metric} is not available for the candidate${slice ? ` in slice ${slice}` : ''}${why}`, line: lineOf(['gates', gi, 'metric']) });
         continue;
       }
       if (g.min !== undefined) push('min', c >= g.min, `${g.metric}: ${fmt(c)} ≥ ${fmt(g.min)} ${c >= g.min ? OK : NO}`, lineOf(['gates', gi, 'min']));
@@ -158,7 +164,9 @@ export function evaluateGates(input: EvaluationInput): CheckResult[] {
         push(kind, ok, parts.join('; '), line);
       }
       if (g.significance) {
+        const t0 = performance.now();
         const r = significance(g, dir, scope, input);
+        r.elapsed_ms = Math.round((performance.now() - t0) * 10) / 10;
         const line = lineOf(['gates', gi, 'significance']);
         const chk: CheckResult = { id: `${g.id}${suffix}:${g.significance.test}`, kind: 'significance', ...base, test: g.significance.test, line, verdict: 'skip', inequality: '' };
         Object.assign(chk, r);

@@ -6,6 +6,8 @@ import { UsageError } from '../errors.js';
 export interface Predictions {
   file: string;
   ids: string[];
+  /** 52-bit hash of each id (duplicate detection, dataset digest). */
+  idHashes: Float64Array;
   labels: Float64Array;
   scores: Float64Array;
   /** Hard predictions when the file has a `prediction` column. */
@@ -43,6 +45,38 @@ function splitCsvLine(line: string, file: string, lineNo: number): string[] {
   return out;
 }
 
+const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
+
+/**
+ * A decimal at text[a, e) without slicing it out. Fast path (Clinger): an integer mantissa below
+ * 2^53 divided by an exact power of ten is one correctly rounded operation, so it equals Number().
+ * Anything else (exponents, long mantissas, blanks, junk) goes through Number() and its checks.
+ */
+function numAt(text: string, a: number, e: number, file: string, lineNo: number, column: string): number {
+  let i = a;
+  let neg = false;
+  if (i < e && (text.charCodeAt(i) === 45 || text.charCodeAt(i) === 43)) neg = text.charCodeAt(i++) === 45;
+  let mant = 0;
+  let digits = 0;
+  let frac = -1;
+  for (; i < e; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      mant = mant * 10 + (c - 48);
+      digits++;
+    } else if (c === 46 && frac < 0) frac = i;
+    else break;
+  }
+  if (i === e && digits > 0 && digits <= 15) {
+    const k = frac < 0 ? 0 : e - frac - 1;
+    if (k <= 22) {
+      const v = k ? mant / POW10[k]! : mant;
+      return neg ? -v : v;
+    }
+  }
+  return num(text.slice(a, e), file, lineNo, column);
+}
+
 function num(text: string | undefined, file: string, lineNo: number, column: string): number {
   const v = text === undefined || text.trim() === '' ? NaN : Number(text);
   if (!Number.isFinite(v)) {
@@ -64,16 +98,11 @@ function build(file: string, header: string[], rows: Array<{ cells: string[]; li
   const preds = iPred >= 0 ? new Float64Array(n) : null;
   const extra = header.map((h, i) => ({ h, i })).filter(({ h }) => !['id', 'label', 'score', 'prediction'].includes(h));
   const columns = new Map<string, string[]>(extra.map(({ h }) => [h, new Array<string>(n)]));
-  const seen = new Map<string, number>();
   let binary = true;
   for (let r = 0; r < n; r++) {
     const { cells, line } = rows[r]!;
     if (cells.length !== header.length) throw new UsageError(`${file}:${line}: expected ${header.length} fields, got ${cells.length}`);
-    const id = cells[iId]!;
-    const prev = seen.get(id);
-    if (prev !== undefined) throw new UsageError(`${file}:${line}: duplicate id ${JSON.stringify(id)} (first on line ${prev})`);
-    seen.set(id, line);
-    ids[r] = id;
+    ids[r] = cells[iId]!;
     const y = num(cells[iLabel], file, line, 'label');
     labels[r] = y;
     if (y !== 0 && y !== 1) binary = false;
@@ -81,19 +110,162 @@ function build(file: string, header: string[], rows: Array<{ cells: string[]; li
     if (preds) preds[r] = num(cells[iPred], file, line, 'prediction');
     for (const { h, i } of extra) columns.get(h)![r] = cells[i]!;
   }
-  return { file, ids, labels, scores, predictions: preds, columns, binary };
+  const idHashes = checkDuplicates(file, ids, rows.map((r) => r.line));
+  return { file, ids, idHashes, labels, scores, predictions: preds, columns, binary };
 }
 
+/**
+ * CSV scanned in place with indexOf into typed arrays: 1M-row files are the normal case for
+ * gates, and per-row arrays and objects would dominate the run time and memory.
+ */
 function parseCsv(text: string, file: string): Predictions {
-  const lines = text.split(/\r?\n/);
-  const header = splitCsvLine(lines[0] ?? '', file, 1).map((h) => h.trim());
-  const rows: Array<{ cells: string[]; line: number }> = [];
-  for (let i = 1; i < lines.length; i++) {
-    const l = lines[i]!;
-    if (l === '') continue;
-    rows.push({ cells: splitCsvLine(l, file, i + 1), line: i + 1 });
+  let eol = text.indexOf('\n');
+  if (eol < 0) eol = text.length;
+  const header = splitCsvLine(text.slice(0, eol).replace(/\r$/, ''), file, 1).map((h) => h.trim());
+  const missing = REQUIRED.filter((c) => !header.includes(c));
+  if (missing.length) throw new UsageError(`${file}: missing column(s) ${missing.join(', ')}; a predictions file needs id, label and score (prediction and slice columns are optional)`);
+  // Upper bound on rows: newlines after the header.
+  let cap = 0;
+  for (let i = text.indexOf('\n', eol + 1); i >= 0; i = text.indexOf('\n', i + 1)) cap++;
+  cap++;
+  const width = header.length;
+  const [iId, iLabel, iScore, iPred] = ['id', 'label', 'score', 'prediction'].map((c) => header.indexOf(c)) as [number, number, number, number];
+  const extra = header.map((h, i) => ({ h, i })).filter(({ h }) => !['id', 'label', 'score', 'prediction'].includes(h));
+  const extraOf = new Int32Array(width).fill(-1);
+  extra.forEach(({ i }, k) => (extraOf[i] = k));
+  const ids = new Array<string>(cap);
+  const labels = new Float64Array(cap);
+  const scores = new Float64Array(cap);
+  const preds = iPred >= 0 ? new Float64Array(cap) : null;
+  const extraCols = extra.map(() => new Array<string>(cap));
+  const lineOf = new Uint32Array(cap);
+  let binary = true;
+  let n = 0;
+  let lineNo = 1;
+  const starts = new Int32Array(width);
+  const ends = new Int32Array(width);
+  let nextQuote = text.indexOf('"', eol + 1);
+  // Extra columns usually hold a few distinct values (country, segment): share one string each.
+  const interned = extra.map(() => new Map<string, string>());
+  for (let start = eol + 1; start < text.length; ) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    lineNo++;
+    let stop = end;
+    if (stop > start && text.charCodeAt(stop - 1) === 13) stop--;
+    if (stop > start) {
+      // The next quote is looked up only after passing the previous one: linear, not O(rows²).
+      if (nextQuote >= 0 && nextQuote < start) nextQuote = text.indexOf('"', start);
+      let src = text;
+      let got = 0;
+      if (nextQuote >= 0 && nextQuote < stop) {
+        // Quoted fields: unquote into a small line of their own and scan that.
+        const cells = splitCsvLine(text.slice(start, stop), file, lineNo);
+        got = cells.length;
+        src = cells.join(',');
+        let off = 0;
+        for (let k = 0; k < Math.min(got, width); k++) {
+          starts[k] = off;
+          ends[k] = off + cells[k]!.length;
+          off = ends[k]! + 1;
+        }
+        if (cells.some((c) => c.includes(','))) {
+          // A comma inside a quoted field: fall back to per-field strings.
+          if (got !== width) throw new UsageError(`${file}:${lineNo}: expected ${width} fields, got ${got}`);
+          ids[n] = cells[iId]!;
+          labels[n] = num(cells[iLabel], file, lineNo, 'label');
+          scores[n] = num(cells[iScore], file, lineNo, 'score');
+          if (preds) preds[n] = num(cells[iPred], file, lineNo, 'prediction');
+          if (labels[n] !== 0 && labels[n] !== 1) binary = false;
+          for (let k = 0; k < width; k++) if (extraOf[k]! >= 0) extraCols[extraOf[k]!]![n] = cells[k]!;
+          lineOf[n++] = lineNo;
+          start = end + 1;
+          continue;
+        }
+      } else {
+        let a = start;
+        for (;;) {
+          const comma = text.indexOf(',', a);
+          const e = comma < 0 || comma > stop ? stop : comma;
+          if (got < width) {
+            starts[got] = a;
+            ends[got] = e;
+          }
+          got++;
+          if (e === stop) break;
+          a = e + 1;
+        }
+      }
+      if (got !== width) throw new UsageError(`${file}:${lineNo}: expected ${width} fields, got ${got}`);
+      ids[n] = src.slice(starts[iId]!, ends[iId]!);
+      const y = numAt(src, starts[iLabel]!, ends[iLabel]!, file, lineNo, 'label');
+      labels[n] = y;
+      if (y !== 0 && y !== 1) binary = false;
+      scores[n] = numAt(src, starts[iScore]!, ends[iScore]!, file, lineNo, 'score');
+      if (preds) preds[n] = numAt(src, starts[iPred]!, ends[iPred]!, file, lineNo, 'prediction');
+      for (let k = 0; k < width; k++) {
+        const x = extraOf[k]!;
+        if (x < 0) continue;
+        const v = src.slice(starts[k]!, ends[k]!);
+        const pool = interned[x]!;
+        let shared = pool.get(v);
+        if (shared === undefined) {
+          shared = v;
+          if (pool.size < 1024) pool.set(v, v);
+        }
+        extraCols[x]![n] = shared;
+      }
+      lineOf[n] = lineNo;
+      n++;
+    }
+    start = end + 1;
   }
-  return build(file, header, rows);
+  if (n === 0) throw new UsageError(`${file}: no rows`);
+  ids.length = n;
+  for (const c of extraCols) c.length = n;
+  const idHashes = checkDuplicates(file, ids, lineOf);
+  return {
+    file,
+    idHashes,
+    ids,
+    labels: labels.subarray(0, n),
+    scores: scores.subarray(0, n),
+    predictions: preds ? preds.subarray(0, n) : null,
+    columns: new Map(extra.map(({ h }, k) => [h, extraCols[k]!])),
+    binary,
+  };
+}
+
+/** 52-bit hash of a string (two 26-bit FNV-1a lanes), exact in a float64. */
+function hash52(s: string): number {
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+  }
+  return (a >>> 6) * 67108864 + (b >>> 6);
+}
+
+/**
+ * Duplicate ids, found with one native sort of 52-bit hashes; only a hash collision takes the
+ * exact (Map) path, which also names the lines.
+ */
+function checkDuplicates(file: string, ids: string[], lineOf: ArrayLike<number>): Float64Array {
+  const hashes = new Float64Array(ids.length);
+  for (let i = 0; i < ids.length; i++) hashes[i] = hash52(ids[i]!);
+  const h = Float64Array.from(hashes).sort();
+  let collision = false;
+  for (let i = 1; i < h.length && !collision; i++) collision = h[i] === h[i - 1];
+  if (!collision) return hashes;
+  const seen = new Map<string, number>();
+  for (let i = 0; i < ids.length; i++) {
+    const prev = seen.get(ids[i]!);
+    if (prev !== undefined) throw new UsageError(`${file}:${lineOf[i]}: duplicate id ${JSON.stringify(ids[i])} (first on line ${lineOf[prev]})`);
+    seen.set(ids[i]!, i);
+  }
+  return hashes;
 }
 
 function parseJsonl(text: string, file: string): Predictions {
@@ -137,6 +309,15 @@ export function readPredictions(path: string, label = path): Predictions {
  * same labels, or the comparison would not be paired.
  */
 export function alignPredictions(cand: Predictions, base: Predictions): Predictions {
+  if (cand.ids.length === base.ids.length && cand.ids.every((id, i) => id === base.ids[i])) {
+    // Same rows in the same order (the usual case): only the ground truth needs checking.
+    for (let i = 0; i < cand.ids.length; i++) {
+      if (cand.labels[i] !== base.labels[i]) {
+        throw new UsageError(`id ${JSON.stringify(cand.ids[i])} has label ${cand.labels[i]} in ${cand.file} but ${base.labels[i]} in ${base.file}; both must use the same ground truth`);
+      }
+    }
+    return base;
+  }
   const index = new Map<string, number>();
   for (let i = 0; i < base.ids.length; i++) index.set(base.ids[i]!, i);
   const missing: string[] = [];
@@ -167,13 +348,23 @@ export function alignPredictions(cand: Predictions, base: Predictions): Predicti
   }
   const columns = new Map<string, string[]>();
   for (const [k, v] of base.columns) columns.set(k, Array.from(order, (j) => v[j]!));
-  return { file: base.file, ids: cand.ids, labels, scores, predictions: preds, columns, binary: base.binary };
+  return { file: base.file, ids: cand.ids, idHashes: cand.idHashes, labels, scores, predictions: preds, columns, binary: base.binary };
 }
 
-/** Identity of the evaluation set: sha256 over (id, label) pairs in id order, independent of the scores. */
+/**
+ * Identity of the evaluation set, independent of row order and of the scores: sha256 over the
+ * sorted 52-bit hashes of each (id, label) row.
+ */
 export function evaluationDigest(p: Predictions): string {
-  const order = p.ids.map((_, i) => i).sort((a, b) => (p.ids[a]! < p.ids[b]! ? -1 : p.ids[a]! > p.ids[b]! ? 1 : 0));
-  const h = createHash('sha256');
-  for (const i of order) h.update(`${p.ids[i]}\u0000${p.labels[i]}\n`);
-  return `sha256:${h.digest('hex')}`;
+  const bits = new Uint32Array(2);
+  const f = new Float64Array(bits.buffer);
+  const h = new Float64Array(p.ids.length);
+  for (let i = 0; i < h.length; i++) {
+    f[0] = p.labels[i]!;
+    const hi = Math.floor(p.idHashes[i]! / 67108864);
+    const lo = p.idHashes[i]! % 67108864;
+    h[i] = (Math.imul(hi ^ bits[1]!, 0x9e3779b1) >>> 6) * 67108864 + (Math.imul(lo ^ bits[0]!, 0x85ebca6b) >>> 6);
+  }
+  h.sort();
+  return `sha256:${createHash('sha256').update(new Uint8Array(h.buffer)).digest('hex')}`;
 }

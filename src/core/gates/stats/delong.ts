@@ -1,21 +1,9 @@
 import { normalQuantile, normalTwoSided, normalUpper } from './special.js';
+import { midranksOf, rankGroups } from './ranks.js';
 
 /** Midranks (1-based, ties averaged) in O(N log N). */
 export function midranks(x: ArrayLike<number>): Float64Array {
-  const n = x.length;
-  const idx = new Uint32Array(n);
-  for (let i = 0; i < n; i++) idx[i] = i;
-  idx.sort((a, b) => x[a]! - x[b]!);
-  const ranks = new Float64Array(n);
-  let i = 0;
-  while (i < n) {
-    let j = i;
-    while (j + 1 < n && x[idx[j + 1]!] === x[idx[i]!]) j++;
-    const r = (i + j) / 2 + 1;
-    for (let k = i; k <= j; k++) ranks[idx[k]!] = r;
-    i = j + 1;
-  }
-  return ranks;
+  return midranksOf(rankGroups(x), null);
 }
 
 export interface DelongResult {
@@ -55,13 +43,11 @@ export function delong(labels: ArrayLike<number>, a: ArrayLike<number>, b: Array
 
   const components = (s: ArrayLike<number>) => {
     for (let i = 0; i < n; i++) if (Number.isNaN(s[i]!)) throw new Error('delong: NaN score');
-    const tz = midranks(s);
-    const sx = new Float64Array(m);
-    const sy = new Float64Array(k);
-    for (let i = 0; i < m; i++) sx[i] = s[pos[i]!]!;
-    for (let j = 0; j < k; j++) sy[j] = s[neg[j]!]!;
-    const tx = midranks(sx);
-    const ty = midranks(sy);
+    // One sort gives the midranks among all rows (tz) and within each class (tx, ty).
+    const g = rankGroups(s);
+    const tz = midranksOf(g, null);
+    const tx = midranksOf(g, (i) => labels[i] === 1);
+    const ty = midranksOf(g, (i) => labels[i] !== 1);
     let sumPos = 0;
     const v10 = new Float64Array(m);
     const v01 = new Float64Array(k);
