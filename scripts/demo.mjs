@@ -49,6 +49,30 @@ writeFileSync(join(work, 'train.yaml'), 'learning_rate: 0.05\nepochs: 30\n');
 writeFileSync(join(work, 'metrics-v2.json'), JSON.stringify({ dataset: holdout, metrics: { auc: 0.921, accuracy: 0.879 }, slices: { 'country=US': { auc: 0.917 } } }, null, 2));
 step('register a retrained version derived from the first', ['register', 'fraud', 'v2', '--metrics', 'metrics-v2.json', '--schema', 'schema.json', '--data', 'data', '--config', 'train.yaml', '--parent', 'fraud@1']);
 
+// Predictions of both versions on the same 2,000-row holdout, to gate v2 against v1.
+{
+  let seed = 7;
+  const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const gauss = () => Math.sqrt(-2 * Math.log(rnd() + 1e-12)) * Math.cos(2 * Math.PI * rnd());
+  const sig = (x) => 1 / (1 + Math.exp(-x));
+  let v1 = 'id,label,score,country\n';
+  let v2 = v1;
+  for (let i = 0; i < 2000; i++) {
+    const y = rnd() < 0.3 ? 1 : 0;
+    const z = gauss() + (y ? 1.2 : 0);
+    const c = rnd() < 0.7 ? 'US' : 'DE';
+    v1 += `t${i},${y},${sig(z + 0.3 * gauss()).toFixed(5)},${c}\n`;
+    v2 += `t${i},${y},${sig(z + (y ? 0.15 : -0.15) + 0.3 * gauss()).toFixed(5)},${c}\n`;
+  }
+  writeFileSync(join(work, 'pred-v1.csv'), v1);
+  writeFileSync(join(work, 'pred-v2.csv'), v2);
+  writeFileSync(
+    join(work, 'gates.yaml'),
+    `metrics:\n  auc: { required: true }\ngates:\n  - { id: auc-floor, metric: auc, min: 0.75 }\n  - id: auc-noninferior\n    metric: auc\n    max_regression: { absolute: 0.005 }\n    significance: { test: delong, alpha: 0.05, margin: 0.005 }\n    slices: [us]\n  - id: accuracy-not-worse\n    metric: accuracy\n    significance: { test: mcnemar, variant: midp }\nslices:\n  - { name: us, where: { country: US }, min_rows: 200 }\n`,
+  );
+}
+step('gate v2 against v1 on paired predictions (DeLong, McNemar, slices)', ['gate', 'fraud@2', '--against', 'fraud@1', '--predictions', 'pred-v2.csv', '--baseline-predictions', 'pred-v1.csv']);
+
 step('list models', ['list']);
 step("list fraud's versions", ['list', 'fraud']);
 step('show the latest version', ['show', 'fraud@latest']);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { run, tempProject, writeJson, writeModel } from '../support/helpers.js';
 import { writePredictions } from '../support/predictions.js';
@@ -271,5 +272,49 @@ fs.writeFileSync(out, text);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/evaluation of fraud@3 timed out after 1 s/);
     expect(existsSync(join(dir, 'fraud-3'))).toBe(false);
+  });
+});
+
+describe('drift and schema checks', () => {
+  it('PSI per column against a pinned reference: pass, warn, fail', async () => {
+    const dir = await setup('gates:\n  - { id: floor, metric: auc, min: 0.5 }\ndrift:\n  reference: ref.csv\n  columns: [amount]\n  bins: 4\n');
+    const rows = (shift: number) => Array.from({ length: 400 }, (_, i) => `r${i},${i % 2},${((i % 7) / 7).toFixed(3)},${(i % 100) + shift}`);
+    writeFileSync(join(dir, 'ref.csv'), `amount\n${Array.from({ length: 400 }, (_, i) => i % 100).join('\n')}\n`);
+    const go = async (shift: number) => {
+      writeFileSync(join(dir, 'c.csv'), `id,label,score,amount\n${rows(shift).join('\n')}\n`);
+      writeFileSync(join(dir, 'b.csv'), `id,label,score,amount\n${rows(shift).join('\n')}\n`);
+      const r = await run(['gate', 'fraud@2', '--against', 'fraud@1', '--predictions', 'c.csv', '--baseline-predictions', 'b.csv', '--json'], { cwd: dir });
+      return json(r.stdout).data.checks.find((c: { id: string }) => c.id === 'drift:amount');
+    };
+    expect(await go(0)).toMatchObject({ verdict: 'pass', candidate: 0 });
+    expect((await go(12)).verdict).toBe('warn');
+    const f = await go(60);
+    expect(f.verdict).toBe('fail');
+    expect(f.inequality).toMatch(/^psi\(amount\): \d+\.\d{4} < 0\.2500 ✗$/);
+  });
+
+  it('a breaking feature-schema change fails the gate; compatible ones do not', async () => {
+    const dir = await tempProject();
+    writeFileSync(join(dir, 'gates.yaml'), 'gates:\n  - { id: floor, metric: auc, min: 0.5 }\nschema:\n  rules: { input_removed: warn }\n');
+    writeModel(dir, 'm1', { 'w.bin': '1' });
+    writeModel(dir, 'm2', { 'w.bin': '2' });
+    writeJson(dir, 'm.json', { dataset: { sha256: 'a'.repeat(64) }, metrics: { auc: 0.9 } });
+    writeJson(dir, 's1.json', { inputs: [{ name: 'amount', type: 'float' }, { name: 'legacy', type: 'string' }], outputs: [{ name: 'score', type: 'double' }] });
+    writeJson(dir, 's2.json', { inputs: [{ name: 'amount', type: 'double' }, { name: 'merchant', type: 'string', required: true }], outputs: [{ name: 'score', type: 'double' }] });
+    await run(['register', 'fraud', 'm1', '--metrics', 'm.json', '--schema', 's1.json'], { cwd: dir });
+    await run(['register', 'fraud', 'm2', '--metrics', 'm.json', '--schema', 's2.json'], { cwd: dir });
+    const r = await run(['gate', 'fraud@2', '--against', 'fraud@1', '--json'], { cwd: dir });
+    expect(r.code).toBe(1);
+    const checks = json(r.stdout).data.checks as Array<{ id: string; verdict: string }>;
+    expect(checks.find((c) => c.id === 'schema:new_required_input:inputs.merchant')?.verdict).toBe('fail');
+    expect(checks.find((c) => c.id === 'schema:input_removed:inputs.legacy')?.verdict).toBe('warn');
+    expect(checks.find((c) => c.id.startsWith('schema:type_widened'))).toBeUndefined();
+  });
+
+  it('the shipped templates/gates.yaml is a valid policy', async () => {
+    const dir = await tempProject();
+    const r = await run(['gate', 'lint', '--policy', fileURLToPath(new URL('../../templates/gates.yaml', import.meta.url))], { cwd: dir });
+    expect(r.stdout).toMatch(/ok \(5 gate\(s\)\)/);
+    expect(r.code).toBe(0);
   });
 });

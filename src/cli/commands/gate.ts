@@ -93,7 +93,9 @@ Exit codes: 0 pass (warnings allowed), 1 a gate failed, 2 invalid policy or inpu
     .option('--policy <file>', 'policy file (default: gates.policy in mlctl.yaml, else gates.yaml)')
     .action(async (opts, cmd: Command) => {
       const ctx = commandCtx(deps, cmd);
-      const { path, label } = opts.policy ? { path: resolve(deps.cwd, opts.policy), label: opts.policy as string } : await policyPath(deps, undefined);
+      // `gate` has a --policy option too, and commander gives it the flag when it comes after `lint`.
+      const flag = (opts.policy ?? cmd.parent?.opts().policy) as string | undefined;
+      const { path, label } = flag ? { path: resolve(deps.cwd, flag), label: flag } : await policyPath(deps, undefined);
       const { lintPolicyText } = await import('../../core/gates/policy.js');
       const { readInputFile } = await import('../../core/inputs/located-doc.js');
       const { problems, policy } = lintPolicyText(readInputFile(path, label), label);

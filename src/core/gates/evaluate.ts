@@ -22,7 +22,8 @@ export interface EvaluationInput {
   /** Rows per slice, when known. */
   sliceRows?: Map<string, number>;
   schemas?: { cand: FeatureSchema | null; base: FeatureSchema | null };
-  drift?: { reference: Predictions; current: Predictions };
+  /** Numeric columns of the drift reference, and the evaluation rows (null when gating on registered metrics). */
+  drift?: { reference: Map<string, Float64Array | null>; current: Predictions | null };
 }
 
 const CLASSIFICATION = new Set<string>(CLASSIFICATION_METRICS);
@@ -197,10 +198,11 @@ export function evaluateGates(input: EvaluationInput): CheckResult[] {
     const d = policy.drift;
     for (const col of d.columns) {
       const line = lineOf(['drift', 'columns']);
-      const ref = numericColumn(input.drift.reference, col);
-      const cur = numericColumn(input.drift.current, col);
+      const ref = input.drift.reference.get(col) ?? null;
+      const cur = input.drift.current ? numericColumn(input.drift.current, col) : null;
       if (!ref || !cur) {
-        checks.push({ id: `drift:${col}`, metric: null, slice: null, kind: 'drift', verdict: 'inconclusive', severity: 'error', candidate: null, baseline: null, inequality: `psi(${col}): n/a`, message: `column ${col} is missing or not numeric in the ${!ref ? 'reference' : 'evaluation'} data`, line });
+        const why = !input.drift.current ? 'drift needs the evaluation rows: gate with --predictions or --eval' : `column ${col} is missing or not numeric in the ${!ref ? 'reference' : 'evaluation'} data`;
+        checks.push({ id: `drift:${col}`, metric: null, slice: null, kind: 'drift', verdict: 'inconclusive', severity: 'error', candidate: null, baseline: null, inequality: `psi(${col}): n/a`, message: why, line });
         continue;
       }
       const edges = quantileEdges(ref, d.bins);

@@ -368,3 +368,44 @@ export function evaluationDigest(p: Predictions): string {
   h.sort();
   return `sha256:${createHash('sha256').update(new Uint8Array(h.buffer)).digest('hex')}`;
 }
+
+/** Numeric columns of any CSV/JSONL table (drift reference data); a column with non-numbers is null. */
+export function readNumericColumns(path: string, label = path): Map<string, Float64Array | null> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new UsageError(`${label}: cannot read the drift reference file; check drift.reference in the policy`);
+  }
+  const cols = new Map<string, string[]>();
+  if (text.trimStart().startsWith('{')) {
+    text.split(/\r?\n/).forEach((l, i) => {
+      if (!l.trim()) return;
+      let o: Record<string, unknown>;
+      try {
+        o = JSON.parse(l);
+      } catch {
+        throw new UsageError(`${label}:${i + 1}: not valid JSON`);
+      }
+      for (const [k, v] of Object.entries(o)) {
+        if (!cols.has(k)) cols.set(k, []);
+        cols.get(k)!.push(String(v));
+      }
+    });
+  } else {
+    const lines = text.split(/\r?\n/).filter((l) => l !== '');
+    const header = splitCsvLine(lines[0] ?? '', label, 1).map((h) => h.trim());
+    header.forEach((h) => cols.set(h, []));
+    lines.slice(1).forEach((l, i) => {
+      const cells = splitCsvLine(l, label, i + 2);
+      if (cells.length !== header.length) throw new UsageError(`${label}:${i + 2}: expected ${header.length} fields, got ${cells.length}`);
+      header.forEach((h, k) => cols.get(h)!.push(cells[k]!));
+    });
+  }
+  const out = new Map<string, Float64Array | null>();
+  for (const [k, v] of cols) {
+    const f = Float64Array.from(v, Number);
+    out.set(k, f.every(Number.isFinite) && f.length > 0 ? f : null);
+  }
+  return out;
+}

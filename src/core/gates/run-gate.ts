@@ -1,6 +1,6 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { MlctlError, NotFoundError, StorageError, UsageError } from '../errors.js';
 import { appendEvent } from '../audit/chain.js';
 import { resolveRef } from '../registry/resolve.js';
@@ -9,7 +9,7 @@ import { hashDataset } from '../registry/register.js';
 import { parseMetrics } from '../inputs/metrics-file.js';
 import type { FeatureSchema } from '../inputs/feature-schema.js';
 import { loadPolicy, type LoadedPolicy } from './policy.js';
-import { alignPredictions, evaluationDigest, parsePredictions, readPredictions, type Predictions } from './predictions.js';
+import { alignPredictions, evaluationDigest, parsePredictions, readNumericColumns, readPredictions, type Predictions } from './predictions.js';
 import { evaluateGates, tablesFromPredictions, type MetricTable } from './evaluate.js';
 import { overallVerdict, type CheckResult } from './checks.js';
 import { CLASSIFICATION_METRICS } from './metrics.js';
@@ -198,12 +198,17 @@ export async function runGate(ctx: GateContext, input: GateInput): Promise<GateR
     }
   }
 
+  const driftSpec = policy.policy.drift;
+  const drift = driftSpec
+    ? { reference: readNumericColumns(resolve(dirname(resolve(ctx.cwd, input.policyFile)), driftSpec.reference), driftSpec.reference), current: (rows as { cand: Predictions } | undefined)?.cand ?? null }
+    : undefined;
   const checks = evaluateGates({
     policy,
     candidate: candTable!,
     baseline: baseTable,
     rows,
     sliceRows,
+    drift,
     schemas: { cand: cand.featureSchema as FeatureSchema | null, base: (base?.featureSchema as FeatureSchema | null) ?? null },
   });
   const ifMissing = policy.policy.baseline.if_missing;
