@@ -3,6 +3,7 @@ import type { Deps } from './deps.js';
 import { registerRegistryCommands } from './commands/registry-commands.js';
 import { registerInit } from './commands/init.js';
 import { registerGate } from './commands/gate.js';
+import { registerAdr } from './commands/adr.js';
 
 export const VERSION = '0.1.0';
 
@@ -38,5 +39,6 @@ Exit codes: 0 ok, 1 negative verdict, 2 usage/input error, 3 storage/infrastruct
   registerInit(program, deps);
   registerRegistryCommands(program, deps);
   registerGate(program, deps);
+  registerAdr(program, deps);
   return program;
 }

@@ -1,0 +1,116 @@
+import type { Command } from 'commander';
+import { Argument, Option } from 'commander';
+import { dirname, join, relative } from 'node:path';
+import { readFileSync } from 'node:fs';
+import type { Deps } from '../deps.js';
+import { commandCtx, emit, emitVerdict } from '../output.js';
+import { collect } from './shared.js';
+import { table } from '../render/table.js';
+import { UsageError } from '../../core/errors.js';
+
+/** ADR settings from mlctl.yaml when there is one; the adr commands also work without it. */
+async function adrContext(deps: Deps) {
+  const { findConfig, readConfigFile } = await import('../../core/config.js');
+  const file = findConfig(deps.cwd);
+  const raw = file ? readConfigFile(file) : {};
+  const adr = (raw.adr ?? {}) as { dir?: unknown; template?: unknown };
+  if (adr.dir !== undefined && typeof adr.dir !== 'string') throw new UsageError(`${file}: adr.dir must be a path`);
+  if (adr.template !== undefined && adr.template !== 'nygard' && adr.template !== 'madr') throw new UsageError(`${file}: adr.template must be nygard or madr`);
+  const root = file ? dirname(file) : deps.cwd;
+  const { resolveAdrDir } = await import('../../core/adr/files.js');
+  const { templatesDir } = await import('../templates.js');
+  return {
+    dir: resolveAdrDir(deps.cwd, file ? { root, dir: adr.dir as string | undefined } : null),
+    templateDirs: [join(templatesDir(), 'adr'), join(root, 'templates', 'adr')],
+    defaultTemplate: (adr.template as 'nygard' | 'madr' | undefined) ?? 'nygard',
+    now: deps.clock.now(),
+    actor: await deps.actor(),
+  };
+}
+
+export function registerAdr(program: Command, deps: Deps): void {
+  const adr = program
+    .command('adr')
+    .description('Architecture Decision Records (adr-tools compatible): new, link, list, show, generate, lint')
+    .addHelpText('after', '\nExamples:\n  $ mlctl adr new Use PostgreSQL for the feature store\n  $ mlctl adr new -s 3 Use DuckDB instead\n  $ mlctl adr new -l "2:Amends:Amended by" Tighten the AUC floor\n  $ mlctl adr generate graph | dot -Tsvg > adr.svg');
+
+  adr
+    .command('new')
+    .description('create the next ADR and print its path')
+    .argument('<title...>')
+    .option('-s, --supersede <ref>', 'ADR this one supersedes (number or part of its file name); repeatable', collect, [])
+    .option('-l, --link <ref:link:reverse>', 'link to another ADR, e.g. "3:Amends:Amended by"; repeatable', collect, [])
+    .addOption(new Option('--status <status>', 'initial status').choices(['proposed', 'accepted']).default('accepted'))
+    .addOption(new Option('--template <name>', 'nygard (adr-tools) or madr (MADR 4)').choices(['nygard', 'madr']))
+    .action(async (words: string[], opts, cmd: Command) => {
+      const ctx = commandCtx(deps, cmd);
+      const a = await adrContext(deps);
+      const { newAdr } = await import('../../core/adr/adr-ops.js');
+      const r = await newAdr(a, { title: words.join(' '), supersedes: opts.supersede, links: opts.link, status: opts.status, template: opts.template ?? a.defaultTemplate });
+      emit(ctx, r, () => `${relative(deps.cwd, r.path) || r.path}\n`);
+    });
+
+  adr
+    .command('link')
+    .description('link two ADRs both ways')
+    .argument('<source>')
+    .argument('<link>', 'e.g. Amends')
+    .argument('<target>')
+    .argument('<reverse-link>', 'e.g. "Amended by"')
+    .action(async (src: string, link: string, tgt: string, reverse: string, _o, cmd: Command) => {
+      const ctx = commandCtx(deps, cmd);
+      const { linkAdrs } = await import('../../core/adr/adr-ops.js');
+      const r = await linkAdrs(await adrContext(deps), src, link, tgt, reverse);
+      emit(ctx, r, () => `${r.source} ${r.link} ${r.target}\n`);
+    });
+
+  adr
+    .command('list')
+    .description('list ADRs with their status')
+    .option('--status <status>', 'only ADRs whose status starts with this word (accepted, proposed, superseded, rejected…)')
+    .action(async (opts, cmd: Command) => {
+      const ctx = commandCtx(deps, cmd);
+      const { listAdrs, primaryStatus } = await import('../../core/adr/adr-ops.js');
+      const { dir } = await adrContext(deps);
+      const want = (opts.status as string | undefined)?.toLowerCase();
+      const all = listAdrs(dir)
+        .map((a) => ({ number: a.number, title: a.title, file: a.file, status: primaryStatus(a) || (a.status[0] ?? ''), links: a.status.filter((s) => /\]\(/.test(s)), date: a.date }))
+        .filter((a) => !want || a.status.toLowerCase().startsWith(want) || (want === 'superseded' && a.links.some((l) => /^Superseded by|^Superceded by/i.test(l))));
+      emit(ctx, { dir, adrs: all }, () => (all.length ? table(['#', 'STATUS', 'DATE', 'TITLE'], all.map((a) => [a.number, a.status, a.date, a.title])) : `no ADRs in ${dir}\n`));
+    });
+
+  adr
+    .command('show')
+    .description('print one ADR')
+    .argument('<ref>', 'number or part of the file name')
+    .action(async (ref: string, _o, cmd: Command) => {
+      const ctx = commandCtx(deps, cmd);
+      const { findAdr, listAdrs } = await import('../../core/adr/files.js');
+      const a = findAdr(listAdrs((await adrContext(deps)).dir), ref);
+      const text = readFileSync(a.path, 'utf8');
+      emit(ctx, { ...a, text }, () => text);
+    });
+
+  adr
+    .command('generate')
+    .description('generate a table of contents (Markdown) or a graph (Graphviz dot)')
+    .addArgument(new Argument('<what>', 'toc or graph').choices(['toc', 'graph']))
+    .action(async (what: 'toc' | 'graph', _o, cmd: Command) => {
+      const ctx = commandCtx(deps, cmd);
+      const { adrGraph, adrToc } = await import('../../core/adr/adr-ops.js');
+      const { dir } = await adrContext(deps);
+      const text = what === 'toc' ? adrToc(dir) : adrGraph(dir);
+      emit(ctx, { format: what === 'toc' ? 'markdown' : 'dot', text }, () => text);
+    });
+
+  adr
+    .command('lint')
+    .description('check for duplicate numbers, missing status and links to missing files (exit 1 when any)')
+    .action(async (_o, cmd: Command) => {
+      const ctx = commandCtx(deps, cmd);
+      const { lintAdrs } = await import('../../core/adr/adr-ops.js');
+      const { dir } = await adrContext(deps);
+      const problems = lintAdrs(dir);
+      emitVerdict(ctx, { dir, problems }, () => (problems.length ? problems.map((p) => `${p.file}: ${p.problem}\n`).join('') : `ok: ${dir}\n`), problems.length === 0, `${problems.length} problem(s) in ${dir}`);
+    });
+}
