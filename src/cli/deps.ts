@@ -6,6 +6,7 @@ import type { Registry } from '../ports/registry.js';
 import type { BlobStore } from '../ports/blob-store.js';
 import type { CodeGit } from '../ports/git.js';
 import type { Exec } from '../ports/exec.js';
+import type { Prompter } from '../ports/prompter.js';
 import type { Progress } from '../ports/progress.js';
 import type { ConfigOverrides, ResolvedConfig } from '../core/config.js';
 import { UsageError } from '../core/errors.js';
@@ -30,6 +31,8 @@ export interface Deps {
   artifacts(): Promise<BlobStore>;
   git(): Promise<CodeGit>;
   exec(): Promise<Exec>;
+  /** Questions on a terminal; callers check canPrompt() first and otherwise demand the flag. */
+  prompter(): Promise<Prompter>;
   actor(): Promise<string>;
   progress(quiet?: boolean): Promise<Progress>;
   close(): void;
@@ -98,6 +101,10 @@ export function makeDeps(io: Io, env: Env, cwd: string): Deps {
     async exec() {
       const { ExecaExec } = await import('../adapters/exec/execa-exec.js');
       return new ExecaExec();
+    },
+    async prompter() {
+      const { InquirerPrompter } = await import('../adapters/prompter/inquirer.js');
+      return new InquirerPrompter(io.in, io.err);
     },
     async actor() {
       if (actor) return actor;

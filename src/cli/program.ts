@@ -4,6 +4,8 @@ import { registerRegistryCommands } from './commands/registry-commands.js';
 import { registerInit } from './commands/init.js';
 import { registerGate } from './commands/gate.js';
 import { registerAdr } from './commands/adr.js';
+import { registerAudit, registerLineage } from './commands/audit.js';
+import { registerPromote } from './commands/promote.js';
 
 export const VERSION = '0.1.0';
 
@@ -40,5 +42,8 @@ Exit codes: 0 ok, 1 negative verdict, 2 usage/input error, 3 storage/infrastruct
   registerRegistryCommands(program, deps);
   registerGate(program, deps);
   registerAdr(program, deps);
+  registerPromote(program, deps);
+  registerAudit(program, deps);
+  registerLineage(program, deps);
   return program;
 }

@@ -105,6 +105,29 @@ export interface GateRunRecord extends GateRunInput {
   id: number;
 }
 
+export interface EventFilter {
+  model?: string;
+  subject?: string;
+  action?: string;
+  actor?: string;
+  since?: string;
+  until?: string;
+  limit?: number;
+}
+
+/** A stored event as written: payload still as its JSON text (for verification). */
+export interface RawEvent {
+  seq: number;
+  at: string;
+  actor: string;
+  action: string;
+  model: string | null;
+  subject: string | null;
+  payload: string;
+  prev_hash: string;
+  hash: string;
+}
+
 export interface VersionFilter {
   status?: string;
   tag?: { key: string; value: string };
@@ -146,6 +169,12 @@ export interface Registry {
 
   insertGateRun(g: GateRunInput): number;
   gateRuns(candidateId: number): GateRunRecord[];
+
+  events(filter: EventFilter): EventRecord[];
+  /** Every event in sequence order, streamed. */
+  rawEvents(): IterableIterator<RawEvent>;
+  children(versionId: number): VersionRecord[];
+  versionsByData(dataHash: string): VersionRecord[];
 
   /** The chain head, read inside write() so that appends are serialized. */
   lastEvent(): { seq: number; hash: string } | undefined;

@@ -5,7 +5,9 @@ import { MIGRATIONS } from './migrations.js';
 import { StorageError, UsageError } from '../../core/errors.js';
 import type {
   ArtifactEntry,
+  EventFilter,
   EventRecord,
+  RawEvent,
   GateRunInput,
   GateRunRecord,
   MetricEntry,
@@ -377,6 +379,53 @@ export class SqliteRegistry implements Registry {
       at: r.at as string,
       actor: r.actor as string,
     }));
+  }
+
+  events(f: EventFilter): EventRecord[] {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    const eq = (col: string, v: string | undefined) => {
+      if (v !== undefined) {
+        where.push(`${col} = ?`);
+        args.push(v);
+      }
+    };
+    eq('model', f.model);
+    eq('subject', f.subject);
+    eq('action', f.action);
+    eq('actor', f.actor);
+    if (f.since) {
+      where.push('at >= ?');
+      args.push(f.since);
+    }
+    if (f.until) {
+      where.push('at < ?');
+      args.push(f.until);
+    }
+    const sql = `SELECT * FROM events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC ${f.limit ? `LIMIT ${Math.floor(f.limit)}` : ''}`;
+    return (this.q(sql).all(...args) as RawEvent[]).map((r) => ({
+      seq: r.seq,
+      at: r.at,
+      actor: r.actor,
+      action: r.action,
+      model: r.model,
+      subject: r.subject,
+      payload: JSON.parse(r.payload),
+      prevHash: r.prev_hash,
+      hash: r.hash,
+    }));
+  }
+
+  rawEvents(): IterableIterator<RawEvent> {
+    return this.db.prepare('SELECT seq, at, actor, action, model, subject, payload, prev_hash, hash FROM events ORDER BY seq').iterate() as IterableIterator<RawEvent>;
+  }
+
+  children(versionId: number): VersionRecord[] {
+    return (this.q(`SELECT ${VERSION_COLUMNS} FROM ${VERSION_FROM} WHERE v.parent_id = ? ORDER BY m.name, v.version`).all(versionId) as Row[]).map(toVersion);
+  }
+
+  versionsByData(dataHash: string): VersionRecord[] {
+    return (this.q(`SELECT ${VERSION_COLUMNS} FROM ${VERSION_FROM} WHERE v.data_hash = ? ORDER BY m.name, v.version`).all(dataHash) as Row[]).map(toVersion);
   }
 
   lastEvent(): { seq: number; hash: string } | undefined {

@@ -9,7 +9,7 @@ import { table } from '../render/table.js';
 import { UsageError } from '../../core/errors.js';
 
 /** ADR settings from mlctl.yaml when there is one; the adr commands also work without it. */
-async function adrContext(deps: Deps) {
+export async function adrContext(deps: Deps) {
   const { findConfig, readConfigFile } = await import('../../core/config.js');
   const file = findConfig(deps.cwd);
   const raw = file ? readConfigFile(file) : {};

@@ -1,0 +1,50 @@
+import { requireModel } from '../registry/resolve.js';
+import { checkModelName } from '../refs.js';
+import { parseTime } from './query.js';
+import type { Registry } from '../../ports/registry.js';
+
+export interface ChampionChange {
+  seq: number;
+  at: string;
+  actor: string;
+  version: number | null;
+  previous: number | null;
+  via: string | null;
+  reason: string | null;
+  adr: string | null;
+}
+
+export interface ChampionAnswer {
+  model: string;
+  at: string;
+  /** The champion at that moment (null: none yet). */
+  version: number | null;
+  since: ChampionChange | null;
+  timeline: ChampionChange[];
+}
+
+/** Which version was champion at a moment, and every change of champion (who, when, why, ADR). */
+export function championAt(registry: Registry, model: string, atText: string | undefined, now: Date): ChampionAnswer {
+  checkModelName(model);
+  requireModel(registry, model);
+  const at = atText ? parseTime(atText, '--at', now) : now.toISOString();
+  const timeline = registry
+    .events({ model, action: 'champion.set' })
+    .reverse()
+    .map((e) => {
+      const p = (e.payload ?? {}) as Record<string, unknown>;
+      return {
+        seq: e.seq,
+        at: e.at,
+        actor: e.actor,
+        version: typeof p.version === 'number' ? p.version : null,
+        previous: typeof p.previous === 'number' ? p.previous : null,
+        via: typeof p.via === 'string' ? p.via : null,
+        reason: typeof p.reason === 'string' ? p.reason : null,
+        adr: typeof p.adr === 'string' ? p.adr : null,
+      };
+    });
+  let since: ChampionChange | null = null;
+  for (const c of timeline) if (c.at <= at) since = c;
+  return { model, at, version: since?.version ?? null, since, timeline };
+}

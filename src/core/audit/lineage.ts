@@ -1,0 +1,107 @@
+import { UsageError } from '../errors.js';
+import { normalizeDigest, sha256Hex } from '../hashing/digest.js';
+import { resolveRef } from '../registry/resolve.js';
+import type { Registry, VersionRecord } from '../../ports/registry.js';
+
+export interface LineageNode {
+  ref: string;
+  status: string;
+  aliases: string[];
+  data: string | null;
+  code: { commit: string | null; branch: string | null; remote: string | null; dirty: boolean | null };
+  config: unknown;
+  requirements: string | null;
+  createdAt: string;
+  createdBy: string;
+  parents: LineageNode[];
+  children: LineageNode[];
+  gateRuns: Array<{ id: number; verdict: string; baseline: string | null; at: string; policyDigest: string; datasetDigest: string | null }>;
+  championChanges: Array<{ seq: number; at: string; actor: string; change: 'became champion' | 'replaced as champion'; reason: string | null; adr: string | null }>;
+  adrs: string[];
+  /** True when the parents/children were cut by --depth. */
+  truncated?: boolean;
+}
+
+function node(registry: Registry, v: VersionRecord): LineageNode {
+  const ref = `${v.model}@${v.version}`;
+  const champ = registry.events({ model: v.model, action: 'champion.set' }).reverse();
+  const adrs = new Set<string>();
+  const changes: LineageNode['championChanges'] = [];
+  for (const e of champ) {
+    const p = e.payload as Record<string, unknown>;
+    if (p.version !== v.version && p.previous !== v.version) continue;
+    if (typeof p.adr === 'string') adrs.add(p.adr);
+    changes.push({ seq: e.seq, at: e.at, actor: e.actor, change: p.version === v.version ? 'became champion' : 'replaced as champion', reason: (p.reason as string) ?? null, adr: (p.adr as string) ?? null });
+  }
+  for (const e of registry.events({ subject: ref })) {
+    const p = e.payload as Record<string, unknown> | null;
+    if (p && typeof p.adr === 'string') adrs.add(p.adr);
+  }
+  return {
+    ref,
+    status: v.status,
+    aliases: registry.aliasesOf(v.id),
+    data: v.dataHash,
+    code: { commit: v.code.commit, branch: v.code.branch, remote: v.code.remote, dirty: v.code.dirty },
+    config: v.config,
+    requirements: v.requirements ? `sha256:${sha256Hex(v.requirements)}` : null,
+    createdAt: v.createdAt,
+    createdBy: v.createdBy,
+    parents: [],
+    children: [],
+    gateRuns: registry.gateRuns(v.id).map((g) => ({
+      id: g.id,
+      verdict: g.verdict,
+      baseline: g.baselineId ? (() => { const b = registry.getVersionById(g.baselineId!); return b ? `${b.model}@${b.version}` : null; })() : null,
+      at: g.at,
+      policyDigest: g.policyDigest,
+      datasetDigest: g.datasetDigest,
+    })),
+    championChanges: changes,
+    adrs: [...adrs],
+  };
+}
+
+/** Upstream (parents, recursively) and downstream (children, recursively) of a version, `depth` levels each way. */
+export function lineageOf(registry: Registry, ref: string, depth: number): LineageNode {
+  if (!Number.isInteger(depth) || depth < 0 || depth > 100) throw new UsageError('--depth must be a whole number from 0 to 100');
+  const root = resolveRef(registry, ref, { allowBare: true });
+  const up = (v: VersionRecord, d: number, seen: Set<number>): LineageNode => {
+    const n = node(registry, v);
+    if (!v.parent) return n;
+    if (d === 0) return { ...n, truncated: true };
+    const p = registry.getVersion(v.parent.model, v.parent.version);
+    if (p && !seen.has(p.id)) n.parents.push(up(p, d - 1, new Set([...seen, p.id])));
+    return n;
+  };
+  const down = (v: VersionRecord, d: number, seen: Set<number>): LineageNode[] => {
+    const kids = registry.children(v.id).filter((c) => !seen.has(c.id));
+    if (d === 0) return [];
+    return kids.map((c) => {
+      const n = node(registry, c);
+      n.children = down(c, d - 1, new Set([...seen, c.id]));
+      if (d === 1 && registry.children(c.id).length) n.truncated = true;
+      return n;
+    });
+  };
+  const n = up(root, depth, new Set([root.id]));
+  n.children = down(root, depth, new Set([root.id]));
+  return n;
+}
+
+export interface DataUsage {
+  data: string;
+  versions: Array<{ ref: string; status: string; aliases: string[]; serving: boolean; createdAt: string }>;
+}
+
+/** Every version trained on a dataset, and whether it serves now (the answer to a data-deletion request). */
+export function versionsTrainedOn(registry: Registry, data: string): DataUsage {
+  const digest = normalizeDigest(data, '--data');
+  return {
+    data: digest,
+    versions: registry.versionsByData(digest).map((v) => {
+      const aliases = registry.aliasesOf(v.id);
+      return { ref: `${v.model}@${v.version}`, status: v.status, aliases, serving: aliases.includes('champion') || v.status === 'production' || v.status === 'staging', createdAt: v.createdAt };
+    }),
+  };
+}

@@ -1,0 +1,226 @@
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { findAdr, listAdrs } from '../adr/files.js';
+import { NotFoundError, UsageError, VerdictError } from '../errors.js';
+import { appendEvent } from '../audit/chain.js';
+import { resolveRef } from '../registry/resolve.js';
+import { diffVersions } from '../registry/diff.js';
+import { newAdr, type AdrContext } from '../adr/adr-ops.js';
+import { checkModelName } from '../refs.js';
+import type { LoadedPolicy } from '../gates/policy.js';
+import type { GateRunRecord, Registry, VersionRecord } from '../../ports/registry.js';
+import type { Clock } from '../../ports/clock.js';
+
+export interface PromoteContext {
+  registry: Registry;
+  clock: Clock;
+  actor: string;
+  /** Where to record the decision; null with --no-adr. */
+  adr: AdrContext | null;
+  /** The gate policy in force now (a passing run must have used it); null when there is none. */
+  policy: LoadedPolicy | null;
+}
+
+export interface PromotionPlan {
+  candidate: VersionRecord;
+  champion: VersionRecord | null;
+  gateRun: GateRunRecord | null;
+  forced: boolean;
+  reason: string | null;
+}
+
+const refOf = (v: VersionRecord) => `${v.model}@${v.version}`;
+
+/** A passing gate run of the candidate against the champion whose bindings still hold. */
+export function findPassingGate(registry: Registry, cand: VersionRecord, champ: VersionRecord, policy: LoadedPolicy | null): GateRunRecord | null {
+  return (
+    registry
+      .gateRuns(cand.id)
+      .find(
+        (g) =>
+          g.verdict === 'pass' &&
+          g.baselineId === champ.id &&
+          g.candidateManifest === cand.manifestDigest &&
+          g.baselineManifest === champ.manifestDigest &&
+          policy !== null &&
+          g.policyDigest === policy.digest,
+      ) ?? null
+  );
+}
+
+/** What a promotion would do, or why it may not; nothing is written. */
+export function planPromotion(ctx: PromoteContext, input: { ref: string; force?: boolean; reason?: string }): PromotionPlan {
+  const cand = resolveRef(ctx.registry, input.ref);
+  if (input.force && !input.reason?.trim()) throw new UsageError('--force needs --reason: an override is recorded with why it was made');
+  if (cand.status === 'archived' && !input.force) throw new UsageError(`${refOf(cand)} is archived; use mlctl rollback ${cand.model} --to ${refOf(cand)} to bring it back`);
+  let champ: VersionRecord | null = null;
+  try {
+    champ = resolveRef(ctx.registry, `${cand.model}@champion`);
+  } catch (err) {
+    if (!(err instanceof NotFoundError)) throw err;
+  }
+  if (champ && champ.id === cand.id) throw new UsageError(`${refOf(cand)} is already the champion`);
+  if (!champ) return { candidate: cand, champion: null, gateRun: null, forced: false, reason: input.reason ?? null };
+  const gateRun = findPassingGate(ctx.registry, cand, champ, ctx.policy);
+  if (!gateRun && !input.force) {
+    const policy = ctx.policy ? `${ctx.policy.file} (${ctx.policy.digest.slice(0, 19)}…)` : 'a gate policy (none found: create gates.yaml)';
+    throw new VerdictError(
+      `${refOf(cand)} has no passing gate run against the champion ${refOf(champ)} under ${policy}; run: mlctl gate ${refOf(cand)} — or override with --force --reason "…"`,
+    );
+  }
+  return { candidate: cand, champion: champ, gateRun, forced: !gateRun, reason: input.reason ?? null };
+}
+
+function evidence(ctx: PromoteContext, plan: PromotionPlan): string {
+  const lines: string[] = [];
+  const g = plan.gateRun;
+  if (g) {
+    const report = g.report as { checks?: Array<{ id: string; verdict: string; inequality: string }> };
+    lines.push(`Gate run #${g.id}: **${g.verdict}** (policy ${g.policyDigest.slice(0, 19)}…, dataset ${g.datasetDigest?.slice(0, 19) ?? 'n/a'}…, ${g.at} by ${g.actor}).`, '', '| check | verdict | evaluated |', '|---|---|---|');
+    for (const c of report.checks ?? []) lines.push(`| ${c.id} | ${c.verdict} | ${c.inequality.replace(/\|/g, '\\|')} |`);
+  } else if (plan.champion) lines.push(`No passing gate run: the gate requirement was **overridden** with --force by ${ctx.actor}: ${plan.reason}.`);
+  else lines.push('First production version of this model: no champion to compare with.');
+  if (plan.champion) {
+    const d = diffVersions(ctx.registry, refOf(plan.champion), refOf(plan.candidate));
+    const rows = d.metrics.filter((m) => m.delta !== null);
+    if (rows.length) {
+      lines.push('', `Metric deltas (${refOf(plan.champion)} → ${refOf(plan.candidate)}):`, '', '| metric | slice | from | to | delta |', '|---|---|---|---|---|');
+      for (const m of rows) lines.push(`| ${m.name} | ${m.slice ?? 'all'} | ${m.a} | ${m.b} | ${m.delta! >= 0 ? '+' : ''}${m.delta!.toPrecision(4)} |`);
+    }
+  }
+  return lines.join('\n');
+}
+
+export interface PromotionResult {
+  model: string;
+  champion: string;
+  previous: string | null;
+  gateRunId: number | null;
+  forced: boolean;
+  adr: string | null;
+  eventSeq: number;
+}
+
+/** Make the candidate champion now (models served elsewhere, or the first version of a model). */
+export async function applyPromotion(ctx: PromoteContext, plan: PromotionPlan): Promise<PromotionResult> {
+  const cand = plan.candidate;
+  const champ = plan.champion;
+  let adr: { file: string; path: string } | null = null;
+  if (ctx.adr) {
+    const r = await newAdr(ctx.adr, {
+      title: `Promote ${refOf(cand)} to production`,
+      status: 'accepted',
+      sections: {
+        context: `${refOf(cand)} (registered ${cand.createdAt} by ${cand.createdBy}; code ${cand.code.commit?.slice(0, 10) ?? 'unknown'}; data ${cand.dataHash?.slice(0, 19) ?? 'unknown'}) is to replace ${champ ? refOf(champ) : 'nobody'} as the production champion of ${cand.model}.${plan.reason ? `\n\nReason: ${plan.reason}` : ''}`,
+        decision: `Make ${refOf(cand)} the champion of ${cand.model} (direct promotion, by ${ctx.actor}).\n\n${evidence(ctx, plan)}`,
+        consequences: champ ? `${refOf(champ)} is archived and stays available: \`mlctl rollback ${cand.model}\` restores it.` : `${cand.model} has a champion from now on; later candidates are gated against it.`,
+      },
+    });
+    adr = { file: r.file, path: r.path };
+  }
+  try {
+    return await ctx.registry.write(() => {
+      const at = ctx.clock.now().toISOString();
+      // Re-read under the lock: a concurrent promotion must not be overwritten silently.
+      const now = ctx.registry.resolveAlias(cand.model, 'champion') ?? null;
+      if (now !== (champ?.version ?? null)) throw new UsageError(`the champion of ${cand.model} changed while promoting (now ${cand.model}@${now}); run the command again`);
+      ctx.registry.setAlias(cand.model, 'champion', cand.id, at, ctx.actor);
+      ctx.registry.setStatus(cand.id, 'production', at);
+      if (champ) ctx.registry.setStatus(champ.id, 'archived', at);
+      if (plan.forced) {
+        appendEvent(ctx.registry, { at, actor: ctx.actor, action: 'override', model: cand.model, subject: refOf(cand), payload: { what: 'promote without a passing gate run', reason: plan.reason } });
+      }
+      if (adr) appendEvent(ctx.registry, { at, actor: ctx.actor, action: 'adr.recorded', model: cand.model, subject: refOf(cand), payload: { adr: adr.file, for: 'promote' } });
+      const e = appendEvent(ctx.registry, {
+        at,
+        actor: ctx.actor,
+        action: 'champion.set',
+        model: cand.model,
+        subject: refOf(cand),
+        payload: { version: cand.version, previous: champ?.version ?? null, via: 'promote', reason: plan.reason, adr: adr?.file ?? null, gateRunId: plan.gateRun?.id ?? null, forced: plan.forced },
+      });
+      return { model: cand.model, champion: refOf(cand), previous: champ ? refOf(champ) : null, gateRunId: plan.gateRun?.id ?? null, forced: plan.forced, adr: adr?.file ?? null, eventSeq: e.seq };
+    });
+  } catch (err) {
+    // The decision did not happen: do not leave its record behind.
+    if (adr) rmSync(adr.path, { force: true });
+    throw err;
+  }
+}
+
+export interface RollbackPlan {
+  model: string;
+  current: VersionRecord;
+  target: VersionRecord;
+  supersedes: string | null;
+  reason: string | null;
+}
+
+/** Back to the previous champion (from the audit log) or to --to. */
+export function planRollback(ctx: PromoteContext, input: { model: string; to?: string; reason?: string }): RollbackPlan {
+  checkModelName(input.model);
+  const current = resolveRef(ctx.registry, `${input.model}@champion`);
+  const history = ctx.registry.events({ model: input.model, action: 'champion.set' });
+  const last = history.find((e) => (e.payload as { version?: number }).version === current.version);
+  let target: VersionRecord;
+  if (input.to) {
+    target = resolveRef(ctx.registry, input.to);
+    if (target.model !== input.model) throw new UsageError(`${input.to} is not a version of ${input.model}`);
+  } else {
+    // The most recent earlier champion, skipping versions that were themselves rolled back from:
+    // a second rollback must not flip back to the version the first one removed.
+    const rolledBackFrom = new Set<number>();
+    for (const e of history) {
+      const p = e.payload as { via?: string; previous?: number | null };
+      if (p.via === 'rollback' && typeof p.previous === 'number') rolledBackFrom.add(p.previous);
+    }
+    const prev = history.map((e) => (e.payload as { version?: number }).version).find((v): v is number => typeof v === 'number' && v !== current.version && !rolledBackFrom.has(v));
+    if (prev === undefined) throw new UsageError(`no earlier champion of ${input.model} to return to (versions rolled back from are skipped); name one with --to ${input.model}@N`);
+    target = ctx.registry.getVersion(input.model, prev)!;
+  }
+  if (target.id === current.id) throw new UsageError(`${refOf(target)} is already the champion`);
+  return { model: input.model, current, target, supersedes: ((last?.payload as { adr?: string | null } | undefined)?.adr) ?? null, reason: input.reason ?? null };
+}
+
+export async function applyRollback(ctx: PromoteContext, plan: RollbackPlan): Promise<PromotionResult> {
+  let adr: { file: string; path: string } | null = null;
+  // The superseded ADR is edited too; keep its text to restore it if the rollback does not happen.
+  const superseded = ctx.adr && plan.supersedes ? (() => { try { const a = findAdr(listAdrs(ctx.adr!.dir), plan.supersedes!); return { path: a.path, text: readFileSync(a.path, 'utf8') }; } catch { return null; } })() : null;
+  if (ctx.adr) {
+    const r = await newAdr(ctx.adr, {
+      title: `Roll back ${plan.model} to ${refOf(plan.target)}`,
+      status: 'accepted',
+      supersedes: plan.supersedes ? [plan.supersedes] : [],
+      sections: {
+        context: `${refOf(plan.current)} is the production champion of ${plan.model}.${plan.reason ? `\n\nReason for rolling back: ${plan.reason}` : ''}`,
+        decision: `Make ${refOf(plan.target)} the champion again (rollback by ${ctx.actor}); ${refOf(plan.current)} is archived.`,
+        consequences: `${refOf(plan.current)} stays in the registry for analysis; promoting it again requires a new passing gate run.`,
+      },
+    });
+    adr = { file: r.file, path: r.path };
+  }
+  try {
+    return await ctx.registry.write(() => {
+      const at = ctx.clock.now().toISOString();
+      const now = ctx.registry.resolveAlias(plan.model, 'champion') ?? null;
+      if (now !== plan.current.version) throw new UsageError(`the champion of ${plan.model} changed while rolling back (now ${plan.model}@${now}); run the command again`);
+      ctx.registry.setAlias(plan.model, 'champion', plan.target.id, at, ctx.actor);
+      ctx.registry.setStatus(plan.target.id, 'production', at);
+      ctx.registry.setStatus(plan.current.id, 'archived', at);
+      if (adr) appendEvent(ctx.registry, { at, actor: ctx.actor, action: 'adr.recorded', model: plan.model, subject: refOf(plan.target), payload: { adr: adr.file, for: 'rollback' } });
+      appendEvent(ctx.registry, { at, actor: ctx.actor, action: 'rollback', model: plan.model, subject: refOf(plan.target), payload: { from: plan.current.version, to: plan.target.version, reason: plan.reason, adr: adr?.file ?? null } });
+      const e = appendEvent(ctx.registry, {
+        at,
+        actor: ctx.actor,
+        action: 'champion.set',
+        model: plan.model,
+        subject: refOf(plan.target),
+        payload: { version: plan.target.version, previous: plan.current.version, via: 'rollback', reason: plan.reason, adr: adr?.file ?? null },
+      });
+      return { model: plan.model, champion: refOf(plan.target), previous: refOf(plan.current), gateRunId: null, forced: false, adr: adr?.file ?? null, eventSeq: e.seq };
+    });
+  } catch (err) {
+    if (adr) rmSync(adr.path, { force: true });
+    if (superseded) writeFileSync(superseded.path, superseded.text);
+    throw err;
+  }
+}

@@ -1,0 +1,3 @@
+export interface Prompter {
+  confirm(message: string, defaultValue: boolean): Promise<boolean>;
+}
