@@ -6,6 +6,7 @@ const only = process.argv.slice(2);
 const suites = [
   ['startup', () => import('./startup.mjs')],
   ['gate', () => import('./gate.mjs')],
+  ['audit', () => import('./audit.mjs')],
   ['s3', () => import('./s3-transfer.mjs')],
 ];
 const all = [];

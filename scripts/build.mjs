@@ -8,7 +8,7 @@ import { rmSync } from 'node:fs';
 
 rmSync('dist', { recursive: true, force: true });
 await build({
-  entryPoints: { main: 'src/cli/main.ts' },
+  entryPoints: { main: 'src/cli/main.ts', lib: 'src/index.ts' },
   bundle: true,
   splitting: true,
   format: 'esm',

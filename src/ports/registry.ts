@@ -173,6 +173,13 @@ export interface Registry {
   events(filter: EventFilter): EventRecord[];
   /** Every event in sequence order, streamed. */
   rawEvents(): IterableIterator<RawEvent>;
+  /**
+   * Every event as [seq, canonical envelope text (payload as stored), hash], built by the store
+   * itself so verifying a million events moves one string per row. The envelope follows
+   * envelopeText(); a row it renders differently is re-checked from rawEvent().
+   */
+  chainRows(): IterableIterator<[number, string, string]>;
+  rawEvent(seq: number): RawEvent | undefined;
   children(versionId: number): VersionRecord[];
   versionsByData(dataHash: string): VersionRecord[];
 

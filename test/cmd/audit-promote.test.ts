@@ -106,7 +106,7 @@ describe('mlctl audit', () => {
     expect(await ev('--limit', '2')).toHaveLength(2);
     const csv = (await run(['audit', '--action', 'register', '--csv'], { cwd: dir })).stdout.split('\n');
     expect(csv[0]).toBe('seq,at,actor,action,model,subject,payload,hash');
-    expect(csv[1]).toMatch(/^2,2026-11-02T10:00:00.000Z,tester@example.com,register,fraud,fraud@2,"\{""manifestDigest""/);
+    expect(csv[1]).toMatch(/^2,2026-11-02T10:00:00.000Z,tester@example.com,register,fraud,fraud@2,"\{""codeCommit""/);
   });
 
   it.each([

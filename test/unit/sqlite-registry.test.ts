@@ -88,3 +88,28 @@ describe('SQLite registry', () => {
     expect(() => SqliteRegistry.open(f)).toThrow(/cannot open registry .*is it an mlctl registry\?/);
   });
 });
+
+describe('event envelope text', () => {
+  it('matches canonical JSON of the event exactly, so the fast verification path is sound', async () => {
+    const { envelopeText } = await import('../../src/core/audit/chain.js');
+    const { canonicalJson } = await import('../../src/core/canonical-json.js');
+    const e = { seq: 7, at: '2026-01-01T00:00:00.000Z', actor: 'a "quoted" \\ actor', action: 'tag', model: null, subject: 'm@1', payload: { z: [1, { b: 2, a: 'é\n' }], a: null } };
+    expect(envelopeText(e, canonicalJson(e.payload))).toBe(canonicalJson({ seq: e.seq, at: e.at, actor: e.actor, action: e.action, model: e.model, subject: e.subject, payload: e.payload }));
+  });
+});
+
+describe('chain rows built by SQLite', () => {
+  it('render the same envelope text as core, including quotes, backslashes, unicode and nulls', async () => {
+    const { envelopeText } = await import('../../src/core/audit/chain.js');
+    const { canonicalJson } = await import('../../src/core/canonical-json.js');
+    const r = SqliteRegistry.open(join(tempDir(), 'r.db'), { create: true });
+    const events = [
+      { at: now, actor: 'a "q" \\ é ✓', action: 'tag', model: null, subject: null, payload: { b: 1, a: ['x'] } },
+      { at: now, actor: 'line\nbreak\ttab', action: 'register', model: 'm', subject: 'm@1', payload: null },
+    ];
+    for (const e of events) await r.write(() => appendEvent(r, e));
+    const rows = [...r.chainRows()];
+    rows.forEach(([seq, text], i) => expect(text).toBe(envelopeText({ ...events[i]!, seq }, canonicalJson(events[i]!.payload))));
+    r.close();
+  });
+});

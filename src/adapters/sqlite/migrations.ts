@@ -107,4 +107,10 @@ export const MIGRATIONS: ReadonlyArray<string> = [
   );
   CREATE INDEX gate_runs_by_candidate ON gate_runs(candidate_id, id);
   `,
+  // 3: indexes for audit filters (by subject, by actor) and lineage queries
+  `
+  CREATE INDEX events_by_subject ON events(subject, seq);
+  CREATE INDEX events_by_actor ON events(actor, seq);
+  CREATE INDEX events_by_model_action ON events(model, action, seq);
+  `,
 ];

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { MIGRATIONS } from './migrations.js';
+import { canonicalJson } from '../../core/canonical-json.js';
 import { StorageError, UsageError } from '../../core/errors.js';
 import type {
   ArtifactEntry,
@@ -416,8 +417,29 @@ export class SqliteRegistry implements Registry {
     }));
   }
 
-  rawEvents(): IterableIterator<RawEvent> {
-    return this.db.prepare('SELECT seq, at, actor, action, model, subject, payload, prev_hash, hash FROM events ORDER BY seq').iterate() as IterableIterator<RawEvent>;
+  *rawEvents(): IterableIterator<RawEvent> {
+    const stmt = this.db.prepare('SELECT seq, at, actor, action, model, subject, payload, prev_hash, hash FROM events ORDER BY seq').raw(true);
+    for (const r of stmt.iterate() as IterableIterator<unknown[]>) {
+      yield { seq: r[0] as number, at: r[1] as string, actor: r[2] as string, action: r[3] as string, model: r[4] as string | null, subject: r[5] as string | null, payload: r[6] as string, prev_hash: r[7] as string, hash: r[8] as string };
+    }
+  }
+
+  chainRows(): IterableIterator<[number, string, string]> {
+    // Same text as envelopeText() in core/audit/chain.ts, assembled by SQLite's JSON functions.
+    return this.db
+      .prepare(
+        `SELECT seq,
+           '{"action":' || json_quote(action) || ',"actor":' || json_quote(actor) || ',"at":' || json_quote(at) ||
+           ',"model":' || json_quote(model) || ',"payload":' || payload || ',"seq":' || seq || ',"subject":' || json_quote(subject) || '}',
+           hash
+         FROM events ORDER BY seq`,
+      )
+      .raw(true)
+      .iterate() as IterableIterator<[number, string, string]>;
+  }
+
+  rawEvent(seq: number): RawEvent | undefined {
+    return this.q('SELECT seq, at, actor, action, model, subject, payload, prev_hash, hash FROM events WHERE seq = ?').get(seq) as RawEvent | undefined;
   }
 
   children(versionId: number): VersionRecord[] {
@@ -441,7 +463,8 @@ export class SqliteRegistry implements Registry {
       e.action,
       e.model,
       e.subject,
-      JSON.stringify(e.payload ?? null),
+      // Canonical text: verification can hash the stored bytes without re-serializing them.
+      canonicalJson(e.payload ?? null),
       e.prevHash,
       e.hash,
     );

@@ -4,6 +4,14 @@ import type { EventInput, EventRecord, Registry } from '../../ports/registry.js'
 
 export const GENESIS_HASH = '0'.repeat(64);
 
+/**
+ * The canonical JSON of an event envelope built by concatenation, with the payload's canonical
+ * text inserted as stored. Keys in sorted order: action, actor, at, model, payload, seq, subject.
+ */
+export function envelopeText(e: { seq: number; at: string; actor: string; action: string; model: string | null; subject: string | null }, payloadCanonical: string): string {
+  return `{"action":${JSON.stringify(e.action)},"actor":${JSON.stringify(e.actor)},"at":${JSON.stringify(e.at)},"model":${JSON.stringify(e.model)},"payload":${payloadCanonical},"seq":${e.seq},"subject":${JSON.stringify(e.subject)}}`;
+}
+
 /** hash = sha256(prev_hash ‖ canonical JSON of the event), so editing, removing or reordering a row breaks the chain. */
 export function eventHash(prevHash: string, e: Omit<EventRecord, 'hash' | 'prevHash'>): string {
   return sha256Hex(

@@ -1,4 +1,5 @@
-import { eventHash, GENESIS_HASH } from './chain.js';
+import { hash } from 'node:crypto';
+import { envelopeText, eventHash, GENESIS_HASH } from './chain.js';
 import type { Registry } from '../../ports/registry.js';
 
 export interface ChainVerification {
@@ -14,21 +15,28 @@ export function verifyChain(registry: Registry): ChainVerification {
   let prev = GENESIS_HASH;
   let expectSeq = 1;
   let n = 0;
-  for (const e of registry.rawEvents()) {
+  for (const [seq, envelope, stored] of registry.chainRows()) {
     n++;
-    if (e.seq !== expectSeq) {
-      return { ok: false, events: n, broken: { seq: expectSeq, reason: e.seq > expectSeq ? `event ${expectSeq} is missing (next is ${e.seq})` : `event ${e.seq} is out of order` }, head: prev };
+    if (seq !== expectSeq) {
+      return { ok: false, events: n, broken: { seq: expectSeq, reason: seq > expectSeq ? `event ${expectSeq} is missing (next is ${seq})` : `event ${seq} is out of order` }, head: prev };
     }
-    if (e.prev_hash !== prev) return { ok: false, events: n, broken: { seq: e.seq, reason: 'its prev_hash does not match the previous event (a row was removed or inserted)' }, head: prev };
-    let payload: unknown;
-    try {
-      payload = JSON.parse(e.payload);
-    } catch {
-      return { ok: false, events: n, broken: { seq: e.seq, reason: 'its payload is not valid JSON' }, head: prev };
+    if (hash('sha256', prev + envelope) !== stored) {
+      // Slow path: the exact check from the row's fields, with the precise reason.
+      const e = registry.rawEvent(seq)!;
+      if (e.prev_hash !== prev) return { ok: false, events: n, broken: { seq, reason: 'its prev_hash does not match the previous event (a row was removed or inserted)' }, head: prev };
+      let h = hash('sha256', prev + envelopeText(e, e.payload));
+      if (h !== e.hash) {
+        let payload: unknown;
+        try {
+          payload = JSON.parse(e.payload);
+        } catch {
+          return { ok: false, events: n, broken: { seq, reason: 'its payload is not valid JSON' }, head: prev };
+        }
+        h = eventHash(prev, { seq, at: e.at, actor: e.actor, action: e.action, model: e.model, subject: e.subject, payload });
+      }
+      if (h !== e.hash) return { ok: false, events: n, broken: { seq, reason: 'its content does not match its hash (the row was edited)' }, head: prev };
     }
-    const h = eventHash(prev, { seq: e.seq, at: e.at, actor: e.actor, action: e.action, model: e.model, subject: e.subject, payload });
-    if (h !== e.hash) return { ok: false, events: n, broken: { seq: e.seq, reason: 'its content does not match its hash (the row was edited)' }, head: prev };
-    prev = e.hash;
+    prev = stored;
     expectSeq++;
   }
   return { ok: true, events: n, broken: null, head: n ? prev : null };

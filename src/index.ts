@@ -1,0 +1,21 @@
+/**
+ * mlctl as a library: the same core the CLI calls, for scripts, notebooks and other tools.
+ * Everything here takes its dependencies explicitly (registry, store, clock, actor).
+ */
+export { SqliteRegistry } from './adapters/sqlite/sqlite-registry.js';
+export { FsBlobStore } from './adapters/blob/fs-store.js';
+export { appendEvent, eventHash, GENESIS_HASH } from './core/audit/chain.js';
+export { verifyChain } from './core/audit/verify.js';
+export { queryAudit } from './core/audit/query.js';
+export { championAt } from './core/audit/champion.js';
+export { lineageOf, versionsTrainedOn } from './core/audit/lineage.js';
+export { canonicalJson } from './core/canonical-json.js';
+export { registerVersion } from './core/registry/register.js';
+export { showVersion } from './core/registry/show.js';
+export { resolveRef } from './core/registry/resolve.js';
+export { runGate } from './core/gates/run-gate.js';
+export { delong } from './core/gates/stats/delong.js';
+export { mcnemar } from './core/gates/stats/mcnemar.js';
+export { psi } from './core/gates/stats/psi.js';
+export * from './core/errors.js';
+export type * from './ports/registry.js';
