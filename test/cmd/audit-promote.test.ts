@@ -73,6 +73,7 @@ describe('promote and rollback (no serving target)', () => {
     expect(readFileSync(join(dir, 'docs/adr/0002-promote-fraud-2-to-production.md'), 'utf8')).toContain('Superseded by [3. Roll back fraud to fraud@1]');
     const show = json((await run(['show', 'fraud@2', '--json'], { cwd: dir })).stdout).data;
     expect(show.status).toBe('archived');
+    expect(show.adrs).toEqual(['0002-promote-fraud-2-to-production.md', '0003-roll-back-fraud-to-fraud-1.md']);
     const again = await run(['rollback', 'fraud', '--yes'], { cwd: dir });
     expect(again.code).toBe(2);
     expect(again.stderr.trim()).toBe('mlctl: no earlier champion of fraud to return to (versions rolled back from are skipped); name one with --to fraud@N');

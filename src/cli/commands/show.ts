@@ -21,6 +21,7 @@ export function renderVersion(d: VersionDetail): string {
       ['code', d.code.commit ? `${d.code.commit}${d.code.dirty ? ' (dirty)' : ''}${d.code.branch ? ` on ${d.code.branch}` : ''}` : null],
       ['remote', d.code.remote],
       ['parent', d.parent ? `${d.parent.model}@${d.parent.version}` : null],
+      ['ADRs', d.adrs.join(', ')],
       ['created', `${d.createdAt} by ${d.createdBy}`],
     ]),
   );
