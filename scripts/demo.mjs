@@ -80,6 +80,14 @@ step('compare the two versions', ['diff', 'fraud@1', 'fraud@2']);
 step('name a version with an alias', ['alias', 'set', 'fraud@2', 'staging']);
 step('download and verify every file', ['pull', 'fraud@staging', '--to', 'pulled']);
 step('re-hash the stored blobs', ['verify', '--all']);
+step('the first version becomes champion directly (records an ADR)', ['promote', 'fraud@1', '--yes', '--reason', 'first production model']);
+step('gate v2 against the champion, then promote it', ['gate', 'fraud@2', '--predictions', 'pred-v2.csv', '--baseline-predictions', 'pred-v1.csv', '--output', 'markdown']);
+step('promote v2: allowed because a passing gate run matches champion, policy and data', ['promote', 'fraud@2', '--yes', '--reason', 'higher AUC on the holdout']);
+step('roll back (the ADR supersedes the promotion ADR)', ['rollback', 'fraud', '--yes', '--reason', 'p99 latency regression in production']);
+step('who was champion when, and why', ['audit', 'champion', 'fraud']);
+step('the decisions, as ADRs', ['adr', 'list']);
+step('lineage of v2: parent, data, gate runs, champion changes, ADRs', ['lineage', 'fraud@2']);
+step('the audit log is a hash chain: verify it', ['audit', 'verify']);
 
 process.stdout.write(`\n${bold('Done.')} ${keep ? `Workspace kept at ${work}` : 'Run with `npm run demo -- --keep` to keep the workspace.'}\n`);
 if (!keep) rmSync(work, { recursive: true, force: true });
