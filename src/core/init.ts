@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, writeFileSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { atomicWrite } from './util/atomic-write.js';
 import { join } from 'node:path';
 import { UsageError } from './errors.js';
 import { CONFIG_FILE, DEFAULT_ARTIFACTS, DEFAULT_REGISTRY } from './config.js';
@@ -18,16 +19,6 @@ export interface InitResult {
   written: string[];
   registry: string;
   artifacts: string;
-}
-
-function atomicWrite(file: string, text: string): void {
-  const tmp = `${file}.tmp-${uniqueSuffix()}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, file);
-}
-let seq = 0;
-function uniqueSuffix(): string {
-  return `${Date.now().toString(36)}-${(seq++).toString(36)}`;
 }
 
 /** Fill templates/mlctl.yaml. */

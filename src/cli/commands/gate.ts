@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { join, resolve } from 'node:path';
-import { writeFileSync, renameSync } from 'node:fs';
 import type { Deps } from '../deps.js';
 import { commandCtx, emit, emitVerdict } from '../output.js';
 import { UsageError } from '../../core/errors.js';
@@ -50,9 +49,8 @@ Exit codes: 0 pass (warnings allowed), 1 a gate failed, 2 invalid policy or inpu
         { candidate, against: opts.against, policyFile: path, policyLabel: label, predictions: opts.predictions, baselinePredictions: opts.baselinePredictions, eval: !!opts.eval },
       );
       if (opts.report) {
-        const f = resolve(deps.cwd, opts.report);
-        writeFileSync(`${f}.tmp`, `${JSON.stringify(report, null, 2)}\n`);
-        renameSync(`${f}.tmp`, f);
+        const { atomicWrite } = await import('../../core/util/atomic-write.js');
+        atomicWrite(resolve(deps.cwd, opts.report), `${JSON.stringify(report, null, 2)}\n`);
       }
       const format: (typeof OUTPUTS)[number] = ctx.json ? 'json' : (opts.output ?? (deps.env.GITHUB_ACTIONS === 'true' ? 'github' : 'table'));
       const r = await import('../render/gate.js');

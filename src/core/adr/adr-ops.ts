@@ -1,6 +1,7 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, openSync, closeSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync, openSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { StorageError, UsageError } from '../errors.js';
+import { atomicWrite } from '../util/atomic-write.js';
 import { findAdr, linkText, listAdrs, slugify, statusLines, type AdrFile } from './files.js';
 import { addStatusLine, replaceAcceptance, setStatus } from './edit.js';
 
@@ -22,16 +23,6 @@ export interface NewAdrInput {
   template?: AdrTemplate;
   /** Extra Markdown for the body (auto-recorded decisions fill Context/Decision/Consequences). */
   sections?: { context?: string; decision?: string; consequences?: string };
-}
-
-function atomicWrite(path: string, text: string): void {
-  const tmp = `${path}.tmp-${uniqueSuffix()}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
-}
-let counter = 0;
-function uniqueSuffix(): string {
-  return `${Date.now().toString(36)}-${(counter++).toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 }
 
 /**
