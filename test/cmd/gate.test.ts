@@ -314,7 +314,38 @@ describe('drift and schema checks', () => {
   it('the shipped templates/gates.yaml is a valid policy', async () => {
     const dir = await tempProject();
     const r = await run(['gate', 'lint', '--policy', fileURLToPath(new URL('../../templates/gates.yaml', import.meta.url))], { cwd: dir });
-    expect(r.stdout).toMatch(/ok \(5 gate\(s\)\)/);
+    expect(r.stdout).toMatch(/ok \(6 gate\(s\)\)/);
     expect(r.code).toBe(0);
+  });
+});
+
+describe('slice filters and per-slice thresholds', () => {
+  it('selects rows by comparison and checks a gate only on its slices', async () => {
+    const policy = `gates:
+  - id: big-recall
+    metric: recall
+    min: 0.99
+    slices: [big]
+    overall: false
+slices:
+  - { name: big, where: { amount: { gte: 500 }, country: { ne: FR } } }
+`;
+    const dir = await setup(policy);
+    const rows = Array.from({ length: 400 }, (_, i) => `r${i},${i % 2},${i % 2 ? 0.9 : 0.1},${i * 3},${i % 4 === 0 ? 'FR' : 'US'}`);
+    writeFileSync(join(dir, 'c.csv'), `id,label,score,amount,country\n${rows.join('\n')}\n`);
+    const r = await run(['gate', 'fraud@2', '--against', 'fraud@1', '--predictions', 'c.csv', '--baseline-predictions', 'c.csv', '--json'], { cwd: dir });
+    const checks = json(r.stdout).data.checks as Array<{ id: string; verdict: string }>;
+    expect(checks.map((c) => c.id)).toEqual(['big-recall[big]']);
+    expect(checks[0]!.verdict).toBe('pass');
+    const { sliceIndex } = await import('../../src/core/gates/evaluate.js');
+    const { parsePredictions } = await import('../../src/core/gates/predictions.js');
+    const p = parsePredictions(`id,label,score,amount,country\n${rows.join('\n')}\n`, 'c.csv');
+    // amount = 3i ≥ 500 → i ≥ 167 (233 rows), minus every 4th row (FR): 58 of them.
+    expect(sliceIndex(p, { name: 'big', where: { amount: { gte: 500 }, country: { ne: 'FR' } }, min_rows: 0, below_min_rows: 'skip', required: false })!.length).toBe(175);
+  });
+  it('overall: false without slices is a policy error', async () => {
+    const dir = await setup('gates:\n  - { id: x, metric: auc, min: 0.5, overall: false }\n');
+    const r = await run(['gate', 'lint'], { cwd: dir });
+    expect(r.stdout).toBe('gates.yaml:2: gates[0].overall: overall: false needs slices: to check instead\n');
   });
 });

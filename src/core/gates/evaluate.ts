@@ -30,13 +30,30 @@ const CLASSIFICATION = new Set<string>(CLASSIFICATION_METRICS);
 const OK = '✓';
 const NO = '✗';
 
-/** Row indices of a slice spec (column values, a list meaning any of them). */
+/** Row indices of a slice spec: every `where` column must match (a value, any of a list, or a comparison). */
 export function sliceIndex(p: Predictions, s: SliceSpec): Uint32Array | null {
   if (!s.where) return null;
-  const conds = Object.entries(s.where).map(([col, v]) => ({ values: p.columns.get(col), want: new Set((Array.isArray(v) ? v : [v]).map(String)), col }));
+  const conds = Object.entries(s.where).map(([col, v]) => {
+    const values = col === 'score' ? Array.from(p.scores, String) : col === 'label' ? Array.from(p.labels, String) : p.columns.get(col);
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+      const c = v as { gt?: number; gte?: number; lt?: number; lte?: number; ne?: string | number | boolean };
+      const test = (x: string) => {
+        if (c.ne !== undefined && x === String(c.ne)) return false;
+        const n = Number(x);
+        if (c.gt !== undefined && !(n > c.gt)) return false;
+        if (c.gte !== undefined && !(n >= c.gte)) return false;
+        if (c.lt !== undefined && !(n < c.lt)) return false;
+        if (c.lte !== undefined && !(n <= c.lte)) return false;
+        return true;
+      };
+      return { values, test };
+    }
+    const want = new Set((Array.isArray(v) ? v : [v]).map(String));
+    return { values, test: (x: string) => want.has(x) };
+  });
   if (conds.some((c) => !c.values)) return new Uint32Array(0);
   const out: number[] = [];
-  for (let i = 0; i < p.ids.length; i++) if (conds.every((c) => c.want.has(c.values![i]!))) out.push(i);
+  for (let i = 0; i < p.ids.length; i++) if (conds.every((c) => c.test(c.values![i]!))) out.push(i);
   return Uint32Array.from(out);
 }
 
@@ -105,7 +122,7 @@ export function evaluateGates(input: EvaluationInput): CheckResult[] {
 
   policy.gates.forEach((g, gi) => {
     const dir = directionOf(policy, g.metric);
-    const scopes: Array<string> = [''];
+    const scopes: Array<string> = g.overall ? [''] : [];
     const named = g.slices === 'all' ? policy.slices.map((s) => s.name) : (g.slices ?? []);
     for (const s of named) if (!skipSlice.has(s)) scopes.push(s);
     const sigChecks: CheckResult[] = [];

@@ -46,15 +46,25 @@ const Gate = z
     severity: z.enum(['error', 'warn']).default('error'),
     /** Slices this gate also applies to: names from `slices`, or "all". */
     slices: z.union([z.literal('all'), z.array(z.string())]).optional(),
+    /** false: check only the named slices (per-slice thresholds), not the whole evaluation set. */
+    overall: z.boolean().default(true),
   })
   .strict();
 
 const Metric = z.object({ direction: z.enum(['higher', 'lower']).optional(), required: z.boolean().default(false) }).strict();
 
+const Scalar = z.union([z.string(), z.number(), z.boolean()]);
+/** A numeric or text comparison on one column: { gte: 1000 }, { lt: 0.5, gt: 0 }, { ne: "unknown" }. */
+const Comparison = z
+  .object({ gt: z.number().optional(), gte: z.number().optional(), lt: z.number().optional(), lte: z.number().optional(), ne: Scalar.optional() })
+  .strict()
+  .refine((c) => Object.keys(c).length > 0, 'give at least one of gt, gte, lt, lte, ne');
+
 const Slice = z
   .object({
     name: z.string().min(1),
-    where: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.array(z.union([z.string(), z.number(), z.boolean()]))])).optional(),
+    /** Column → a value, a list of values (any of them), or a comparison; all columns must match. */
+    where: z.record(z.string(), z.union([Scalar, z.array(Scalar), Comparison])).optional(),
     min_rows: z.number().int().min(0).default(0),
     below_min_rows: z.enum(['skip', 'warn', 'fail']).default('skip'),
     required: z.boolean().default(false),
@@ -150,6 +160,9 @@ function semanticProblems(p: GatePolicy): Array<{ path: Array<string | number>; 
     if (g.significance?.test === 'mcnemar' && g.metric !== 'accuracy') out.push({ path: ['gates', i, 'significance', 'test'], message: 'mcnemar compares paired accuracy: use it with metric accuracy' });
     if (g.significance?.test === 'paired_bootstrap' && !(ALL_METRICS as readonly string[]).includes(g.metric)) {
       out.push({ path: ['gates', i, 'significance', 'test'], message: `paired_bootstrap needs predictions for a built-in metric, not ${JSON.stringify(g.metric)}` });
+    }
+    if (!g.overall && (g.slices === undefined || (Array.isArray(g.slices) && g.slices.length === 0))) {
+      out.push({ path: ['gates', i, 'overall'], message: 'overall: false needs slices: to check instead' });
     }
     if (Array.isArray(g.slices)) {
       g.slices.forEach((s, j) => {
