@@ -1,0 +1,56 @@
+import { UsageError } from '../errors.js';
+import type { ServingAdapter, ServingDocs, TrafficTarget } from './types.js';
+import { kindOf } from './yaml-docs.js';
+
+const STABLE = 'stable';
+const CANDIDATE = 'candidate';
+const LABEL = 'model-version';
+
+/**
+ * Istio: the VirtualService's first HTTP route splits traffic between the `stable` and
+ * `candidate` subsets of one host (all under `spec`) (weights summing to 100); shadow is `mirror` +
+ * `mirrorPercentage: {value}`. The DestinationRule's subsets select pods by a model-version label.
+ */
+export const istioAdapter: ServingAdapter = {
+  name: 'istio',
+  supportsShadow: true,
+  apply(docs: ServingDocs, t: TrafficTarget): ServingDocs {
+    const vs = docs.filter((d) => kindOf(d).kind === 'VirtualService');
+    const dr = docs.filter((d) => kindOf(d).kind === 'DestinationRule');
+    if (vs.length !== 1 || dr.length !== 1) throw new UsageError(`expected one VirtualService and one DestinationRule in the serving files, found ${vs.length} and ${dr.length}`);
+    const v = vs[0]!;
+    const r = dr[0]!;
+    const host = String(r.getIn(['spec', 'host']) ?? v.getIn(['spec', 'http', 0, 'route', 0, 'destination', 'host']) ?? '');
+    if (!host) throw new UsageError('the DestinationRule has no spec.host');
+    const full = t.candidate && t.weight === 100;
+    // At full the candidate becomes the stable version; without a candidate only stable remains.
+    const stableVersion = full ? t.candidate!.version : t.champion.version;
+    const subsets: Array<{ name: string; labels: Record<string, string> }> = [{ name: STABLE, labels: { [LABEL]: String(stableVersion) } }];
+    if (t.candidate && !full) subsets.push({ name: CANDIDATE, labels: { [LABEL]: String(t.candidate.version) } });
+    r.setIn(['spec', 'subsets'], r.createNode(subsets));
+    const weight = t.candidate && !full ? (t.weight ?? 0) : 0;
+    const route = [{ destination: { host, subset: STABLE }, weight: 100 - weight }];
+    if (t.candidate && !full) route.push({ destination: { host, subset: CANDIDATE }, weight });
+    if (!v.hasIn(['spec', 'http', 0])) v.setIn(['spec', 'http'], v.createNode([{}]));
+    v.setIn(['spec', 'http', 0, 'route'], v.createNode(route));
+    if (t.candidate && !full && t.mirror) {
+      v.setIn(['spec', 'http', 0, 'mirror'], v.createNode({ host, subset: CANDIDATE }));
+      v.setIn(['spec', 'http', 0, 'mirrorPercentage'], v.createNode({ value: t.mirror }));
+    } else {
+      v.deleteIn(['spec', 'http', 0, 'mirror']);
+      v.deleteIn(['spec', 'http', 0, 'mirrorPercentage']);
+    }
+    return docs;
+  },
+  check(docs: ServingDocs): string[] {
+    const out: string[] = [];
+    for (const v of docs.filter((d) => kindOf(d).kind === 'VirtualService')) {
+      const routes = (v.getIn(['spec', 'http', 0, 'route']) as { toJSON?: () => Array<{ weight?: number }> } | undefined)?.toJSON?.() ?? [];
+      const sum = routes.reduce((s, x) => s + (x.weight ?? 0), 0);
+      if (routes.length > 1 && sum !== 100) out.push(`route weights sum to ${sum}, not 100`);
+      const m = v.getIn(['spec', 'http', 0, 'mirrorPercentage', 'value']);
+      if (m !== undefined && (typeof m !== 'number' || m < 0 || m > 100)) out.push(`mirrorPercentage.value must be 0–100, got ${String(m)}`);
+    }
+    return out;
+  },
+};

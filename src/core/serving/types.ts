@@ -1,0 +1,25 @@
+import type { Document } from 'yaml';
+
+/** What the serving config should say after a rollout step. */
+export interface TrafficTarget {
+  model: string;
+  /** The production version and the folder URI it serves from. */
+  champion: { version: number; uri: string };
+  /** The version being rolled out, when there is one. */
+  candidate?: { version: number; uri: string };
+  /** Share of live traffic (0–100) routed to the candidate. */
+  weight?: number;
+  /** Share of traffic copied (0–100) to the candidate, responses discarded. */
+  mirror?: number;
+}
+
+export type ServingDocs = Document.Parsed[];
+
+export interface ServingAdapter {
+  readonly name: 'kserve' | 'istio' | 'seldon' | 'generic';
+  readonly supportsShadow: boolean;
+  /** Edit the documents in place so they express `target`; everything else (comments, unknown fields) stays. */
+  apply(docs: ServingDocs, target: TrafficTarget): ServingDocs;
+  /** The adapter's own rules (beyond the CRD schema), as messages. */
+  check(docs: ServingDocs): string[];
+}

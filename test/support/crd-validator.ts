@@ -1,0 +1,40 @@
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseAllDocuments } from 'yaml';
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
+
+/** ../shared/crds next to the repository (present on developer machines and in CI). */
+export const CRD_DIR = fileURLToPath(new URL('../../../shared/crds', import.meta.url));
+export const haveCrds = existsSync(CRD_DIR);
+
+type Schema = Record<string, unknown>;
+
+/** Validate Kubernetes documents against the openAPIV3Schema of their apiVersion/kind in the real CRDs. */
+export function crdValidator() {
+  const ajv = new Ajv({ strict: false, allErrors: true });
+  addFormats(ajv);
+  for (const k of ['x-kubernetes-preserve-unknown-fields', 'x-kubernetes-int-or-string', 'x-kubernetes-list-type', 'x-kubernetes-list-map-keys', 'x-kubernetes-map-type', 'x-kubernetes-validations', 'x-kubernetes-embedded-resource']) ajv.addKeyword(k);
+  for (const f of ['int32', 'int64', 'double', 'float', 'byte', 'quantity']) ajv.addFormat(f, true);
+  const schemas = new Map<string, Schema>();
+  for (const file of readdirSync(CRD_DIR).filter((f) => f.endsWith('.yaml'))) {
+    for (const d of parseAllDocuments(readFileSync(join(CRD_DIR, file), 'utf8')) as Array<{ toJS(): Schema }>) {
+      const crd = d.toJS() as { kind?: string; spec?: { group: string; names: { kind: string }; versions: Array<{ name: string; schema?: { openAPIV3Schema: Schema } }> } };
+      if (crd?.kind !== 'CustomResourceDefinition' || !crd.spec) continue;
+      for (const v of crd.spec.versions) {
+        if (!v.schema) continue;
+        const s = structuredClone(v.schema.openAPIV3Schema);
+        // Istio's schemas omit the envelope; every object has it.
+        s.properties = { apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: { type: 'object' }, ...((s.properties as Schema) ?? {}) };
+        schemas.set(`${crd.spec.group}/${v.name}/${crd.spec.names.kind}`, s);
+      }
+    }
+  }
+  return (doc: { apiVersion: string; kind: string }): string[] => {
+    const schema = schemas.get(`${doc.apiVersion}/${doc.kind}`);
+    if (!schema) return [`no CRD schema for ${doc.apiVersion} ${doc.kind}`];
+    const validate = ajv.compile(schema);
+    return validate(doc) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
+  };
+}
