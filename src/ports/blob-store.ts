@@ -26,6 +26,10 @@ export interface BlobStore {
   getStream(key: string): Promise<NodeJS.ReadableStream>;
   getBytes(key: string): Promise<Uint8Array | undefined>;
   delete(key: string): Promise<void>;
+  /** Copy an object inside the store without moving bytes through the client (CopyObject, hard link). */
+  copy(fromKey: string, toKey: string, size: number): Promise<void>;
+  /** The URI a model server reads `key` from (s3://bucket/prefix/key or an absolute path). */
+  uriOf(key: string): string;
   /** Every object under a key prefix. */
   list(prefix: string): AsyncIterable<BlobInfo>;
 }

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, link, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
@@ -87,6 +87,24 @@ export class FsBlobStore implements BlobStore {
 
   async delete(key: string): Promise<void> {
     await rm(this.path(key), { force: true });
+  }
+
+  async copy(fromKey: string, toKey: string): Promise<void> {
+    const from = this.path(fromKey);
+    const to = this.path(toKey);
+    try {
+      await mkdir(dirname(to), { recursive: true });
+      await rm(to, { force: true });
+      // A hard link costs nothing and the blob is immutable; across devices, copy.
+      await link(from, to).catch(async () => copyFile(from, to));
+    } catch (err) {
+      throw new StorageError(`cannot materialize ${to}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  uriOf(key: string): string {
+    // Keep the trailing slash of a folder key: serving configs point at folders.
+    return key.endsWith('/') ? `${this.path(key)}/` : this.path(key);
   }
 
   async *list(prefix: string): AsyncIterable<BlobInfo> {
