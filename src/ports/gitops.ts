@@ -1,0 +1,16 @@
+export interface StageCommit {
+  /** Files (relative to the repository root) to commit: serving configs and the ADR. */
+  files: string[];
+  message: string;
+  trailers: Record<string, string>;
+}
+
+/** The team's GitOps repository, as rollouts use it. */
+export interface GitOps {
+  readonly root: string;
+  /** Files among `files` with uncommitted changes (refused unless --allow-dirty). */
+  dirty(files: string[]): Promise<string[]>;
+  commit(c: StageCommit): Promise<string>;
+  /** Push the current branch; resolves false (never throws) when the remote rejects it. */
+  push(remote: string): Promise<{ ok: true } | { ok: false; reason: string }>;
+}
