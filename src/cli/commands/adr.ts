@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { Argument, Option } from 'commander';
 import { dirname, join, relative } from 'node:path';
-import { readFileSync } from 'node:fs';
 import type { Deps } from '../deps.js';
 import { commandCtx, emit, emitVerdict } from '../output.js';
 import { collect } from './shared.js';
@@ -85,10 +84,9 @@ export function registerAdr(program: Command, deps: Deps): void {
     .argument('<ref>', 'number or part of the file name')
     .action(async (ref: string, _o, cmd: Command) => {
       const ctx = commandCtx(deps, cmd);
-      const { findAdr, listAdrs } = await import('../../core/adr/files.js');
-      const a = findAdr(listAdrs((await adrContext(deps)).dir), ref);
-      const text = readFileSync(a.path, 'utf8');
-      emit(ctx, { ...a, text }, () => text);
+      const { readAdr } = await import('../../core/adr/files.js');
+      const a = readAdr((await adrContext(deps)).dir, ref);
+      emit(ctx, a, () => a.text);
     });
 
   adr

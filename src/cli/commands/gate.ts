@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Deps } from '../deps.js';
 import { commandCtx, emit, emitVerdict } from '../output.js';
 import { UsageError } from '../../core/errors.js';
@@ -9,11 +9,10 @@ const OUTPUTS = ['table', 'json', 'markdown', 'github', 'junit'] as const;
 
 async function policyPath(deps: Deps, flag: string | undefined): Promise<{ path: string; label: string; settings: import('../../core/gates/gates-config.js').GatesSettings }> {
   const cfg = await deps.config();
-  const { readGatesConfig } = await import('../../core/gates/gates-config.js');
+  const { readGatesConfig, currentPolicyLocation } = await import('../../core/gates/gates-config.js');
   const settings = readGatesConfig(cfg.raw.gates, cfg.file ?? 'mlctl.yaml');
   if (flag) return { path: resolve(deps.cwd, flag), label: flag, settings };
-  const rel = settings.policy ?? 'gates.yaml';
-  return { path: join(cfg.root, rel), label: rel, settings };
+  return { ...currentPolicyLocation(cfg.root, settings), settings };
 }
 
 export function registerGate(program: Command, deps: Deps): void {

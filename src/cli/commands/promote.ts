@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Deps } from '../deps.js';
 import { commandCtx, emit, note } from '../output.js';
 import { canPrompt } from '../io.js';
@@ -9,11 +7,8 @@ import { adrContext } from './adr.js';
 
 async function promoteContext(deps: Deps, noAdr: boolean) {
   const cfg = await deps.config();
-  const { readGatesConfig } = await import('../../core/gates/gates-config.js');
-  const { loadPolicy } = await import('../../core/gates/policy.js');
+  const { readGatesConfig, loadCurrentPolicy } = await import('../../core/gates/gates-config.js');
   const settings = readGatesConfig(cfg.raw.gates, cfg.file ?? 'mlctl.yaml');
-  const rel = settings.policy ?? 'gates.yaml';
-  const policyFile = join(cfg.root, rel);
   return {
     cfg,
     ctx: {
@@ -21,7 +16,7 @@ async function promoteContext(deps: Deps, noAdr: boolean) {
       clock: deps.clock,
       actor: await deps.actor(),
       adr: noAdr ? null : await adrContext(deps),
-      policy: existsSync(policyFile) ? loadPolicy(policyFile, rel) : null,
+      policy: loadCurrentPolicy(cfg.root, settings),
     },
   };
 }

@@ -99,3 +99,9 @@ export function findAdr(all: AdrFile[], ref: string): AdrFile {
 export function linkText(a: Pick<AdrFile, 'number' | 'title' | 'file'>): string {
   return `[${a.number}. ${a.title}](${a.file})`;
 }
+
+/** One ADR with its full text. */
+export function readAdr(dir: string, ref: string): AdrFile & { text: string } {
+  const a = findAdr(listAdrs(dir), ref);
+  return { ...a, text: readFileSync(a.path, 'utf8') };
+}

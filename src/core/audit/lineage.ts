@@ -22,9 +22,24 @@ export interface LineageNode {
   truncated?: boolean;
 }
 
-function node(registry: Registry, v: VersionRecord): LineageNode {
+type ChampionEvents = (model: string) => ReturnType<Registry['events']>;
+
+/** champion.set events of a model, oldest first, queried once per model for the whole tree. */
+function championEventsOnce(registry: Registry): ChampionEvents {
+  const cache = new Map<string, ReturnType<Registry['events']>>();
+  return (model) => {
+    let e = cache.get(model);
+    if (!e) {
+      e = registry.events({ model, action: 'champion.set' }).reverse();
+      cache.set(model, e);
+    }
+    return e;
+  };
+}
+
+function node(registry: Registry, v: VersionRecord, championEvents: ChampionEvents): LineageNode {
   const ref = `${v.model}@${v.version}`;
-  const champ = registry.events({ model: v.model, action: 'champion.set' }).reverse();
+  const champ = championEvents(v.model);
   const adrs = new Set<string>();
   const changes: LineageNode['championChanges'] = [];
   for (const e of champ) {
@@ -66,8 +81,9 @@ function node(registry: Registry, v: VersionRecord): LineageNode {
 export function lineageOf(registry: Registry, ref: string, depth: number): LineageNode {
   if (!Number.isInteger(depth) || depth < 0 || depth > 100) throw new UsageError('--depth must be a whole number from 0 to 100');
   const root = resolveRef(registry, ref, { allowBare: true });
+  const championEvents = championEventsOnce(registry);
   const up = (v: VersionRecord, d: number, seen: Set<number>): LineageNode => {
-    const n = node(registry, v);
+    const n = node(registry, v, championEvents);
     if (!v.parent) return n;
     if (d === 0) return { ...n, truncated: true };
     const p = registry.getVersion(v.parent.model, v.parent.version);
@@ -78,7 +94,7 @@ export function lineageOf(registry: Registry, ref: string, depth: number): Linea
     const kids = registry.children(v.id).filter((c) => !seen.has(c.id));
     if (d === 0) return [];
     return kids.map((c) => {
-      const n = node(registry, c);
+      const n = node(registry, c, championEvents);
       n.children = down(c, d - 1, new Set([...seen, c.id]));
       if (d === 1 && registry.children(c.id).length) n.truncated = true;
       return n;

@@ -368,4 +368,3 @@ export function bootstrapMetric(metric: MetricName, cand: Rows, base: Rows, sign
   return bootstrapRows(perRow(cand), perRow(base), metric === 'rmse' ? Math.sqrt : (m) => m, sign, o);
 }
 
-export { ALL_METRICS };

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { UsageError } from '../errors.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseDuration } from '../util/duration.js';
+import { loadPolicy, type LoadedPolicy } from './policy.js';
 
 const GatesConfig = z
   .object({
@@ -32,4 +35,16 @@ export function readGatesConfig(raw: unknown, file: string): GatesSettings {
   }
   const e = r.data.eval;
   return { policy: r.data.policy, eval: e ? { command: e.command, dataset: e.dataset, timeoutMs: parseDuration(e.timeout, `${file}: gates.eval.timeout`) } : undefined };
+}
+
+/** The policy in force: `gates.policy` from mlctl.yaml, else gates.yaml, relative to the project root. */
+export function currentPolicyLocation(root: string, settings: GatesSettings): { path: string; label: string } {
+  const label = settings.policy ?? 'gates.yaml';
+  return { path: join(root, label), label };
+}
+
+/** The policy in force, or null when the project has none yet. */
+export function loadCurrentPolicy(root: string, settings: GatesSettings): LoadedPolicy | null {
+  const { path, label } = currentPolicyLocation(root, settings);
+  return existsSync(path) ? loadPolicy(path, label) : null;
 }

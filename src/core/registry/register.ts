@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { checkModelName, formatRef } from '../refs.js';
@@ -91,7 +91,7 @@ export async function hashDataset(path: string, cwd: string): Promise<string> {
     throw err instanceof UsageError ? new UsageError(`--data ${err.message}`) : err;
   });
   const entries = await mapLimit(files, 4, async (f) => ({ path: f.path, ...(await sha256File(f.abs)) }));
-  const isFolder = await readdir(resolve(cwd, path)).then(() => true, () => false);
+  const isFolder = (await stat(resolve(cwd, path))).isDirectory();
   if (!isFolder && entries.length === 1) return `sha256:${entries[0]!.sha256}`;
   return `sha256:${sha256Hex(canonicalJson(entries.map((e) => ({ path: e.path, sha256: e.sha256, size: e.size }))))}`;
 }
