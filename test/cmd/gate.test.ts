@@ -349,3 +349,15 @@ slices:
     expect(r.stdout).toBe('gates.yaml:2: gates[0].overall: overall: false needs slices: to check instead\n');
   });
 });
+
+describe('gate lint reports structural and semantic problems together', () => {
+  it('a negative margin and an unknown metric in one pass, by line', async () => {
+    const dir = await setup('gates:\n  - id: x\n    metric: aucc\n    min: 0.5\n  - id: y\n    metric: auc\n    significance: { test: delong, margin: -1 }\n');
+    const r = await run(['gate', 'lint'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stdout.split('\n').filter(Boolean).map((l) => l.replace(/: .*?: /, ': ').split(';')[0])).toEqual([
+      'gates.yaml:3: unknown metric "aucc"',
+      'gates.yaml:7: margin must be ≥ 0 (it is a tolerance, not a signed change)',
+    ]);
+  });
+});

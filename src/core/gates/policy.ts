@@ -147,10 +147,10 @@ function semanticProblems(p: GatePolicy): Array<{ path: Array<string | number>; 
   const ids = new Set<string>();
   const sliceNames = new Set(p.slices.map((s) => s.name));
   p.gates.forEach((g, i) => {
-    if (ids.has(g.id)) out.push({ path: ['gates', i, 'id'], message: `duplicate gate id ${JSON.stringify(g.id)}` });
+    if (g.id && ids.has(g.id)) out.push({ path: ['gates', i, 'id'], message: `duplicate gate id ${JSON.stringify(g.id)}` });
     ids.add(g.id);
     const known = (ALL_METRICS as readonly string[]).includes(g.metric) || g.metric in p.metrics;
-    if (!known) {
+    if (g.metric && !known) {
       out.push({ path: ['gates', i, 'metric'], message: `unknown metric ${JSON.stringify(g.metric)}; use one of ${ALL_METRICS.join(', ')}, or declare it under metrics: with a direction` });
     }
     if (g.min !== undefined && g.max !== undefined && g.min > g.max) out.push({ path: ['gates', i, 'min'], message: `min ${g.min} is greater than max ${g.max}` });
@@ -174,6 +174,44 @@ function semanticProblems(p: GatePolicy): Array<{ path: Array<string | number>; 
   return out;
 }
 
+/**
+ * The raw document seen as a policy, dropping fields of the wrong type, so the semantic checks can
+ * still run (and report their problems too) when the schema check has already failed.
+ */
+function looseView(raw: unknown): GatePolicy {
+  const obj = (x: unknown) => (x && typeof x === 'object' && !Array.isArray(x) ? (x as Record<string, unknown>) : undefined);
+  const num = (x: unknown) => (typeof x === 'number' ? x : undefined);
+  const r = obj(raw) ?? {};
+  const metrics = Object.fromEntries(
+    Object.entries(obj(r.metrics) ?? {}).map(([k, v]) => {
+      const d = obj(v)?.direction;
+      return [k, { direction: d === 'higher' || d === 'lower' ? d : undefined, required: false }];
+    }),
+  );
+  const gates = (Array.isArray(r.gates) ? r.gates : []).map((x) => {
+    const g = obj(x) ?? {};
+    const sig = obj(g.significance);
+    const slices = g.slices === 'all' || (Array.isArray(g.slices) && g.slices.every((s) => typeof s === 'string')) ? g.slices : undefined;
+    return {
+      id: typeof g.id === 'string' ? g.id : '',
+      metric: typeof g.metric === 'string' ? g.metric : '',
+      min: num(g.min),
+      max: num(g.max),
+      max_regression: obj(g.max_regression),
+      min_improvement: obj(g.min_improvement),
+      max_improvement: obj(g.max_improvement),
+      significance: sig && typeof sig.test === 'string' ? sig : undefined,
+      severity: 'error',
+      slices,
+      overall: g.overall !== false,
+    };
+  });
+  const slices = (Array.isArray(r.slices) ? r.slices : []).map((x) => ({ name: String(obj(x)?.name ?? '') }));
+  const drift = obj(r.drift);
+  const view = { metrics, gates, slices, drift: drift && num(drift.warn) !== undefined && num(drift.fail) !== undefined ? drift : undefined };
+  return view as unknown as GatePolicy;
+}
+
 /** Every problem in a policy, each with its line (for `mlctl gate lint` and annotations). */
 export function lintPolicyText(text: string, file: string): { problems: PolicyProblem[]; policy?: GatePolicy; doc?: LocatedDoc } {
   let doc: LocatedDoc;
@@ -194,6 +232,14 @@ export function lintPolicyText(text: string, file: string): { problems: PolicyPr
       }
       return { line: doc.lineOf(path), path: pathText(path), message };
     });
+    // Report semantic problems too, in the same pass, ordered by line — but only for entries
+    // (e.g. gates[1]) with no structural problem, whose semantic findings would just echo it.
+    const entry = (path: ReadonlyArray<PropertyKey>) => pathText(path.slice(0, 2).filter((x): x is string | number => typeof x !== 'symbol'));
+    const broken = new Set(r.error.issues.map((i) => entry(i.path)));
+    for (const p of semanticProblems(looseView(doc.value))) {
+      if (!broken.has(entry(p.path))) problems.push({ line: doc.lineOf(p.path), path: pathText(p.path), message: p.message });
+    }
+    problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
     return { problems, doc };
   }
   const problems = semanticProblems(r.data).map((p) => ({ line: doc.lineOf(p.path), path: pathText(p.path), message: p.message }));
