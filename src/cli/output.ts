@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { Deps } from './deps.js';
 import { envelope } from './render/json.js';
-import { InconclusiveError, VerdictError } from '../core/errors.js';
+import { InconclusiveError, StorageError, VerdictError } from '../core/errors.js';
 
 export interface GlobalOpts {
   json?: boolean;
@@ -44,15 +44,15 @@ export function note(ctx: CommandCtx, text: string): void {
 }
 
 /** Render a verdict (verify, gate…): on a negative one the output is still complete, then exit 1. */
-export function emitVerdict(ctx: CommandCtx, data: unknown, human: () => string, ok: boolean, failure: string, outcome: 'negative' | 'inconclusive' = 'negative'): void {
+export function emitVerdict(ctx: CommandCtx, data: unknown, human: () => string, ok: boolean, failure: string, outcome: 'negative' | 'inconclusive' | 'storage' = 'negative'): void {
   if (ctx.json) {
-    ctx.deps.io.out.write(envelope(ctx.name, data, ctx.warnings, ok ? [] : [{ kind: outcome === 'inconclusive' ? 'inconclusive' : 'verdict', message: failure }]));
+    ctx.deps.io.out.write(envelope(ctx.name, data, ctx.warnings, ok ? [] : [{ kind: outcome === 'negative' ? 'verdict' : outcome, message: failure }]));
   } else {
     ctx.deps.io.out.write(human());
     for (const w of ctx.warnings) ctx.deps.io.err.write(`warning: ${w}\n`);
   }
   if (!ok) {
-    const e = outcome === 'inconclusive' ? new InconclusiveError(failure) : new VerdictError(failure);
+    const e = outcome === 'inconclusive' ? new InconclusiveError(failure) : outcome === 'storage' ? new StorageError(failure) : new VerdictError(failure);
     e.reported = ctx.json;
     throw e;
   }

@@ -6,6 +6,7 @@ import { registerGate } from './commands/gate.js';
 import { registerAdr } from './commands/adr.js';
 import { registerAudit, registerLineage } from './commands/audit.js';
 import { registerPromote } from './commands/promote.js';
+import { registerRollout } from './commands/rollout.js';
 
 export const VERSION = '0.1.0';
 
@@ -43,6 +44,7 @@ Exit codes: 0 ok, 1 negative verdict, 2 usage/input error, 3 storage/infrastruct
   registerGate(program, deps);
   registerAdr(program, deps);
   registerPromote(program, deps);
+  registerRollout(program, deps);
   registerAudit(program, deps);
   registerLineage(program, deps);
   return program;

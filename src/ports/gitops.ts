@@ -11,6 +11,8 @@ export interface GitOps {
   /** Files among `files` with uncommitted changes (refused unless --allow-dirty). */
   dirty(files: string[]): Promise<string[]>;
   commit(c: StageCommit): Promise<string>;
+  /** Undo `sha` when it is still HEAD and was never pushed (a step that failed after committing). */
+  undo(sha: string): Promise<void>;
   /** Push the current branch; resolves false (never throws) when the remote rejects it. */
   push(remote: string): Promise<{ ok: true } | { ok: false; reason: string }>;
 }

@@ -134,6 +134,47 @@ export interface VersionFilter {
   limit?: number;
 }
 
+export type RolloutState = 'active' | 'paused' | 'completed' | 'aborted';
+
+/** One stage of a plan as frozen into a rollout when it starts (later config edits do not change it). */
+export interface RolloutStage {
+  stage: 'shadow' | 'canary' | 'ramp' | 'full';
+  weight?: number;
+  mirror?: number;
+  minDurationMs: number;
+  checks: string[];
+  auto: boolean;
+}
+
+export interface RolloutInput {
+  model: string;
+  candidateId: number;
+  championId: number | null;
+  planName: string;
+  plan: RolloutStage[];
+  step: number;
+  state: RolloutState;
+  stepStartedAt: string;
+  candidateUri: string;
+  championUri: string | null;
+  gateRunId: number | null;
+  adr: string | null;
+  lastCommit: string | null;
+  startedAt: string;
+  startedBy: string;
+}
+
+export interface RolloutRecord extends RolloutInput {
+  id: number;
+  revision: number;
+  lastChecks: unknown;
+  outcome: string | null;
+  updatedAt: string;
+  endedAt: string | null;
+}
+
+export type RolloutPatch = Partial<Pick<RolloutRecord, 'step' | 'state' | 'stepStartedAt' | 'lastChecks' | 'lastCommit' | 'outcome' | 'endedAt' | 'adr'>> & { updatedAt: string };
+
 export interface Registry {
   readonly location: string;
   /** Run fn holding the database write lock; everything it writes commits or rolls back together. */
@@ -186,4 +227,14 @@ export interface Registry {
   /** The chain head, read inside write() so that appends are serialized. */
   lastEvent(): { seq: number; hash: string } | undefined;
   insertEvent(e: EventRecord): void;
+
+  /** The model's active or paused rollout. */
+  openRollout(model: string): RolloutRecord | undefined;
+  rollouts(filter: { model?: string; open?: boolean; limit?: number }): RolloutRecord[];
+  getRollout(id: number): RolloutRecord | undefined;
+  insertRollout(r: RolloutInput): RolloutRecord;
+  /** Apply `patch` only if the row is still at `revision` (returns false when another process moved it). */
+  updateRollout(id: number, revision: number, patch: RolloutPatch): boolean;
+  /** Record the latest check results; not a state change, so the revision stays. */
+  setRolloutChecks(id: number, checks: unknown, at: string): void;
 }

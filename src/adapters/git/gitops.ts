@@ -34,6 +34,13 @@ export class SimpleGitOps implements GitOps {
     }
   }
 
+  async undo(sha: string): Promise<void> {
+    const head = (await this.git.revparse(['HEAD'])).trim();
+    if (head !== sha) throw new StorageError(`cannot undo commit ${sha.slice(0, 10)}: HEAD moved to ${head.slice(0, 10)}; revert it by hand`);
+    // --keep: move HEAD back and restore the committed files, keeping anyone's unrelated local edits.
+    await this.git.raw(['reset', '--keep', `${sha}~1`]);
+  }
+
   async push(remote: string): Promise<{ ok: true } | { ok: false; reason: string }> {
     try {
       // HEAD: the current branch, to the same name, whether or not it tracks an upstream yet.

@@ -113,4 +113,32 @@ export const MIGRATIONS: ReadonlyArray<string> = [
   CREATE INDEX events_by_actor ON events(actor, seq);
   CREATE INDEX events_by_model_action ON events(model, action, seq);
   `,
+  // 4: staged rollouts; at most one active or paused rollout per model; `revision` detects races
+  `
+  CREATE TABLE rollouts (
+    id INTEGER PRIMARY KEY,
+    model TEXT NOT NULL,
+    candidate_id INTEGER NOT NULL REFERENCES versions(id),
+    champion_id INTEGER REFERENCES versions(id),
+    plan_name TEXT NOT NULL,
+    plan TEXT NOT NULL,
+    step INTEGER NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('active','paused','completed','aborted')),
+    step_started_at TEXT NOT NULL,
+    candidate_uri TEXT NOT NULL,
+    champion_uri TEXT,
+    gate_run_id INTEGER REFERENCES gate_runs(id),
+    adr TEXT,
+    revision INTEGER NOT NULL DEFAULT 0,
+    last_checks TEXT,
+    last_commit TEXT,
+    outcome TEXT,
+    started_at TEXT NOT NULL,
+    started_by TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    ended_at TEXT
+  );
+  CREATE UNIQUE INDEX rollouts_one_active ON rollouts(model) WHERE state IN ('active','paused');
+  CREATE INDEX rollouts_by_model ON rollouts(model, id);
+  `,
 ];

@@ -9,6 +9,9 @@ import type {
   EventFilter,
   EventRecord,
   RawEvent,
+  RolloutInput,
+  RolloutPatch,
+  RolloutRecord,
   GateRunInput,
   GateRunRecord,
   MetricEntry,
@@ -54,6 +57,44 @@ function toVersion(r: Row): VersionRecord {
     createdBy: r.created_by as string,
   };
 }
+
+function toRollout(r: Row): RolloutRecord {
+  return {
+    id: r.id as number,
+    model: r.model as string,
+    candidateId: r.candidate_id as number,
+    championId: (r.champion_id as number | null) ?? null,
+    planName: r.plan_name as string,
+    plan: JSON.parse(r.plan as string),
+    step: r.step as number,
+    state: r.state as RolloutRecord['state'],
+    stepStartedAt: r.step_started_at as string,
+    candidateUri: r.candidate_uri as string,
+    championUri: (r.champion_uri as string | null) ?? null,
+    gateRunId: (r.gate_run_id as number | null) ?? null,
+    adr: (r.adr as string | null) ?? null,
+    revision: r.revision as number,
+    lastChecks: r.last_checks ? JSON.parse(r.last_checks as string) : null,
+    lastCommit: (r.last_commit as string | null) ?? null,
+    outcome: (r.outcome as string | null) ?? null,
+    startedAt: r.started_at as string,
+    startedBy: r.started_by as string,
+    updatedAt: r.updated_at as string,
+    endedAt: (r.ended_at as string | null) ?? null,
+  };
+}
+
+const ROLLOUT_COLUMNS: Record<keyof Omit<RolloutPatch, never>, string> = {
+  step: 'step',
+  state: 'state',
+  stepStartedAt: 'step_started_at',
+  lastChecks: 'last_checks',
+  lastCommit: 'last_commit',
+  outcome: 'outcome',
+  endedAt: 'ended_at',
+  adr: 'adr',
+  updatedAt: 'updated_at',
+};
 
 export interface OpenOptions {
   /** Create the file and apply migrations when missing (write commands); read commands refuse a missing file. */
@@ -468,5 +509,60 @@ export class SqliteRegistry implements Registry {
       e.prevHash,
       e.hash,
     );
+  }
+
+  openRollout(model: string): RolloutRecord | undefined {
+    const r = this.q("SELECT * FROM rollouts WHERE model = ? AND state IN ('active','paused')").get(model) as Row | undefined;
+    return r ? toRollout(r) : undefined;
+  }
+
+  rollouts(filter: { model?: string; open?: boolean; limit?: number }): RolloutRecord[] {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (filter.model) {
+      where.push('model = ?');
+      args.push(filter.model);
+    }
+    if (filter.open) where.push("state IN ('active','paused')");
+    const sql = `SELECT * FROM rollouts ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
+    return (this.q(sql).all(...args, filter.limit ?? 1000) as Row[]).map(toRollout);
+  }
+
+  getRollout(id: number): RolloutRecord | undefined {
+    const r = this.q('SELECT * FROM rollouts WHERE id = ?').get(id) as Row | undefined;
+    return r ? toRollout(r) : undefined;
+  }
+
+  insertRollout(r: RolloutInput): RolloutRecord {
+    if (!this.inWrite) throw new Error('insertRollout outside write()');
+    try {
+      const res = this.q(
+        `INSERT INTO rollouts(model, candidate_id, champion_id, plan_name, plan, step, state, step_started_at, candidate_uri, champion_uri, gate_run_id, adr, last_commit, started_at, started_by, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(r.model, r.candidateId, r.championId, r.planName, JSON.stringify(r.plan), r.step, r.state, r.stepStartedAt, r.candidateUri, r.championUri, r.gateRunId, r.adr, r.lastCommit, r.startedAt, r.startedBy, r.startedAt);
+      return this.getRollout(Number(res.lastInsertRowid))!;
+    } catch (err) {
+      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new StorageError(`${r.model} already has a rollout in progress; see mlctl rollout status ${r.model}`, { cause: err });
+      throw err;
+    }
+  }
+
+  updateRollout(id: number, revision: number, patch: RolloutPatch): boolean {
+    if (!this.inWrite) throw new Error('updateRollout outside write()');
+    const sets: string[] = ['revision = revision + 1'];
+    const args: unknown[] = [];
+    for (const [k, col] of Object.entries(ROLLOUT_COLUMNS)) {
+      const v = (patch as Record<string, unknown>)[k];
+      if (v === undefined) continue;
+      sets.push(`${col} = ?`);
+      args.push(k === 'lastChecks' ? JSON.stringify(v) : v);
+    }
+    const r = this.q(`UPDATE rollouts SET ${sets.join(', ')} WHERE id = ? AND revision = ?`).run(...args, id, revision);
+    return r.changes === 1;
+  }
+
+  setRolloutChecks(id: number, checks: unknown, at: string): void {
+    if (!this.inWrite) throw new Error('setRolloutChecks outside write()');
+    this.q('UPDATE rollouts SET last_checks = ?, updated_at = ? WHERE id = ?').run(JSON.stringify(checks), at, id);
   }
 }

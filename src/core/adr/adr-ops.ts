@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { StorageError, UsageError } from '../errors.js';
 import { atomicWrite } from '../util/atomic-write.js';
 import { findAdr, linkText, listAdrs, slugify, statusLines, type AdrFile } from './files.js';
-import { addStatusLine, replaceAcceptance, setStatus } from './edit.js';
+import { addStatusLine, appendLog, replaceAcceptance, setStatus } from './edit.js';
 
 export type AdrTemplate = 'nygard' | 'madr';
 
@@ -124,12 +124,13 @@ export async function linkAdrs(ctx: AdrContext, src: string, link: string, tgt: 
 }
 
 /** Set the status word of an ADR and optionally append a line (used by rollouts: each stage, outcome). */
-export async function updateAdr(ctx: AdrContext, ref: string, change: { status?: string; append?: string[] }) {
+export async function updateAdr(ctx: AdrContext, ref: string, change: { status?: string; append?: string[]; log?: string[] }) {
   return withAdrLock(ctx.dir, () => {
     const a = findAdr(listAdrs(ctx.dir), ref);
     let text = readFileSync(a.path, 'utf8');
     if (change.status) text = setStatus(text, change.status);
     for (const l of change.append ?? []) text = addStatusLine(text, l);
+    for (const l of change.log ?? []) text = appendLog(text, l);
     atomicWrite(a.path, text);
     return { file: a.file, path: a.path };
   });

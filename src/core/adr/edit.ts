@@ -62,3 +62,16 @@ function addMadrLink(text: string, line: string): string {
   if (/^## More Information\s*$/m.test(text)) return text.replace(/^## More Information\s*$/m, (h) => `${h}\n\n* ${line}`);
   return `${text.trimEnd()}\n\n## More Information\n\n* ${line}\n`;
 }
+
+/** Append `- line` to the ADR's "## Rollout log" section (created at the end when missing). */
+export function appendLog(text: string, line: string): string {
+  const lines = text.replace(/\n+$/, '').split('\n');
+  const i = lines.findIndex((l) => /^##\s+Rollout log\s*$/.test(l));
+  if (i < 0) return `${lines.join('\n')}\n\n## Rollout log\n\n- ${line}\n`;
+  let j = i + 1;
+  while (j < lines.length && !/^#{1,2}\s/.test(lines[j]!)) j++;
+  let last = j - 1;
+  while (last > i && !lines[last]!.trim()) last--;
+  lines.splice(last + 1, 0, ...(last === i ? ['', `- ${line}`] : [`- ${line}`]));
+  return `${lines.join('\n')}\n`;
+}

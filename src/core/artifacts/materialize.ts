@@ -22,7 +22,7 @@ export interface MaterializeResult {
  * <prefix>/models/<model>/<version>/<path> by server-side copy (no client upload), then check each
  * copy's size and sha256 before the URI may go into a serving config.
  */
-export async function materializeVersion(ctx: { registry: Registry; store: BlobStore }, ref: string): Promise<MaterializeResult> {
+export async function materializeVersion(ctx: { registry: Registry; store: BlobStore }, ref: string, opts: { trustExisting?: boolean } = {}): Promise<MaterializeResult> {
   const v = resolveRef(ctx.registry, ref);
   const folder = modelFolderKey(v.model, v.version);
   const files = ctx.registry.artifacts(v.id);
@@ -34,6 +34,9 @@ export async function materializeVersion(ctx: { registry: Registry; store: BlobS
     if (have?.size !== f.size) {
       await ctx.store.copy(blobKey(f.sha256), key, f.size);
       copied++;
+    } else if (opts.trustExisting) {
+      // Already materialized and checked when it entered production; do not re-read every byte.
+      return;
     }
     const h = createHash('sha256');
     let size = 0;

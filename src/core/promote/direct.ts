@@ -1,6 +1,5 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { findAdr, listAdrs } from '../adr/files.js';
-import { NotFoundError, UsageError, VerdictError } from '../errors.js';
+import { NotFoundError, StorageError, UsageError, VerdictError } from '../errors.js';
 import { appendEvent } from '../audit/chain.js';
 import { resolveRef } from '../registry/resolve.js';
 import { diffVersions } from '../registry/diff.js';
@@ -9,6 +8,11 @@ import { checkModelName } from '../refs.js';
 import type { LoadedPolicy } from '../gates/policy.js';
 import type { GateRunRecord, Registry, VersionRecord } from '../../ports/registry.js';
 import type { Clock } from '../../ports/clock.js';
+import type { BlobStore } from '../../ports/blob-store.js';
+import type { CheckContext } from '../rollout/checks.js';
+import type { RolloutConfig } from '../rollout/plan.js';
+import { runStep, type StepContext } from '../rollout/step.js';
+import { materializeVersion } from '../artifacts/materialize.js';
 
 export interface PromoteContext {
   registry: Registry;
@@ -18,6 +22,25 @@ export interface PromoteContext {
   adr: AdrContext | null;
   /** The gate policy in force now (a passing run must have used it); null when there is none. */
   policy: LoadedPolicy | null;
+  /** Project root, git settings and how to open the GitOps repository. */
+  step: Omit<StepContext, 'registry'>;
+  /** serving:, rollout.plans and rollout.checks from mlctl.yaml. */
+  rollout: RolloutConfig;
+  store(): Promise<BlobStore>;
+  checks: CheckContext;
+}
+
+export const refOf = (v: { model: string; version: number }) => `${v.model}@${v.version}`;
+
+/** The serving folder URI of a version, materialized (server-side copy) if needed. */
+export async function servingUri(ctx: PromoteContext, v: VersionRecord, trustExisting = false): Promise<string> {
+  return (await materializeVersion({ registry: ctx.registry, store: await ctx.store() }, refOf(v), { trustExisting })).uri;
+}
+
+/** The champion changed under us (another promote/rollback): exit 3, nothing written. */
+export function championMoved(ctx: PromoteContext, model: string, expected: number | null, doing: string): void {
+  const now = ctx.registry.resolveAlias(model, 'champion') ?? null;
+  if (now !== expected) throw new StorageError(`the champion of ${model} changed while ${doing} (now ${now === null ? 'none' : `${model}@${now}`}); check mlctl show ${model}@champion and run the command again`);
 }
 
 export interface PromotionPlan {
@@ -28,7 +51,6 @@ export interface PromotionPlan {
   reason: string | null;
 }
 
-const refOf = (v: VersionRecord) => `${v.model}@${v.version}`;
 
 /** A passing gate run of the candidate against the champion whose bindings still hold. */
 export function findPassingGate(registry: Registry, cand: VersionRecord, champ: VersionRecord, policy: LoadedPolicy | null): GateRunRecord | null {
@@ -70,7 +92,7 @@ export function planPromotion(ctx: PromoteContext, input: { ref: string; force?:
   return { candidate: cand, champion: champ, gateRun, forced: !gateRun, reason: input.reason ?? null };
 }
 
-function evidence(ctx: PromoteContext, plan: PromotionPlan): string {
+export function evidence(ctx: PromoteContext, plan: Pick<PromotionPlan, 'candidate' | 'champion' | 'gateRun' | 'reason'>): string {
   const lines: string[] = [];
   const g = plan.gateRun;
   if (g) {
@@ -98,53 +120,66 @@ export interface PromotionResult {
   forced: boolean;
   adr: string | null;
   eventSeq: number;
+  /** The GitOps commit of the serving change, when the model has a serving target. */
+  commit: string | null;
+  pushed: boolean;
+  files: string[];
+  outside: string[];
 }
 
-/** Make the candidate champion now (models served elsewhere, or the first version of a model). */
+/**
+ * Make the candidate champion now: models served elsewhere, or the first version of a model (whose
+ * serving config, when it has one, is written for it at 100%).
+ */
 export async function applyPromotion(ctx: PromoteContext, plan: PromotionPlan): Promise<PromotionResult> {
   const cand = plan.candidate;
   const champ = plan.champion;
-  let adr: { file: string; path: string } | null = null;
-  if (ctx.adr) {
-    const r = await newAdr(ctx.adr, {
-      title: `Promote ${refOf(cand)} to production`,
-      status: 'accepted',
-      sections: {
-        context: `${refOf(cand)} (registered ${cand.createdAt} by ${cand.createdBy}; code ${cand.code.commit?.slice(0, 10) ?? 'unknown'}; data ${cand.dataHash?.slice(0, 19) ?? 'unknown'}) is to replace ${champ ? refOf(champ) : 'nobody'} as the production champion of ${cand.model}.${plan.reason ? `\n\nReason: ${plan.reason}` : ''}`,
-        decision: `Make ${refOf(cand)} the champion of ${cand.model} (direct promotion, by ${ctx.actor}).\n\n${evidence(ctx, plan)}`,
-        consequences: champ ? `${refOf(champ)} is archived and stays available: \`mlctl rollback ${cand.model}\` restores it.` : `${cand.model} has a champion from now on; later candidates are gated against it.`,
-      },
-    });
-    adr = { file: r.file, path: r.path };
-  }
-  try {
-    return await ctx.registry.write(() => {
+  const spec = ctx.rollout.serving[cand.model];
+  const uri = spec ? await servingUri(ctx, cand) : null;
+  let adrFile: string | null = null;
+  const r = await runStep({ ...ctx.step, registry: ctx.registry }, {
+    verify: () => {
+      championMoved(ctx, cand.model, champ?.version ?? null, 'promoting');
+      const open = ctx.registry.openRollout(cand.model);
+      if (open) throw new StorageError(`${cand.model} has a rollout in progress (rollout ${open.id}); see mlctl rollout status ${cand.model}`);
+    },
+    serving: spec && uri ? { model: cand.model, spec, target: { model: cand.model, champion: { version: cand.version, uri } } } : null,
+    adr: async (journal) => {
+      if (!ctx.adr) return;
+      const a = await newAdr(ctx.adr, {
+        title: `Promote ${refOf(cand)} to production`,
+        status: 'accepted',
+        sections: {
+          context: `${refOf(cand)} (registered ${cand.createdAt} by ${cand.createdBy}; code ${cand.code.commit?.slice(0, 10) ?? 'unknown'}; data ${cand.dataHash?.slice(0, 19) ?? 'unknown'}) is to replace ${champ ? refOf(champ) : 'nobody'} as the production champion of ${cand.model}.${plan.reason ? `\n\nReason: ${plan.reason}` : ''}`,
+          decision: `Make ${refOf(cand)} the champion of ${cand.model} (direct promotion, by ${ctx.actor}${uri ? `; served from ${uri}` : ''}).\n\n${evidence(ctx, plan)}`,
+          consequences: champ ? `${refOf(champ)} is archived and stays available: \`mlctl rollback ${cand.model}\` restores it.` : `${cand.model} has a champion from now on; later candidates are gated against it${spec ? ' and rolled out in stages' : ''}.`,
+        },
+      });
+      journal.created(a.path);
+      adrFile = a.file;
+    },
+    message: `mlctl: ${refOf(cand)} full (${champ ? 'direct promotion' : 'first version'})`,
+    trailers: { 'Mlctl-Model': cand.model, 'Mlctl-Version': String(cand.version), 'Mlctl-Stage': 'full' },
+    record: (commit) => {
       const at = ctx.clock.now().toISOString();
-      // Re-read under the lock: a concurrent promotion must not be overwritten silently.
-      const now = ctx.registry.resolveAlias(cand.model, 'champion') ?? null;
-      if (now !== (champ?.version ?? null)) throw new UsageError(`the champion of ${cand.model} changed while promoting (now ${cand.model}@${now}); run the command again`);
       ctx.registry.setAlias(cand.model, 'champion', cand.id, at, ctx.actor);
       ctx.registry.setStatus(cand.id, 'production', at);
       if (champ) ctx.registry.setStatus(champ.id, 'archived', at);
       if (plan.forced) {
         appendEvent(ctx.registry, { at, actor: ctx.actor, action: 'override', model: cand.model, subject: refOf(cand), payload: { what: 'promote without a passing gate run', reason: plan.reason } });
       }
-      if (adr) appendEvent(ctx.registry, { at, actor: ctx.actor, action: 'adr.recorded', model: cand.model, subject: refOf(cand), payload: { adr: adr.file, for: 'promote' } });
-      const e = appendEvent(ctx.registry, {
+      if (adrFile) appendEvent(ctx.registry, { at, actor: ctx.actor, action: 'adr.recorded', model: cand.model, subject: refOf(cand), payload: { adr: adrFile, for: 'promote' } });
+      return appendEvent(ctx.registry, {
         at,
         actor: ctx.actor,
         action: 'champion.set',
         model: cand.model,
         subject: refOf(cand),
-        payload: { version: cand.version, previous: champ?.version ?? null, via: 'promote', reason: plan.reason, adr: adr?.file ?? null, gateRunId: plan.gateRun?.id ?? null, forced: plan.forced },
+        payload: { version: cand.version, previous: champ?.version ?? null, via: 'promote', reason: plan.reason, adr: adrFile, gateRunId: plan.gateRun?.id ?? null, forced: plan.forced, commit, uri },
       });
-      return { model: cand.model, champion: refOf(cand), previous: champ ? refOf(champ) : null, gateRunId: plan.gateRun?.id ?? null, forced: plan.forced, adr: adr?.file ?? null, eventSeq: e.seq };
-    });
-  } catch (err) {
-    // The decision did not happen: do not leave its record behind.
-    if (adr) rmSync(adr.path, { force: true });
-    throw err;
-  }
+    },
+  });
+  return { model: cand.model, champion: refOf(cand), previous: champ ? refOf(champ) : null, gateRunId: plan.gateRun?.id ?? null, forced: plan.forced, adr: adrFile, eventSeq: r.result.seq, commit: r.commit, pushed: r.pushed, files: r.files, outside: r.outside };
 }
 
 export interface RollbackPlan {
@@ -182,45 +217,57 @@ export function planRollback(ctx: PromoteContext, input: { model: string; to?: s
 }
 
 export async function applyRollback(ctx: PromoteContext, plan: RollbackPlan): Promise<PromotionResult> {
-  let adr: { file: string; path: string } | null = null;
-  // The superseded ADR is edited too; keep its text to restore it if the rollback does not happen.
-  const superseded = ctx.adr && plan.supersedes ? (() => { try { const a = findAdr(listAdrs(ctx.adr!.dir), plan.supersedes!); return { path: a.path, text: readFileSync(a.path, 'utf8') }; } catch { return null; } })() : null;
-  if (ctx.adr) {
-    const r = await newAdr(ctx.adr, {
-      title: `Roll back ${plan.model} to ${refOf(plan.target)}`,
-      status: 'accepted',
-      supersedes: plan.supersedes ? [plan.supersedes] : [],
-      sections: {
-        context: `${refOf(plan.current)} is the production champion of ${plan.model}.${plan.reason ? `\n\nReason for rolling back: ${plan.reason}` : ''}`,
-        decision: `Make ${refOf(plan.target)} the champion again (rollback by ${ctx.actor}); ${refOf(plan.current)} is archived.`,
-        consequences: `${refOf(plan.current)} stays in the registry for analysis; promoting it again requires a new passing gate run.`,
-      },
-    });
-    adr = { file: r.file, path: r.path };
-  }
-  try {
-    return await ctx.registry.write(() => {
+  const spec = ctx.rollout.serving[plan.model];
+  const uri = spec ? await servingUri(ctx, plan.target) : null;
+  let adrFile: string | null = null;
+  const r = await runStep({ ...ctx.step, registry: ctx.registry }, {
+    verify: () => {
+      championMoved(ctx, plan.model, plan.current.version, 'rolling back');
+      const open = ctx.registry.openRollout(plan.model);
+      if (open) throw new StorageError(`${plan.model} has a rollout in progress (rollout ${open.id}); run mlctl rollback ${plan.model} again to abort it`);
+    },
+    serving: spec && uri ? { model: plan.model, spec, target: { model: plan.model, champion: { version: plan.target.version, uri } } } : null,
+    adr: async (journal) => {
+      if (!ctx.adr) return;
+      if (plan.supersedes) {
+        // The superseded ADR is edited too; the journal restores it if the rollback does not happen.
+        try {
+          journal.snapshot(findAdr(listAdrs(ctx.adr.dir), plan.supersedes).path);
+        } catch {
+          // gone or renamed: newAdr reports it
+        }
+      }
+      const a = await newAdr(ctx.adr, {
+        title: `Roll back ${plan.model} to ${refOf(plan.target)}`,
+        status: 'accepted',
+        supersedes: plan.supersedes ? [plan.supersedes] : [],
+        sections: {
+          context: `${refOf(plan.current)} is the production champion of ${plan.model}.${plan.reason ? `\n\nReason for rolling back: ${plan.reason}` : ''}`,
+          decision: `Make ${refOf(plan.target)} the champion again (rollback by ${ctx.actor}${uri ? `; served from ${uri}` : ''}); ${refOf(plan.current)} is archived.`,
+          consequences: `${refOf(plan.current)} stays in the registry for analysis; promoting it again requires a new passing gate run.`,
+        },
+      });
+      journal.created(a.path);
+      adrFile = a.file;
+    },
+    message: `mlctl: roll back ${plan.model} to ${refOf(plan.target)}`,
+    trailers: { 'Mlctl-Model': plan.model, 'Mlctl-Version': String(plan.target.version), 'Mlctl-Stage': 'rollback' },
+    record: (commit) => {
       const at = ctx.clock.now().toISOString();
-      const now = ctx.registry.resolveAlias(plan.model, 'champion') ?? null;
-      if (now !== plan.current.version) throw new UsageError(`the champion of ${plan.model} changed while rolling back (now ${plan.model}@${now}); run the command again`);
       ctx.registry.setAlias(plan.model, 'champion', plan.target.id, at, ctx.actor);
       ctx.registry.setStatus(plan.target.id, 'production', at);
       ctx.registry.setStatus(plan.current.id, 'archived', at);
-      if (adr) appendEvent(ctx.registry, { at, actor: ctx.actor, action: 'adr.recorded', model: plan.model, subject: refOf(plan.target), payload: { adr: adr.file, for: 'rollback' } });
-      appendEvent(ctx.registry, { at, actor: ctx.actor, action: 'rollback', model: plan.model, subject: refOf(plan.target), payload: { from: plan.current.version, to: plan.target.version, reason: plan.reason, adr: adr?.file ?? null } });
-      const e = appendEvent(ctx.registry, {
+      if (adrFile) appendEvent(ctx.registry, { at, actor: ctx.actor, action: 'adr.recorded', model: plan.model, subject: refOf(plan.target), payload: { adr: adrFile, for: 'rollback' } });
+      appendEvent(ctx.registry, { at, actor: ctx.actor, action: 'rollback', model: plan.model, subject: refOf(plan.target), payload: { from: plan.current.version, to: plan.target.version, reason: plan.reason, adr: adrFile, commit } });
+      return appendEvent(ctx.registry, {
         at,
         actor: ctx.actor,
         action: 'champion.set',
         model: plan.model,
         subject: refOf(plan.target),
-        payload: { version: plan.target.version, previous: plan.current.version, via: 'rollback', reason: plan.reason, adr: adr?.file ?? null },
+        payload: { version: plan.target.version, previous: plan.current.version, via: 'rollback', reason: plan.reason, adr: adrFile, commit, uri },
       });
-      return { model: plan.model, champion: refOf(plan.target), previous: refOf(plan.current), gateRunId: null, forced: false, adr: adr?.file ?? null, eventSeq: e.seq };
-    });
-  } catch (err) {
-    if (adr) rmSync(adr.path, { force: true });
-    if (superseded) writeFileSync(superseded.path, superseded.text);
-    throw err;
-  }
+    },
+  });
+  return { model: plan.model, champion: refOf(plan.target), previous: refOf(plan.current), gateRunId: null, forced: false, adr: adrFile, eventSeq: r.result.seq, commit: r.commit, pushed: r.pushed, files: r.files, outside: r.outside };
 }

@@ -92,3 +92,13 @@ export function readRolloutConfig(raw: { serving?: unknown; rollout?: unknown },
   }
   return { serving: serving.data, plans, checks: rollout.data.checks };
 }
+
+const Git = z.object({ commit: z.boolean().default(true), push: z.boolean().default(false), remote: z.string().min(1).default('origin') }).strict();
+export type GitConfig = z.infer<typeof Git>;
+
+/** `git:` from mlctl.yaml: commit each step (default), push it (off by default), to which remote. */
+export function readGitConfig(raw: unknown, file: string): GitConfig {
+  const r = Git.safeParse(raw ?? {});
+  if (!r.success) throw issue(file, 'git', r.error);
+  return r.data;
+}

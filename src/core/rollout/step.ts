@@ -1,0 +1,104 @@
+import { dirname, relative } from 'node:path';
+import { StorageError, UsageError } from '../errors.js';
+import { atomicWrite } from '../util/atomic-write.js';
+import { FileJournal } from '../util/file-journal.js';
+import { renderServing } from './serving-files.js';
+import type { ServingSpec } from './plan.js';
+import type { TrafficTarget } from '../serving/types.js';
+import type { GitOps } from '../../ports/gitops.js';
+import type { Registry } from '../../ports/registry.js';
+
+export interface GitSettings {
+  commit: boolean;
+  push: boolean;
+  remote: string;
+  allowDirty: boolean;
+}
+
+export interface StepContext {
+  registry: Registry;
+  /** The project root (where mlctl.yaml is); serving files are relative to it. */
+  root: string;
+  openGit(dir: string): Promise<GitOps>;
+  git: GitSettings;
+}
+
+export interface StepInput<T> {
+  /** Checks under the registry lock that the state this step was planned on still holds (throws otherwise). */
+  verify(): void;
+  serving: { model: string; spec: ServingSpec; target: TrafficTarget } | null;
+  /** ADR edits; snapshot each file in the journal before touching it. */
+  adr(journal: FileJournal): Promise<void>;
+  message: string;
+  trailers: Record<string, string>;
+  /** Registry rows and events, given the commit sha; runs last, in the same transaction. */
+  record(commit: string | null): T;
+}
+
+export interface StepResult<T> {
+  result: T;
+  commit: string | null;
+  pushed: boolean;
+  /** Changed files (relative to the project root). */
+  files: string[];
+  /** Changed files left out of the commit because they are outside the repository. */
+  outside: string[];
+}
+
+/**
+ * One rollout step, all or nothing: under the registry's write lock, re-check the state, edit the
+ * serving files and ADRs, commit them together (and push), then record the step in the registry.
+ * Any failure restores every file, undoes an unpushed commit, and rolls the registry back.
+ */
+export async function runStep<T>(ctx: StepContext, input: StepInput<T>): Promise<StepResult<T>> {
+  const journal = new FileJournal();
+  let git: GitOps | null = null;
+  let commit: string | null = null;
+  let pushed = false;
+  try {
+    return await ctx.registry.write(async () => {
+      input.verify();
+      if (input.serving) {
+        const edits = renderServing(ctx.root, input.serving.model, input.serving.spec, input.serving.target);
+        if (ctx.git.commit || !ctx.git.allowDirty) {
+          git = await ctx.openGit(dirname(edits[0]!.path));
+          if (!ctx.git.allowDirty) {
+            const dirty = await git.dirty(edits.map((e) => relative(git!.root, e.path)));
+            if (dirty.length) throw new UsageError(`${dirty.join(', ')} ha${dirty.length === 1 ? 's' : 've'} uncommitted changes; commit or discard them first, or pass --allow-dirty`);
+          }
+        }
+        for (const e of edits) {
+          if (e.after === e.before) continue;
+          journal.snapshot(e.path);
+          atomicWrite(e.path, e.after);
+        }
+      }
+      await input.adr(journal);
+      const changed = journal.changed();
+      const inRepo = git ? changed.filter((p) => !relative((git as GitOps).root, p).startsWith('..')) : [];
+      // Without a serving target there is no GitOps repository: the ADR is simply a file.
+      const outside = git ? changed.filter((p) => !inRepo.includes(p)).map((p) => relative(ctx.root, p)) : [];
+      if (git && ctx.git.commit && inRepo.length) {
+        const g: GitOps = git;
+        commit = await g.commit({ files: inRepo.map((p) => relative(g.root, p)), message: input.message, trailers: input.trailers });
+        if (ctx.git.push) {
+          const r = await g.push(ctx.git.remote);
+          if (!r.ok) throw new StorageError(`git push to ${ctx.git.remote} was rejected (${r.reason}); nothing changed: the local commit was undone and the registry is untouched — pull, then run the command again`);
+          pushed = true;
+        }
+      }
+      const result = input.record(commit);
+      return { result, commit, pushed, files: changed.map((p) => relative(ctx.root, p)), outside };
+    });
+  } catch (err) {
+    if (commit && !pushed && git) {
+      try {
+        await (git as GitOps).undo(commit);
+      } catch (undoErr) {
+        throw new StorageError(`${(err as Error).message}; and the commit ${String(commit).slice(0, 10)} could not be undone: ${(undoErr as Error).message}`, { cause: err });
+      }
+    }
+    journal.restore();
+    throw err;
+  }
+}

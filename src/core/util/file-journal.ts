@@ -1,0 +1,33 @@
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { atomicWrite } from './atomic-write.js';
+
+/**
+ * Remembers what files looked like before a multi-file change (serving configs, ADRs), so a step
+ * that fails halfway — a git error, a rejected push, a registry conflict — puts every file back.
+ */
+export class FileJournal {
+  private readonly saved = new Map<string, string | null>();
+
+  /** Call before changing or creating `path`. */
+  snapshot(path: string): void {
+    if (this.saved.has(path)) return;
+    this.saved.set(path, existsSync(path) ? readFileSync(path, 'utf8') : null);
+  }
+
+  /** Record that `path` did not exist before this change (call right after creating it). */
+  created(path: string): void {
+    if (!this.saved.has(path)) this.saved.set(path, null);
+  }
+
+  /** Files whose content differs from the snapshot. */
+  changed(): string[] {
+    return [...this.saved].filter(([p, before]) => (existsSync(p) ? readFileSync(p, 'utf8') : null) !== before).map(([p]) => p);
+  }
+
+  restore(): void {
+    for (const [p, before] of this.saved) {
+      if (before === null) rmSync(p, { force: true });
+      else atomicWrite(p, before);
+    }
+  }
+}
