@@ -12,7 +12,15 @@ export const haveCrds = existsSync(CRD_DIR);
 type Schema = Record<string, unknown>;
 
 /** Validate Kubernetes documents against the openAPIV3Schema of their apiVersion/kind in the real CRDs. */
+let cached: ((doc: { apiVersion: string; kind: string }) => string[]) | undefined;
+
+/** Parsing the CRD files takes seconds (KServe's is large): once per test file. */
 export function crdValidator() {
+  cached ??= buildValidator();
+  return cached;
+}
+
+function buildValidator() {
   const ajv = new Ajv({ strict: false, allErrors: true });
   addFormats(ajv);
   for (const k of ['x-kubernetes-preserve-unknown-fields', 'x-kubernetes-int-or-string', 'x-kubernetes-list-type', 'x-kubernetes-list-map-keys', 'x-kubernetes-map-type', 'x-kubernetes-validations', 'x-kubernetes-embedded-resource']) ajv.addKeyword(k);
@@ -31,10 +39,14 @@ export function crdValidator() {
       }
     }
   }
+  const compiled = new Map<string, ReturnType<typeof ajv.compile>>();
   return (doc: { apiVersion: string; kind: string }): string[] => {
-    const schema = schemas.get(`${doc.apiVersion}/${doc.kind}`);
+    const key = `${doc.apiVersion}/${doc.kind}`;
+    const schema = schemas.get(key);
     if (!schema) return [`no CRD schema for ${doc.apiVersion} ${doc.kind}`];
-    const validate = ajv.compile(schema);
+    // KServe's schema is large: compile each kind once.
+    const validate = compiled.get(key) ?? ajv.compile(schema);
+    compiled.set(key, validate);
     return validate(doc) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
   };
 }

@@ -61,8 +61,8 @@ async function prometheusCheck(ctx: CheckContext, name: string, spec: Extract<Ch
     }
     if (!res.ok || body.status !== 'success') return { ...base, status: 'error', value: null, detail: `${spec.url} answered HTTP ${res.status}: ${body.error ?? body.status ?? 'error'}` };
   } catch (err) {
-    const e = err as Error & { cause?: { code?: string } };
-    const why = e.name === 'TimeoutError' ? `no answer within ${spec.timeout}` : (e.cause?.code ?? e.message);
+    const e = err as Error & { cause?: { code?: string; message?: string } };
+    const why = e.name === 'TimeoutError' ? `no answer within ${spec.timeout}` : (e.cause?.code ?? e.cause?.message ?? e.message);
     return { ...base, status: 'error', value: null, detail: `cannot query ${spec.url}: ${why}` };
   }
   const { resultType, result } = body.data ?? {};
