@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run bench [-- startup|s3]`: runs the benchmarks, prints a table, saves JSON under bench/results/.
+// `npm run bench [-- startup|gate|audit|rollout|s3]`: runs the benchmarks, prints a table, saves JSON under bench/results/.
 import { printTable, saveResults } from './lib.mjs';
 
 const only = process.argv.slice(2);
@@ -7,6 +7,7 @@ const suites = [
   ['startup', () => import('./startup.mjs')],
   ['gate', () => import('./gate.mjs')],
   ['audit', () => import('./audit.mjs')],
+  ['rollout', () => import('./rollout.mjs')],
   ['s3', () => import('./s3-transfer.mjs')],
 ];
 const all = [];

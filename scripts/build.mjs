@@ -21,5 +21,8 @@ await build({
   // Bundled CommonJS packages (commander, cli-table3…) call require() for Node built-ins.
   banner: { js: "import { createRequire as __mlctlCreateRequire } from 'node:module'; const require = __mlctlCreateRequire(import.meta.url);" },
   legalComments: 'none',
+  // Smaller sources compile faster: V8 compiling the chunks was ~60 ms of every command's start-up.
+  minify: true,
+  keepNames: true,
   logLevel: 'warning',
 });

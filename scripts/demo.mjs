@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // `npm run demo`: the registry's main job on the embedded defaults, in a scratch folder.
-// Generates a small model, registers two versions, then list → show → diff → pull → verify.
+// Generates a small model, registers two versions, then list → show → diff → pull → verify, gates v2,
+// and rolls it out through every stage of an Istio config in the scratch folder's git repository.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +17,15 @@ const bold = (s) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
 function step(title, args) {
   process.stdout.write(`\n${bold(`$ mlctl ${args.join(' ')}`)}   # ${title}\n`);
   const r = spawnSync(process.execPath, [BIN, ...args], { cwd: work, env, stdio: 'inherit' });
+  if (r.status !== 0) {
+    process.stderr.write(`demo step failed (exit ${r.status}); workspace kept at ${work}\n`);
+    process.exit(r.status ?? 1);
+  }
+}
+
+function sh(title, cmd, args) {
+  process.stdout.write(`\n${bold(`$ ${cmd} ${args.join(' ')}`)}   # ${title}\n`);
+  const r = spawnSync(cmd, args, { cwd: work, env, stdio: 'inherit' });
   if (r.status !== 0) {
     process.stderr.write(`demo step failed (exit ${r.status}); workspace kept at ${work}\n`);
     process.exit(r.status ?? 1);
@@ -40,7 +50,15 @@ writeFileSync(join(work, 'train.yaml'), 'learning_rate: 0.1\nepochs: 20\n');
 writeModel(join(work, 'v1'), 1);
 writeFileSync(join(work, 'metrics-v1.json'), JSON.stringify({ dataset: holdout, metrics: { auc: 0.912, accuracy: 0.874 }, slices: { 'country=US': { auc: 0.905 } } }, null, 2));
 
+// The scratch folder is also the team's GitOps repository: each rollout stage is a commit in it.
+for (const args of [['init', '-q', '-b', 'main'], ['config', 'user.email', 'demo@example.com'], ['config', 'user.name', 'mlctl demo']]) spawnSync('git', args, { cwd: work });
 step('set up the project with the embedded defaults', ['init', '--yes']);
+mkdirSync(join(work, 'deploy'), { recursive: true });
+copyFileSync(fileURLToPath(new URL('../templates/serving/istio.yaml', import.meta.url)), join(work, 'deploy/fraud.yaml'));
+appendFileSync(join(work, 'mlctl.yaml'), '\n# fraud is served through Istio; rollouts use the built-in standard plan (shadow → canary 5% → ramp 25% → ramp 50% → full).\nserving:\n  fraud: { adapter: istio, files: [deploy/fraud.yaml] }\n');
+writeFileSync(join(work, '.gitignore'), '.mlctl/\nv1/\nv2/\npulled/\ndata/\n*.csv\n*.json\ntrain.yaml\n');
+spawnSync('git', ['add', '-A'], { cwd: work });
+spawnSync('git', ['commit', '-qm', 'GitOps repo: mlctl.yaml, serving config'], { cwd: work });
 step('register the first version', ['register', 'fraud', 'v1', '--metrics', 'metrics-v1.json', '--schema', 'schema.json', '--data', 'data', '--config', 'train.yaml', '--tag', 'team=risk']);
 step('registering the same content again is a no-op (CI retries are safe)', ['register', 'fraud', 'v1', '--metrics', 'metrics-v1.json']);
 
@@ -80,10 +98,19 @@ step('compare the two versions', ['diff', 'fraud@1', 'fraud@2']);
 step('name a version with an alias', ['alias', 'set', 'fraud@2', 'staging']);
 step('download and verify every file', ['pull', 'fraud@staging', '--to', 'pulled']);
 step('re-hash the stored blobs', ['verify', '--all']);
-step('the first version becomes champion directly (records an ADR)', ['promote', 'fraud@1', '--yes', '--reason', 'first production model']);
-step('gate v2 against the champion, then promote it', ['gate', 'fraud@2', '--predictions', 'pred-v2.csv', '--baseline-predictions', 'pred-v1.csv', '--output', 'markdown']);
-step('promote v2: allowed because a passing gate run matches champion, policy and data', ['promote', 'fraud@2', '--yes', '--reason', 'higher AUC on the holdout']);
-step('roll back (the ADR supersedes the promotion ADR)', ['rollback', 'fraud', '--yes', '--reason', 'p99 latency regression in production']);
+step('the first version becomes champion directly: its serving config is written at 100% and committed with its ADR', ['promote', 'fraud@1', '--yes', '--reason', 'first production model']);
+step('gate v2 against the champion', ['gate', 'fraud@2', '--predictions', 'pred-v2.csv', '--baseline-predictions', 'pred-v1.csv', '--output', 'markdown']);
+step('dry run: the plan and the diff of the first stage', ['rollout', 'plan', 'fraud@2']);
+step('promote v2: allowed because a passing gate run matches champion, policy and data; starts the rollout at shadow', ['promote', 'fraud@2', '--reason', 'higher AUC on the holdout']);
+step('the rollout waits in shadow for its 1h bake time before canary', ['rollout', 'status', 'fraud']);
+const skip = ['--force', '--reason', 'demo: skip the bake time'];
+step('canary 5% (forced past the bake time, recorded as an override)', ['promote', 'fraud@2', ...skip]);
+step('ramp 25%', ['promote', 'fraud@2', ...skip]);
+step('ramp 50%', ['promote', 'fraud@2', ...skip]);
+step('full: fraud@2 becomes champion, fraud@1 is archived (--yes: no terminal prompt in a demo)', ['promote', 'fraud@2', ...skip, '--yes']);
+step('the rollout, as the registry recorded it', ['rollout', 'status', 'fraud']);
+step('roll back: a new commit, and an ADR superseding the promotion ADR', ['rollback', 'fraud', '--yes', '--reason', 'p99 latency regression in production']);
+sh('every step is a commit of the serving file and its ADR', 'git', ['log', '--format=%h %s%n        %(trailers:key=Mlctl-Stage,separator=%x2C )', '-n', '8']);
 step('who was champion when, and why', ['audit', 'champion', 'fraud']);
 step('the decisions, as ADRs', ['adr', 'list']);
 step('lineage of v2: parent, data, gate runs, champion changes, ADRs', ['lineage', 'fraud@2']);

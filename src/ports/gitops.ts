@@ -1,6 +1,8 @@
 export interface StageCommit {
   /** Files (relative to the repository root) to commit: serving configs and the ADR. */
   files: string[];
+  /** Those of `files` that did not exist before this step (they need `git add`; tracked files do not). */
+  created?: string[];
   message: string;
   trailers: Record<string, string>;
 }

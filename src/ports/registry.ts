@@ -41,6 +41,8 @@ export interface VersionRecord {
   description: string | null;
   createdAt: string;
   createdBy: string;
+  /** When the status last changed (null: never since registration). */
+  statusChangedAt: string | null;
 }
 
 export interface ModelSummary {

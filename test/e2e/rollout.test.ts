@@ -273,6 +273,31 @@ describe('staged rollouts on a real git repository', () => {
   });
 });
 
+describe('gc of serving folders', () => {
+  it('removes the folders of versions archived longer than the retention (30d default, gc.retention, --retention); blobs stay while referenced', async () => {
+    const p = await started();
+    expect((await run(['promote', 'fraud@2', '--yes', '--force', '--reason', 'skip bake'], { cwd: p.dir, env: at(2) })).code).toBe(0);
+    expect((await run(['promote', 'fraud@2', '--yes', '--force', '--reason', 'skip bake'], { cwd: p.dir, env: at(3) })).code).toBe(0);
+    const folder1 = join(p.dir, '.mlctl/artifacts/models/fraud/1/model.bin');
+    expect(existsSync(folder1)).toBe(true);
+    const day = 24 * 60;
+    const soon = json((await run(['gc', '--json'], { cwd: p.dir, env: at(10 * day) })).stdout).data;
+    expect(soon).toMatchObject({ folders: [], foldersKept: 1 });
+    expect(existsSync(folder1)).toBe(true);
+    const dry = await run(['gc', '--dry-run'], { cwd: p.dir, env: at(31 * day) });
+    expect(dry.stdout).toContain('would delete the serving folder of fraud@1 (1 file(s), 3 B)\n');
+    writeFileSync(join(p.dir, 'mlctl.yaml'), `${readFileSync(join(p.dir, 'mlctl.yaml'), 'utf8')}gc: { retention: 60d }\n`);
+    expect(json((await run(['gc', '--json'], { cwd: p.dir, env: at(31 * day) })).stdout).data.folders).toEqual([]);
+    const done = json((await run(['gc', '--json', '--retention', '7d'], { cwd: p.dir, env: at(31 * day) })).stdout).data;
+    expect(done.folders).toEqual([{ ref: 'fraud@1', files: 1, size: 3 }]);
+    expect(existsSync(folder1)).toBe(false);
+    // The champion's folder and every blob stay.
+    expect(readFileSync(join(p.dir, '.mlctl/artifacts/models/fraud/2/model.bin'), 'utf8')).toBe('two');
+    expect(done.deleted).toBe(0);
+    expect((await run(['verify', 'fraud@1'], { cwd: p.dir })).code).toBe(0);
+  });
+});
+
 describe.skipIf(!haveCrds)('every file a rollout writes validates against the real CRDs (skipped only without ../shared/crds)', () => {
   for (const adapter of ['istio', 'kserve', 'seldon'] as const) {
     it(adapter, async () => {

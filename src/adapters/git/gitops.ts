@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { StorageError, UsageError } from '../../core/errors.js';
 import type { GitOps, StageCommit } from '../../ports/gitops.js';
@@ -6,28 +8,47 @@ export class SimpleGitOps implements GitOps {
   private constructor(readonly root: string, private readonly git: SimpleGit) {}
 
   static async open(dir: string): Promise<SimpleGitOps> {
-    const git = simpleGit({ baseDir: dir });
-    const root = await git.revparse(['--show-toplevel']).then((s) => s.trim(), () => null);
+    // Walk up to the folder holding .git (a directory, or a file in worktrees and submodules):
+    // the same answer as `git rev-parse --show-toplevel`, without a process per stage change.
+    let root: string | null = null;
+    for (let d = resolve(dir), i = 0; i < 256; i++) {
+      if (existsSync(join(d, '.git'))) {
+        root = d;
+        break;
+      }
+      const up = dirname(d);
+      if (up === d) break;
+      d = up;
+    }
     if (!root) throw new UsageError(`${dir} is not inside a git repository; serving configs must live in the GitOps repository`);
     return new SimpleGitOps(root, simpleGit({ baseDir: root }));
   }
 
   async dirty(files: string[]): Promise<string[]> {
-    const out = await this.git.raw(['status', '--porcelain', '--', ...files]);
+    // --branch and add -v always print something: simple-git waits 50 ms more for commands that
+    // print nothing (its completion plugin), which would cost a stage change 100 ms.
+    const out = await this.git.raw(['status', '--porcelain', '--branch', '--', ...files]);
     return out
       .split('\n')
-      .filter(Boolean)
+      .filter((l) => l && !l.startsWith('## '))
       .map((l) => l.slice(3));
   }
 
   async commit(c: StageCommit): Promise<string> {
     const trailers = Object.entries(c.trailers).map(([k, v]) => `${k}: ${v}`);
     try {
-      await this.git.add(c.files);
+      const message = [c.message, '', ...trailers].join('\n');
+      if (c.created?.length) await this.git.raw(['add', '-v', '--', ...c.created]);
       // Only these files: anything else the user has staged stays out of the rollout commit.
-      const r = await this.git.commit([c.message, '', ...trailers].join('\n'), c.files);
+      const r = await this.git.commit(message, c.files).catch(async (err: Error) => {
+        // A file that existed untracked (an ADR written with --no-commit, say): add it, then commit.
+        if (!/did not match any file/.test(err.message)) throw err;
+        await this.git.raw(['add', '-v', '--', ...c.files]);
+        return this.git.commit(message, c.files);
+      });
       if (!r.commit) throw new StorageError(`nothing to commit for ${c.files.join(', ')}`);
-      return (await this.git.revparse(['HEAD'])).trim();
+      // simple-git runs commit with core.abbrev=40, so the summary already has the full sha.
+      return /^[0-9a-f]{40}$/.test(r.commit) ? r.commit : (await this.git.revparse(['HEAD'])).trim();
     } catch (err) {
       if (err instanceof StorageError) throw err;
       throw new StorageError(`git commit failed in ${this.root}: ${(err as Error).message.split('\n')[0]}`, { cause: err });

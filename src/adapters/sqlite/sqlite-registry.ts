@@ -27,7 +27,7 @@ type Row = Record<string, unknown>;
 
 const VERSION_COLUMNS = `v.id, m.name AS model, v.version, v.status, v.manifest_digest, v.file_count, v.total_size,
   v.data_hash, v.code_commit, v.code_branch, v.code_dirty, v.code_remote, v.config, v.feature_schema,
-  v.requirements, pm.name AS parent_model, p.version AS parent_version, v.description, v.created_at, v.created_by`;
+  v.requirements, pm.name AS parent_model, p.version AS parent_version, v.description, v.created_at, v.created_by, v.status_changed_at`;
 const VERSION_FROM = `versions v JOIN models m ON m.id = v.model_id
   LEFT JOIN versions p ON p.id = v.parent_id LEFT JOIN models pm ON pm.id = p.model_id`;
 
@@ -55,6 +55,7 @@ function toVersion(r: Row): VersionRecord {
     description: (r.description as string | null) ?? null,
     createdAt: r.created_at as string,
     createdBy: r.created_by as string,
+    statusChangedAt: (r.status_changed_at as string | null) ?? null,
   };
 }
 

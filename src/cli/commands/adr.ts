@@ -8,10 +8,11 @@ import { table } from '../render/table.js';
 import { UsageError } from '../../core/errors.js';
 
 /** ADR settings from mlctl.yaml when there is one; the adr commands also work without it. */
-export async function adrContext(deps: Deps) {
+/** `loaded`: the project's config when the caller has it already (saves parsing mlctl.yaml twice). */
+export async function adrContext(deps: Deps, loaded?: { file?: string; raw: { adr?: unknown } }) {
   const { findConfig, readConfigFile } = await import('../../core/config.js');
-  const file = findConfig(deps.cwd);
-  const raw = file ? readConfigFile(file) : {};
+  const file = loaded ? loaded.file : findConfig(deps.cwd);
+  const raw = loaded ? loaded.raw : file ? readConfigFile(file) : {};
   const adr = (raw.adr ?? {}) as { dir?: unknown; template?: unknown };
   if (adr.dir !== undefined && typeof adr.dir !== 'string') throw new UsageError(`${file}: adr.dir must be a path`);
   if (adr.template !== undefined && adr.template !== 'nygard' && adr.template !== 'madr') throw new UsageError(`${file}: adr.template must be nygard or madr`);

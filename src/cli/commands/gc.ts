@@ -2,25 +2,32 @@ import type { Command } from 'commander';
 import type { Deps } from '../deps.js';
 import { commandCtx, emit } from '../output.js';
 import { formatBytes } from '../../core/util/text.js';
+import { UsageError } from '../../core/errors.js';
 
 export function registerGc(program: Command, deps: Deps): void {
   program
     .command('gc')
-    .description('delete blobs that no version references')
+    .description('delete blobs that no version references, and the serving folders of versions archived longer than the retention')
     .option('--dry-run', 'only list what would be deleted')
     .option('--grace <duration>', 'keep unreferenced blobs younger than this (an upload may be about to commit)', '24h')
-    .addHelpText('after', '\nExamples:\n  $ mlctl gc --dry-run\n  $ mlctl gc --grace 1h')
+    .option('--retention <duration>', 'keep serving folders (models/<model>/<version>/) of archived versions this long (default: gc.retention in mlctl.yaml, else 30d)')
+    .addHelpText('after', '\nExamples:\n  $ mlctl gc --dry-run\n  $ mlctl gc --grace 1h --retention 7d')
     .action(async (opts, cmd: Command) => {
       const ctx = commandCtx(deps, cmd);
       const { collectGarbage } = await import('../../core/artifacts/gc.js');
       const { parseDuration } = await import('../../core/util/duration.js');
       const graceMs = parseDuration(opts.grace, '--grace');
-      const r = await collectGarbage({ registry: await deps.registry(), store: await deps.artifacts(), clock: deps.clock, actor: await deps.actor() }, { dryRun: !!opts.dryRun, graceMs });
+      const cfg = await deps.config();
+      const configured = (cfg.raw.gc ?? {}) as { retention?: unknown };
+      if (configured.retention !== undefined && typeof configured.retention !== 'string') throw new UsageError(`${cfg.file}: gc.retention must be a duration such as 30d`);
+      const retention: string = opts.retention ?? (configured.retention as string | undefined) ?? '30d';
+      const retentionMs = parseDuration(retention, opts.retention ? '--retention' : `${cfg.file}: gc.retention`);
+      const r = await collectGarbage({ registry: await deps.registry(), store: await deps.artifacts(), clock: deps.clock, actor: await deps.actor() }, { dryRun: !!opts.dryRun, graceMs, retentionMs });
       const bytes = r.unreferenced.reduce((s, b) => s + b.size, 0);
       emit(ctx, r, () =>
         r.dryRun
-          ? `${r.unreferenced.map((b) => `would delete sha256:${b.sha256} (${formatBytes(b.size)})\n`).join('')}${r.unreferenced.length} unreferenced blob(s), ${formatBytes(bytes)} would be freed; ${r.tooYoung} younger than ${opts.grace} kept\n`
-          : `deleted ${r.deleted} blob(s), ${formatBytes(r.bytesFreed)} freed; ${r.scanned} scanned, ${r.tooYoung} younger than ${opts.grace} kept\n`,
+          ? `${r.unreferenced.map((b) => `would delete sha256:${b.sha256} (${formatBytes(b.size)})\n`).join('')}${r.folders.map((f) => `would delete the serving folder of ${f.ref} (${f.files} file(s), ${formatBytes(f.size)})\n`).join('')}${r.unreferenced.length} unreferenced blob(s), ${formatBytes(bytes)} would be freed; ${r.tooYoung} younger than ${opts.grace} kept; ${r.foldersKept} archived serving folder(s) within ${retention} kept\n`
+          : `deleted ${r.deleted} blob(s), ${formatBytes(r.bytesFreed)} freed; ${r.scanned} scanned, ${r.tooYoung} younger than ${opts.grace} kept\n${r.folders.length ? `deleted the serving folders of ${r.folders.map((f) => f.ref).join(', ')}\n` : ''}${r.foldersKept ? `${r.foldersKept} archived serving folder(s) within ${retention} kept\n` : ''}`,
       );
     });
 }

@@ -3,6 +3,7 @@ import { UsageError } from '../../core/errors.js';
 import { canPrompt } from '../io.js';
 import { adrContext } from './adr.js';
 import type { PromoteContext } from '../../core/promote/direct.js';
+import type { Exec } from '../../ports/exec.js';
 
 export interface StepFlags {
   adr?: boolean;
@@ -15,17 +16,18 @@ export interface StepFlags {
 export async function promoteContext(deps: Deps, flags: StepFlags): Promise<PromoteContext> {
   const cfg = await deps.config();
   const file = cfg.file ?? 'mlctl.yaml';
-  const { readGatesConfig, loadCurrentPolicy } = await import('../../core/gates/gates-config.js');
   const { readRolloutConfig, readGitConfig } = await import('../../core/rollout/plan.js');
   const rollout = readRolloutConfig(cfg.raw, file);
   const git = readGitConfig(cfg.raw.git, file);
-  const settings = readGatesConfig(cfg.raw.gates, file);
+  let exec: Exec | undefined;
   return {
     registry: await deps.registry(),
     clock: deps.clock,
     actor: await deps.actor(),
-    adr: flags.adr === false ? null : await adrContext(deps),
-    policy: loadCurrentPolicy(cfg.root, settings),
+    adr: flags.adr === false ? null : await adrContext(deps, cfg),
+    policy: () => {
+      throw new Error('the gate policy was not loaded: call withPolicy() first');
+    },
     rollout,
     step: {
       root: cfg.root,
@@ -33,8 +35,16 @@ export async function promoteContext(deps: Deps, flags: StepFlags): Promise<Prom
       openGit: async (dir: string) => (await import('../../adapters/git/gitops.js')).SimpleGitOps.open(dir),
     },
     store: () => deps.artifacts(),
-    checks: { exec: await deps.exec(), fetch: globalThis.fetch, cwd: cfg.root },
+    checks: { exec: async () => (exec ??= await deps.exec()), fetch: globalThis.fetch, cwd: cfg.root },
   };
+}
+
+/** The gate policy in force, loaded only where a decision needs it (starting a rollout or a promotion), not for stage changes. */
+export async function withPolicy(deps: Deps, pctx: PromoteContext): Promise<PromoteContext> {
+  const cfg = await deps.config();
+  const { readGatesConfig, loadCurrentPolicy } = await import('../../core/gates/gates-config.js');
+  const policy = loadCurrentPolicy(cfg.root, readGatesConfig(cfg.raw.gates, cfg.file ?? 'mlctl.yaml'));
+  return { ...pctx, policy: () => policy };
 }
 
 export async function confirmOrYes(deps: Deps, yes: boolean, question: string, flagHint: string): Promise<void> {

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { Deps } from '../deps.js';
 import { commandCtx, emit, note, type CommandCtx } from '../output.js';
 import { UsageError } from '../../core/errors.js';
-import { confirmOrYes, promoteContext } from './promote-context.js';
+import { confirmOrYes, promoteContext, withPolicy } from './promote-context.js';
 import type { StepOutcome } from '../../core/rollout/engine.js';
 
 const short = (sha: string | null) => (sha ? sha.slice(0, 10) : null);
@@ -80,7 +80,7 @@ Examples:
         return;
       }
       const { planPromotion, applyPromotion } = await import('../../core/promote/direct.js');
-      const plan = planPromotion(pctx, { ref, force: !!opts.force, reason: opts.reason });
+      const plan = planPromotion(await withPolicy(deps, pctx), { ref, force: !!opts.force, reason: opts.reason });
       const target = `${plan.candidate.model}@${plan.candidate.version}`;
       const served = pctx.rollout.serving[plan.candidate.model];
       if (served && plan.champion) {

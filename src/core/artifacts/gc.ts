@@ -13,15 +13,22 @@ export interface GcResult {
   tooYoung: number;
   deleted: number;
   bytesFreed: number;
+  /** Serving folders (models/<model>/<version>/) of versions archived for longer than the retention. */
+  folders: Array<{ ref: string; files: number; size: number }>;
+  /** Folders of archived versions still inside the retention period. */
+  foldersKept: number;
 }
 
 export const DEFAULT_GC_GRACE_MS = 24 * 3_600_000;
+export const DEFAULT_RETENTION_MS = 30 * 86_400_000;
+const MODELS_PREFIX = 'models/';
 
 /** Remove blobs no version references. Blobs younger than `graceMs` stay: a concurrent register may be about to reference them. */
 export async function collectGarbage(
   ctx: { registry: Registry; store: BlobStore; clock: Clock; actor: string },
-  opts: { dryRun: boolean; graceMs?: number },
+  opts: { dryRun: boolean; graceMs?: number; retentionMs?: number },
 ): Promise<GcResult> {
+  const folders = await expiredFolders(ctx, opts.retentionMs ?? DEFAULT_RETENTION_MS);
   const grace = opts.graceMs ?? DEFAULT_GC_GRACE_MS;
   const referenced = ctx.registry.referencedDigests();
   const now = ctx.clock.now().getTime();
@@ -40,10 +47,12 @@ export async function collectGarbage(
     unreferenced.push({ sha256: sha, size: b.size });
   }
   const bytes = unreferenced.reduce((s, b) => s + b.size, 0);
-  if (opts.dryRun || unreferenced.length === 0) {
-    return { dryRun: opts.dryRun, scanned, unreferenced, tooYoung, deleted: 0, bytesFreed: 0 };
+  const folderView = folders.expired.map((f) => ({ ref: f.ref, files: f.keys.length, size: f.size }));
+  if (opts.dryRun || (unreferenced.length === 0 && folders.expired.length === 0)) {
+    return { dryRun: opts.dryRun, scanned, unreferenced, tooYoung, deleted: 0, bytesFreed: 0, folders: folderView, foldersKept: folders.kept };
   }
   await mapLimit(unreferenced, 8, (b) => ctx.store.delete(`${BLOB_PREFIX}${b.sha256.slice(0, 2)}/${b.sha256}`));
+  await mapLimit(folders.expired.flatMap((f) => f.keys), 8, (k) => ctx.store.delete(k));
   await ctx.registry.write(() => {
     appendEvent(ctx.registry, {
       at: ctx.clock.now().toISOString(),
@@ -51,8 +60,37 @@ export async function collectGarbage(
       action: 'gc',
       model: null,
       subject: null,
-      payload: { deleted: unreferenced.length, bytes, digests: unreferenced.slice(0, 1000).map((b) => b.sha256) },
+      payload: { deleted: unreferenced.length, bytes, digests: unreferenced.slice(0, 1000).map((b) => b.sha256), folders: folderView.map((f) => f.ref) },
     });
   });
-  return { dryRun: false, scanned, unreferenced, tooYoung, deleted: unreferenced.length, bytesFreed: bytes };
+  return { dryRun: false, scanned, unreferenced, tooYoung, deleted: unreferenced.length, bytesFreed: bytes, folders: folderView, foldersKept: folders.kept };
+}
+
+/**
+ * Materialized serving folders whose version has been archived for longer than `retentionMs`
+ * (so a rollback within the retention finds its folder in place). Folders of versions the registry
+ * does not know are left alone: they are not mlctl's to judge.
+ */
+async function expiredFolders(ctx: { registry: Registry; store: BlobStore; clock: Clock }, retentionMs: number) {
+  const byFolder = new Map<string, { keys: string[]; size: number }>();
+  for await (const o of ctx.store.list(MODELS_PREFIX)) {
+    const m = /^models\/([^/]+)\/(\d+)\//.exec(o.key);
+    if (!m) continue;
+    const f = byFolder.get(`${m[1]}@${m[2]}`) ?? { keys: [], size: 0 };
+    f.keys.push(o.key);
+    f.size += o.size;
+    byFolder.set(`${m[1]}@${m[2]}`, f);
+  }
+  const now = ctx.clock.now().getTime();
+  const expired: Array<{ ref: string; keys: string[]; size: number }> = [];
+  let kept = 0;
+  for (const [ref, f] of byFolder) {
+    const [model, version] = ref.split('@') as [string, string];
+    const v = ctx.registry.getVersion(model, Number(version));
+    if (!v || v.status !== 'archived') continue;
+    const since = v.statusChangedAt ? Date.parse(v.statusChangedAt) : Number.NaN;
+    if (Number.isFinite(since) && now - since >= retentionMs) expired.push({ ref, ...f });
+    else kept++;
+  }
+  return { expired, kept };
 }

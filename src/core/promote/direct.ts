@@ -20,8 +20,8 @@ export interface PromoteContext {
   actor: string;
   /** Where to record the decision; null with --no-adr. */
   adr: AdrContext | null;
-  /** The gate policy in force now (a passing run must have used it); null when there is none. */
-  policy: LoadedPolicy | null;
+  /** The gate policy in force now (a passing run must have used it); null when there is none. Loaded on first use. */
+  policy(): LoadedPolicy | null;
   /** Project root, git settings and how to open the GitOps repository. */
   step: Omit<StepContext, 'registry'>;
   /** serving:, rollout.plans and rollout.checks from mlctl.yaml. */
@@ -82,9 +82,10 @@ export function planPromotion(ctx: PromoteContext, input: { ref: string; force?:
   }
   if (champ && champ.id === cand.id) throw new UsageError(`${refOf(cand)} is already the champion`);
   if (!champ) return { candidate: cand, champion: null, gateRun: null, forced: false, reason: input.reason ?? null };
-  const gateRun = findPassingGate(ctx.registry, cand, champ, ctx.policy);
+  const loaded = ctx.policy();
+  const gateRun = findPassingGate(ctx.registry, cand, champ, loaded);
   if (!gateRun && !input.force) {
-    const policy = ctx.policy ? `${ctx.policy.file} (${ctx.policy.digest.slice(0, 19)}…)` : 'a gate policy (none found: create gates.yaml)';
+    const policy = loaded ? `${loaded.file} (${loaded.digest.slice(0, 19)}…)` : 'a gate policy (none found: create gates.yaml)';
     throw new VerdictError(
       `${refOf(cand)} has no passing gate run against the champion ${refOf(champ)} under ${policy}; run: mlctl gate ${refOf(cand)} — or override with --force --reason "…"`,
     );

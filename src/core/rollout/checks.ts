@@ -20,7 +20,8 @@ export interface CheckResult {
 }
 
 export interface CheckContext {
-  exec: Exec;
+  /** Loaded on first use: most stage changes run no command. */
+  exec(): Promise<Exec>;
   /** Global fetch; injected so core code stays free of ambient I/O. */
   fetch: typeof fetch;
   cwd: string;
@@ -83,7 +84,7 @@ async function prometheusCheck(ctx: CheckContext, name: string, spec: Extract<Ch
 async function commandCheck(ctx: CheckContext, name: string, spec: Extract<CheckSpec, { command: string }>, vars: CheckVars): Promise<CheckResult> {
   const base: Omit<CheckResult, 'status' | 'value' | 'detail'> = { name, kind: 'command', min: spec.min ?? null, max: spec.max ?? null };
   const timeoutMs = parseDuration(spec.timeout, `check ${name} timeout`);
-  const r = await ctx.exec.shell(expand(spec.command, vars), {
+  const r = await (await ctx.exec()).shell(expand(spec.command, vars), {
     cwd: ctx.cwd,
     timeoutMs,
     env: { MLCTL_MODEL: vars.model, MLCTL_VERSION: String(vars.version), MLCTL_CHAMPION: vars.champion === null ? '' : String(vars.champion), MLCTL_STAGE: vars.stage },

@@ -58,6 +58,12 @@ function snapshotAdr(ctx: PromoteContext, journal: FileJournal, file: string | n
   }
 }
 
+/** Why the rollout was started (the champion change carries it, unless the last step gave its own). */
+function startReason(ctx: PromoteContext, r: RolloutRecord): string | null {
+  const e = ctx.registry.events({ model: r.model, action: 'rollout.start', limit: 50 }).find((x) => (x.payload as { rollout?: number }).rollout === r.id);
+  return ((e?.payload as { reason?: string | null } | undefined)?.reason) ?? null;
+}
+
 const stamp = (ctx: PromoteContext) => ctx.clock.now().toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /** Start a staged rollout of a gated candidate against the champion (the first call of promote). */
@@ -240,7 +246,7 @@ async function enterStep(ctx: PromoteContext, r: RolloutRecord, to: number, opts
           action: 'champion.set',
           model: r.model,
           subject: refOf(cand),
-          payload: { version: cand.version, previous: champ?.version ?? null, via: 'rollout', rollout: r.id, reason: opts.reason, adr: r.adr, gateRunId: r.gateRunId, forced: opts.forced, commit, uri: r.candidateUri },
+          payload: { version: cand.version, previous: champ?.version ?? null, via: 'rollout', rollout: r.id, reason: opts.reason ?? startReason(ctx, r), adr: r.adr, gateRunId: r.gateRunId, forced: opts.forced, commit, uri: r.candidateUri },
         });
       }
     },

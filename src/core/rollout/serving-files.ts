@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import { UsageError } from '../errors.js';
 import { adapterFor } from '../serving/adapters.js';
-import { parseServingFile, refuseForeignOwners, renderServingFile } from '../serving/yaml-docs.js';
+import { mentionsKind, parseServingFile, refuseForeignOwners, splitDocuments } from '../serving/yaml-docs.js';
 import type { ServingDocs, TrafficTarget } from '../serving/types.js';
 import type { ServingSpec } from './plan.js';
 
@@ -16,7 +16,10 @@ export interface ServingEdit {
 
 /**
  * Load the model's serving files, let the adapter express `target`, validate the result, and return
- * the new texts (nothing is written here). Documents the adapter adds go to the first file.
+ * the new texts (nothing is written here). Only documents of the adapter's kinds are parsed and
+ * re-rendered; every other document stays byte for byte (and costs no YAML parsing: a big GitOps
+ * file of Services and ConfigMaps does not slow a stage change down). Documents the adapter adds
+ * go after the last one it edited.
  */
 export function renderServing(root: string, model: string, spec: ServingSpec, target: TrafficTarget): ServingEdit[] {
   const adapter = adapterFor(spec.adapter);
@@ -30,9 +33,15 @@ export function renderServing(root: string, model: string, spec: ServingSpec, ta
       const code = (err as NodeJS.ErrnoException).code;
       throw new UsageError(`serving.${model}.files: cannot read ${file} (${code ?? (err as Error).message}); create it from templates/serving/${spec.adapter}.yaml or fix the path`);
     }
-    const docs = parseServingFile(before, file);
+    const parts = splitDocuments(before).map((text) => {
+      if (!mentionsKind(text, adapter.kinds)) return { text, doc: null };
+      const docs = parseServingFile(text, file);
+      if (docs.length !== 1) throw new UsageError(`${file}: could not read one YAML document at "${text.split('\n', 1)[0]}"`);
+      return { text, doc: docs[0]! };
+    });
+    const docs = parts.flatMap((p) => (p.doc ? [p.doc] : []));
     refuseForeignOwners(docs, file);
-    return { file, path, before, docs };
+    return { file, path, before, parts, docs };
   });
   const owner = new Map<object, number>();
   loaded.forEach((l, i) => l.docs.forEach((d) => owner.set(d, i)));
@@ -40,7 +49,24 @@ export function renderServing(root: string, model: string, spec: ServingSpec, ta
   const out = adapter.apply(all, target);
   const problems = adapter.check(out);
   if (problems.length) throw new UsageError(`serving.${model}: the ${spec.adapter} config for this step would be invalid: ${problems.join('; ')}`);
-  const perFile: ServingDocs[] = loaded.map(() => []);
-  for (const d of out) perFile[owner.get(d) ?? 0]!.push(d);
-  return loaded.map((l, i) => ({ file: l.file, path: l.path, before: l.before, after: renderServingFile(perFile[i]!) }));
+  const kept = new Set<object>(out);
+  const added = out.filter((d) => !owner.has(d));
+  const firstWithDocs = Math.max(0, loaded.findIndex((l) => l.docs.length > 0));
+  return loaded.map((l, i) => {
+    const pieces: string[] = [];
+    const lastEdited = l.parts.reduce((last, p, j) => (p.doc && kept.has(p.doc) ? j : last), -1);
+    l.parts.forEach((p, j) => {
+      if (!p.doc) pieces.push(p.text);
+      else if (kept.has(p.doc)) pieces.push(p.doc.toString());
+      if (i === firstWithDocs && j === lastEdited) for (const d of added) pieces.push(ensureBreak(pieces), d.toString());
+    });
+    if (i === firstWithDocs && lastEdited < 0) for (const d of added) pieces.push(ensureBreak(pieces), d.toString());
+    return { file: l.file, path: l.path, before: l.before, after: pieces.join('') };
+  });
+}
+
+/** A new document must start on its own line. */
+function ensureBreak(pieces: string[]): string {
+  const last = pieces[pieces.length - 1];
+  return last !== undefined && last.length > 0 && !last.endsWith('\n') ? '\n' : '';
 }

@@ -80,7 +80,8 @@ export async function runStep<T>(ctx: StepContext, input: StepInput<T>): Promise
       const outside = git ? changed.filter((p) => !inRepo.includes(p)).map((p) => relative(ctx.root, p)) : [];
       if (git && ctx.git.commit && inRepo.length) {
         const g: GitOps = git;
-        commit = await g.commit({ files: inRepo.map((p) => relative(g.root, p)), message: input.message, trailers: input.trailers });
+        const created = journal.createdFiles();
+        commit = await g.commit({ files: inRepo.map((p) => relative(g.root, p)), created: inRepo.filter((p) => created.includes(p)).map((p) => relative(g.root, p)), message: input.message, trailers: input.trailers });
         if (ctx.git.push) {
           const r = await g.push(ctx.git.remote);
           if (!r.ok) throw new StorageError(`git push to ${ctx.git.remote} was rejected (${r.reason}); nothing changed: the local commit was undone and the registry is untouched — pull, then run the command again`);

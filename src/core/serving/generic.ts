@@ -13,6 +13,7 @@ import { kindOf } from './yaml-docs.js';
  */
 export const genericAdapter: ServingAdapter = {
   name: 'generic',
+  kinds: ['Traffic'],
   supportsShadow: true,
   apply(docs: ServingDocs, t: TrafficTarget): ServingDocs {
     const files = docs.filter((d) => kindOf(d).kind === 'Traffic');

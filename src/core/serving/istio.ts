@@ -13,6 +13,7 @@ const LABEL = 'model-version';
  */
 export const istioAdapter: ServingAdapter = {
   name: 'istio',
+  kinds: ['VirtualService', 'DestinationRule'],
   supportsShadow: true,
   apply(docs: ServingDocs, t: TrafficTarget): ServingDocs {
     const vs = docs.filter((d) => kindOf(d).kind === 'VirtualService');

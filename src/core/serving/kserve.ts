@@ -9,6 +9,7 @@ import { kindOf } from './yaml-docs.js';
  */
 export const kserveAdapter: ServingAdapter = {
   name: 'kserve',
+  kinds: ['InferenceService'],
   supportsShadow: false,
   apply(docs: ServingDocs, t: TrafficTarget): ServingDocs {
     const isvcs = docs.filter((d) => kindOf(d).kind === 'InferenceService');

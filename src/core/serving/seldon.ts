@@ -10,6 +10,7 @@ import { kindOf } from './yaml-docs.js';
  */
 export const seldonAdapter: ServingAdapter = {
   name: 'seldon',
+  kinds: ['Model', 'Experiment'],
   supportsShadow: true,
   apply(docs: ServingDocs, t: TrafficTarget): ServingDocs {
     const models = docs.filter((d) => kindOf(d).kind === 'Model');

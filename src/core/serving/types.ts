@@ -18,6 +18,8 @@ export type ServingDocs = Document.Parsed[];
 export interface ServingAdapter {
   readonly name: 'kserve' | 'istio' | 'seldon' | 'generic';
   readonly supportsShadow: boolean;
+  /** The document kinds it reads or edits; every other document in a serving file is kept byte for byte. */
+  readonly kinds: readonly string[];
   /** Edit the documents in place so they express `target`; everything else (comments, unknown fields) stays. */
   apply(docs: ServingDocs, target: TrafficTarget): ServingDocs;
   /** The adapter's own rules (beyond the CRD schema), as messages. */

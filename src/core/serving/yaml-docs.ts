@@ -14,6 +14,30 @@ export function parseServingFile(text: string, label: string): ServingDocs {
   return docs;
 }
 
+/**
+ * Split a multi-document YAML text at its `---` lines (a marker at column 0 ends any block scalar,
+ * so this is where a YAML parser splits too). Joining the parts gives the text back exactly.
+ */
+export function splitDocuments(text: string): string[] {
+  const parts: string[] = [];
+  let start = 0;
+  const re = /^---(?:[ \t].*)?$/gm;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text)) !== null) {
+    if (m.index > start) parts.push(text.slice(start, m.index));
+    start = m.index;
+    if (m[0].length === 0) re.lastIndex++;
+  }
+  parts.push(text.slice(start));
+  return parts.filter((p, i) => p.length > 0 || i === 0);
+}
+
+/** Does this document's text declare one of `kinds` (a cheap test before parsing it)? */
+export function mentionsKind(docText: string, kinds: readonly string[]): boolean {
+  const m = /^kind:[ \t]*["']?([A-Za-z0-9]+)["']?[ \t]*(?:#.*)?$/m.exec(docText);
+  return m !== null && kinds.includes(m[1]!);
+}
+
 export function renderServingFile(docs: ServingDocs): string {
   return docs.map((d) => d.toString()).join('');
 }

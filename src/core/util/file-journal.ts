@@ -24,6 +24,11 @@ export class FileJournal {
     return [...this.saved].filter(([p, before]) => (existsSync(p) ? readFileSync(p, 'utf8') : null) !== before).map(([p]) => p);
   }
 
+  /** Files that did not exist before (and do now). */
+  createdFiles(): string[] {
+    return [...this.saved].filter(([p, before]) => before === null && existsSync(p)).map(([p]) => p);
+  }
+
   restore(): void {
     for (const [p, before] of this.saved) {
       if (before === null) rmSync(p, { force: true });
