@@ -1,4 +1,5 @@
-import { hostname, userInfo } from 'node:os';
+import { homedir, hostname, userInfo } from 'node:os';
+import { join } from 'node:path';
 import { execFile } from 'node:child_process';
 import type { Io } from './io.js';
 import type { Clock } from '../ports/clock.js';
@@ -25,6 +26,8 @@ export interface Deps {
   clock: Clock;
   /** Set by the global flags before a command runs. */
   overrides: ConfigOverrides;
+  /** The command line (for the shared registry's lock: who holds it doing what). */
+  commandLine: string;
   /** mlctl.yaml + environment + flags; loaded on first use (YAML and validation cost start-up time). */
   config(): Promise<ResolvedConfig>;
   registry(opts?: { create?: boolean }): Promise<Registry>;
@@ -65,6 +68,7 @@ export function makeDeps(io: Io, env: Env, cwd: string): Deps {
     cwd,
     clock: clockFromEnv(env),
     overrides: {},
+    commandLine: 'mlctl',
     async config() {
       if (!config) {
         const { resolveConfig } = await import('../core/config.js');
@@ -76,7 +80,8 @@ export function makeDeps(io: Io, env: Env, cwd: string): Deps {
       if (registry) return registry;
       const cfg = await deps.config();
       if (cfg.registry.startsWith('s3://')) {
-        throw new UsageError(`registry ${cfg.registry}: a shared registry on S3 is not supported by this build yet; use a local path`);
+        registry = await openShared(deps, cfg, !!opts.create);
+        return registry;
       }
       const { SqliteRegistry } = await import('../adapters/sqlite/sqlite-registry.js');
       registry = SqliteRegistry.open(cfg.registry, { create: opts.create });
@@ -124,6 +129,35 @@ export function makeDeps(io: Io, env: Env, cwd: string): Deps {
     },
   };
   return deps;
+}
+
+/** Where shared registries are cached: MLCTL_CACHE_DIR, else $XDG_CACHE_HOME/mlctl, else ~/.cache/mlctl. */
+export function cacheRoot(env: Env): string {
+  if (env.MLCTL_CACHE_DIR) return env.MLCTL_CACHE_DIR;
+  if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, 'mlctl');
+  return join(env.HOME || homedir(), '.cache', 'mlctl');
+}
+
+async function openShared(deps: Deps, cfg: ResolvedConfig, create: boolean): Promise<Registry> {
+  const { parseS3Uri } = await import('../core/config.js');
+  const { parseDuration } = await import('../core/util/duration.js');
+  const { bucket, prefix } = parseS3Uri(cfg.registry);
+  if (!prefix || prefix.endsWith('/')) throw new UsageError(`registry ${cfg.registry}: name the database object, e.g. s3://${bucket}/mlctl/registry.db`);
+  const { makeS3Client } = await import('../adapters/blob/s3-store.js');
+  const { S3Remote } = await import('../adapters/registry/s3-remote.js');
+  const { SharedRegistry } = await import('../adapters/registry/shared-registry.js');
+  const remote = new S3Remote(makeS3Client(cfg.s3), bucket, prefix, cfg.s3.endpoint ?? `S3 (${cfg.s3.region})`);
+  return SharedRegistry.open(remote, {
+    cacheRoot: cacheRoot(deps.env),
+    offline: !!deps.overrides.offline,
+    create,
+    lockTimeoutMs: deps.overrides.lockTimeoutMs ?? 30_000,
+    lockTtlMs: deps.env.MLCTL_LOCK_TTL ? parseDuration(deps.env.MLCTL_LOCK_TTL, 'MLCTL_LOCK_TTL') : 10 * 60_000,
+    clock: deps.clock,
+    actor: await deps.actor(),
+    command: deps.commandLine,
+    note: (t) => deps.io.err.write(`${t}\n`),
+  });
 }
 
 function safeUser(): string {

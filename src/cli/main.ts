@@ -18,6 +18,7 @@ export async function main(argv: string[], given?: Deps): Promise<number> {
   }
   const json = argv.includes('--json');
   const debug = argv.includes('--debug');
+  deps.commandLine = ['mlctl', ...argv].join(' ').slice(0, 200);
   const program = buildProgram(deps);
   try {
     await program.parseAsync(argv, { from: 'user' });

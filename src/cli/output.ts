@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { Deps } from './deps.js';
 import { envelope } from './render/json.js';
+import { parseDuration } from '../core/util/duration.js';
 import { InconclusiveError, StorageError, VerdictError } from '../core/errors.js';
 
 export interface GlobalOpts {
@@ -9,6 +10,8 @@ export interface GlobalOpts {
   quiet?: boolean;
   registry?: string;
   artifacts?: string;
+  offline?: boolean;
+  lockTimeout?: string;
 }
 
 export interface CommandCtx {
@@ -24,6 +27,8 @@ export function commandCtx(deps: Deps, cmd: Command): CommandCtx {
   const g = cmd.optsWithGlobals() as GlobalOpts;
   if (g.registry) deps.overrides.registry = g.registry;
   if (g.artifacts) deps.overrides.artifacts = g.artifacts;
+  if (g.offline) deps.overrides.offline = true;
+  if (g.lockTimeout) deps.overrides.lockTimeoutMs = parseDuration(g.lockTimeout, '--lock-timeout');
   const path: string[] = [];
   for (let c: Command | null = cmd; c && c.parent; c = c.parent) path.unshift(c.name());
   return { deps, name: path.join(' '), json: !!g.json, quiet: !!g.quiet, warnings: [] };

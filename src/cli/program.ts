@@ -7,6 +7,7 @@ import { registerAdr } from './commands/adr.js';
 import { registerAudit, registerLineage } from './commands/audit.js';
 import { registerPromote } from './commands/promote.js';
 import { registerRollout } from './commands/rollout.js';
+import { registerSharedRegistry } from './commands/shared-registry.js';
 
 export const VERSION = '0.1.0';
 
@@ -17,6 +18,8 @@ export function buildProgram(deps: Deps): Command {
     .addOption(new Option('--json', 'print one JSON document: {ok, command, data, warnings, errors}'))
     .addOption(new Option('--registry <path|uri>', 'registry database (overrides MLCTL_REGISTRY and mlctl.yaml)'))
     .addOption(new Option('--artifacts <path|uri>', 'artifact store: folder or s3://bucket/prefix (overrides MLCTL_ARTIFACTS)'))
+    .addOption(new Option('--offline', 'shared registry on S3: read the cached copy without contacting S3'))
+    .addOption(new Option('--lock-timeout <duration>', 'shared registry on S3: how long a write waits for the lock (default 30s)'))
     .addOption(new Option('-q, --quiet', 'no notes or progress on stderr'))
     .addOption(new Option('--debug', 'print stack traces on errors'))
     .exitOverride()
@@ -45,6 +48,7 @@ Exit codes: 0 ok, 1 negative verdict, 2 usage/input error, 3 storage/infrastruct
   registerAdr(program, deps);
   registerPromote(program, deps);
   registerRollout(program, deps);
+  registerSharedRegistry(program, deps);
   registerAudit(program, deps);
   registerLineage(program, deps);
   return program;

@@ -68,10 +68,16 @@ export interface ResolvedConfig {
   raw: ConfigFile;
   registry: string;
   artifacts: ArtifactLocation;
+  /** How to reach S3 (for the artifacts and a shared registry alike). */
+  s3: { endpoint?: string; region: string; forcePathStyle: boolean };
 }
 
 export interface ConfigOverrides {
   registry?: string;
+  /** Shared registry: use the cached copy without asking S3 (read commands only). */
+  offline?: boolean;
+  /** Shared registry: how long a write waits for someone else's lock. */
+  lockTimeoutMs?: number;
   artifacts?: string;
   s3Endpoint?: string;
 }
@@ -118,18 +124,22 @@ export function resolveConfig(cwd: string, env: Record<string, string | undefine
   }
   const registry = registrySetting ?? DEFAULT_REGISTRY;
   const artifactsSetting = flags.artifacts ?? env.MLCTL_ARTIFACTS ?? raw.artifacts ?? DEFAULT_ARTIFACTS;
+  const endpoint = flags.s3Endpoint ?? env.MLCTL_S3_ENDPOINT ?? raw.s3?.endpoint;
+  const s3 = {
+    endpoint,
+    region: raw.s3?.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
+    // Custom endpoints (MinIO, R2, Ceph, s3rver) almost always want path-style addressing.
+    forcePathStyle: raw.s3?.forcePathStyle ?? endpoint !== undefined,
+  };
+  if (registry.startsWith('s3://')) parseS3Uri(registry);
   let artifacts: ArtifactLocation;
   if (artifactsSetting.startsWith('s3://')) {
     const { bucket, prefix } = parseS3Uri(artifactsSetting);
-    const endpoint = flags.s3Endpoint ?? env.MLCTL_S3_ENDPOINT ?? raw.s3?.endpoint;
     artifacts = {
       kind: 's3',
       bucket,
       prefix,
-      endpoint,
-      region: raw.s3?.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
-      // Custom endpoints (MinIO, R2, Ceph, s3rver) almost always want path-style addressing.
-      forcePathStyle: raw.s3?.forcePathStyle ?? endpoint !== undefined,
+      ...s3,
       partSize: partSizeMiB(env.MLCTL_S3_PART_SIZE_MIB, raw.s3?.partSizeMiB),
       queueSize: raw.s3?.queueSize,
     };
@@ -142,6 +152,7 @@ export function resolveConfig(cwd: string, env: Record<string, string | undefine
     raw,
     registry: registry.startsWith('s3://') ? registry : localPath(root, registry),
     artifacts,
+    s3,
   };
 }
 

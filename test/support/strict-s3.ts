@@ -8,7 +8,8 @@ import { verifySigV4 } from './sigv4.js';
  * conditional writes; AWS, MinIO and R2 enforce them, so the tests need a server that does too:
  * - SigV4: unknown access key → 403 InvalidAccessKeyId, wrong secret → 403 SignatureDoesNotMatch;
  * - x-amz-content-sha256 and x-amz-checksum-sha256 are checked against the body → 400 BadDigest;
- * - If-None-Match: * and If-Match: <etag> on PUT → 412 PreconditionFailed (serialized per key);
+ * - If-None-Match: * and If-Match: <etag> on PUT, and If-Match on DELETE → 412 PreconditionFailed
+ *   (serialized per key);
  * - every request is counted, and hooks can delay or fail requests to simulate slow or broken servers.
  */
 export interface RequestInfo {
@@ -90,7 +91,7 @@ export async function startStrictS3(o: StrictS3Options): Promise<StrictS3> {
     if (h?.delayMs) await new Promise((r) => setTimeout(r, h.delayMs));
     if (h?.status) return xmlError(res, h.status, h.status === 403 ? 'AccessDenied' : 'InternalError', 'injected by the test');
 
-    const conditional = info.method === 'PUT' && (req.headers['if-none-match'] !== undefined || req.headers['if-match'] !== undefined);
+    const conditional = (info.method === 'PUT' && (req.headers['if-none-match'] !== undefined || req.headers['if-match'] !== undefined)) || (info.method === 'DELETE' && req.headers['if-match'] !== undefined);
     const run = async () => {
       if (conditional) {
         const head = await forward(upstream, req, Buffer.alloc(0), 'HEAD');
@@ -99,6 +100,7 @@ export async function startStrictS3(o: StrictS3Options): Promise<StrictS3> {
         if (req.headers['if-none-match'] === '*' && exists) return xmlError(res, 412, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold');
         const want = req.headers['if-match'];
         if (want !== undefined && (!exists || want !== etag)) return xmlError(res, 412, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold');
+        if (info.method === 'DELETE') delete req.headers['if-match'];
       }
       const up = await forward(upstream, req, body);
       const headers = { ...up.headers };

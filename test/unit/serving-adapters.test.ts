@@ -122,3 +122,27 @@ describe.skipIf(!haveCrds)('the CRD validator itself (skipped only without ../sh
     expect(validate({ apiVersion: 'example.com/v1', kind: 'Nope' })).toEqual(['no CRD schema for example.com/v1 Nope']);
   });
 });
+
+describe('serving files: only the adapter’s documents are re-rendered', () => {
+  it('splitDocuments gives the text back exactly, split at --- lines only', async () => {
+    const { splitDocuments } = await import('../../src/core/serving/yaml-docs.js');
+    const text = '# head\na: 1\n---\nb: |\n  text with --- inside\n--- # a comment\nc: 3\n---\n';
+    const parts = splitDocuments(text);
+    expect(parts).toEqual(['# head\na: 1\n', '---\nb: |\n  text with --- inside\n', '--- # a comment\nc: 3\n', '---\n']);
+    expect(parts.join('')).toBe(text);
+  });
+
+  it('unrelated documents (odd formatting, comments, flow style) stay byte for byte', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const { renderServing } = await import('../../src/core/rollout/serving-files.js');
+    const dir = mkdtempSync(join(tmpdir(), 'mlctl-serving-'));
+    const odd = "---\napiVersion: v1\nkind:   ConfigMap   # odd spacing\nmetadata: {name: x,   namespace: models}\ndata:\n  k: 'single'   \n  list: [ a,b ]\n";
+    writeFileSync(join(dir, 'all.yaml'), `${template('istio')}${odd}`);
+    const [e] = renderServing(dir, 'fraud', { adapter: 'istio', files: ['all.yaml'], plan: 'standard' }, STAGES[1]![1]);
+    expect(e!.after.endsWith(odd)).toBe(true);
+    expect(e!.after).not.toBe(e!.before);
+    expect(e!.after).toContain('subset: candidate');
+  });
+});

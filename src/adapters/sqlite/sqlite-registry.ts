@@ -102,6 +102,10 @@ export interface OpenOptions {
   create?: boolean;
   readonly?: boolean;
   busyTimeoutMs?: number;
+  /** 'delete' keeps the whole database in the one file after each commit (a copy to upload). */
+  journal?: 'wal' | 'delete';
+  /** Where the database really lives, for messages (a cached copy of s3://… names the S3 URI). */
+  location?: string;
 }
 
 export class SqliteRegistry implements Registry {
@@ -128,10 +132,10 @@ export class SqliteRegistry implements Registry {
       throw new StorageError(`cannot open registry ${file}: ${msg}`, { cause: err });
     }
     try {
-      db.pragma('journal_mode = WAL');
+      db.pragma(opts.journal === 'delete' ? 'journal_mode = DELETE' : 'journal_mode = WAL');
       db.pragma('foreign_keys = ON');
-      db.pragma('synchronous = NORMAL');
-      const reg = new SqliteRegistry(file, db);
+      db.pragma(opts.journal === 'delete' ? 'synchronous = FULL' : 'synchronous = NORMAL');
+      const reg = new SqliteRegistry(opts.location ?? file, db);
       reg.migrate();
       return reg;
     } catch (err) {
@@ -195,6 +199,11 @@ export class SqliteRegistry implements Registry {
 
   close(): void {
     if (this.db.open) this.db.close();
+  }
+
+  /** A consistent single-file copy (no WAL), e.g. to upload as a shared registry. */
+  snapshotTo(path: string): void {
+    this.db.prepare('VACUUM INTO ?').run(path);
   }
 
   findModel(name: string): { id: number; name: string } | undefined {

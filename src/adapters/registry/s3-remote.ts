@@ -1,0 +1,111 @@
+import { createReadStream, createWriteStream, statSync } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { mapS3Error } from '../blob/s3-errors.js';
+
+export interface RemoteHead {
+  etag: string;
+  size: number;
+}
+
+const isStatus = (err: unknown, ...codes: number[]) => codes.includes((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? -1);
+const isMissing = (err: unknown) => isStatus(err, 404) || ['NotFound', 'NoSuchKey'].includes((err as { name?: string }).name ?? '');
+export const isPreconditionFailed = (err: unknown) => isStatus(err, 412) || (err as { name?: string }).name === 'PreconditionFailed';
+
+/** The objects of a shared registry: the database and its lock, with the conditional writes S3 offers. */
+export class S3Remote {
+  constructor(
+    private readonly client: S3Client,
+    readonly bucket: string,
+    readonly key: string,
+    readonly endpoint: string,
+  ) {}
+
+  get uri(): string {
+    return `s3://${this.bucket}/${this.key}`;
+  }
+
+  async head(key = this.key): Promise<RemoteHead | null> {
+    try {
+      const r = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      return { etag: r.ETag ?? '', size: r.ContentLength ?? 0 };
+    } catch (err) {
+      if (isMissing(err)) return null;
+      throw mapS3Error(err, this.endpoint, `HEAD ${key}`);
+    }
+  }
+
+  /** Download to `path` (the caller renames it into place); returns the ETag of what was read. */
+  async download(path: string): Promise<RemoteHead | null> {
+    try {
+      const r = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key }));
+      await pipeline(r.Body as Readable, createWriteStream(path));
+      return { etag: r.ETag ?? '', size: statSync(path).size };
+    } catch (err) {
+      if (isMissing(err)) return null;
+      throw mapS3Error(err, this.endpoint, `GET ${this.key}`);
+    }
+  }
+
+  /** Upload `path` only if the remote is still what we based our change on (`null`: still absent). */
+  async upload(path: string, basedOn: string | null): Promise<string> {
+    const size = statSync(path).size;
+    try {
+      const r = await this.client.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: this.key,
+          Body: createReadStream(path),
+          ContentLength: size,
+          ContentType: 'application/vnd.sqlite3',
+          ...(basedOn === null ? { IfNoneMatch: '*' } : { IfMatch: basedOn }),
+        }),
+      );
+      return r.ETag ?? '';
+    } catch (err) {
+      if (isPreconditionFailed(err)) throw err;
+      throw mapS3Error(err, this.endpoint, `PUT ${this.key}`);
+    }
+  }
+
+  /** Create (or, with `replacing`, take over) an object atomically; throws PreconditionFailed when someone was first. */
+  async putSmall(key: string, body: string, cond: { ifNoneMatch: true } | { ifMatch: string } | Record<string, never>): Promise<string> {
+    try {
+      const r = await this.client.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: key,
+          Body: body,
+          ContentType: 'application/json',
+          ...('ifNoneMatch' in cond ? { IfNoneMatch: '*' } : {}),
+          ...('ifMatch' in cond ? { IfMatch: cond.ifMatch } : {}),
+        }),
+      );
+      return r.ETag ?? '';
+    } catch (err) {
+      if (isPreconditionFailed(err)) throw err;
+      throw mapS3Error(err, this.endpoint, `PUT ${key}`);
+    }
+  }
+
+  async getSmall(key: string): Promise<{ body: string; etag: string } | null> {
+    try {
+      const r = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      return { body: await (r.Body as { transformToString(): Promise<string> }).transformToString(), etag: r.ETag ?? '' };
+    } catch (err) {
+      if (isMissing(err)) return null;
+      throw mapS3Error(err, this.endpoint, `GET ${key}`);
+    }
+  }
+
+  async delete(key: string, ifMatch?: string): Promise<void> {
+    try {
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key, ...(ifMatch ? { IfMatch: ifMatch } : {}) }));
+    } catch (err) {
+      if (isMissing(err)) return;
+      if (isPreconditionFailed(err)) throw err;
+      throw mapS3Error(err, this.endpoint, `DELETE ${key}`);
+    }
+  }
+}
