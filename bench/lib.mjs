@@ -59,3 +59,20 @@ export function saveResults(name, rows, extra = {}) {
   writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), node: process.version, rows, ...extra }, null, 2));
   return file;
 }
+
+/** A local s3rver (test/support/s3rver-main.cjs) storing under `dir`. */
+export function startS3rver(dir) {
+  const child = spawn(process.execPath, ['--openssl-legacy-provider', join(ROOT, 'test/support/s3rver-main.cjs'), dir, '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const t = setTimeout(() => reject(new Error('s3rver did not start')), 20_000);
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /READY (\d+)/.exec(out);
+      if (m) {
+        clearTimeout(t);
+        resolve({ endpoint: `http://127.0.0.1:${m[1]}`, stop: () => new Promise((r) => { child.once('exit', r); child.kill('SIGTERM'); }) });
+      }
+    });
+  });
+}

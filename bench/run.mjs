@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run bench [-- startup|gate|audit|rollout|s3]`: runs the benchmarks, prints a table, saves JSON under bench/results/.
+// `npm run bench [-- startup|gate|audit|rollout|shared|s3]`: runs the benchmarks, prints a table, saves JSON under bench/results/.
 import { printTable, saveResults } from './lib.mjs';
 
 const only = process.argv.slice(2);
@@ -8,6 +8,7 @@ const suites = [
   ['gate', () => import('./gate.mjs')],
   ['audit', () => import('./audit.mjs')],
   ['rollout', () => import('./rollout.mjs')],
+  ['shared', () => import('./shared-registry.mjs')],
   ['s3', () => import('./s3-transfer.mjs')],
 ];
 const all = [];

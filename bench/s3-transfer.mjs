@@ -6,7 +6,7 @@ import { randomFillSync } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { S3Client, CreateBucketCommand } from '@aws-sdk/client-s3';
-import { BIN, ROOT, timed } from './lib.mjs';
+import { BIN, ROOT, startS3rver, timed } from './lib.mjs';
 
 const SIZE_MIB = Number(process.env.BENCH_SIZE_MIB ?? 1024);
 const DATA = join(ROOT, 'bench/data/s3');
@@ -21,22 +21,6 @@ function makeFile() {
   for (let i = 0; i < SIZE_MIB / 16; i++) writeSync(fd, randomFillSync(buf));
   closeSync(fd);
   return file;
-}
-
-function startS3rver(dir) {
-  const child = spawn(process.execPath, ['--openssl-legacy-provider', join(ROOT, 'test/support/s3rver-main.cjs'), dir, '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const t = setTimeout(() => reject(new Error('s3rver did not start')), 20_000);
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = /READY (\d+)/.exec(out);
-      if (m) {
-        clearTimeout(t);
-        resolve({ endpoint: `http://127.0.0.1:${m[1]}`, stop: () => new Promise((r) => { child.once('exit', r); child.kill('SIGTERM'); }) });
-      }
-    });
-  });
 }
 
 const hasAws = spawnSync('aws', ['--version'], { stdio: 'ignore' }).status === 0;

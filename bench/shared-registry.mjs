@@ -1,0 +1,100 @@
+// Shared registry on S3: a read command against an unchanged 50 MB remote registry (1 request,
+// ≤ 1.3× the same command on a local registry) and a write (≤ 4 requests plus the upload), against
+// a local s3rver behind a request-counting proxy, both measured in the same run.
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { S3Client, CreateBucketCommand } from '@aws-sdk/client-s3';
+import { BIN, ROOT, median, startS3rver, timed } from './lib.mjs';
+
+const DATA = join(ROOT, 'bench/data/shared');
+const VERSIONS = Number(process.env.BENCH_SHARED_VERSIONS ?? 18_000);
+const CREDS = { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_REGION: 'us-east-1' };
+
+async function seed() {
+  const db = join(DATA, `registry-${VERSIONS}.db`);
+  if (existsSync(db)) return db;
+  mkdirSync(DATA, { recursive: true });
+  await timed(process.execPath, [BIN, 'init', '--yes', '--force', '--registry', db], { cwd: mkdtempSync(join(tmpdir(), 'bench-init-')) });
+  const { default: Database } = await import('better-sqlite3');
+  const d = new Database(db);
+  const at = '2026-11-23T10:00:00.000Z';
+  d.prepare("INSERT INTO models(name, created_at, created_by) VALUES ('m', ?, 'bench')").run(at);
+  const v = d.prepare("INSERT INTO versions(model_id, version, status, manifest_digest, file_count, total_size, created_at, created_by, config) VALUES (1, ?, 'registered', ?, 1, 1000, ?, 'bench', ?)");
+  const a = d.prepare('INSERT INTO artifacts(version_id, path, size, sha256) VALUES (?, ?, 1000, ?)');
+  const m = d.prepare("INSERT INTO metrics(version_id, slice, name, value, dataset_digest) VALUES (?, '', ?, ?, ?)");
+  d.transaction(() => {
+    for (let i = 1; i <= VERSIONS; i++) {
+      const hex = i.toString(16).padStart(64, '0');
+      const id = Number(v.run(i, `sha256:${hex}`, at, JSON.stringify({ lr: 0.1, seed: i })).lastInsertRowid);
+      a.run(id, 'model.bin', hex);
+      for (let k = 0; k < 20; k++) m.run(id, `metric_${k}`, Math.random(), `sha256:${'d'.repeat(64)}`);
+    }
+  })();
+  d.pragma('journal_mode = DELETE');
+  d.close();
+  return db;
+}
+
+/** Forward to s3rver, counting requests by method and key. */
+function countingProxy(upstream) {
+  const log = [];
+  const u = new URL(upstream);
+  const server = http.createServer((req, res) => {
+    log.push({ method: req.method, url: req.url });
+    const p = http.request({ host: u.hostname, port: u.port, method: req.method, path: req.url, headers: req.headers }, (up) => {
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      up.pipe(res);
+    });
+    p.on('error', () => res.destroy());
+    req.pipe(p);
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ endpoint: `http://127.0.0.1:${server.address().port}`, log, close: () => new Promise((r) => { server.closeAllConnections(); server.close(r); }) })));
+}
+
+export async function run() {
+  const db = await seed();
+  const work = mkdtempSync(join(tmpdir(), 'bench-shared-'));
+  const server = await startS3rver(join(work, 's3'));
+  const proxy = await countingProxy(server.endpoint);
+  try {
+    const client = new S3Client({ endpoint: server.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+    await client.send(new CreateBucketCommand({ Bucket: 'bench' }));
+    client.destroy();
+    const local = join(work, 'local');
+    const shared = join(work, 'shared');
+    mkdirSync(local);
+    mkdirSync(shared);
+    copyFileSync(db, join(local, 'registry.db'));
+    writeFileSync(join(local, 'mlctl.yaml'), 'registry: registry.db\nartifacts: .mlctl/artifacts\n');
+    writeFileSync(join(shared, 'mlctl.yaml'), `registry: s3://bench/team/registry.db\nartifacts: .mlctl/artifacts\ns3: { endpoint: ${proxy.endpoint}, region: us-east-1, forcePathStyle: true }\n`);
+    const env = { ...CREDS, MLCTL_CACHE_DIR: join(work, 'cache'), MLCTL_ACTOR: 'bench@example.com' };
+    await timed(process.execPath, [BIN, 'registry', 'push', join(local, 'registry.db')], { cwd: shared, env });
+    const size = statSync(db).size;
+    // First read downloads into the cache; the measured reads find it unchanged.
+    await timed(process.execPath, [BIN, 'show', 'm@latest'], { cwd: shared, env });
+    for (let i = 0; i < 2; i++) await timed(process.execPath, [BIN, 'show', 'm@latest'], { cwd: local, env });
+    const N = Number(process.env.BENCH_RUNS ?? 11);
+    const localMs = await median(N, () => timed(process.execPath, [BIN, 'show', 'm@latest'], { cwd: local, env }));
+    let mark = proxy.log.length;
+    const sharedMs = await median(N, () => timed(process.execPath, [BIN, 'show', 'm@latest'], { cwd: shared, env }));
+    const perRead = (proxy.log.length - mark) / N;
+    mark = proxy.log.length;
+    const write = await timed(process.execPath, [BIN, 'tag', 'm@1', 'bench=yes'], { cwd: shared, env });
+    const writeReqs = proxy.log.slice(mark);
+    const uploads = writeReqs.filter((r) => r.method === 'PUT' && new URL(r.url, 'http://x').pathname.endsWith('/registry.db')).length;
+    const others = writeReqs.length - uploads;
+    return [
+      { name: `shared registry: read (show) on an unchanged ${(size / 1e6).toFixed(0)} MB registry, requests`, value: `${perRead}`, target: '1', ok: perRead === 1 },
+      { name: 'shared registry: read (show), unchanged remote', value: `${sharedMs.toFixed(1)} ms`, baseline: 'same command, local registry', ratio: sharedMs / localMs, target: '≤ 1.3×', ok: sharedMs / localMs <= 1.3 },
+      { name: 'baseline: show on the local registry (info)', value: `${localMs.toFixed(1)} ms` },
+      { name: 'shared registry: write (tag), requests besides the upload', value: `${others} + ${uploads} upload`, target: '≤ 4 + upload', ok: others <= 4 && uploads === 1 },
+      { name: 'shared registry: write (tag) wall, incl. 50 MB upload (info)', value: `${write.ms.toFixed(1)} ms` },
+    ];
+  } finally {
+    await proxy.close();
+    await server.stop();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
