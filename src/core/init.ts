@@ -1,50 +1,161 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { atomicWrite } from './util/atomic-write.js';
-import { join } from 'node:path';
 import { UsageError } from './errors.js';
 import { CONFIG_FILE, DEFAULT_ARTIFACTS, DEFAULT_REGISTRY } from './config.js';
+import { resolveAdrDir } from './adr/files.js';
+import { checkModelName } from './refs.js';
 
-export interface InitOptions {
-  dir: string;
-  /** Text of templates/mlctl.yaml. */
-  configTemplate: string;
-  registry?: string;
-  artifacts?: string;
+export const ADAPTER_NAMES = ['kserve', 'istio', 'seldon', 'generic'] as const;
+export type AdapterName = (typeof ADAPTER_NAMES)[number];
+
+/** Everything `mlctl init` asks (or takes from flags). */
+export interface InitAnswers {
+  artifacts: string;
+  registry: string;
+  /** For s3:// artifacts or registry; undefined: AWS itself. */
   s3Endpoint?: string;
-  force?: boolean;
+  s3Region?: string;
+  /** Relative to the project folder. */
+  adrDir: string;
+  model: string | null;
+  adapter: AdapterName | null;
+  servingFile: string | null;
+  gates: boolean;
+  github: boolean;
+  /** How the workflows refer to the mlctl action, e.g. acme/mlctl@v1. */
+  action: string;
+}
+
+export interface PlannedFile {
+  /** Relative to the project folder. */
+  path: string;
+  action: 'create' | 'overwrite' | 'keep';
+  content: string;
+}
+
+export interface InitPlan {
+  dir: string;
+  answers: InitAnswers;
+  files: PlannedFile[];
+  /** Where an existing ADR folder was found (adopted instead of creating another), if anywhere. */
+  adoptedAdrDir: string | null;
+}
+
+export interface InitDefaults {
+  artifacts: string;
+  registry: string;
+  adrDir: string;
+  adoptedAdrDir: string | null;
+  servingFile(model: string, adapter: AdapterName): string;
+  action: string;
+}
+
+/** The defaults init offers: an ADR folder that already exists (.adr-dir, doc/adr) is adopted. */
+export function initDefaults(dir: string): InitDefaults {
+  const found = resolveAdrDir(dir, null);
+  const rel = relative(dir, found) || '.';
+  const adopted = existsSync(found) || existsSync(join(dir, '.adr-dir')) ? rel : null;
+  return {
+    artifacts: DEFAULT_ARTIFACTS,
+    registry: DEFAULT_REGISTRY,
+    adrDir: rel,
+    adoptedAdrDir: adopted,
+    servingFile: (model, adapter) => `deploy/${model}/${adapter}.yaml`,
+    action: 'mlctl-dev/mlctl@v1',
+  };
+}
+
+export function checkAnswers(a: InitAnswers): void {
+  for (const [flag, v] of [['--artifacts', a.artifacts], ['--registry', a.registry]] as const) {
+    if (!v.trim()) throw new UsageError(`${flag} must not be empty`);
+    if (v.startsWith('s3://') && !/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/.test(v)) throw new UsageError(`${flag} ${v}: expected s3://bucket/prefix with a lowercase bucket name`);
+  }
+  if (a.registry.startsWith('s3://') && (a.registry.endsWith('/') || !/^s3:\/\/[^/]+\/.+/.test(a.registry))) throw new UsageError(`--registry ${a.registry}: name the database object, e.g. s3://bucket/mlctl/registry.db`);
+  if (a.s3Endpoint !== undefined && !/^https?:\/\/[^\s/]+/.test(a.s3Endpoint)) throw new UsageError(`--s3-endpoint ${a.s3Endpoint}: must be a URL such as http://127.0.0.1:9000`);
+  if (a.model !== null) checkModelName(a.model);
+  if (a.adapter !== null && !ADAPTER_NAMES.includes(a.adapter)) throw new UsageError(`--adapter ${String(a.adapter)}: use ${ADAPTER_NAMES.join(', ')} or none`);
+  if (a.servingFile !== null && (a.servingFile.startsWith('/') || a.servingFile.split(/[\\/]/).includes('..'))) throw new UsageError(`--serving-file ${a.servingFile}: give a path inside the project`);
+  if (a.adrDir.startsWith('/') || a.adrDir.split(/[\\/]/).includes('..')) throw new UsageError(`--adr-dir ${a.adrDir}: give a path inside the project`);
+  if (!/^[\w.-]+\/[\w.-]+(\/[\w./-]+)?@[\w./-]+$/.test(a.action)) throw new UsageError(`--action ${a.action}: expected owner/repo@ref`);
+}
+
+function yamlString(s: string): string {
+  return /^[\w./:@-]+$/.test(s) ? s : JSON.stringify(s);
+}
+
+function configText(template: string, a: InitAnswers, d: InitDefaults): string {
+  const s3 = a.s3Endpoint || a.s3Region
+    ? `\n# S3 connection (MinIO, R2, Ceph and other S3-compatible servers need an endpoint):\ns3: { ${[a.s3Endpoint ? `endpoint: ${a.s3Endpoint}` : '', `region: ${a.s3Region ?? 'us-east-1'}`, a.s3Endpoint ? 'forcePathStyle: true' : ''].filter(Boolean).join(', ')} }\n`
+    : '';
+  let text = template.replace('{{registry}}', yamlString(a.registry)).replace('{{artifacts}}', yamlString(a.artifacts)).replace('{{s3}}\n', s3);
+  if (a.adrDir !== d.adrDir) text += `\n# Architecture decision records (adr-tools compatible).\nadr: { dir: ${yamlString(a.adrDir)} }\n`;
+  if (a.model && a.adapter && a.servingFile) {
+    text += `\n# Staged rollouts edit these files in this (GitOps) repository, one commit per stage.\nserving:\n  ${a.model}: { adapter: ${a.adapter}, files: [${yamlString(a.servingFile)}], plan: ${a.adapter === 'kserve' ? 'canary' : 'standard'} }\n`;
+    if (a.adapter === 'kserve') text += `\nrollout:\n  plans:\n    # KServe alone cannot mirror traffic: the built-in standard plan without its shadow stage.\n    canary:\n      - { stage: canary, weight: 5, minDuration: 30m }\n      - { stage: ramp, weight: 25, minDuration: 30m }\n      - { stage: ramp, weight: 50, minDuration: 30m }\n      - { stage: full }\n`;
+    text += `\ngit: { commit: true, push: false, remote: origin }\n`;
+  }
+  return text;
+}
+
+/** What init would write; nothing is written. Existing files are kept unless `force`; mlctl.yaml is refused. */
+export function planInit(dir: string, a: InitAnswers, d: InitDefaults, templates: (name: string) => string, force: boolean, today: string): InitPlan {
+  checkAnswers(a);
+  const files: PlannedFile[] = [];
+  const add = (path: string, content: string) => {
+    const exists = existsSync(join(dir, path));
+    files.push({ path, content, action: !exists ? 'create' : force ? 'overwrite' : 'keep' });
+  };
+  if (existsSync(join(dir, CONFIG_FILE)) && !force) throw new UsageError(`${join(dir, CONFIG_FILE)} already exists; pass --force to overwrite it`);
+  add(CONFIG_FILE, configText(templates('mlctl.yaml'), a, d));
+  if (a.gates) add('gates.yaml', templates('gates.yaml'));
+  if (a.model && a.adapter && a.servingFile) add(a.servingFile, templates(`serving/${a.adapter}.yaml`).replace(/\bfraud\b/g, a.model));
+  const adrAbs = resolve(dir, a.adrDir);
+  const hasAdrs = existsSync(adrAbs) && readdirSync(adrAbs).some((f) => /^\d+-.*\.md$/.test(f));
+  if (!hasAdrs) add(join(a.adrDir, '0001-record-architecture-decisions.md'), templates('adr/0001-record-architecture-decisions.md').replaceAll('{{date}}', today));
+  if (a.github) {
+    const fill = (t: string) => t.replaceAll('{{model}}', a.model ?? 'my-model').replaceAll('{{action}}', a.action);
+    add('.github/workflows/mlctl-gate.yml', fill(templates('github/mlctl-gate.yml')));
+    add('.github/workflows/mlctl-rollout.yml', fill(templates('github/mlctl-rollout.yml')));
+  }
+  return { dir, answers: a, files, adoptedAdrDir: d.adoptedAdrDir };
 }
 
 export interface InitResult {
   config: string;
   written: string[];
+  kept: string[];
   registry: string;
   artifacts: string;
+  adrDir: string;
+  adoptedAdrDir: string | null;
 }
 
-/** Fill templates/mlctl.yaml. */
-export function configText(template: string, o: { registry: string; artifacts: string; s3Endpoint?: string }): string {
-  const s3 = o.s3Endpoint
-    ? `\n# For MinIO, R2, Ceph and other S3-compatible servers:\ns3: { endpoint: ${o.s3Endpoint}, region: us-east-1, forcePathStyle: true }\n`
-    : '';
-  return template.replace('{{registry}}', o.registry).replace('{{artifacts}}', o.artifacts).replace('{{s3}}\n', s3);
-}
-
-/** Non-interactive project set-up: mlctl.yaml with the embedded defaults and the .mlctl/ folder. */
-export function initProject(o: InitOptions): InitResult {
-  const config = join(o.dir, CONFIG_FILE);
-  if (existsSync(config) && !o.force) throw new UsageError(`${config} already exists; pass --force to overwrite it`);
-  const registry = o.registry ?? DEFAULT_REGISTRY;
-  const artifacts = o.artifacts ?? DEFAULT_ARTIFACTS;
+/** Write the plan (each file atomically) and the .mlctl/ folder, git-ignored. */
+export function applyInit(plan: InitPlan): InitResult {
   const written: string[] = [];
-  atomicWrite(config, configText(o.configTemplate, { registry, artifacts, s3Endpoint: o.s3Endpoint }));
-  written.push(config);
-  const state = join(o.dir, '.mlctl');
+  const kept: string[] = [];
+  for (const f of plan.files) {
+    if (f.action === 'keep') {
+      kept.push(f.path);
+      continue;
+    }
+    const abs = join(plan.dir, f.path);
+    mkdirSync(dirname(abs), { recursive: true });
+    atomicWrite(abs, f.content);
+    written.push(f.path);
+  }
+  const state = join(plan.dir, '.mlctl');
   mkdirSync(state, { recursive: true });
   const ignore = join(state, '.gitignore');
   if (!existsSync(ignore)) {
     // The registry database and local blobs never belong in git.
     writeFileSync(ignore, '*\n');
-    written.push(ignore);
+    written.push('.mlctl/.gitignore');
   }
-  return { config, written, registry, artifacts };
+  return { config: join(plan.dir, CONFIG_FILE), written, kept, registry: plan.answers.registry, artifacts: plan.answers.artifacts, adrDir: plan.answers.adrDir, adoptedAdrDir: plan.adoptedAdrDir };
+}
+
+export function readTemplateFile(dir: string, name: string): string {
+  return readFileSync(join(dir, name), 'utf8');
 }
