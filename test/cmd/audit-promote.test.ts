@@ -61,19 +61,19 @@ describe('promote and rollback (no serving target)', () => {
     const dir = await history();
     const r = await run(['promote', 'fraud@2', '--yes', '--reason', 'better recall'], { cwd: dir, env: at('2026-11-05T10:00:00Z') });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/recorded ADR 0002-promote-fraud-2-to-production.md/);
-    const adr = readFileSync(join(dir, 'docs/adr/0002-promote-fraud-2-to-production.md'), 'utf8');
-    expect(adr).toMatch(/^# 2\. Promote fraud@2 to production\n\nDate: 2026-11-05\n\n## Status\n\nAccepted\n/);
+    expect(r.stderr).toMatch(/recorded ADR 0003-promote-fraud-2-to-production.md/);
+    const adr = readFileSync(join(dir, 'docs/adr/0003-promote-fraud-2-to-production.md'), 'utf8');
+    expect(adr).toMatch(/^# 3\. Promote fraud@2 to production\n\nDate: 2026-11-05\n\n## Status\n\nAccepted\n/);
     expect(adr).toMatch(/Gate run #1: \*\*pass\*\*/);
     expect(adr).toMatch(/\| ni \| pass \| auc: 0\.\d{4} − 0\.\d{4} = \+0\.\d{4} ≥ −0\.0100 ✓ \|/);
     expect(adr).toContain('Reason: better recall');
     const rb = await run(['rollback', 'fraud', '--yes', '--reason', 'p99 latency'], { cwd: dir, env: at('2026-11-06T10:00:00Z') });
     expect(rb.stdout).toBe('fraud@1 is the champion again (fraud@2 archived)\n');
-    expect(readFileSync(join(dir, 'docs/adr/0003-roll-back-fraud-to-fraud-1.md'), 'utf8')).toContain('Supersedes [2. Promote fraud@2 to production](0002-promote-fraud-2-to-production.md)');
-    expect(readFileSync(join(dir, 'docs/adr/0002-promote-fraud-2-to-production.md'), 'utf8')).toContain('Superseded by [3. Roll back fraud to fraud@1]');
+    expect(readFileSync(join(dir, 'docs/adr/0004-roll-back-fraud-to-fraud-1.md'), 'utf8')).toContain('Supersedes [3. Promote fraud@2 to production](0003-promote-fraud-2-to-production.md)');
+    expect(readFileSync(join(dir, 'docs/adr/0003-promote-fraud-2-to-production.md'), 'utf8')).toContain('Superseded by [4. Roll back fraud to fraud@1]');
     const show = json((await run(['show', 'fraud@2', '--json'], { cwd: dir })).stdout).data;
     expect(show.status).toBe('archived');
-    expect(show.adrs).toEqual(['0002-promote-fraud-2-to-production.md', '0003-roll-back-fraud-to-fraud-1.md']);
+    expect(show.adrs).toEqual(['0003-promote-fraud-2-to-production.md', '0004-roll-back-fraud-to-fraud-1.md']);
     const again = await run(['rollback', 'fraud', '--yes'], { cwd: dir });
     expect(again.code).toBe(2);
     expect(again.stderr.trim()).toBe('mlctl: no earlier champion of fraud to return to (versions rolled back from are skipped); name one with --to fraud@N');
@@ -92,7 +92,7 @@ describe('mlctl audit', () => {
     const now = await q();
     expect(now.version).toBe(1);
     expect(now.timeline.map((c: { version: number; via: string; reason: string }) => [c.version, c.via, c.reason])).toEqual([[1, 'promote', 'first model'], [2, 'promote', 'better'], [1, 'rollback', 'latency']]);
-    expect(now.timeline[1].adr).toBe('0002-promote-fraud-2-to-production.md');
+    expect(now.timeline[1].adr).toBe('0003-promote-fraud-2-to-production.md');
   });
 
   it('filters by model, ref, action, actor and time; prints CSV', async () => {
@@ -148,7 +148,7 @@ describe('mlctl lineage', () => {
     expect(n.gateRuns[0]).toMatchObject({ verdict: 'pass', baseline: 'fraud@1' });
     const one = json((await run(['lineage', 'fraud@1', '--json'], { cwd: dir })).stdout).data;
     expect(one.children.map((c: { ref: string }) => c.ref)).toEqual(['fraud@2']);
-    expect(one.adrs).toEqual(['0001-promote-fraud-1-to-production.md']);
+    expect(one.adrs).toEqual(['0002-promote-fraud-1-to-production.md']);
     expect((await run(['lineage', 'fraud@2'], { cwd: dir })).stdout).toMatch(/^fraud@2 \(validated\)\n│ data sha256:[0-9a-f]{12}…\n[\s\S]*upstream:\n└─ parent fraud@1 \(production; aliases: champion\)/);
     expect((await run(['lineage', 'fraud@2', '--mermaid'], { cwd: dir })).stdout).toMatch(/^```mermaid\ngraph TD\n[\s\S]*fraud_1 --> fraud_2/);
     expect((await run(['lineage', 'fraud@2', '--dot'], { cwd: dir })).stdout).toMatch(/^digraph lineage \{[\s\S]*"fraud@1" -> "fraud@2";/);

@@ -42,10 +42,10 @@ describe('staged rollouts on a real git repository', () => {
     const p = await started();
     expect(p.first).toMatchObject({ champion: 'fraud@1', previous: null, commit: expect.stringMatching(/^[0-9a-f]{40}$/) });
     expect(git(p.dir, 'show', '--name-only', '--format=%B', p.first.commit)).toBe(
-      'mlctl: fraud@1 full (first version)\n\nMlctl-Model: fraud\nMlctl-Version: 1\nMlctl-Stage: full\n\n\ndeploy/fraud.yaml\ndocs/adr/0001-promote-fraud-1-to-production.md',
+      'mlctl: fraud@1 full (first version)\n\nMlctl-Model: fraud\nMlctl-Version: 1\nMlctl-Stage: full\n\n\ndeploy/fraud.yaml\ndocs/adr/0002-promote-fraud-1-to-production.md',
     );
     // The start of fraud@2's rollout: shadow (mirror 50%) of the candidate subset, stable keeps 100% of live traffic.
-    expect(p.start).toMatchObject({ action: 'start', candidate: 'fraud@2', champion: 'fraud@1', stage: 'shadow (mirror 50%)', state: 'active', adr: '0002-promote-fraud-2-to-production.md' });
+    expect(p.start).toMatchObject({ action: 'start', candidate: 'fraud@2', champion: 'fraud@1', stage: 'shadow (mirror 50%)', state: 'active', adr: '0003-promote-fraud-2-to-production.md' });
     const [vs, dr] = p.docs();
     expect(vs!.spec.http[0].route).toEqual([
       { destination: { host: 'fraud.models.svc.cluster.local', subset: 'stable' }, weight: 100 },
@@ -57,7 +57,7 @@ describe('staged rollouts on a real git repository', () => {
     // Comments and unrelated fields survive.
     expect(p.read()).toContain('# the DestinationRule selects pods by their model-version label.');
     expect(dr!.spec.trafficPolicy).toEqual({ connectionPool: { http: { http2MaxRequests: 1000 } } });
-    expect(adrText(p.dir, 2)).toMatch(/## Status\n\nProposed\n/);
+    expect(adrText(p.dir, 3)).toMatch(/## Status\n\nProposed\n/);
     const show = json((await run(['show', 'fraud@2', '--json'], { cwd: p.dir })).stdout).data;
     expect(show.status).toBe('staging');
   });
@@ -88,7 +88,7 @@ describe('staged rollouts on a real git repository', () => {
     expect(dr!.spec.subsets).toEqual([{ name: 'stable', labels: { 'model-version': '2' } }]);
     expect(p.log().slice(0, 4)).toEqual(['mlctl: fraud@2 full (champion)', 'mlctl: fraud@2 canary 10%', 'mlctl: fraud@2 shadow (mirror 50%)', 'mlctl: fraud@1 full (first version)']);
     expect(git(p.dir, 'log', '-1', '--format=%(trailers:key=Mlctl-Stage,valueonly)%(trailers:key=Mlctl-Rollout,valueonly)%(trailers:key=Mlctl-Version,valueonly)')).toBe('full\n1\n2');
-    const adr = adrText(p.dir, 2);
+    const adr = adrText(p.dir, 3);
     expect(adr).toMatch(/## Status\n\nAccepted\n/);
     expect(adr).toContain('## Rollout log\n\n- 2026-11-23T10:01:00Z shadow (mirror 50%) — started by tester@example.com\n- 2026-11-23T10:41:00Z shadow (mirror 50%) → canary 10% by tester@example.com (checks: ok pass (0.004 ≤ 0.01))\n- 2026-11-23T11:21:00Z canary 10% → full by tester@example.com\n- 2026-11-23T11:21:00Z completed: fraud@2 is the champion; fraud@1 archived\n');
     // Each ADR change went into the commit of the stage it describes.
@@ -105,10 +105,10 @@ describe('staged rollouts on a real git repository', () => {
     // A rollback after completion: a new commit and an ADR superseding the promotion's.
     const rb = await run(['rollback', 'fraud', '--yes', '--reason', 'p99 regression', '--json'], { cwd: p.dir, env: at(90) });
     expect(rb.code, rb.stderr).toBe(0);
-    expect(json(rb.stdout).data).toMatchObject({ champion: 'fraud@1', previous: 'fraud@2', adr: '0003-roll-back-fraud-to-fraud-1.md' });
+    expect(json(rb.stdout).data).toMatchObject({ champion: 'fraud@1', previous: 'fraud@2', adr: '0004-roll-back-fraud-to-fraud-1.md' });
     expect(p.docs()[1]!.spec.subsets).toEqual([{ name: 'stable', labels: { 'model-version': '1' } }]);
     expect(p.log()[0]).toBe('mlctl: roll back fraud to fraud@1');
-    expect(adrText(p.dir, 2)).toMatch(/## Status\n\nSuperseded by \[3\. Roll back fraud to fraud@1\]\(0003-roll-back-fraud-to-fraud-1\.md\)\n/);
+    expect(adrText(p.dir, 3)).toMatch(/## Status\n\nSuperseded by \[4\. Roll back fraud to fraud@1\]\(0004-roll-back-fraud-to-fraud-1\.md\)\n/);
     expect(git(p.dir, 'status', '--porcelain')).toBe('');
   });
 
@@ -122,8 +122,8 @@ describe('staged rollouts on a real git repository', () => {
     expect(vs!.spec.http[0].mirrorPercentage).toBeUndefined();
     expect(dr!.spec.subsets).toEqual([{ name: 'stable', labels: { 'model-version': '1' } }]);
     expect(p.log()[0]).toBe('mlctl: abort fraud@2 rollout at shadow (mirror 50%)');
-    expect(adrText(p.dir, 2)).toMatch(/## Status\n\nRejected\n/);
-    expect(adrText(p.dir, 2)).toContain('aborted at shadow (mirror 50%) by tester@example.com (rollback): error budget burn; all traffic back to fraud@1');
+    expect(adrText(p.dir, 3)).toMatch(/## Status\n\nRejected\n/);
+    expect(adrText(p.dir, 3)).toContain('aborted at shadow (mirror 50%) by tester@example.com (rollback): error budget burn; all traffic back to fraud@1');
     expect(json((await run(['show', 'fraud@2', '--json'], { cwd: p.dir })).stdout).data.status).toBe('registered');
     expect(json((await run(['show', 'fraud@1', '--json'], { cwd: p.dir })).stdout).data.aliases).toEqual(['champion']);
     const st = json((await run(['rollout', 'status', 'fraud', '--json'], { cwd: p.dir })).stdout).data;
@@ -160,7 +160,7 @@ describe('staged rollouts on a real git repository', () => {
     expect(abort.code).toBe(0);
     expect(json(abort.stdout).data[0]).toMatchObject({ action: 'aborted', commit: expect.stringMatching(/^[0-9a-f]{40}$/) });
     expect(p.log()[0]).toBe('mlctl: abort fraud@2 rollout at ramp 50%');
-    expect(adrText(p.dir, 2)).toMatch(/failing check: ok fail \(0\.5 > max 0\.01\)/);
+    expect(adrText(p.dir, 3)).toMatch(/failing check: ok fail \(0\.5 > max 0\.01\)/);
     expect(json((await run(['rollout', 'tick', '--json'], { cwd: p.dir, env: at(36) })).stdout).data).toEqual([]);
   });
 
@@ -192,9 +192,9 @@ describe('staged rollouts on a real git repository', () => {
     const head = git(p.dir, 'rev-parse', 'HEAD');
     const nc = await run(['promote', 'fraud@2', '--force', '--reason', 'x', '--no-commit'], { cwd: p.dir, env: at(3) });
     expect(nc.code, nc.stderr).toBe(0);
-    expect(nc.stdout).toMatch(/files written, not committed \(--no-commit\): deploy\/fraud\.yaml, docs\/adr\/0002-promote-fraud-2-to-production\.md/);
+    expect(nc.stdout).toMatch(/files written, not committed \(--no-commit\): deploy\/fraud\.yaml, docs\/adr\/0003-promote-fraud-2-to-production\.md/);
     expect(git(p.dir, 'rev-parse', 'HEAD')).toBe(head);
-    expect(git(p.dir, 'status', '--porcelain')).toBe('M deploy/fraud.yaml\n M docs/adr/0002-promote-fraud-2-to-production.md');
+    expect(git(p.dir, 'status', '--porcelain')).toBe('M deploy/fraud.yaml\n M docs/adr/0003-promote-fraud-2-to-production.md');
   });
 
   it('a rejected push changes nothing: local commit undone, files restored, registry untouched (exit 3)', async () => {
@@ -206,11 +206,11 @@ describe('staged rollouts on a real git repository', () => {
     git(other, 'add', '.');
     git(other, '-c', 'user.email=o@x', '-c', 'user.name=o', 'commit', '-qm', 'other');
     git(other, 'push', '-q', 'origin', 'main');
-    const before = { head: git(p.dir, 'rev-parse', 'HEAD'), file: p.read(), adr: adrText(p.dir, 2) };
+    const before = { head: git(p.dir, 'rev-parse', 'HEAD'), file: p.read(), adr: adrText(p.dir, 3) };
     const r = await run(['promote', 'fraud@2', '--push'], { cwd: p.dir, env: at(40) });
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/^mlctl: git push to origin was rejected \(.*\); nothing changed: the local commit was undone and the registry is untouched — pull, then run the command again\n$/);
-    expect({ head: git(p.dir, 'rev-parse', 'HEAD'), file: p.read(), adr: adrText(p.dir, 2) }).toEqual(before);
+    expect({ head: git(p.dir, 'rev-parse', 'HEAD'), file: p.read(), adr: adrText(p.dir, 3) }).toEqual(before);
     expect(git(p.dir, 'status', '--porcelain')).toBe('');
     expect(json((await run(['rollout', 'status', '--json'], { cwd: p.dir })).stdout).data[0]).toMatchObject({ step: 1, stage: 'shadow (mirror 50%)' });
     git(p.dir, 'pull', '-q', '--rebase', 'origin', 'main');
@@ -258,7 +258,7 @@ describe('staged rollouts on a real git repository', () => {
     expect(owned.stderr.trim()).toBe('mlctl: deploy/fraud.yaml: VirtualService fraud is managed by Argo Rollouts (annotation rollouts.argoproj.io/managed-by-rollouts); let Argo Rollouts drive it, or remove it from serving.files');
     expect(json((await run(['show', 'fraud@1', '--json'], { cwd: i.dir })).stdout).data.aliases).toEqual([]);
     // No half-written ADR is left behind.
-    expect(existsSync(join(i.dir, 'docs/adr')) ? adrs(i.dir) : []).toEqual([]);
+    expect(adrs(i.dir)).toEqual(['0001-record-architecture-decisions.md']);
   });
 
   it('materializes each served version as a folder of named files and writes its URI', async () => {
