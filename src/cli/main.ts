@@ -3,6 +3,7 @@ import { MlctlError, ExitCode } from '../core/errors.js';
 import { makeDeps, type Deps } from './deps.js';
 import { processIo } from './io.js';
 import { envelope } from './render/json.js';
+import { escapeData, escapeProperty } from './render/github.js';
 import { buildProgram } from './program.js';
 import { installInterruptHandler } from './interrupt.js';
 
@@ -40,6 +41,8 @@ export function reportError(deps: Deps, err: unknown, o: { json: boolean; debug:
   if (err instanceof MlctlError) {
     if (!err.reported) {
       deps.io.err.write(`mlctl: ${err.message}\n`);
+      // In GitHub Actions the failure is also an annotation on the run.
+      if (!o.json && deps.env.GITHUB_ACTIONS === 'true') deps.io.out.write(`::error title=${escapeProperty(`mlctl ${o.command}`)}::${escapeData(err.message)}\n`);
       if (o.json) deps.io.out.write(envelope(o.command, null, [], [{ kind: err.kind, message: err.message }]));
     } else if (!o.json) deps.io.err.write(`mlctl: ${err.message}\n`);
     if (o.debug && err.stack) deps.io.err.write(`${err.stack}\n`);

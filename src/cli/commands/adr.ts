@@ -47,7 +47,7 @@ export function registerAdr(program: Command, deps: Deps): void {
       const a = await adrContext(deps);
       const { newAdr } = await import('../../core/adr/adr-ops.js');
       const r = await newAdr(a, { title: words.join(' '), supersedes: opts.supersede, links: opts.link, status: opts.status, template: opts.template ?? a.defaultTemplate });
-      emit(ctx, r, () => `${relative(deps.cwd, r.path) || r.path}\n`);
+      await emit(ctx, r, () => `${relative(deps.cwd, r.path) || r.path}\n`);
     });
 
   adr
@@ -61,7 +61,7 @@ export function registerAdr(program: Command, deps: Deps): void {
       const ctx = commandCtx(deps, cmd);
       const { linkAdrs } = await import('../../core/adr/adr-ops.js');
       const r = await linkAdrs(await adrContext(deps), src, link, tgt, reverse);
-      emit(ctx, r, () => `${r.source} ${r.link} ${r.target}\n`);
+      await emit(ctx, r, () => `${r.source} ${r.link} ${r.target}\n`);
     });
 
   adr
@@ -76,7 +76,7 @@ export function registerAdr(program: Command, deps: Deps): void {
       const all = listAdrs(dir)
         .map((a) => ({ number: a.number, title: a.title, file: a.file, status: primaryStatus(a) || (a.status[0] ?? ''), links: a.status.filter((s) => /\]\(/.test(s)), date: a.date }))
         .filter((a) => !want || a.status.toLowerCase().startsWith(want) || (want === 'superseded' && a.links.some((l) => /^Superseded by|^Superceded by/i.test(l))));
-      emit(ctx, { dir, adrs: all }, () => (all.length ? table(['#', 'STATUS', 'DATE', 'TITLE'], all.map((a) => [a.number, a.status, a.date, a.title])) : `no ADRs in ${dir}\n`));
+      await emit(ctx, { dir, adrs: all }, () => (all.length ? table(['#', 'STATUS', 'DATE', 'TITLE'], all.map((a) => [a.number, a.status, a.date, a.title])) : `no ADRs in ${dir}\n`));
     });
 
   adr
@@ -87,7 +87,7 @@ export function registerAdr(program: Command, deps: Deps): void {
       const ctx = commandCtx(deps, cmd);
       const { readAdr } = await import('../../core/adr/files.js');
       const a = readAdr((await adrContext(deps)).dir, ref);
-      emit(ctx, a, () => a.text);
+      await emit(ctx, a, () => a.text);
     });
 
   adr
@@ -99,7 +99,7 @@ export function registerAdr(program: Command, deps: Deps): void {
       const { adrGraph, adrToc } = await import('../../core/adr/adr-ops.js');
       const { dir } = await adrContext(deps);
       const text = what === 'toc' ? adrToc(dir) : adrGraph(dir);
-      emit(ctx, { format: what === 'toc' ? 'markdown' : 'dot', text }, () => text);
+      await emit(ctx, { format: what === 'toc' ? 'markdown' : 'dot', text }, () => text);
     });
 
   adr
@@ -110,6 +110,6 @@ export function registerAdr(program: Command, deps: Deps): void {
       const { lintAdrs } = await import('../../core/adr/adr-ops.js');
       const { dir } = await adrContext(deps);
       const problems = lintAdrs(dir);
-      emitVerdict(ctx, { dir, problems }, () => (problems.length ? problems.map((p) => `${p.file}: ${p.problem}\n`).join('') : `ok: ${dir}\n`), problems.length === 0, `${problems.length} problem(s) in ${dir}`);
+      await emitVerdict(ctx, { dir, problems }, () => (problems.length ? problems.map((p) => `${p.file}: ${p.problem}\n`).join('') : `ok: ${dir}\n`), problems.length === 0, `${problems.length} problem(s) in ${dir}`);
     });
 }

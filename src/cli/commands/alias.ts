@@ -16,7 +16,7 @@ export function registerAlias(program: Command, deps: Deps): void {
       const ctx = commandCtx(deps, cmd);
       const { setAlias } = await import('../../core/registry/mutate.js');
       const r = await setAlias({ registry: await deps.registry(), clock: deps.clock, actor: await deps.actor() }, ref, name);
-      emit(ctx, r, () => `${r.model}@${r.alias} → ${r.version}${r.previous !== null && r.previous !== r.version ? ` (was ${r.previous})` : ''}\n`);
+      await emit(ctx, r, () => `${r.model}@${r.alias} → ${r.version}${r.previous !== null && r.previous !== r.version ? ` (was ${r.previous})` : ''}\n`);
     });
   alias
     .command('rm')
@@ -27,7 +27,7 @@ export function registerAlias(program: Command, deps: Deps): void {
       const ctx = commandCtx(deps, cmd);
       const { removeAlias } = await import('../../core/registry/mutate.js');
       const r = await removeAlias({ registry: await deps.registry(), clock: deps.clock, actor: await deps.actor() }, model, name);
-      emit(ctx, r, () => `removed ${r.model}@${r.alias} (was ${r.previous})\n`);
+      await emit(ctx, r, () => `removed ${r.model}@${r.alias} (was ${r.previous})\n`);
     });
 }
 
@@ -42,7 +42,7 @@ export function registerTag(program: Command, deps: Deps): void {
       const ctx = commandCtx(deps, cmd);
       const { tagVersion } = await import('../../core/registry/mutate.js');
       const r = await tagVersion({ registry: await deps.registry(), clock: deps.clock, actor: await deps.actor() }, ref, tags);
-      emit(ctx, r, () => `${r.ref}: ${Object.entries(r.tags).map(([k, v]) => `${k}=${v}`).join(' ')}\n`);
+      await emit(ctx, r, () => `${r.ref}: ${Object.entries(r.tags).map(([k, v]) => `${k}=${v}`).join(' ')}\n`);
     });
 }
 
@@ -56,6 +56,6 @@ export function registerArchive(program: Command, deps: Deps): void {
       const ctx = commandCtx(deps, cmd);
       const { archiveVersion } = await import('../../core/registry/mutate.js');
       const r = await archiveVersion({ registry: await deps.registry(), clock: deps.clock, actor: await deps.actor() }, ref);
-      emit(ctx, r, () => `${r.ref} ${r.changed ? 'archived' : 'was already archived'}\n`);
+      await emit(ctx, r, () => `${r.ref} ${r.changed ? 'archived' : 'was already archived'}\n`);
     });
 }

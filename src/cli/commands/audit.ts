@@ -31,7 +31,7 @@ export function registerAudit(program: Command, deps: Deps): void {
       const { queryAudit } = await import('../../core/audit/query.js');
       const events = queryAudit(await deps.registry(), opts, deps.clock.now());
       if (opts.csv && !ctx.json) return void deps.io.out.write(toCsv(events));
-      emit(ctx, { events }, () =>
+      await emit(ctx, { events }, () =>
         events.length
           ? table(['SEQ', 'AT', 'ACTOR', 'ACTION', 'SUBJECT', 'DETAIL'], events.map((e) => [e.seq, e.at.replace('T', ' ').slice(0, 19), e.actor, e.action, e.subject ?? e.model ?? '-', JSON.stringify(e.payload).slice(0, 80)]))
           : 'no events match\n',
@@ -45,7 +45,7 @@ export function registerAudit(program: Command, deps: Deps): void {
       const ctx = commandCtx(deps, cmd);
       const { verifyChain } = await import('../../core/audit/verify.js');
       const r = verifyChain(await deps.registry());
-      emitVerdict(
+      await emitVerdict(
         ctx,
         r,
         () => (r.ok ? `ok: ${r.events} event(s), chain intact${r.head ? `, head ${r.head.slice(0, 16)}…` : ''}\n` : `broken at event ${r.broken!.seq}: ${r.broken!.reason}\n`),
@@ -63,7 +63,7 @@ export function registerAudit(program: Command, deps: Deps): void {
       const ctx = commandCtx(deps, cmd);
       const { championAt } = await import('../../core/audit/champion.js');
       const r = championAt(await deps.registry(), model, opts.at, deps.clock.now());
-      emit(ctx, r, () => {
+      await emit(ctx, r, () => {
         const head = r.version === null ? `${model} had no champion at ${r.at}\n` : `${model}@${r.version} was champion at ${r.at} (since ${r.since!.at}, by ${r.since!.actor}${r.since!.reason ? `: ${r.since!.reason}` : ''})\n`;
         if (!r.timeline.length) return head;
         return `${head}\n${table(['AT', 'CHAMPION', 'PREVIOUS', 'VIA', 'BY', 'REASON', 'ADR'], r.timeline.map((c) => [c.at.replace('T', ' ').slice(0, 19), c.version, c.previous, c.via, c.actor, c.reason, c.adr]))}`;
@@ -97,6 +97,6 @@ export function registerLineage(program: Command, deps: Deps): void {
       if (!ref) throw new UsageError('name a version (e.g. mlctl lineage fraud@3) or pass --data sha256:…');
       const n = lineageOf(await deps.registry(), ref, opts.depth);
       const r = await import('../render/lineage.js');
-      emit(ctx, n, () => (opts.mermaid ? r.renderLineageMermaid(n) : opts.dot ? r.renderLineageDot(n) : r.renderLineageTree(n)));
+      await emit(ctx, n, () => (opts.mermaid ? r.renderLineageMermaid(n) : opts.dot ? r.renderLineageDot(n) : r.renderLineageTree(n)));
     });
 }

@@ -41,6 +41,6 @@ export function registerDiff(program: Command, deps: Deps): void {
       const ctx = commandCtx(deps, cmd);
       const { diffVersions } = await import('../../core/registry/diff.js');
       const d = diffVersions(await deps.registry(), a, b);
-      emit(ctx, d, () => render(d));
+      await emit(ctx, d, () => render(d));
     });
 }

@@ -64,6 +64,7 @@ Exit codes: 0 pass (warnings allowed), 1 a gate failed, 2 invalid policy or inpu
       if (format === 'markdown') text = r.renderGateMarkdown(report);
       else if (format === 'junit') text = r.renderGateJunit(report);
       else if (format === 'github') {
+        ctx.githubDone = true;
         const gh = await import('../render/github.js');
         text = `::group::mlctl gate ${report.candidate.ref}\n${r.renderGateTable(report)}::endgroup::\n${r.renderGateAnnotations(report)}`;
         if (deps.env.GITHUB_STEP_SUMMARY) gh.appendStepSummary(deps.env.GITHUB_STEP_SUMMARY, r.renderGateMarkdown(report));
@@ -81,7 +82,7 @@ Exit codes: 0 pass (warnings allowed), 1 a gate failed, 2 invalid policy or inpu
         const paint = (v: string, t: string) => (v === 'pass' ? chalk.green(t) : v === 'fail' ? chalk.red(t) : v === 'warn' || v === 'inconclusive' ? chalk.yellow(t) : chalk.dim(t));
         text = r.renderGateTable(report, paint);
       }
-      emitVerdict(ctx, report, () => text, ok, failure, outcome);
+      await emitVerdict(ctx, report, () => text, ok, failure, outcome);
     });
 
   gate
@@ -100,7 +101,7 @@ Exit codes: 0 pass (warnings allowed), 1 a gate failed, 2 invalid policy or inpu
       if (problems.length === 0) return emit(ctx, data, () => `${label}: ok (${data.gates} gate(s))\n`);
       if (!ctx.json) {
         deps.io.out.write(problems.map((p) => `${label}${p.line ? `:${p.line}` : ''}: ${p.path ? `${p.path}: ` : ''}${p.message}\n`).join(''));
-      } else emit(ctx, data, () => '');
+      } else await emit(ctx, data, () => '');
       const e = new UsageError(`${problems.length} problem(s) in ${label}`);
       e.reported = ctx.json;
       throw e;

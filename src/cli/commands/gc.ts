@@ -24,7 +24,7 @@ export function registerGc(program: Command, deps: Deps): void {
       const retentionMs = parseDuration(retention, opts.retention ? '--retention' : `${cfg.file}: gc.retention`);
       const r = await collectGarbage({ registry: await deps.registry(), store: await deps.artifacts(), clock: deps.clock, actor: await deps.actor() }, { dryRun: !!opts.dryRun, graceMs, retentionMs });
       const bytes = r.unreferenced.reduce((s, b) => s + b.size, 0);
-      emit(ctx, r, () =>
+      await emit(ctx, r, () =>
         r.dryRun
           ? `${r.unreferenced.map((b) => `would delete sha256:${b.sha256} (${formatBytes(b.size)})\n`).join('')}${r.folders.map((f) => `would delete the serving folder of ${f.ref} (${f.files} file(s), ${formatBytes(f.size)})\n`).join('')}${r.unreferenced.length} unreferenced blob(s), ${formatBytes(bytes)} would be freed; ${r.tooYoung} younger than ${opts.grace} kept; ${r.foldersKept} archived serving folder(s) within ${retention} kept\n`
           : `deleted ${r.deleted} blob(s), ${formatBytes(r.bytesFreed)} freed; ${r.scanned} scanned, ${r.tooYoung} younger than ${opts.grace} kept\n${r.folders.length ? `deleted the serving folders of ${r.folders.map((f) => f.ref).join(', ')}\n` : ''}${r.foldersKept ? `${r.foldersKept} archived serving folder(s) within ${retention} kept\n` : ''}`,

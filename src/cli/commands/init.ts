@@ -118,7 +118,7 @@ Examples:
       if (!registry.startsWith('s3://')) (await deps.registry({ create: true })).close();
       if (plan.adoptedAdrDir) note(ctx, `using the existing ADR folder ${plan.adoptedAdrDir}`);
       if (r.kept.length) note(ctx, `kept existing ${r.kept.join(', ')} (--force overwrites)`);
-      emit(ctx, r, () => `wrote ${r.written.join(', ')}\nregistry: ${r.registry}\nartifacts: ${r.artifacts}\n`);
+      await emit(ctx, r, () => `wrote ${r.written.join(', ')}\nregistry: ${r.registry}\nartifacts: ${r.artifacts}\n`);
       note(ctx, `next: mlctl register <model> <path> --metrics metrics.json${model ? `; then mlctl promote ${model}@1` : ''}`);
     });
 }

@@ -19,7 +19,7 @@ export function registerList(program: Command, deps: Deps): void {
       const ctx = commandCtx(deps, cmd);
       const { listRegistry } = await import('../../core/registry/list.js');
       const result = listRegistry(await deps.registry(), { model, status: opts.status, tag: opts.tag, limit: opts.limit });
-      emit(ctx, result, () => {
+      await emit(ctx, result, () => {
         if (result.kind === 'models') {
           if (result.models.length === 0) return 'no models yet; register one with: mlctl register <model> <path>\n';
           return table(

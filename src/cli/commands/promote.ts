@@ -76,7 +76,7 @@ Examples:
         const o = await engine.applyAdvance(pctx, p, { forced: !!why, reason: opts.reason ?? null, checks });
         if (o.forced) ctx.warnings.push(`advanced with --force (override recorded): ${why!.message}`);
         const where = reportStep(ctx, o, noCommit);
-        emit(ctx, o, () => renderOutcome(o, where));
+        await emit(ctx, o, () => renderOutcome(o, where));
         return;
       }
       const { planPromotion, applyPromotion } = await import('../../core/promote/direct.js');
@@ -90,7 +90,7 @@ Examples:
         if (o.forced) ctx.warnings.push(`rollout started without a passing gate run (override recorded): ${opts.reason}`);
         if (o.adr) note(ctx, `recorded ADR ${o.adr}`);
         const where = reportStep(ctx, o, noCommit);
-        emit(ctx, o, () => renderOutcome(o, where));
+        await emit(ctx, o, () => renderOutcome(o, where));
         return;
       }
       await confirmOrYes(deps, !!opts.yes, `Make ${target} the production champion${plan.champion ? ` (replacing ${plan.champion.model}@${plan.champion.version})` : ''}?`, `promoting ${target}`);
@@ -98,7 +98,7 @@ Examples:
       if (r.forced) ctx.warnings.push(`promoted without a passing gate run (override recorded): ${opts.reason}`);
       if (r.adr) note(ctx, `recorded ADR ${r.adr}`);
       const where = reportStep(ctx, r, noCommit);
-      emit(ctx, r, () => `${r.champion} is now the champion${r.previous ? ` (was ${r.previous}, now archived)` : ''}${where}\n`);
+      await emit(ctx, r, () => `${r.champion} is now the champion${r.previous ? ` (was ${r.previous}, now archived)` : ''}${where}\n`);
     });
 
   stepOptions(
@@ -123,7 +123,7 @@ Examples:
         await confirmOrYes(deps, !!opts.yes, `Abort the rollout of ${model}@${cand.version} and send all traffic back to the champion?`, `aborting the rollout of ${model}`);
         const o = await engine.abortRollout(pctx, open, { reason: opts.reason ?? null, failing: [], by: 'rollback' });
         const where = reportStep(ctx, o, noCommit);
-        emit(ctx, o, () => renderOutcome(o, where));
+        await emit(ctx, o, () => renderOutcome(o, where));
         return;
       }
       const { planRollback, applyRollback } = await import('../../core/promote/direct.js');
@@ -132,6 +132,6 @@ Examples:
       const r = await applyRollback(pctx, plan);
       if (r.adr) note(ctx, `recorded ADR ${r.adr}`);
       const where = reportStep(ctx, r, noCommit);
-      emit(ctx, r, () => `${r.champion} is the champion again (${r.previous} archived)${where}\n`);
+      await emit(ctx, r, () => `${r.champion} is the champion again (${r.previous} archived)${where}\n`);
     });
 }

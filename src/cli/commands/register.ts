@@ -59,6 +59,6 @@ Re-registering the same content from the same commit prints the existing version
       } else {
         note(ctx, `${result.ref} already holds this content from the same code commit; nothing registered (use --allow-duplicate to force a new version)`);
       }
-      emit(ctx, result, () => `${result.ref}\n`);
+      await emit(ctx, result, () => `${result.ref}\n`);
     });
 }

@@ -41,7 +41,7 @@ export function registerRollout(program: Command, deps: Deps): void {
       const pctx = await promoteContext(deps, { adr: false });
       const { rolloutStatus } = await import('../../core/rollout/ops.js');
       const views = rolloutStatus(pctx, model);
-      emit(ctx, views, () => renderViews(views, model));
+      await emit(ctx, views, () => renderViews(views, model));
     });
 
   rollout
@@ -53,7 +53,7 @@ export function registerRollout(program: Command, deps: Deps): void {
       const pctx = await promoteContext(deps, { adr: false });
       const { previewRollout } = await import('../../core/rollout/ops.js');
       const p = await previewRollout(pctx, ref);
-      emit(ctx, p, () => {
+      await emit(ctx, p, () => {
         const lines = [`${p.candidate} against ${p.champion ?? 'no champion (goes straight to full)'} — plan ${p.plan} on ${p.adapter}`];
         for (const s of p.stages) lines.push(`${s.current ? '▶' : ' '} ${s.index}. ${s.stage}${s.minDuration ? `, at least ${s.minDuration}` : ''}${s.checks.length ? `, checks: ${s.checks.join(', ')}` : ''}${s.auto ? ', auto' : ''}`);
         if (p.next === null) lines.push('', `${p.model} has a rollout of another version in progress; nothing to preview for ${p.candidate}`);
@@ -79,7 +79,7 @@ export function registerRollout(program: Command, deps: Deps): void {
         const { setPaused } = await import('../../core/rollout/engine.js');
         const { viewOf } = await import('../../core/rollout/ops.js');
         const v = viewOf(pctx, await setPaused(pctx, model, paused, opts.reason ?? null));
-        emit(ctx, v, () => `rollout ${v.id} of ${v.candidate} ${paused ? 'paused' : 'resumed'} at ${v.stage}\n`);
+        await emit(ctx, v, () => `rollout ${v.id} of ${v.candidate} ${paused ? 'paused' : 'resumed'} at ${v.stage}\n`);
       });
   }
 
@@ -101,6 +101,6 @@ export function registerRollout(program: Command, deps: Deps): void {
       const problem = [...broken, ...undecided].join('; ');
       // A check that could not run at all is an infrastructure problem (exit 3); undecided is 5.
       if (broken.length) return emitVerdict(ctx, entries, () => renderTick(entries), false, `could not evaluate: ${problem}`, 'storage');
-      emitVerdict(ctx, entries, () => renderTick(entries), undecided.length === 0, `inconclusive: ${problem}`, 'inconclusive');
+      await emitVerdict(ctx, entries, () => renderTick(entries), undecided.length === 0, `inconclusive: ${problem}`, 'inconclusive');
     });
 }

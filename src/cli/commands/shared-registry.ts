@@ -41,7 +41,7 @@ Examples:
       const ctx = commandCtx(deps, cmd);
       const { sharedStatus } = await import('../../adapters/registry/registry-transfer.js');
       const s = await sharedStatus(await remoteOf(deps), deps.clock.now());
-      emit(ctx, s, () => {
+      await emit(ctx, s, () => {
         const lines = [`registry: ${s.uri}`, s.remote ? `remote: ${s.remote.size} bytes, ETag ${s.remote.etag}` : 'remote: does not exist yet'];
         lines.push(s.lock ? `lock: held by ${s.lock.actor} on ${s.lock.host} (pid ${s.lock.pid}, \`${s.lock.command}\`) since ${s.lock.created}; ${s.lock.expired ? 'EXPIRED (the next write takes it over)' : `expires ${s.lock.expires}`}; id ${s.lock.id}` : 'lock: free');
         return `${lines.join('\n')}\n`;
@@ -60,7 +60,7 @@ Examples:
       const { appendEvent } = await import('../../core/audit/chain.js');
       const actor = await deps.actor();
       await registry.write(() => appendEvent(registry, { at: deps.clock.now().toISOString(), actor, action: 'registry.unlock', model: null, subject: null, payload: { lock: removed } }));
-      emit(ctx, removed, () => `removed the lock ${removed.id} of ${removed.actor} (pid ${removed.pid} on ${removed.host}, since ${removed.created})\n`);
+      await emit(ctx, removed, () => `removed the lock ${removed.id} of ${removed.actor} (pid ${removed.pid} on ${removed.host}, since ${removed.created})\n`);
     });
 
   reg
@@ -76,7 +76,7 @@ Examples:
       const { resolve } = await import('node:path');
       const r = await pushRegistry(remote, resolve(deps.cwd, local), !!opts.force);
       if (r.replaced) note(ctx, `replaced the previous ${remote.uri}`);
-      emit(ctx, { uri: remote.uri, ...r }, () => `pushed ${local} to ${remote.uri}\n`);
+      await emit(ctx, { uri: remote.uri, ...r }, () => `pushed ${local} to ${remote.uri}\n`);
     });
 
   reg
@@ -91,6 +91,6 @@ Examples:
       const remote = await remoteOf(deps, opts.from);
       const { resolve } = await import('node:path');
       const r = await pullRegistry(remote, resolve(deps.cwd, local), !!opts.force);
-      emit(ctx, { uri: remote.uri, local, ...r }, () => `pulled ${remote.uri} (${r.size} bytes) to ${local}\n`);
+      await emit(ctx, { uri: remote.uri, local, ...r }, () => `pulled ${remote.uri} (${r.size} bytes) to ${local}\n`);
     });
 }

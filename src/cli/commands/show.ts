@@ -52,6 +52,6 @@ export function registerShow(program: Command, deps: Deps): void {
       const ctx = commandCtx(deps, cmd);
       const { showVersion } = await import('../../core/registry/show.js');
       const d = showVersion(await deps.registry(), ref);
-      emit(ctx, d, () => renderVersion(d));
+      await emit(ctx, d, () => renderVersion(d));
     });
 }

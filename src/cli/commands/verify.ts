@@ -18,6 +18,6 @@ export function registerVerify(program: Command, deps: Deps): void {
         r.ok
           ? `ok: ${r.versions.length} version(s), ${r.blobsChecked} blob(s), ${formatBytes(r.bytesChecked)} verified\n`
           : r.problems.map((p) => `${p.ref}: ${p.path}: ${p.problem}: ${p.detail}\n`).join('');
-      emitVerdict(ctx, r, human, r.ok, `${r.problems.length} problem(s) found in the artifact store; re-register the affected versions from their original files`);
+      await emitVerdict(ctx, r, human, r.ok, `${r.problems.length} problem(s) found in the artifact store; re-register the affected versions from their original files`);
     });
 }
