@@ -8,6 +8,7 @@ import { registerAudit, registerLineage } from './commands/audit.js';
 import { registerPromote } from './commands/promote.js';
 import { registerRollout } from './commands/rollout.js';
 import { registerSharedRegistry } from './commands/shared-registry.js';
+import { registerDoctor } from './commands/doctor.js';
 
 export const VERSION = '0.1.0';
 
@@ -49,6 +50,7 @@ Exit codes: 0 ok, 1 negative verdict, 2 usage/input error, 3 storage/infrastruct
   registerPromote(program, deps);
   registerRollout(program, deps);
   registerSharedRegistry(program, deps);
+  registerDoctor(program, deps);
   registerAudit(program, deps);
   registerLineage(program, deps);
   return program;
