@@ -3,7 +3,7 @@
 // Generates a small model, registers two versions, then list → show → diff → pull → verify, gates v2,
 // and rolls it out through every stage of an Istio config in the scratch folder's git repository.
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, copyFileSync, mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,13 +52,11 @@ writeFileSync(join(work, 'metrics-v1.json'), JSON.stringify({ dataset: holdout, 
 
 // The scratch folder is also the team's GitOps repository: each rollout stage is a commit in it.
 for (const args of [['init', '-q', '-b', 'main'], ['config', 'user.email', 'demo@example.com'], ['config', 'user.name', 'mlctl demo']]) spawnSync('git', args, { cwd: work });
-step('set up the project with the embedded defaults', ['init', '--yes']);
-mkdirSync(join(work, 'deploy'), { recursive: true });
-copyFileSync(fileURLToPath(new URL('../templates/serving/istio.yaml', import.meta.url)), join(work, 'deploy/fraud.yaml'));
-appendFileSync(join(work, 'mlctl.yaml'), '\n# fraud is served through Istio; rollouts use the built-in standard plan (shadow → canary 5% → ramp 25% → ramp 50% → full).\nserving:\n  fraud: { adapter: istio, files: [deploy/fraud.yaml] }\n');
+step('set up the project: mlctl.yaml, gate policy, an Istio serving file for fraud, ADR 0001, GitHub workflows', ['init', '--yes', '--model', 'fraud', '--adapter', 'istio', '--serving-file', 'deploy/fraud.yaml', '--github']);
 writeFileSync(join(work, '.gitignore'), '.mlctl/\nv1/\nv2/\npulled/\ndata/\n*.csv\n*.json\ntrain.yaml\n');
 spawnSync('git', ['add', '-A'], { cwd: work });
 spawnSync('git', ['commit', '-qm', 'GitOps repo: mlctl.yaml, serving config'], { cwd: work });
+step('check the set-up', ['doctor']);
 step('register the first version', ['register', 'fraud', 'v1', '--metrics', 'metrics-v1.json', '--schema', 'schema.json', '--data', 'data', '--config', 'train.yaml', '--tag', 'team=risk']);
 step('registering the same content again is a no-op (CI retries are safe)', ['register', 'fraud', 'v1', '--metrics', 'metrics-v1.json']);
 
