@@ -143,10 +143,10 @@ async function openShared(deps: Deps, cfg: ResolvedConfig, create: boolean): Pro
   const { parseDuration } = await import('../core/util/duration.js');
   const { bucket, prefix } = parseS3Uri(cfg.registry);
   if (!prefix || prefix.endsWith('/')) throw new UsageError(`registry ${cfg.registry}: name the database object, e.g. s3://${bucket}/mlctl/registry.db`);
-  const { makeS3Client } = await import('../adapters/blob/s3-store.js');
   const { S3Remote } = await import('../adapters/registry/s3-remote.js');
   const { SharedRegistry } = await import('../adapters/registry/shared-registry.js');
-  const remote = new S3Remote(makeS3Client(cfg.s3), bucket, prefix, cfg.s3.endpoint ?? `S3 (${cfg.s3.region})`);
+  const makeClient = async () => (await import('../adapters/blob/s3-store.js')).makeS3Client(cfg.s3);
+  const remote = new S3Remote(makeClient, bucket, prefix, cfg.s3.endpoint ?? `S3 (${cfg.s3.region})`, { target: cfg.s3, env: deps.env });
   return SharedRegistry.open(remote, {
     cacheRoot: cacheRoot(deps.env),
     offline: !!deps.overrides.offline,

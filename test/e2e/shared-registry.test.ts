@@ -51,7 +51,8 @@ describe('shared SQLite registry on S3', () => {
 
   it('an unchanged registry costs one HEAD; a stale cache is refreshed with one GET', async () => {
     const p = project();
-    expect((await runBin(['register', 'fraud', 'm'], { cwd: p.dir, env: env('a') })).code).toBe(0);
+    const first = await runBin(['register', 'fraud', 'm'], { cwd: p.dir, env: env('a') });
+    expect(first.code, first.stderr).toBe(0);
     await runBin(['list'], { cwd: p.dir, env: env('b') }); // b caches it
     let mark = strict.requests.length;
     const r = await runBin(['show', 'fraud@1', '--json'], { cwd: p.dir, env: env('b') });

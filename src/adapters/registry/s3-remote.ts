@@ -1,8 +1,16 @@
 import { createReadStream, createWriteStream, statSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
-import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { mapS3Error } from '../blob/s3-errors.js';
+import { fastHead, type FastHeadTarget } from './fast-head.js';
+
+/** The S3 client and its commands load on first use: a read of an unchanged registry needs neither. */
+const sdk = async (): Promise<typeof import('@aws-sdk/client-s3')> => {
+  const m = (await import('@aws-sdk/client-s3')) as typeof import('@aws-sdk/client-s3') & { default?: typeof import('@aws-sdk/client-s3') };
+  // CommonJS under the bundler: the exports may sit on the default export.
+  return m.PutObjectCommand ? m : m.default!;
+};
 
 export interface RemoteHead {
   etag: string;
@@ -15,20 +23,34 @@ export const isPreconditionFailed = (err: unknown) => isStatus(err, 412) || (err
 
 /** The objects of a shared registry: the database and its lock, with the conditional writes S3 offers. */
 export class S3Remote {
+  private clientPromise: Promise<S3Client> | undefined;
+
   constructor(
-    private readonly client: S3Client,
+    private readonly makeClient: () => Promise<S3Client>,
     readonly bucket: string,
     readonly key: string,
     readonly endpoint: string,
+    /** Connection settings and environment for the signed HEAD that skips loading the SDK. */
+    private readonly fast?: { target: Omit<FastHeadTarget, 'bucket' | 'key'>; env: Record<string, string | undefined> },
   ) {}
+
+  private client(): Promise<S3Client> {
+    this.clientPromise ??= this.makeClient();
+    return this.clientPromise;
+  }
 
   get uri(): string {
     return `s3://${this.bucket}/${this.key}`;
   }
 
   async head(key = this.key): Promise<RemoteHead | null> {
+    if (this.fast && key === this.key && !this.clientPromise) {
+      const r = await fastHead({ ...this.fast.target, bucket: this.bucket, key }, this.fast.env);
+      if (r !== undefined) return r;
+    }
     try {
-      const r = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      const { HeadObjectCommand } = await sdk();
+      const r = await (await this.client()).send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
       return { etag: r.ETag ?? '', size: r.ContentLength ?? 0 };
     } catch (err) {
       if (isMissing(err)) return null;
@@ -39,7 +61,8 @@ export class S3Remote {
   /** Download to `path` (the caller renames it into place); returns the ETag of what was read. */
   async download(path: string): Promise<RemoteHead | null> {
     try {
-      const r = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key }));
+      const { GetObjectCommand } = await sdk();
+      const r = await (await this.client()).send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key }));
       await pipeline(r.Body as Readable, createWriteStream(path));
       return { etag: r.ETag ?? '', size: statSync(path).size };
     } catch (err) {
@@ -52,7 +75,8 @@ export class S3Remote {
   async upload(path: string, basedOn: string | null): Promise<string> {
     const size = statSync(path).size;
     try {
-      const r = await this.client.send(
+      const { PutObjectCommand } = await sdk();
+      const r = await (await this.client()).send(
         new PutObjectCommand({
           Bucket: this.bucket,
           Key: this.key,
@@ -72,7 +96,8 @@ export class S3Remote {
   /** Create (or, with `replacing`, take over) an object atomically; throws PreconditionFailed when someone was first. */
   async putSmall(key: string, body: string, cond: { ifNoneMatch: true } | { ifMatch: string } | Record<string, never>): Promise<string> {
     try {
-      const r = await this.client.send(
+      const { PutObjectCommand } = await sdk();
+      const r = await (await this.client()).send(
         new PutObjectCommand({
           Bucket: this.bucket,
           Key: key,
@@ -91,7 +116,8 @@ export class S3Remote {
 
   async getSmall(key: string): Promise<{ body: string; etag: string } | null> {
     try {
-      const r = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      const { GetObjectCommand } = await sdk();
+      const r = await (await this.client()).send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
       return { body: await (r.Body as { transformToString(): Promise<string> }).transformToString(), etag: r.ETag ?? '' };
     } catch (err) {
       if (isMissing(err)) return null;
@@ -101,7 +127,8 @@ export class S3Remote {
 
   async delete(key: string, ifMatch?: string): Promise<void> {
     try {
-      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key, ...(ifMatch ? { IfMatch: ifMatch } : {}) }));
+      const { DeleteObjectCommand } = await sdk();
+      await (await this.client()).send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key, ...(ifMatch ? { IfMatch: ifMatch } : {}) }));
     } catch (err) {
       if (isMissing(err)) return;
       if (isPreconditionFailed(err)) throw err;

@@ -11,9 +11,9 @@ async function remoteOf(deps: Deps, uri?: string) {
   const { parseS3Uri } = await import('../../core/config.js');
   const { bucket, prefix } = parseS3Uri(target);
   if (!prefix || prefix.endsWith('/')) throw new UsageError(`${target}: name the database object, e.g. s3://${bucket}/mlctl/registry.db`);
-  const { makeS3Client } = await import('../../adapters/blob/s3-store.js');
   const { S3Remote } = await import('../../adapters/registry/s3-remote.js');
-  return new S3Remote(makeS3Client(cfg.s3), bucket, prefix, cfg.s3.endpoint ?? `S3 (${cfg.s3.region})`);
+  const makeClient = async () => (await import('../../adapters/blob/s3-store.js')).makeS3Client(cfg.s3);
+  return new S3Remote(makeClient, bucket, prefix, cfg.s3.endpoint ?? `S3 (${cfg.s3.region})`, { target: cfg.s3, env: deps.env });
 }
 
 export function registerSharedRegistry(program: Command, deps: Deps): void {
