@@ -1,8 +1,8 @@
 // Shared helpers for `npm run bench`: timing child processes, peak RSS, result tables.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -75,4 +75,33 @@ export function startS3rver(dir) {
       }
     });
   });
+}
+
+/**
+ * A registry of `versions` versions of model `m`, each with one artifact and 20 metrics: created by
+ * mlctl's own migrations (init), then bulk-inserted. Kept under bench/data between runs.
+ */
+export async function seedRegistry(db, versions, { journal = 'wal' } = {}) {
+  if (existsSync(db)) return db;
+  mkdirSync(dirname(db), { recursive: true });
+  await timed(process.execPath, [BIN, 'init', '--yes', '--force', '--registry', db], { cwd: mkdtempSync(join(tmpdir(), 'bench-init-')) });
+  const { default: Database } = await import('better-sqlite3');
+  const d = new Database(db);
+  d.pragma('journal_mode = WAL');
+  const at = '2026-11-23T10:00:00.000Z';
+  d.prepare("INSERT INTO models(name, created_at, created_by) VALUES ('m', ?, 'bench')").run(at);
+  const v = d.prepare("INSERT INTO versions(model_id, version, status, manifest_digest, file_count, total_size, created_at, created_by, config) VALUES (1, ?, 'registered', ?, 1, 1000, ?, 'bench', ?)");
+  const a = d.prepare('INSERT INTO artifacts(version_id, path, size, sha256) VALUES (?, ?, 1000, ?)');
+  const m = d.prepare("INSERT INTO metrics(version_id, slice, name, value, dataset_digest) VALUES (?, '', ?, ?, ?)");
+  d.transaction(() => {
+    for (let i = 1; i <= versions; i++) {
+      const hex = i.toString(16).padStart(64, '0');
+      const id = Number(v.run(i, `sha256:${hex}`, at, JSON.stringify({ lr: 0.1, seed: i })).lastInsertRowid);
+      a.run(id, 'model.bin', hex);
+      for (let k = 0; k < 20; k++) m.run(id, `metric_${k}`, Math.random(), `sha256:${'d'.repeat(64)}`);
+    }
+  })();
+  if (journal === 'delete') d.pragma('journal_mode = DELETE');
+  d.close();
+  return db;
 }

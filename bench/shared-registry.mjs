@@ -1,41 +1,16 @@
 // Shared registry on S3: a read command against an unchanged 50 MB remote registry (1 request,
 // ≤ 1.3× the same command on a local registry) and a write (≤ 4 requests plus the upload), against
 // a local s3rver behind a request-counting proxy, both measured in the same run.
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { S3Client, CreateBucketCommand } from '@aws-sdk/client-s3';
-import { BIN, ROOT, median, startS3rver, timed } from './lib.mjs';
+import { BIN, ROOT, median, seedRegistry, startS3rver, timed } from './lib.mjs';
 
 const DATA = join(ROOT, 'bench/data/shared');
 const VERSIONS = Number(process.env.BENCH_SHARED_VERSIONS ?? 18_000);
 const CREDS = { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_REGION: 'us-east-1' };
-
-async function seed() {
-  const db = join(DATA, `registry-${VERSIONS}.db`);
-  if (existsSync(db)) return db;
-  mkdirSync(DATA, { recursive: true });
-  await timed(process.execPath, [BIN, 'init', '--yes', '--force', '--registry', db], { cwd: mkdtempSync(join(tmpdir(), 'bench-init-')) });
-  const { default: Database } = await import('better-sqlite3');
-  const d = new Database(db);
-  const at = '2026-11-23T10:00:00.000Z';
-  d.prepare("INSERT INTO models(name, created_at, created_by) VALUES ('m', ?, 'bench')").run(at);
-  const v = d.prepare("INSERT INTO versions(model_id, version, status, manifest_digest, file_count, total_size, created_at, created_by, config) VALUES (1, ?, 'registered', ?, 1, 1000, ?, 'bench', ?)");
-  const a = d.prepare('INSERT INTO artifacts(version_id, path, size, sha256) VALUES (?, ?, 1000, ?)');
-  const m = d.prepare("INSERT INTO metrics(version_id, slice, name, value, dataset_digest) VALUES (?, '', ?, ?, ?)");
-  d.transaction(() => {
-    for (let i = 1; i <= VERSIONS; i++) {
-      const hex = i.toString(16).padStart(64, '0');
-      const id = Number(v.run(i, `sha256:${hex}`, at, JSON.stringify({ lr: 0.1, seed: i })).lastInsertRowid);
-      a.run(id, 'model.bin', hex);
-      for (let k = 0; k < 20; k++) m.run(id, `metric_${k}`, Math.random(), `sha256:${'d'.repeat(64)}`);
-    }
-  })();
-  d.pragma('journal_mode = DELETE');
-  d.close();
-  return db;
-}
 
 /** Forward to s3rver, counting requests by method and key. */
 function countingProxy(upstream) {
@@ -54,7 +29,7 @@ function countingProxy(upstream) {
 }
 
 export async function run() {
-  const db = await seed();
+  const db = await seedRegistry(join(DATA, `registry-${VERSIONS}.db`), VERSIONS, { journal: 'delete' });
   const work = mkdtempSync(join(tmpdir(), 'bench-shared-'));
   const server = await startS3rver(join(work, 's3'));
   const proxy = await countingProxy(server.endpoint);

@@ -1,43 +1,14 @@
 // Start-up: `mlctl --version` and `mlctl show m@latest` on a registry of 100k versions × 20 metrics, against `node -e 0`.
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BIN, ROOT, median, timed } from './lib.mjs';
+import { BIN, ROOT, median, seedRegistry, timed } from './lib.mjs';
 
 const DATA = join(ROOT, 'bench/data/startup');
 const VERSIONS = Number(process.env.BENCH_VERSIONS ?? 100_000);
-const METRICS = 20;
-
-async function seed() {
-  const db = join(DATA, `registry-${VERSIONS}.db`);
-  if (existsSync(db)) return db;
-  mkdirSync(DATA, { recursive: true });
-  // The registry's own migrations create the schema; the rows are then bulk-inserted.
-  await timed(process.execPath, [BIN, 'init', '--yes', '--force', '--registry', db], { cwd: mkdtempSync(join(tmpdir(), 'bench-init-')) });
-  const { default: Database } = await import('better-sqlite3');
-  const d = new Database(db);
-  d.pragma('journal_mode = WAL');
-  const at = '2026-11-23T10:00:00.000Z';
-  d.prepare("INSERT INTO models(name, created_at, created_by) VALUES ('m', ?, 'bench')").run(at);
-  const v = d.prepare(
-    "INSERT INTO versions(model_id, version, status, manifest_digest, file_count, total_size, created_at, created_by, config) VALUES (1, ?, 'registered', ?, 1, 1000, ?, 'bench', ?)",
-  );
-  const a = d.prepare('INSERT INTO artifacts(version_id, path, size, sha256) VALUES (?, ?, 1000, ?)');
-  const m = d.prepare('INSERT INTO metrics(version_id, slice, name, value, dataset_digest) VALUES (?, \'\', ?, ?, ?)');
-  d.transaction(() => {
-    for (let i = 1; i <= VERSIONS; i++) {
-      const hex = i.toString(16).padStart(64, '0');
-      const id = Number(v.run(i, `sha256:${hex}`, at, JSON.stringify({ lr: 0.1, seed: i })).lastInsertRowid);
-      a.run(id, 'model.bin', hex);
-      for (let k = 0; k < METRICS; k++) m.run(id, `metric_${k}`, Math.random(), `sha256:${'d'.repeat(64)}`);
-    }
-  })();
-  d.close();
-  return db;
-}
+const METRICS = 20; // as seeded by seedRegistry
 
 export async function run() {
-  const db = await seed();
+  const db = await seedRegistry(join(DATA, `registry-${VERSIONS}.db`), VERSIONS);
   const cwd = join(DATA, 'project');
   mkdirSync(cwd, { recursive: true });
   writeFileSync(join(cwd, 'mlctl.yaml'), `registry: ${db}\nartifacts: .mlctl/artifacts\n`);

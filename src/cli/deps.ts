@@ -154,7 +154,7 @@ async function openShared(deps: Deps, cfg: ResolvedConfig, create: boolean): Pro
     lockTimeoutMs: deps.overrides.lockTimeoutMs ?? 30_000,
     lockTtlMs: deps.env.MLCTL_LOCK_TTL ? parseDuration(deps.env.MLCTL_LOCK_TTL, 'MLCTL_LOCK_TTL') : 10 * 60_000,
     clock: deps.clock,
-    actor: await deps.actor(),
+    actor: () => deps.actor(),
     command: deps.commandLine,
     note: (t) => deps.io.err.write(`${t}\n`),
   });

@@ -30,6 +30,19 @@ function project(registryKey = `reg-${++n}/registry.db`) {
 }
 const env = (machine: string, extra: Record<string, string> = {}) => ({ ...S3_CREDS, MLCTL_CACHE_DIR: join(cacheBase, machine), MLCTL_NOW: '', ...extra });
 const cacheBase = tempDir('mlctl-cache-');
+/** Start a writer, hold its registry upload at the server, and SIGKILL it there: it dies holding the lock. */
+async function killedWhileHoldingLock(p: { dir: string; key: string }, args: string[], machine: string) {
+  hook = (r) => (r.method === 'PUT' && r.key.endsWith(p.key) ? { delayMs: 8_000 } : undefined);
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: p.dir, env: baseEnv(env(machine)) as NodeJS.ProcessEnv, stdio: 'ignore' });
+  try {
+    for (let i = 0; i < 200 && !strict.requests.some((r) => r.method === 'PUT' && r.key.endsWith(p.key) && r.headers['if-match']); i++) await new Promise((res) => setTimeout(res, 50));
+    child.kill('SIGKILL');
+    await new Promise((res) => child.once('exit', res));
+  } finally {
+    hook = undefined;
+  }
+  return child;
+}
 const since = (mark: number, key: string) => strict.requests.slice(mark).filter((r) => r.key.includes(key));
 
 describe('shared SQLite registry on S3', () => {
@@ -90,17 +103,8 @@ describe('shared SQLite registry on S3', () => {
   it('a writer killed while holding the lock: others report the holder, then proceed after unlock or expiry; no partial database is visible', async () => {
     const p = project();
     expect((await runBin(['register', 'fraud', 'm'], { cwd: p.dir, env: env('k1') })).code).toBe(0);
-    // Hold the upload of the next write for a long time, then kill the writer mid-write.
-    hook = (r) => (r.method === 'PUT' && r.key.endsWith(p.key) ? { delayMs: 8_000 } : undefined);
     writeModel(p.dir, 'm2', { 'w.bin': 'two' });
-    const child = spawn(process.execPath, [BIN, 'register', 'fraud', 'm2'], { cwd: p.dir, env: baseEnv(env('k2')) as NodeJS.ProcessEnv, stdio: 'ignore' });
-    try {
-      for (let i = 0; i < 200 && !strict.requests.some((r) => r.method === 'PUT' && r.key.endsWith(p.key) && r.headers['if-match']); i++) await new Promise((res) => setTimeout(res, 50));
-      child.kill('SIGKILL');
-      await new Promise((res) => child.once('exit', res));
-    } finally {
-      hook = undefined;
-    }
+    const child = await killedWhileHoldingLock(p, ['register', 'fraud', 'm2'], 'k2');
     const blocked = await runBin(['tag', 'fraud@1', 'team=risk', '--lock-timeout', '1s'], { cwd: p.dir, env: env('k3') });
     expect(blocked.code).toBe(3);
     expect(blocked.stderr).toMatch(/^waiting for the registry lock held by tester@example.com/);
@@ -121,15 +125,7 @@ describe('shared SQLite registry on S3', () => {
   it('registry unlock removes a stale lock by id and records it in the audit log', async () => {
     const p = project();
     expect((await runBin(['register', 'fraud', 'm'], { cwd: p.dir, env: env('u1') })).code).toBe(0);
-    hook = (r) => (r.method === 'PUT' && r.key.endsWith(p.key) ? { delayMs: 8_000 } : undefined);
-    const child = spawn(process.execPath, [BIN, 'tag', 'fraud@1', 'a=b'], { cwd: p.dir, env: baseEnv(env('u2')) as NodeJS.ProcessEnv, stdio: 'ignore' });
-    try {
-      for (let i = 0; i < 200 && !strict.requests.some((r) => r.method === 'PUT' && r.key.endsWith(p.key) && r.headers['if-match']); i++) await new Promise((res) => setTimeout(res, 50));
-      child.kill('SIGKILL');
-      await new Promise((res) => child.once('exit', res));
-    } finally {
-      hook = undefined;
-    }
+    const child = await killedWhileHoldingLock(p, ['tag', 'fraud@1', 'a=b'], 'u2');
     const status = json((await runBin(['registry', 'status', '--json'], { cwd: p.dir, env: env('u3') })).stdout).data;
     const wrong = await runBin(['registry', 'unlock', 'not-the-id'], { cwd: p.dir, env: env('u3') });
     expect(wrong.code).toBe(2);

@@ -26,7 +26,8 @@ export interface SharedOptions {
   lockTimeoutMs: number;
   lockTtlMs: number;
   clock: Clock;
-  actor: string;
+  /** Who holds the lock; resolved only when writing (it may run git). */
+  actor(): Promise<string>;
   command: string;
   /** Notes for stderr (offline age, lock waits and takeovers). */
   note(text: string): void;
@@ -162,7 +163,7 @@ export class SharedRegistry {
       const now = this.o.clock.now();
       const info: LockInfo = {
         id: randomUUID(),
-        actor: this.o.actor,
+        actor: await this.o.actor(),
         host: hostname(),
         pid: process.pid,
         command: this.o.command,

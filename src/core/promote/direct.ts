@@ -32,6 +32,15 @@ export interface PromoteContext {
 
 export const refOf = (v: { model: string; version: number }) => `${v.model}@${v.version}`;
 
+/** The Context section of a promotion's ADR: who the candidate is and whom it replaces. */
+export function promotionContext(plan: Pick<PromotionPlan, 'candidate' | 'champion' | 'reason'>): string {
+  const cand = plan.candidate;
+  const code = cand.code.commit?.slice(0, 10) ?? 'unknown';
+  const data = cand.dataHash?.slice(0, 19) ?? 'unknown';
+  const replaces = plan.champion ? refOf(plan.champion) : 'nobody';
+  return `${refOf(cand)} (registered ${cand.createdAt} by ${cand.createdBy}; code ${code}; data ${data}) is to replace ${replaces} as the production champion of ${cand.model}.${plan.reason ? `\n\nReason: ${plan.reason}` : ''}`;
+}
+
 /** The serving folder URI of a version, materialized (server-side copy) if needed. */
 export async function servingUri(ctx: PromoteContext, v: VersionRecord, trustExisting = false): Promise<string> {
   return (await materializeVersion({ registry: ctx.registry, store: await ctx.store() }, refOf(v), { trustExisting })).uri;
@@ -151,7 +160,7 @@ export async function applyPromotion(ctx: PromoteContext, plan: PromotionPlan): 
         title: `Promote ${refOf(cand)} to production`,
         status: 'accepted',
         sections: {
-          context: `${refOf(cand)} (registered ${cand.createdAt} by ${cand.createdBy}; code ${cand.code.commit?.slice(0, 10) ?? 'unknown'}; data ${cand.dataHash?.slice(0, 19) ?? 'unknown'}) is to replace ${champ ? refOf(champ) : 'nobody'} as the production champion of ${cand.model}.${plan.reason ? `\n\nReason: ${plan.reason}` : ''}`,
+          context: promotionContext(plan),
           decision: `Make ${refOf(cand)} the champion of ${cand.model} (direct promotion, by ${ctx.actor}${uri ? `; served from ${uri}` : ''}).\n\n${evidence(ctx, plan)}`,
           consequences: champ ? `${refOf(champ)} is archived and stays available: \`mlctl rollback ${cand.model}\` restores it.` : `${cand.model} has a champion from now on; later candidates are gated against it${spec ? ' and rolled out in stages' : ''}.`,
         },

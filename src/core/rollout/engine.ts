@@ -3,7 +3,7 @@ import { newAdr, updateAdr } from '../adr/adr-ops.js';
 import { appendEvent } from '../audit/chain.js';
 import { InconclusiveError, NotFoundError, StorageError, UsageError, VerdictError } from '../errors.js';
 import { checkModelName } from '../refs.js';
-import { championMoved, evidence, refOf, servingUri, type PromoteContext, type PromotionPlan } from '../promote/direct.js';
+import { championMoved, evidence, promotionContext, refOf, servingUri, type PromoteContext, type PromotionPlan } from '../promote/direct.js';
 import { runChecks, type CheckResult } from './checks.js';
 import { describeStage, formatDuration, freezePlan, stageSlug, targetAt } from './stages.js';
 import { runStep } from './step.js';
@@ -91,7 +91,7 @@ export async function startRollout(ctx: PromoteContext, plan: PromotionPlan): Pr
         title: `Promote ${refOf(cand)} to production`,
         status: 'proposed',
         sections: {
-          context: `${refOf(cand)} (registered ${cand.createdAt} by ${cand.createdBy}; code ${cand.code.commit?.slice(0, 10) ?? 'unknown'}; data ${cand.dataHash?.slice(0, 19) ?? 'unknown'}) is to replace ${refOf(champ)} as the production champion of ${cand.model}.${plan.reason ? `\n\nReason: ${plan.reason}` : ''}`,
+          context: promotionContext(plan),
           decision: `Roll ${refOf(cand)} out in stages with the ${spec.plan} plan on ${spec.adapter} (started by ${ctx.actor}; served from ${candidateUri}):\n\n${planText}\n\n${evidence(ctx, plan)}`,
           consequences: `Each stage is one commit of ${spec.files.join(', ')}; \`mlctl rollback ${cand.model}\` aborts the rollout and sends all traffic back to ${refOf(champ)}.`,
         },
