@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { atomicWrite } from './util/atomic-write.js';
 import { UsageError } from './errors.js';
@@ -154,8 +154,4 @@ export function applyInit(plan: InitPlan): InitResult {
     written.push('.mlctl/.gitignore');
   }
   return { config: join(plan.dir, CONFIG_FILE), written, kept, registry: plan.answers.registry, artifacts: plan.answers.artifacts, adrDir: plan.answers.adrDir, adoptedAdrDir: plan.adoptedAdrDir };
-}
-
-export function readTemplateFile(dir: string, name: string): string {
-  return readFileSync(join(dir, name), 'utf8');
 }

@@ -56,7 +56,7 @@ async function runChecks(deps: Deps): Promise<DoctorCheck[]> {
   try {
     const store = await deps.artifacts();
     const key = `.mlctl-doctor/${randomUUID()}`;
-    const probe = new TextEncoder().encode(`mlctl doctor ${new Date().toISOString()}`);
+    const probe = new TextEncoder().encode(`mlctl doctor ${deps.clock.now().toISOString()}`);
     await store.putBytes(key, probe);
     const back = await store.getBytes(key);
     await store.delete(key);
