@@ -9,8 +9,9 @@ import { main } from '../../src/cli/main.js';
 import { makeDeps } from '../../src/cli/deps.js';
 import type { Io } from '../../src/cli/io.js';
 import { baseEnv, run, tempDir } from '../support/helpers.js';
+import { sharedDir } from '../support/crd-validator.js';
 
-const SCHEMAS = fileURLToPath(new URL('../../../shared/schemas/', import.meta.url));
+const SCHEMAS = sharedDir('schemas');
 const haveSchemas = existsSync(SCHEMAS);
 const json = (s: string) => JSON.parse(s);
 

@@ -5,8 +5,16 @@ import { parseAllDocuments } from 'yaml';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 
-/** ../shared/crds next to the repository (present on developer machines and in CI). */
-export const CRD_DIR = fileURLToPath(new URL('../../../shared/crds', import.meta.url));
+/**
+ * The workplace's shared folder: ../shared next to the repository (developer machines), else
+ * MLCTL_SHARED_DIR, else /work/shared (a clone made elsewhere on the same machine, as CI does).
+ */
+export function sharedDir(sub: string): string {
+  const candidates = [fileURLToPath(new URL(`../../../shared/${sub}`, import.meta.url)), ...(process.env.MLCTL_SHARED_DIR ? [join(process.env.MLCTL_SHARED_DIR, sub)] : []), join('/work/shared', sub)];
+  return candidates.find((c) => existsSync(c)) ?? candidates[0]!;
+}
+
+export const CRD_DIR = sharedDir('crds');
 export const haveCrds = existsSync(CRD_DIR);
 
 type Schema = Record<string, unknown>;
