@@ -102,6 +102,11 @@ describe('staged rollouts on a real git repository', () => {
       ['champion.set', 'rollout.complete', 'rollout.stage', 'rollout.stage', 'rollout.check', 'rollout.check', 'rollout.check', 'rollout.start', 'override', 'champion.set'],
     );
     expect((await run(['audit', 'verify'], { cwd: p.dir })).code).toBe(0);
+    // Lineage lists the rollout with the commit of each of its steps.
+    const lineage = json((await run(['lineage', 'fraud@2', '--json'], { cwd: p.dir })).stdout).data;
+    const commits = git(p.dir, 'log', '--format=%H', '-3').split('\n').reverse();
+    expect(lineage.rollouts).toEqual([{ id: 1, state: 'completed', stage: 'full', startedAt: '2026-11-23T10:01:00.000Z', endedAt: '2026-11-23T11:21:00.000Z', outcome: 'completed', commits }]);
+    expect((await run(['lineage', 'fraud@2'], { cwd: p.dir })).stdout).toContain(`rollout #1 completed at full (started 2026-11-23T10:01:00.000Z); commits ${commits.map((c) => c.slice(0, 10)).join(', ')}`);
     // A rollback after completion: a new commit and an ADR superseding the promotion's.
     const rb = await run(['rollback', 'fraud', '--yes', '--reason', 'p99 regression', '--json'], { cwd: p.dir, env: at(90) });
     expect(rb.code, rb.stderr).toBe(0);

@@ -15,6 +15,7 @@ function facts(n: LineageNode): string[] {
   if (n.config) out.push(`config ${JSON.stringify(n.config).slice(0, 80)}`);
   if (n.requirements) out.push(`requirements ${shortHash(n.requirements)}`);
   for (const g of n.gateRuns) out.push(`gate run #${g.id}: ${g.verdict}${g.baseline ? ` vs ${g.baseline}` : ''} at ${g.at}`);
+  for (const r of n.rollouts) out.push(`rollout #${r.id} ${r.state} at ${r.stage} (started ${r.startedAt})${r.commits.length ? `; commits ${r.commits.map((c) => c.slice(0, 10)).join(', ')}` : ''}`);
   for (const c of n.championChanges) out.push(`${c.change} at ${c.at} by ${c.actor}${c.reason ? ` — ${c.reason}` : ''}${c.adr ? ` (ADR ${c.adr})` : ''}`);
   for (const a of n.adrs) if (!n.championChanges.some((c) => c.adr === a)) out.push(`ADR ${a}`);
   return out;

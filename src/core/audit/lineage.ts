@@ -18,6 +18,8 @@ export interface LineageNode {
   gateRuns: Array<{ id: number; verdict: string; baseline: string | null; at: string; policyDigest: string; datasetDigest: string | null }>;
   championChanges: Array<{ seq: number; at: string; actor: string; change: 'became champion' | 'replaced as champion'; reason: string | null; adr: string | null }>;
   adrs: string[];
+  /** Rollouts of this version: where they got to, and the GitOps commit of each step. */
+  rollouts: Array<{ id: number; state: string; stage: string; startedAt: string; endedAt: string | null; outcome: string | null; commits: string[] }>;
   /** True when the parents/children were cut by --depth. */
   truncated?: boolean;
 }
@@ -48,10 +50,21 @@ function node(registry: Registry, v: VersionRecord, championEvents: ChampionEven
     if (typeof p.adr === 'string') adrs.add(p.adr);
     changes.push({ seq: e.seq, at: e.at, actor: e.actor, change: p.version === v.version ? 'became champion' : 'replaced as champion', reason: (p.reason as string) ?? null, adr: (p.adr as string) ?? null });
   }
+  const commits = new Map<number, string[]>();
   for (const e of registry.events({ subject: ref })) {
     const p = e.payload as Record<string, unknown> | null;
     if (p && typeof p.adr === 'string') adrs.add(p.adr);
+    if (p && e.action.startsWith('rollout.') && typeof p.rollout === 'number' && typeof p.commit === 'string') commits.set(p.rollout, [...(commits.get(p.rollout) ?? []), p.commit]);
   }
+  const rollouts = registry
+    .rollouts({ model: v.model })
+    .filter((r) => r.candidateId === v.id)
+    .map((r) => {
+      const s = r.plan[r.step]!;
+      const stage = s.stage === 'shadow' ? `shadow ${s.mirror}%` : s.stage === 'full' ? 'full' : `${s.stage} ${s.weight}%`;
+      // events() is newest first: commits in the order they were made.
+      return { id: r.id, state: r.state, stage, startedAt: r.startedAt, endedAt: r.endedAt, outcome: r.outcome, commits: [...new Set([...(commits.get(r.id) ?? [])].reverse())] };
+    });
   return {
     ref,
     status: v.status,
@@ -74,6 +87,7 @@ function node(registry: Registry, v: VersionRecord, championEvents: ChampionEven
     })),
     championChanges: changes,
     adrs: [...adrs],
+    rollouts,
   };
 }
 
