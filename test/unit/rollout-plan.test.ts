@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { readRolloutConfig } from '../../src/core/rollout/plan.js';
+import { readGitConfig, readRolloutConfig } from '../../src/core/rollout/plan.js';
 
 const cfg = (text: string) => readRolloutConfig(parse(text), 'mlctl.yaml');
 
@@ -31,8 +31,19 @@ rollout:
     ['decreasing weights', 'rollout:\n  plans:\n    p: [{ stage: ramp, weight: 50 }, { stage: ramp, weight: 25 }, { stage: full }]\n', /weights must not decrease \(25 after 50\)/],
     ['an unknown adapter', 'serving:\n  fraud: { adapter: nginx, files: [a.yaml] }\n', /serving.fraud.adapter/],
     ['an unknown plan', 'serving:\n  fraud: { adapter: istio, files: [a.yaml], plan: slow }\n', /unknown plan "slow"/],
+    ['an unknown key in a stage', 'rollout:\n  plans:\n    p: [{ stage: canary, weigth: 5 }, { stage: full }]\n', 'mlctl.yaml: rollout.plans.p[0]: unknown key "weigth"; use stage, mirror, weight, minDuration, checks, auto'],
+    ['a mirror above 100', 'rollout:\n  plans:\n    p: [{ stage: shadow, mirror: 150 }, { stage: full }]\n', /rollout.plans.p\[0\].mirror: must be a number from .* to 100, got 150/],
+    ['a fractional weight', 'rollout:\n  plans:\n    p: [{ stage: canary, weight: 2.5 }, { stage: full }]\n', /rollout.plans.p\[0\].weight: must be a whole number from 1 to 99, got 2.5/],
+    ['a check that is neither prometheus nor command', 'rollout:\n  checks:\n    c: { max: 1 }\n', /rollout.checks.c: needs prometheus: \{ url, query \} or command/],
+    ['a prometheus url that is not one', 'rollout:\n  checks:\n    c: { prometheus: { url: prometheus, query: up } }\n', /rollout.checks.c.prometheus.url: must be a URL/],
+    ['serving files that are not a list', 'serving:\n  fraud: { adapter: istio, files: a.yaml }\n', /serving.fraud.files: must be a list of at least 1 item/],
     ['a bad duration', 'rollout:\n  plans:\n    p: [{ stage: canary, weight: 5, minDuration: soon }, { stage: full }]\n', /minDuration: invalid duration "soon"/],
   ])('rejects %s', (_n, text, message) => {
     expect(() => cfg(text)).toThrow(message);
+  });
+  it('reads git: with defaults, and rejects a wrong type', () => {
+    expect(readGitConfig(undefined, 'mlctl.yaml')).toEqual({ commit: true, push: false, remote: 'origin' });
+    expect(readGitConfig({ push: true, remote: 'upstream' }, 'mlctl.yaml')).toEqual({ commit: true, push: true, remote: 'upstream' });
+    expect(() => readGitConfig({ push: 'yes' }, 'mlctl.yaml')).toThrow('mlctl.yaml: git.push: must be true or false');
   });
 });

@@ -21,7 +21,8 @@ export class SimpleGitOps implements GitOps {
       d = up;
     }
     if (!root) throw new UsageError(`${dir} is not inside a git repository; serving configs must live in the GitOps repository`);
-    return new SimpleGitOps(root, simpleGit({ baseDir: root }));
+    // onExit 0: simple-git otherwise keeps a 50 ms timer alive after each git process, delaying exit.
+    return new SimpleGitOps(root, simpleGit({ baseDir: root, completion: { onExit: 0 } }));
   }
 
   async dirty(files: string[]): Promise<string[]> {

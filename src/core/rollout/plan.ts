@@ -1,36 +1,92 @@
-import { z } from 'zod';
 import { UsageError } from '../errors.js';
 import { parseDuration } from '../util/duration.js';
 import { adapterFor } from '../serving/adapters.js';
 
-const Stage = z
-  .object({
-    stage: z.enum(['shadow', 'canary', 'ramp', 'full']),
-    mirror: z.number().gt(0).max(100).optional(),
-    weight: z.number().int().min(1).max(99).optional(),
-    minDuration: z.string().optional(),
-    checks: z.array(z.string().min(1)).default([]),
-    auto: z.boolean().default(false),
-  })
-  .strict();
+type Stage = { stage: 'shadow' | 'canary' | 'ramp' | 'full'; mirror?: number; weight?: number; minDuration?: string; checks: string[]; auto: boolean };
+type Check =
+  | { prometheus: { url: string; query: string; min?: number; max?: number; timeout: string } }
+  | { command: string; min?: number; max?: number; timeout: string };
+type Serving = { adapter: 'kserve' | 'istio' | 'seldon' | 'generic'; files: string[]; plan: string };
 
-const Check = z.union([
-  z.object({ prometheus: z.object({ url: z.url(), query: z.string().min(1), min: z.number().optional(), max: z.number().optional(), timeout: z.string().default('10s') }).strict() }).strict(),
-  z.object({ command: z.string().min(1), min: z.number().optional(), max: z.number().optional(), timeout: z.string().default('5m') }).strict(),
-]);
+/*
+ * These sections of mlctl.yaml are checked by hand, like the rest of it (core/config.ts): every
+ * stage change reads them, and loading a schema library costs a stage change ~40 ms of start-up.
+ */
+class Shape {
+  constructor(readonly file: string) {}
+  fail(path: Array<string | number>, message: string): never {
+    throw new UsageError(`${this.file}: ${path.map(String).join('.').replace(/\.(\d+)(?=\.|$)/g, '[$1]')}: ${message}`);
+  }
+  map(v: unknown, path: Array<string | number>, keys: readonly string[]): Record<string, unknown> {
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) this.fail(path, 'must be a mapping');
+    for (const k of Object.keys(v)) if (!keys.includes(k)) this.fail(path, `unknown key ${JSON.stringify(k)}; use ${keys.join(', ')}`);
+    return v as Record<string, unknown>;
+  }
+  record(v: unknown, path: Array<string | number>): Record<string, unknown> {
+    if (v === undefined || v === null) return {};
+    if (typeof v !== 'object' || Array.isArray(v)) this.fail(path, 'must be a mapping');
+    return v as Record<string, unknown>;
+  }
+  str(v: unknown, path: Array<string | number>, what = 'a non-empty string'): string {
+    if (typeof v !== 'string' || v === '') this.fail(path, `must be ${what}`);
+    return v;
+  }
+  num(v: unknown, path: Array<string | number>, lo: number, hi: number, int = false): number {
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < lo || v > hi || (int && !Number.isInteger(v))) this.fail(path, `must be a ${int ? 'whole ' : ''}number from ${lo} to ${hi}, got ${JSON.stringify(v)}`);
+    return v;
+  }
+  optNum(v: unknown, path: Array<string | number>): number | undefined {
+    if (v === undefined) return undefined;
+    if (typeof v !== 'number' || !Number.isFinite(v)) this.fail(path, `must be a number, got ${JSON.stringify(v)}`);
+    return v;
+  }
+  bool(v: unknown, path: Array<string | number>, dflt: boolean): boolean {
+    if (v === undefined) return dflt;
+    if (typeof v !== 'boolean') this.fail(path, 'must be true or false');
+    return v;
+  }
+  strList(v: unknown, path: Array<string | number>, min = 0): string[] {
+    if (v === undefined && min === 0) return [];
+    if (!Array.isArray(v) || v.length < min) this.fail(path, min ? `must be a list of at least ${min} item(s)` : 'must be a list');
+    return v.map((x, i) => this.str(x, [...path, i]));
+  }
+  oneOf<T extends string>(v: unknown, path: Array<string | number>, options: readonly T[]): T {
+    if (typeof v !== 'string' || !options.includes(v as T)) this.fail(path, `must be one of ${options.join(', ')}, got ${JSON.stringify(v)}`);
+    return v as T;
+  }
+}
 
-const Serving = z.object({ adapter: z.enum(['kserve', 'istio', 'seldon', 'generic']), files: z.array(z.string().min(1)).min(1), plan: z.string().default('standard') }).strict();
+const STAGES = ['shadow', 'canary', 'ramp', 'full'] as const;
+const ADAPTERS = ['kserve', 'istio', 'seldon', 'generic'] as const;
 
-const Rollout = z
-  .object({
-    plans: z.record(z.string(), z.array(Stage).min(1)).default({}),
-    checks: z.record(z.string(), Check).default({}),
-  })
-  .strict();
+function readStage(sh: Shape, v: unknown, path: Array<string | number>): Stage {
+  const m = sh.map(v, path, ['stage', 'mirror', 'weight', 'minDuration', 'checks', 'auto']);
+  return {
+    stage: sh.oneOf(m.stage, [...path, 'stage'], STAGES),
+    ...(m.mirror !== undefined ? { mirror: sh.num(m.mirror, [...path, 'mirror'], Number.MIN_VALUE, 100) } : {}),
+    ...(m.weight !== undefined ? { weight: sh.num(m.weight, [...path, 'weight'], 1, 99, true) } : {}),
+    ...(m.minDuration !== undefined ? { minDuration: sh.str(m.minDuration, [...path, 'minDuration']) } : {}),
+    checks: sh.strList(m.checks, [...path, 'checks']),
+    auto: sh.bool(m.auto, [...path, 'auto'], false),
+  };
+}
 
-export type StageSpec = z.infer<typeof Stage> & { minDurationMs: number };
-export type CheckSpec = z.infer<typeof Check>;
-export type ServingSpec = z.infer<typeof Serving>;
+function readCheck(sh: Shape, v: unknown, path: Array<string | number>): Check {
+  const m = sh.map(v, path, ['prometheus', 'command', 'min', 'max', 'timeout']);
+  if (m.prometheus !== undefined) {
+    if (m.command !== undefined || m.min !== undefined || m.max !== undefined || m.timeout !== undefined) sh.fail(path, 'a prometheus check keeps min, max and timeout inside prometheus: { … }');
+    const p = sh.map(m.prometheus, [...path, 'prometheus'], ['url', 'query', 'min', 'max', 'timeout']);
+    const url = sh.str(p.url, [...path, 'prometheus', 'url']);
+    if (!/^https?:\/\/[^\s/]+/.test(url)) sh.fail([...path, 'prometheus', 'url'], `must be a URL such as http://prometheus:9090, got ${JSON.stringify(url)}`);
+    return { prometheus: { url, query: sh.str(p.query, [...path, 'prometheus', 'query']), min: sh.optNum(p.min, [...path, 'prometheus', 'min']), max: sh.optNum(p.max, [...path, 'prometheus', 'max']), timeout: p.timeout === undefined ? '10s' : sh.str(p.timeout, [...path, 'prometheus', 'timeout']) } };
+  }
+  if (m.command === undefined) sh.fail(path, 'needs prometheus: { url, query } or command: "…"');
+  return { command: sh.str(m.command, [...path, 'command']), min: sh.optNum(m.min, [...path, 'min']), max: sh.optNum(m.max, [...path, 'max']), timeout: m.timeout === undefined ? '5m' : sh.str(m.timeout, [...path, 'timeout']) };
+}
+
+export type StageSpec = Stage & { minDurationMs: number };
+export type CheckSpec = Check;
+export type ServingSpec = Serving;
 
 /** Works without configuration: shadow → canary 5% → ramp 25% → ramp 50% → full. */
 export const STANDARD_PLAN = [
@@ -47,58 +103,65 @@ export interface RolloutConfig {
   checks: Record<string, CheckSpec>;
 }
 
-function issue(file: string, section: string, err: z.ZodError): UsageError {
-  const i = err.issues[0]!;
-  const key = i.code === 'unrecognized_keys' ? `unknown key ${JSON.stringify(i.keys[0])}` : i.message;
-  return new UsageError(`${file}: ${[section, ...i.path.map(String)].join('.')}: ${key}`);
-}
-
 /**
  * `serving:` and `rollout:` from mlctl.yaml, validated together: every plan must end at `full`,
  * name only defined checks, and suit each model's adapter (KServe cannot shadow).
  */
 export function readRolloutConfig(raw: { serving?: unknown; rollout?: unknown }, file: string): RolloutConfig {
-  const serving = z.record(z.string(), Serving).default({}).safeParse(raw.serving ?? {});
-  if (!serving.success) throw issue(file, 'serving', serving.error);
-  const rollout = Rollout.safeParse(raw.rollout ?? {});
-  if (!rollout.success) throw issue(file, 'rollout', rollout.error);
+  const sh = new Shape(file);
+  const serving: Record<string, Serving> = {};
+  for (const [model, v] of Object.entries(sh.record(raw.serving, ['serving']))) {
+    const m = sh.map(v, ['serving', model], ['adapter', 'files', 'plan']);
+    serving[model] = { adapter: sh.oneOf(m.adapter, ['serving', model, 'adapter'], ADAPTERS), files: sh.strList(m.files, ['serving', model, 'files'], 1), plan: m.plan === undefined ? 'standard' : sh.str(m.plan, ['serving', model, 'plan']) };
+  }
+  const r = raw.rollout === undefined || raw.rollout === null ? {} : sh.map(raw.rollout, ['rollout'], ['plans', 'checks']);
+  const checks: Record<string, Check> = {};
+  for (const [name, v] of Object.entries(sh.record(r.checks, ['rollout', 'checks']))) checks[name] = readCheck(sh, v, ['rollout', 'checks', name]);
+  const userPlans: Record<string, Stage[]> = {};
+  for (const [name, v] of Object.entries(sh.record(r.plans, ['rollout', 'plans']))) {
+    if (!Array.isArray(v) || v.length === 0) sh.fail(['rollout', 'plans', name], 'must be a list of at least one stage');
+    userPlans[name] = (v as unknown[]).map((st, i) => readStage(sh, st, ['rollout', 'plans', name, i]));
+  }
   const plans: Record<string, StageSpec[]> = {};
-  const all = { standard: STANDARD_PLAN as unknown as Array<z.infer<typeof Stage>>, ...rollout.data.plans };
+  const all: Record<string, Stage[]> = { standard: STANDARD_PLAN.map((st, i) => readStage(sh, st, ['rollout', 'plans', 'standard', i])), ...userPlans };
   for (const [name, stages] of Object.entries(all)) {
-    const parsed = stages.map((s, i) => {
-      const st = Stage.parse(s);
+    const parsed = stages.map((st, i) => {
       const where = `${file}: rollout.plans.${name}[${i}]`;
       if (st.stage === 'shadow' && st.mirror === undefined) throw new UsageError(`${where}: a shadow stage needs mirror: <percent>`);
       if ((st.stage === 'canary' || st.stage === 'ramp') && st.weight === undefined) throw new UsageError(`${where}: a ${st.stage} stage needs weight: <percent>`);
       if (st.stage === 'full' && (st.weight !== undefined || st.mirror !== undefined)) throw new UsageError(`${where}: full sends all traffic to the candidate; remove weight/mirror`);
-      for (const c of st.checks) if (!(c in rollout.data.checks)) throw new UsageError(`${where}: unknown check ${JSON.stringify(c)}; define it under rollout.checks`);
+      for (const c of st.checks) if (!(c in checks)) throw new UsageError(`${where}: unknown check ${JSON.stringify(c)}; define it under rollout.checks`);
       return { ...st, minDurationMs: st.minDuration ? parseDuration(st.minDuration, `${where}.minDuration`) : 0 };
     });
     if (parsed[parsed.length - 1]!.stage !== 'full') throw new UsageError(`${file}: rollout.plans.${name}: the last stage must be full`);
-    if (parsed.slice(0, -1).some((s) => s.stage === 'full')) throw new UsageError(`${file}: rollout.plans.${name}: full must be the last stage`);
+    if (parsed.slice(0, -1).some((st) => st.stage === 'full')) throw new UsageError(`${file}: rollout.plans.${name}: full must be the last stage`);
     let last = 0;
-    for (const [i, s] of parsed.entries()) {
-      if (s.weight !== undefined && s.weight < last) throw new UsageError(`${file}: rollout.plans.${name}[${i}]: weights must not decrease (${s.weight} after ${last})`);
-      last = s.weight ?? last;
+    for (const [i, st] of parsed.entries()) {
+      if (st.weight !== undefined && st.weight < last) throw new UsageError(`${file}: rollout.plans.${name}[${i}]: weights must not decrease (${st.weight} after ${last})`);
+      last = st.weight ?? last;
     }
     plans[name] = parsed;
   }
-  for (const [model, s] of Object.entries(serving.data)) {
+  for (const [model, s] of Object.entries(serving)) {
     const plan = plans[s.plan];
     if (!plan) throw new UsageError(`${file}: serving.${model}.plan: unknown plan ${JSON.stringify(s.plan)}; define it under rollout.plans (or use standard)`);
     if (!adapterFor(s.adapter).supportsShadow && plan.some((st) => st.stage === 'shadow')) {
       throw new UsageError(`${file}: serving.${model}: plan ${s.plan} has a shadow stage, which ${s.adapter} cannot do on its own; use the istio adapter, or drop the shadow stage`);
     }
   }
-  return { serving: serving.data, plans, checks: rollout.data.checks };
+  return { serving, plans, checks };
 }
 
-const Git = z.object({ commit: z.boolean().default(true), push: z.boolean().default(false), remote: z.string().min(1).default('origin') }).strict();
-export type GitConfig = z.infer<typeof Git>;
+export interface GitConfig {
+  commit: boolean;
+  push: boolean;
+  remote: string;
+}
 
 /** `git:` from mlctl.yaml: commit each step (default), push it (off by default), to which remote. */
 export function readGitConfig(raw: unknown, file: string): GitConfig {
-  const r = Git.safeParse(raw ?? {});
-  if (!r.success) throw issue(file, 'git', r.error);
-  return r.data;
+  const sh = new Shape(file);
+  if (raw === undefined || raw === null) return { commit: true, push: false, remote: 'origin' };
+  const m = sh.map(raw, ['git'], ['commit', 'push', 'remote']);
+  return { commit: sh.bool(m.commit, ['git', 'commit'], true), push: sh.bool(m.push, ['git', 'push'], false), remote: m.remote === undefined ? 'origin' : sh.str(m.remote, ['git', 'remote']) };
 }
