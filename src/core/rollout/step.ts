@@ -92,6 +92,10 @@ export async function runStep<T>(ctx: StepContext, input: StepInput<T>): Promise
       return { result, commit, pushed, files: changed.map((p) => relative(ctx.root, p)), outside };
     });
   } catch (err) {
+    if (commit && pushed) {
+      // The commit is on the remote already: keep the files as committed, and say what is out of step.
+      throw new StorageError(`pushed ${String(commit).slice(0, 10)} but could not record it in the registry (${(err as Error).message}); the serving files and the registry now disagree — check mlctl rollout status and git log, then mlctl rollback if needed`, { cause: err });
+    }
     if (commit && !pushed && git) {
       try {
         await (git as GitOps).undo(commit);
