@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
@@ -34,7 +34,8 @@ export async function gitopsProject(o: { adapter: 'istio' | 'kserve' | 'seldon' 
   writeFileSync(join(dir, 'mlctl.yaml'), `${readFileSync(join(dir, 'mlctl.yaml'), 'utf8')}\n${o.config}`);
   mkdirSync(join(dir, 'deploy'));
   const file = join(dir, 'deploy/fraud.yaml');
-  copyFileSync(join(TEMPLATES, `${o.adapter}.yaml`), file);
+  // The file as it was before mlctl: pointing at an older model build, so the first promotion changes it.
+  writeFileSync(file, readFileSync(join(TEMPLATES, `${o.adapter}.yaml`), 'utf8').replace('model-version: "1"', 'model-version: "0"'));
   writeFileSync(join(dir, '.gitignore'), '.mlctl/\nm*/\ncheck-*\n');
   git(dir, 'add', '-A');
   git(dir, 'commit', '-qm', 'initial');

@@ -57,12 +57,26 @@ export function renderServing(root: string, model: string, spec: ServingSpec, ta
     const lastEdited = l.parts.reduce((last, p, j) => (p.doc && kept.has(p.doc) ? j : last), -1);
     l.parts.forEach((p, j) => {
       if (!p.doc) pieces.push(p.text);
-      else if (kept.has(p.doc)) pieces.push(p.doc.toString());
+      else if (kept.has(p.doc)) pieces.push(keepUnchangedLines(p.text, p.doc.toString()));
       if (i === firstWithDocs && j === lastEdited) for (const d of added) pieces.push(ensureBreak(pieces), d.toString());
     });
     if (i === firstWithDocs && lastEdited < 0) for (const d of added) pieces.push(ensureBreak(pieces), d.toString());
     return { file: l.file, path: l.path, before: l.before, after: pieces.join('') };
   });
+}
+
+/**
+ * The YAML library re-renders flow collections with its own padding (`[a]` → `[ a ]`): a line that
+ * differs from one of the original lines only in that padding is given back as the author wrote it.
+ */
+function keepUnchangedLines(before: string, after: string): string {
+  const norm = (l: string) => l.replace(/([[{])\s+/g, '$1').replace(/\s+([\]}])/g, '$1');
+  const original = new Map<string, string>();
+  for (const l of before.split('\n')) if (!original.has(norm(l))) original.set(norm(l), l);
+  return after
+    .split('\n')
+    .map((l) => original.get(norm(l)) ?? l)
+    .join('\n');
 }
 
 /** A new document must start on its own line. */

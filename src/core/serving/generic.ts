@@ -1,6 +1,6 @@
 import { UsageError } from '../errors.js';
 import type { ServingAdapter, ServingDocs, TrafficTarget } from './types.js';
-import { kindOf } from './yaml-docs.js';
+import { kindOf, setKeepingStyle } from './yaml-docs.js';
 
 /**
  * mlctl's own traffic file for custom gateways:
@@ -22,7 +22,7 @@ export const genericAdapter: ServingAdapter = {
     const full = t.candidate && t.weight === 100;
     const stable = full ? t.candidate! : t.champion;
     d.set('model', t.model);
-    d.set('stable', d.createNode({ version: stable.version, uri: stable.uri }));
+    setKeepingStyle(d, ['stable'], { version: stable.version, uri: stable.uri });
     if (t.candidate && !full && (t.weight ?? 0) > 0) d.set('candidate', d.createNode({ version: t.candidate.version, uri: t.candidate.uri, weight: t.weight }));
     else d.delete('candidate');
     if (t.candidate && !full && t.mirror) d.set('mirror', d.createNode({ version: t.candidate.version, percent: t.mirror }));

@@ -1,6 +1,6 @@
 import { UsageError } from '../errors.js';
 import type { ServingAdapter, ServingDocs, TrafficTarget } from './types.js';
-import { kindOf } from './yaml-docs.js';
+import { kindOf, setKeepingStyle } from './yaml-docs.js';
 
 const STABLE = 'stable';
 const CANDIDATE = 'candidate';
@@ -28,12 +28,12 @@ export const istioAdapter: ServingAdapter = {
     const stableVersion = full ? t.candidate!.version : t.champion.version;
     const subsets: Array<{ name: string; labels: Record<string, string> }> = [{ name: STABLE, labels: { [LABEL]: String(stableVersion) } }];
     if (t.candidate && !full) subsets.push({ name: CANDIDATE, labels: { [LABEL]: String(t.candidate.version) } });
-    r.setIn(['spec', 'subsets'], r.createNode(subsets));
+    setKeepingStyle(r, ['spec', 'subsets'], subsets);
     const weight = t.candidate && !full ? (t.weight ?? 0) : 0;
     const route = [{ destination: { host, subset: STABLE }, weight: 100 - weight }];
     if (t.candidate && !full) route.push({ destination: { host, subset: CANDIDATE }, weight });
     if (!v.hasIn(['spec', 'http', 0])) v.setIn(['spec', 'http'], v.createNode([{}]));
-    v.setIn(['spec', 'http', 0, 'route'], v.createNode(route));
+    setKeepingStyle(v, ['spec', 'http', 0, 'route'], route);
     if (t.candidate && !full && t.mirror) {
       v.setIn(['spec', 'http', 0, 'mirror'], v.createNode({ host, subset: CANDIDATE }));
       v.setIn(['spec', 'http', 0, 'mirrorPercentage'], v.createNode({ value: t.mirror }));
