@@ -145,4 +145,17 @@ describe('serving files: only the adapter’s documents are re-rendered', () => 
     expect(e!.after).not.toBe(e!.before);
     expect(e!.after).toContain('subset: candidate');
   });
+
+  it('edited documents keep the author’s style: flow maps stay flow, unchanged lines stay as written', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const { renderServing } = await import('../../src/core/rollout/serving-files.js');
+    const dir = mkdtempSync(join(tmpdir(), 'mlctl-serving-'));
+    writeFileSync(join(dir, 'vs.yaml'), template('istio'));
+    const [e] = renderServing(dir, 'fraud', { adapter: 'istio', files: ['vs.yaml'], plan: 'standard' }, STAGES[1]![1]);
+    expect(e!.after).toContain('  hosts: [fraud.models.svc.cluster.local]\n');
+    expect(e!.after).toContain('        - destination: { host: fraud.models.svc.cluster.local, subset: candidate }\n          weight: 5\n');
+    expect(e!.after).toContain('      labels: { model-version: "2" }\n');
+  });
 });
