@@ -6,6 +6,7 @@ import type { Clock } from '../ports/clock.js';
 import type { Registry } from '../ports/registry.js';
 import type { BlobStore } from '../ports/blob-store.js';
 import type { CodeGit } from '../ports/git.js';
+import type { GitOps } from '../ports/gitops.js';
 import type { Exec } from '../ports/exec.js';
 import type { Prompter } from '../ports/prompter.js';
 import type { Progress } from '../ports/progress.js';
@@ -33,6 +34,8 @@ export interface Deps {
   registry(opts?: { create?: boolean }): Promise<Registry>;
   artifacts(): Promise<BlobStore>;
   git(): Promise<CodeGit>;
+  /** The GitOps repository holding `dir` (serving configs, ADRs). */
+  gitops(dir: string): Promise<GitOps>;
   exec(): Promise<Exec>;
   /** Questions on a terminal; callers check canPrompt() first and otherwise demand the flag. */
   prompter(): Promise<Prompter>;
@@ -103,6 +106,10 @@ export function makeDeps(io: Io, env: Env, cwd: string): Deps {
       const { SimpleCodeGit } = await import('../adapters/git/code-info.js');
       return new SimpleCodeGit();
     },
+    async gitops(dir: string) {
+      const { SimpleGitOps } = await import('../adapters/git/gitops.js');
+      return SimpleGitOps.open(dir);
+    },
     async exec() {
       const { ExecaExec } = await import('../adapters/exec/execa-exec.js');
       return new ExecaExec();
@@ -139,15 +146,10 @@ export function cacheRoot(env: Env): string {
 }
 
 async function openShared(deps: Deps, cfg: ResolvedConfig, create: boolean): Promise<Registry> {
-  const { parseS3Uri } = await import('../core/config.js');
   const { parseDuration } = await import('../core/util/duration.js');
-  const { bucket, prefix } = parseS3Uri(cfg.registry);
-  if (!prefix || prefix.endsWith('/')) throw new UsageError(`registry ${cfg.registry}: name the database object, e.g. s3://${bucket}/mlctl/registry.db`);
-  const { S3Remote } = await import('../adapters/registry/s3-remote.js');
+  const { sharedRemote } = await import('../adapters/registry/s3-remote.js');
   const { SharedRegistry } = await import('../adapters/registry/shared-registry.js');
-  const makeClient = async () => (await import('../adapters/blob/s3-store.js')).makeS3Client(cfg.s3);
-  const remote = new S3Remote(makeClient, bucket, prefix, cfg.s3.endpoint ?? `S3 (${cfg.s3.region})`, { target: cfg.s3, env: deps.env });
-  return SharedRegistry.open(remote, {
+  return SharedRegistry.open(sharedRemote(cfg.registry, cfg.s3, deps.env), {
     cacheRoot: cacheRoot(deps.env),
     offline: !!deps.overrides.offline,
     create,

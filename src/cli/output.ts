@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { Deps } from './deps.js';
 import { envelope } from './render/json.js';
 import { parseDuration } from '../core/util/duration.js';
+import * as gh from './render/github.js';
 import { InconclusiveError, StorageError, VerdictError } from '../core/errors.js';
 
 export interface GlobalOpts {
@@ -60,7 +61,6 @@ function outputsOf(data: unknown): Record<string, string> {
  * most 10 per type), a Markdown job summary, and step outputs with random heredoc delimiters.
  */
 async function emitGithub(ctx: CommandCtx, data: unknown, text: string, ok: boolean, failure?: string): Promise<void> {
-  const gh = await import('./render/github.js');
   const { out } = ctx.deps.io;
   for (const secret of new Set(text.match(PRESIGNED) ?? [])) out.write(`::add-mask::${secret}\n`);
   out.write(text.split('\n').length > 20 ? `::group::mlctl ${ctx.name}\n${text.endsWith('\n') ? text : `${text}\n`}::endgroup::\n` : text);

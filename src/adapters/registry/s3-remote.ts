@@ -4,6 +4,8 @@ import type { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { mapS3Error } from '../blob/s3-errors.js';
 import { fastHead, type FastHeadTarget } from './fast-head.js';
+import { parseS3Uri } from '../../core/config.js';
+import { UsageError } from '../../core/errors.js';
 
 /** The S3 client and its commands load on first use: a read of an unchanged registry needs neither. */
 const sdk = async (): Promise<typeof import('@aws-sdk/client-s3')> => {
@@ -135,4 +137,12 @@ export class S3Remote {
       throw mapS3Error(err, this.endpoint, `DELETE ${key}`);
     }
   }
+}
+
+/** The S3 objects of the shared registry at `uri` (s3://bucket/key), reached with the configured `s3` settings. */
+export function sharedRemote(uri: string, s3: Omit<FastHeadTarget, 'bucket' | 'key'>, env: Record<string, string | undefined>): S3Remote {
+  const { bucket, prefix } = parseS3Uri(uri);
+  if (!prefix || prefix.endsWith('/')) throw new UsageError(`registry ${uri}: name the database object, e.g. s3://${bucket}/mlctl/registry.db`);
+  const makeClient = async () => (await import('../blob/s3-store.js')).makeS3Client(s3);
+  return new S3Remote(makeClient, bucket, prefix, s3.endpoint ?? `S3 (${s3.region})`, { target: s3, env });
 }

@@ -71,11 +71,10 @@ async function runChecks(deps: Deps): Promise<DoctorCheck[]> {
   if (files.length === 0) add('git', 'skip', 'no serving files configured', '');
   else {
     try {
-      const { SimpleGitOps } = await import('../../adapters/git/gitops.js');
       const { join, isAbsolute } = await import('node:path');
       const abs = files.map((f) => (isAbsolute(f) ? f : join(cfg!.root, f)));
       const missing = abs.filter((f) => !existsSync(f));
-      const git = await SimpleGitOps.open(cfg.root);
+      const git = await deps.gitops(cfg.root);
       const dirty = await git.dirty(abs.filter((f) => existsSync(f)).map((f) => relative(git.root, f)));
       if (missing.length) add('serving files', 'fail', `missing: ${missing.map((f) => relative(cfg!.root, f)).join(', ')}`, 'create them from templates/serving/<adapter>.yaml or fix serving.<model>.files');
       else if (dirty.length) add('serving files', 'warn', `uncommitted changes in ${dirty.join(', ')}`, 'commit or discard them before a rollout step (or pass --allow-dirty)');

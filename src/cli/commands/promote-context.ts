@@ -32,7 +32,7 @@ export async function promoteContext(deps: Deps, flags: StepFlags): Promise<Prom
     step: {
       root: cfg.root,
       git: { commit: flags.commit !== false && git.commit, push: !!flags.push || git.push, remote: git.remote, allowDirty: !!flags.allowDirty },
-      openGit: async (dir: string) => (await import('../../adapters/git/gitops.js')).SimpleGitOps.open(dir),
+      openGit: (dir: string) => deps.gitops(dir),
     },
     store: () => deps.artifacts(),
     checks: { exec: async () => (exec ??= await deps.exec()), fetch: globalThis.fetch, cwd: cfg.root },

@@ -8,12 +8,8 @@ async function remoteOf(deps: Deps, uri?: string) {
   const cfg = await deps.config();
   const target = uri ?? cfg.registry;
   if (!target.startsWith('s3://')) throw new UsageError(`the registry is ${target}, not shared on S3; set registry: s3://bucket/prefix/registry.db in mlctl.yaml (or pass --to/--from)`);
-  const { parseS3Uri } = await import('../../core/config.js');
-  const { bucket, prefix } = parseS3Uri(target);
-  if (!prefix || prefix.endsWith('/')) throw new UsageError(`${target}: name the database object, e.g. s3://${bucket}/mlctl/registry.db`);
-  const { S3Remote } = await import('../../adapters/registry/s3-remote.js');
-  const makeClient = async () => (await import('../../adapters/blob/s3-store.js')).makeS3Client(cfg.s3);
-  return new S3Remote(makeClient, bucket, prefix, cfg.s3.endpoint ?? `S3 (${cfg.s3.region})`, { target: cfg.s3, env: deps.env });
+  const { sharedRemote } = await import('../../adapters/registry/s3-remote.js');
+  return sharedRemote(target, cfg.s3, deps.env);
 }
 
 export function registerSharedRegistry(program: Command, deps: Deps): void {

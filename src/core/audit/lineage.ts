@@ -1,6 +1,7 @@
 import { UsageError } from '../errors.js';
 import { normalizeDigest, sha256Hex } from '../hashing/digest.js';
 import { resolveRef } from '../registry/resolve.js';
+import { describeStage } from '../rollout/stages.js';
 import type { Registry, VersionRecord } from '../../ports/registry.js';
 
 export interface LineageNode {
@@ -60,8 +61,7 @@ function node(registry: Registry, v: VersionRecord, championEvents: ChampionEven
     .rollouts({ model: v.model })
     .filter((r) => r.candidateId === v.id)
     .map((r) => {
-      const s = r.plan[r.step]!;
-      const stage = s.stage === 'shadow' ? `shadow ${s.mirror}%` : s.stage === 'full' ? 'full' : `${s.stage} ${s.weight}%`;
+      const stage = describeStage(r.plan[r.step]!);
       // events() is newest first: commits in the order they were made.
       return { id: r.id, state: r.state, stage, startedAt: r.startedAt, endedAt: r.endedAt, outcome: r.outcome, commits: [...new Set([...(commits.get(r.id) ?? [])].reverse())] };
     });
