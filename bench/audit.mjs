@@ -19,14 +19,30 @@ async function seed(lib) {
   const { default: Database } = await import('better-sqlite3');
   const d = new Database(db);
   d.pragma('journal_mode = WAL');
-  const perModel = VERSIONS / MODELS;
-  const insModel = d.prepare("INSERT INTO models(name, created_at, created_by) VALUES (?, '2026-01-01T00:00:00.000Z', 'seed')");
-  const insVer = d.prepare("INSERT INTO versions(model_id, version, status, manifest_digest, file_count, total_size, data_hash, parent_id, created_at, created_by) VALUES (?, ?, 'registered', ?, 1, 100, ?, ?, ?, 'seed')");
-  const insEv = d.prepare('INSERT INTO events(seq, at, actor, action, model, subject, payload, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+  const insModel = d.prepare(
+    "INSERT INTO models(name, created_at, created_by) VALUES (?, '2026-01-01T00:00:00.000Z', 'seed')",
+  );
+  const insVer = d.prepare(
+    "INSERT INTO versions(model_id, version, status, manifest_digest, file_count, total_size, data_hash, parent_id, created_at, created_by) VALUES (?, ?, 'registered', ?, 1, 100, ?, ?, ?, 'seed')",
+  );
+  const insEv = d.prepare(
+    'INSERT INTO events(seq, at, actor, action, model, subject, payload, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  );
   const t0 = Date.parse('2026-01-01T00:00:00Z');
   let prev = lib.GENESIS_HASH;
   let seq = 0;
-  const actions = ['register', 'tag', 'alias.set', 'gate.run', 'champion.set', 'archive', 'tag', 'gate.run', 'tag', 'alias.set'];
+  const actions = [
+    'register',
+    'tag',
+    'alias.set',
+    'gate.run',
+    'champion.set',
+    'archive',
+    'tag',
+    'gate.run',
+    'tag',
+    'alias.set',
+  ];
   d.transaction(() => {
     const ids = [];
     for (let m = 1; m <= MODELS; m++) insModel.run(`model-${m}`);
@@ -34,7 +50,18 @@ async function seed(lib) {
       const m = (i % MODELS) + 1;
       const v = Math.floor(i / MODELS) + 1;
       const parent = v > 1 ? ids[i - MODELS] : null;
-      ids.push(Number(insVer.run(m, v, `sha256:${i.toString(16).padStart(64, '0')}`, `sha256:${(i % 500).toString(16).padStart(64, 'd')}`, parent, new Date(t0 + i * 1000).toISOString()).lastInsertRowid));
+      ids.push(
+        Number(
+          insVer.run(
+            m,
+            v,
+            `sha256:${i.toString(16).padStart(64, '0')}`,
+            `sha256:${(i % 500).toString(16).padStart(64, 'd')}`,
+            parent,
+            new Date(t0 + i * 1000).toISOString(),
+          ).lastInsertRowid,
+        ),
+      );
     }
     for (let e = 0; e < EVENTS; e++) {
       seq++;
@@ -42,8 +69,19 @@ async function seed(lib) {
       const m = (i % MODELS) + 1;
       const v = Math.floor(i / MODELS) + 1;
       const action = e < VERSIONS ? 'register' : actions[e % actions.length];
-      const payload = action === 'champion.set' ? { version: v, previous: v > 1 ? v - 1 : null, via: 'promote', reason: 'bench', adr: null } : { n: e };
-      const rec = { seq, at: new Date(t0 + e * 60_000).toISOString(), actor: `user${e % 37}@example.com`, action, model: `model-${m}`, subject: `model-${m}@${v}`, payload };
+      const payload =
+        action === 'champion.set'
+          ? { version: v, previous: v > 1 ? v - 1 : null, via: 'promote', reason: 'bench', adr: null }
+          : { n: e };
+      const rec = {
+        seq,
+        at: new Date(t0 + e * 60_000).toISOString(),
+        actor: `user${e % 37}@example.com`,
+        action,
+        model: `model-${m}`,
+        subject: `model-${m}@${v}`,
+        payload,
+      };
       const hash = lib.eventHash(prev, rec);
       insEv.run(seq, rec.at, rec.actor, action, rec.model, rec.subject, lib.canonicalJson(payload), prev, hash);
       prev = hash;
@@ -68,26 +106,66 @@ export async function run() {
     return { ms: Number(process.hrtime.bigint() - t) / 1e6, r };
   };
   const cases = [
-    ['audit --model model-7 --limit 100', ['audit', '--model', 'model-7', '--limit', '100'], () => lib.queryAudit(reg, { model: 'model-7', limit: 100 }, now)],
-    ['audit --ref model-7@500', ['audit', '--ref', 'model-7@500'], () => lib.queryAudit(reg, { ref: 'model-7@500' }, now)],
-    ['audit --action champion.set --limit 100', ['audit', '--action', 'champion.set', '--limit', '100'], () => lib.queryAudit(reg, { action: 'champion.set', limit: 100 }, now)],
-    ['audit --actor user5@example.com --limit 100', ['audit', '--actor', 'user5@example.com', '--limit', '100'], () => lib.queryAudit(reg, { actor: 'user5@example.com', limit: 100 }, now)],
-    ['audit --since/--until (one day)', ['audit', '--since', '2026-06-01', '--until', '2026-06-02'], () => lib.queryAudit(reg, { since: '2026-06-01', until: '2026-06-02' }, now)],
-    ['audit champion model-7 --at 2026-09-01', ['audit', 'champion', 'model-7', '--at', '2026-09-01'], () => lib.championAt(reg, 'model-7', '2026-09-01', now)],
+    [
+      'audit --model model-7 --limit 100',
+      ['audit', '--model', 'model-7', '--limit', '100'],
+      () => lib.queryAudit(reg, { model: 'model-7', limit: 100 }, now),
+    ],
+    [
+      'audit --ref model-7@500',
+      ['audit', '--ref', 'model-7@500'],
+      () => lib.queryAudit(reg, { ref: 'model-7@500' }, now),
+    ],
+    [
+      'audit --action champion.set --limit 100',
+      ['audit', '--action', 'champion.set', '--limit', '100'],
+      () => lib.queryAudit(reg, { action: 'champion.set', limit: 100 }, now),
+    ],
+    [
+      'audit --actor user5@example.com --limit 100',
+      ['audit', '--actor', 'user5@example.com', '--limit', '100'],
+      () => lib.queryAudit(reg, { actor: 'user5@example.com', limit: 100 }, now),
+    ],
+    [
+      'audit --since/--until (one day)',
+      ['audit', '--since', '2026-06-01', '--until', '2026-06-02'],
+      () => lib.queryAudit(reg, { since: '2026-06-01', until: '2026-06-02' }, now),
+    ],
+    [
+      'audit champion model-7 --at 2026-09-01',
+      ['audit', 'champion', 'model-7', '--at', '2026-09-01'],
+      () => lib.championAt(reg, 'model-7', '2026-09-01', now),
+    ],
     ['lineage model-7@500 (depth 3)', ['lineage', 'model-7@500'], () => lib.lineageOf(reg, 'model-7@500', 3)],
-    ['lineage --data sha256:…d7', ['lineage', '--data', `sha256:${(7).toString(16).padStart(64, 'd')}`], () => lib.versionsTrainedOn(reg, `sha256:${(7).toString(16).padStart(64, 'd')}`)],
+    [
+      'lineage --data sha256:…d7',
+      ['lineage', '--data', `sha256:${(7).toString(16).padStart(64, 'd')}`],
+      () => lib.versionsTrainedOn(reg, `sha256:${(7).toString(16).padStart(64, 'd')}`),
+    ],
   ];
   const rows = [];
   for (const [name, args, fn] of cases) {
     const { ms } = q(fn);
     const proc = await timed(process.execPath, [BIN, ...args, '--json'], { cwd: project });
-    rows.push({ name: `${name} — query time`, value: `${ms.toFixed(1)} ms`, baseline: `process ${proc.ms.toFixed(0)} ms`, target: '≤ 50 ms', ok: ms <= 50 });
+    rows.push({
+      name: `${name} — query time`,
+      value: `${ms.toFixed(1)} ms`,
+      baseline: `process ${proc.ms.toFixed(0)} ms`,
+      target: '≤ 50 ms',
+      ok: ms <= 50,
+    });
   }
   const t = process.hrtime.bigint();
   const v = lib.verifyChain(reg);
   const verifyMs = Number(process.hrtime.bigint() - t) / 1e6;
   reg.close();
   const proc = await timed(process.execPath, [BIN, 'audit', 'verify'], { cwd: project });
-  rows.push({ name: `audit verify over ${(v.events / 1e6).toFixed(1)}M events (${v.ok ? 'intact' : 'BROKEN'})`, value: `${(verifyMs / 1000).toFixed(2)} s`, baseline: `process ${(proc.ms / 1000).toFixed(2)} s`, target: '≤ 5 s', ok: proc.ms <= 5000 && v.ok });
+  rows.push({
+    name: `audit verify over ${(v.events / 1e6).toFixed(1)}M events (${v.ok ? 'intact' : 'BROKEN'})`,
+    value: `${(verifyMs / 1000).toFixed(2)} s`,
+    baseline: `process ${(proc.ms / 1000).toFixed(2)} s`,
+    target: '≤ 5 s',
+    ok: proc.ms <= 5000 && v.ok,
+  });
   return rows;
 }

@@ -30,7 +30,9 @@ export function timed(cmd, args, { cwd = ROOT, env = {}, node = false, timeoutMs
       let rssMb = null;
       try {
         rssMb = Number(readFileSync(rssFile, 'utf8')) / 1024;
-      } catch {}
+      } catch {
+        // the child exited before writing its peak RSS: report it as unknown
+      }
       rmSync(join(rssFile, '..'), { recursive: true, force: true });
       if (code !== 0) reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${stderr.slice(-2000)}`));
       else resolve({ ms, stdout, stderr, rssMb });
@@ -47,7 +49,14 @@ export async function median(n, fn) {
 
 export function printTable(rows) {
   const head = ['benchmark', 'value', 'baseline', 'ratio', 'target', 'ok'];
-  const cells = rows.map((r) => [r.name, r.value, r.baseline ?? '-', r.ratio === undefined ? '-' : r.ratio.toFixed(2) + '×', r.target ?? '-', r.ok === undefined ? '-' : r.ok ? 'yes' : 'NO']);
+  const cells = rows.map((r) => [
+    r.name,
+    r.value,
+    r.baseline ?? '-',
+    r.ratio === undefined ? '-' : r.ratio.toFixed(2) + '×',
+    r.target ?? '-',
+    r.ok === undefined ? '-' : r.ok ? 'yes' : 'NO',
+  ]);
   const w = head.map((h, i) => Math.max(h.length, ...cells.map((c) => String(c[i]).length)));
   const line = (c) => c.map((x, i) => String(x).padEnd(w[i])).join('  ');
   console.log(line(head));
@@ -62,7 +71,11 @@ export function saveResults(name, rows, extra = {}) {
 
 /** A local s3rver (test/support/s3rver-main.cjs) storing under `dir`. */
 export function startS3rver(dir) {
-  const child = spawn(process.execPath, ['--openssl-legacy-provider', join(ROOT, 'test/support/s3rver-main.cjs'), dir, '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    ['--openssl-legacy-provider', join(ROOT, 'test/support/s3rver-main.cjs'), dir, '0'],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   return new Promise((resolve, reject) => {
     let out = '';
     const t = setTimeout(() => reject(new Error('s3rver did not start')), 20_000);
@@ -71,7 +84,14 @@ export function startS3rver(dir) {
       const m = /READY (\d+)/.exec(out);
       if (m) {
         clearTimeout(t);
-        resolve({ endpoint: `http://127.0.0.1:${m[1]}`, stop: () => new Promise((r) => { child.once('exit', r); child.kill('SIGTERM'); }) });
+        resolve({
+          endpoint: `http://127.0.0.1:${m[1]}`,
+          stop: () =>
+            new Promise((r) => {
+              child.once('exit', r);
+              child.kill('SIGTERM');
+            }),
+        });
       }
     });
   });
@@ -84,13 +104,17 @@ export function startS3rver(dir) {
 export async function seedRegistry(db, versions, { journal = 'wal' } = {}) {
   if (existsSync(db)) return db;
   mkdirSync(dirname(db), { recursive: true });
-  await timed(process.execPath, [BIN, 'init', '--yes', '--force', '--registry', db], { cwd: mkdtempSync(join(tmpdir(), 'bench-init-')) });
+  await timed(process.execPath, [BIN, 'init', '--yes', '--force', '--registry', db], {
+    cwd: mkdtempSync(join(tmpdir(), 'bench-init-')),
+  });
   const { default: Database } = await import('better-sqlite3');
   const d = new Database(db);
   d.pragma('journal_mode = WAL');
   const at = '2026-11-23T10:00:00.000Z';
   d.prepare("INSERT INTO models(name, created_at, created_by) VALUES ('m', ?, 'bench')").run(at);
-  const v = d.prepare("INSERT INTO versions(model_id, version, status, manifest_digest, file_count, total_size, created_at, created_by, config) VALUES (1, ?, 'registered', ?, 1, 1000, ?, 'bench', ?)");
+  const v = d.prepare(
+    "INSERT INTO versions(model_id, version, status, manifest_digest, file_count, total_size, created_at, created_by, config) VALUES (1, ?, 'registered', ?, 1, 1000, ?, 'bench', ?)",
+  );
   const a = d.prepare('INSERT INTO artifacts(version_id, path, size, sha256) VALUES (?, ?, 1000, ?)');
   const m = d.prepare("INSERT INTO metrics(version_id, slice, name, value, dataset_digest) VALUES (?, '', ?, ?, ?)");
   d.transaction(() => {

@@ -18,14 +18,29 @@ function countingProxy(upstream) {
   const u = new URL(upstream);
   const server = http.createServer((req, res) => {
     log.push({ method: req.method, url: req.url });
-    const p = http.request({ host: u.hostname, port: u.port, method: req.method, path: req.url, headers: req.headers }, (up) => {
-      res.writeHead(up.statusCode ?? 502, up.headers);
-      up.pipe(res);
-    });
+    const p = http.request(
+      { host: u.hostname, port: u.port, method: req.method, path: req.url, headers: req.headers },
+      (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      },
+    );
     p.on('error', () => res.destroy());
     req.pipe(p);
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ endpoint: `http://127.0.0.1:${server.address().port}`, log, close: () => new Promise((r) => { server.closeAllConnections(); server.close(r); }) })));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({
+        endpoint: `http://127.0.0.1:${server.address().port}`,
+        log,
+        close: () =>
+          new Promise((r) => {
+            server.closeAllConnections();
+            server.close(r);
+          }),
+      }),
+    ),
+  );
 }
 
 export async function run() {
@@ -34,7 +49,12 @@ export async function run() {
   const server = await startS3rver(join(work, 's3'));
   const proxy = await countingProxy(server.endpoint);
   try {
-    const client = new S3Client({ endpoint: server.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+    const client = new S3Client({
+      endpoint: server.endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    });
     await client.send(new CreateBucketCommand({ Bucket: 'bench' }));
     client.destroy();
     const local = join(work, 'local');
@@ -43,7 +63,10 @@ export async function run() {
     mkdirSync(shared);
     copyFileSync(db, join(local, 'registry.db'));
     writeFileSync(join(local, 'mlctl.yaml'), 'registry: registry.db\nartifacts: .mlctl/artifacts\n');
-    writeFileSync(join(shared, 'mlctl.yaml'), `registry: s3://bench/team/registry.db\nartifacts: .mlctl/artifacts\ns3: { endpoint: ${proxy.endpoint}, region: us-east-1, forcePathStyle: true }\n`);
+    writeFileSync(
+      join(shared, 'mlctl.yaml'),
+      `registry: s3://bench/team/registry.db\nartifacts: .mlctl/artifacts\ns3: { endpoint: ${proxy.endpoint}, region: us-east-1, forcePathStyle: true }\n`,
+    );
     const env = { ...CREDS, MLCTL_CACHE_DIR: join(work, 'cache'), MLCTL_ACTOR: 'bench@example.com' };
     await timed(process.execPath, [BIN, 'registry', 'push', join(local, 'registry.db')], { cwd: shared, env });
     const size = statSync(db).size;
@@ -58,13 +81,32 @@ export async function run() {
     mark = proxy.log.length;
     const write = await timed(process.execPath, [BIN, 'tag', 'm@1', 'bench=yes'], { cwd: shared, env });
     const writeReqs = proxy.log.slice(mark);
-    const uploads = writeReqs.filter((r) => r.method === 'PUT' && new URL(r.url, 'http://x').pathname.endsWith('/registry.db')).length;
+    const uploads = writeReqs.filter(
+      (r) => r.method === 'PUT' && new URL(r.url, 'http://x').pathname.endsWith('/registry.db'),
+    ).length;
     const others = writeReqs.length - uploads;
     return [
-      { name: `shared registry: read (show) on an unchanged ${(size / 1e6).toFixed(0)} MB registry, requests`, value: `${perRead}`, target: '1', ok: perRead === 1 },
-      { name: 'shared registry: read (show), unchanged remote', value: `${sharedMs.toFixed(1)} ms`, baseline: 'same command, local registry', ratio: sharedMs / localMs, target: '≤ 1.3×', ok: sharedMs / localMs <= 1.3 },
+      {
+        name: `shared registry: read (show) on an unchanged ${(size / 1e6).toFixed(0)} MB registry, requests`,
+        value: `${perRead}`,
+        target: '1',
+        ok: perRead === 1,
+      },
+      {
+        name: 'shared registry: read (show), unchanged remote',
+        value: `${sharedMs.toFixed(1)} ms`,
+        baseline: 'same command, local registry',
+        ratio: sharedMs / localMs,
+        target: '≤ 1.3×',
+        ok: sharedMs / localMs <= 1.3,
+      },
       { name: 'baseline: show on the local registry (info)', value: `${localMs.toFixed(1)} ms` },
-      { name: 'shared registry: write (tag), requests besides the upload', value: `${others} + ${uploads} upload`, target: '≤ 4 + upload', ok: others <= 4 && uploads === 1 },
+      {
+        name: 'shared registry: write (tag), requests besides the upload',
+        value: `${others} + ${uploads} upload`,
+        target: '≤ 4 + upload',
+        ok: others <= 4 && uploads === 1,
+      },
       { name: 'shared registry: write (tag) wall, incl. 50 MB upload (info)', value: `${write.ms.toFixed(1)} ms` },
     ];
   } finally {

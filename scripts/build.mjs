@@ -19,7 +19,9 @@ await build({
   // Native addon: resolved from node_modules at run time.
   external: ['better-sqlite3'],
   // Bundled CommonJS packages (commander, cli-table3…) call require() for Node built-ins.
-  banner: { js: "import { createRequire as __mlctlCreateRequire } from 'node:module'; const require = __mlctlCreateRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __mlctlCreateRequire } from 'node:module'; const require = __mlctlCreateRequire(import.meta.url);",
+  },
   legalComments: 'none',
   // Smaller sources compile faster: V8 compiling the chunks was ~60 ms of every command's start-up.
   minify: true,

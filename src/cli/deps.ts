@@ -48,7 +48,8 @@ export function clockFromEnv(env: Env): Clock {
   const fixed = env.MLCTL_NOW;
   if (fixed) {
     const t = new Date(fixed);
-    if (Number.isNaN(t.getTime())) throw new UsageError(`MLCTL_NOW=${JSON.stringify(fixed)} is not an ISO time such as 2026-01-31T12:00:00Z`);
+    if (Number.isNaN(t.getTime()))
+      throw new UsageError(`MLCTL_NOW=${JSON.stringify(fixed)} is not an ISO time such as 2026-01-31T12:00:00Z`);
     return { now: () => new Date(t) };
   }
   return { now: () => new Date() };
@@ -56,7 +57,9 @@ export function clockFromEnv(env: Env): Clock {
 
 function gitEmail(cwd: string): Promise<string | undefined> {
   return new Promise((res) => {
-    execFile('git', ['config', 'user.email'], { cwd, timeout: 5_000 }, (err, stdout) => res(err ? undefined : stdout.trim() || undefined));
+    execFile('git', ['config', 'user.email'], { cwd, timeout: 5_000 }, (err, stdout) =>
+      res(err ? undefined : stdout.trim() || undefined),
+    );
   });
 }
 

@@ -34,23 +34,31 @@ export async function main(argv: string[], given?: Deps): Promise<number> {
 export function reportError(deps: Deps, err: unknown, o: { json: boolean; debug: boolean; command: string }): number {
   if (err instanceof CommanderError) {
     // Help and --version end through exitOverride too; they are successes.
-    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return ExitCode.ok;
-    if (o.json) deps.io.out.write(envelope(o.command, null, [], [{ kind: 'usage', message: err.message.replace(/^error: /, '') }]));
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help')
+      return ExitCode.ok;
+    if (o.json)
+      deps.io.out.write(
+        envelope(o.command, null, [], [{ kind: 'usage', message: err.message.replace(/^error: /, '') }]),
+      );
     return ExitCode.usage;
   }
   if (err instanceof MlctlError) {
     if (!err.reported) {
       deps.io.err.write(`mlctl: ${err.message}\n`);
       // In GitHub Actions the failure is also an annotation on the run.
-      if (!o.json && deps.env.GITHUB_ACTIONS === 'true') deps.io.out.write(`::error title=${escapeProperty(`mlctl ${o.command}`)}::${escapeData(err.message)}\n`);
+      if (!o.json && deps.env.GITHUB_ACTIONS === 'true')
+        deps.io.out.write(`::error title=${escapeProperty(`mlctl ${o.command}`)}::${escapeData(err.message)}\n`);
       if (o.json) deps.io.out.write(envelope(o.command, null, [], [{ kind: err.kind, message: err.message }]));
     } else if (!o.json) deps.io.err.write(`mlctl: ${err.message}\n`);
     if (o.debug && err.stack) deps.io.err.write(`${err.stack}\n`);
     return err.exitCode;
   }
   const e = err as Error;
-  deps.io.err.write(`mlctl: unexpected error: ${e?.message ?? String(err)}${o.debug ? '' : ' (run with --debug for details)'}\n`);
+  deps.io.err.write(
+    `mlctl: unexpected error: ${e?.message ?? String(err)}${o.debug ? '' : ' (run with --debug for details)'}\n`,
+  );
   if (o.debug && e?.stack) deps.io.err.write(`${e.stack}\n`);
-  if (o.json) deps.io.out.write(envelope(o.command, null, [], [{ kind: 'internal', message: e?.message ?? String(err) }]));
+  if (o.json)
+    deps.io.out.write(envelope(o.command, null, [], [{ kind: 'internal', message: e?.message ?? String(err) }]));
   return ExitCode.storage;
 }

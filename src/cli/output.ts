@@ -49,7 +49,8 @@ function outputsOf(data: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   if (data && typeof data === 'object' && !Array.isArray(data)) {
     for (const [k, v] of Object.entries(data).slice(0, 30)) {
-      if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') out[k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)] = String(v);
+      if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean')
+        out[k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)] = String(v);
     }
   }
   out.report = JSON.stringify(data, null, 2);
@@ -63,13 +64,23 @@ function outputsOf(data: unknown): Record<string, string> {
 async function emitGithub(ctx: CommandCtx, data: unknown, text: string, ok: boolean, failure?: string): Promise<void> {
   const { out } = ctx.deps.io;
   for (const secret of new Set(text.match(PRESIGNED) ?? [])) out.write(`::add-mask::${secret}\n`);
-  out.write(text.split('\n').length > 20 ? `::group::mlctl ${ctx.name}\n${text.endsWith('\n') ? text : `${text}\n`}::endgroup::\n` : text);
-  const notes = [...ctx.warnings.map((message) => ({ level: 'warning' as const, message, title: `mlctl ${ctx.name}` })), ...(ok ? [] : [{ level: 'error' as const, message: failure ?? 'failed', title: `mlctl ${ctx.name}` }])];
+  out.write(
+    text.split('\n').length > 20
+      ? `::group::mlctl ${ctx.name}\n${text.endsWith('\n') ? text : `${text}\n`}::endgroup::\n`
+      : text,
+  );
+  const notes = [
+    ...ctx.warnings.map((message) => ({ level: 'warning' as const, message, title: `mlctl ${ctx.name}` })),
+    ...(ok ? [] : [{ level: 'error' as const, message: failure ?? 'failed', title: `mlctl ${ctx.name}` }]),
+  ];
   out.write(gh.annotations(notes));
   const env = ctx.deps.env;
   if (env.GITHUB_STEP_SUMMARY) {
     const fence = '````';
-    gh.appendStepSummary(env.GITHUB_STEP_SUMMARY, `### ${ok ? '✅' : '❌'} \`mlctl ${ctx.name}\`\n\n${fence}\n${text.replace(PRESIGNED, '***').trimEnd()}\n${fence}\n${ctx.warnings.map((w) => `\n> ⚠️ ${w}`).join('')}${ok ? '' : `\n> ❌ ${failure}\n`}`);
+    gh.appendStepSummary(
+      env.GITHUB_STEP_SUMMARY,
+      `### ${ok ? '✅' : '❌'} \`mlctl ${ctx.name}\`\n\n${fence}\n${text.replace(PRESIGNED, '***').trimEnd()}\n${fence}\n${ctx.warnings.map((w) => `\n> ⚠️ ${w}`).join('')}${ok ? '' : `\n> ❌ ${failure}\n`}`,
+    );
   }
   if (env.GITHUB_OUTPUT) gh.writeOutputs(env.GITHUB_OUTPUT, outputsOf(data));
 }
@@ -90,9 +101,23 @@ export function note(ctx: CommandCtx, text: string): void {
 }
 
 /** Render a verdict (verify, gate…): on a negative one the output is still complete, then exit 1. */
-export async function emitVerdict(ctx: CommandCtx, data: unknown, human: () => string, ok: boolean, failure: string, outcome: 'negative' | 'inconclusive' | 'storage' = 'negative'): Promise<void> {
+export async function emitVerdict(
+  ctx: CommandCtx,
+  data: unknown,
+  human: () => string,
+  ok: boolean,
+  failure: string,
+  outcome: 'negative' | 'inconclusive' | 'storage' = 'negative',
+): Promise<void> {
   if (ctx.json) {
-    ctx.deps.io.out.write(envelope(ctx.name, data, ctx.warnings, ok ? [] : [{ kind: outcome === 'negative' ? 'verdict' : outcome, message: failure }]));
+    ctx.deps.io.out.write(
+      envelope(
+        ctx.name,
+        data,
+        ctx.warnings,
+        ok ? [] : [{ kind: outcome === 'negative' ? 'verdict' : outcome, message: failure }],
+      ),
+    );
   } else if (githubMode(ctx)) {
     await emitGithub(ctx, data, human(), ok, failure);
   } else {
@@ -100,7 +125,12 @@ export async function emitVerdict(ctx: CommandCtx, data: unknown, human: () => s
     for (const w of ctx.warnings) ctx.deps.io.err.write(`warning: ${w}\n`);
   }
   if (!ok) {
-    const e = outcome === 'inconclusive' ? new InconclusiveError(failure) : outcome === 'storage' ? new StorageError(failure) : new VerdictError(failure);
+    const e =
+      outcome === 'inconclusive'
+        ? new InconclusiveError(failure)
+        : outcome === 'storage'
+          ? new StorageError(failure)
+          : new VerdictError(failure);
     e.reported = ctx.json || githubMode(ctx);
     throw e;
   }

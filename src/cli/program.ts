@@ -18,9 +18,16 @@ export function buildProgram(deps: Deps): Command {
     .version(VERSION, '-V, --version')
     .addOption(new Option('--json', 'print one JSON document: {ok, command, data, warnings, errors}'))
     .addOption(new Option('--registry <path|uri>', 'registry database (overrides MLCTL_REGISTRY and mlctl.yaml)'))
-    .addOption(new Option('--artifacts <path|uri>', 'artifact store: folder or s3://bucket/prefix (overrides MLCTL_ARTIFACTS)'))
+    .addOption(
+      new Option('--artifacts <path|uri>', 'artifact store: folder or s3://bucket/prefix (overrides MLCTL_ARTIFACTS)'),
+    )
     .addOption(new Option('--offline', 'shared registry on S3: read the cached copy without contacting S3'))
-    .addOption(new Option('--lock-timeout <duration>', 'shared registry on S3: how long a write waits for the lock (default 30s)'))
+    .addOption(
+      new Option(
+        '--lock-timeout <duration>',
+        'shared registry on S3: how long a write waits for the lock (default 30s)',
+      ),
+    )
     .addOption(new Option('-q, --quiet', 'no notes or progress on stderr'))
     .addOption(new Option('--debug', 'print stack traces on errors'))
     .exitOverride()
@@ -28,7 +35,13 @@ export function buildProgram(deps: Deps): Command {
       writeOut: (s) => deps.io.out.write(s),
       writeErr: (s) => deps.io.err.write(s),
       // One line: commander's "(Did you mean …?)" suggestion joins the message.
-      outputError: (s, write) => write(`mlctl: ${s.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ')}; see --help\n`),
+      outputError: (s, write) =>
+        write(
+          `mlctl: ${s
+            .replace(/^error: /, '')
+            .trim()
+            .replace(/\s*\n\s*/g, ' ')}; see --help\n`,
+        ),
     })
     .addHelpText(
       'after',

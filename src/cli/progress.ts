@@ -2,7 +2,11 @@ import type { Progress } from '../ports/progress.js';
 import type { Io } from './io.js';
 import { formatBytes } from '../core/util/text.js';
 
-type Bar = { start(total: number, value: number, payload?: object): void; increment(n: number, payload?: object): void; stop(): void };
+type Bar = {
+  start(total: number, value: number, payload?: object): void;
+  increment(n: number, payload?: object): void;
+  stop(): void;
+};
 
 /** A byte-progress bar on stderr, only when stderr is a terminal (never in logs or CI). */
 export async function makeProgress(io: Io, quiet: boolean): Promise<Progress> {

@@ -31,25 +31,35 @@ function validateConfig(doc: LocatedDoc): ConfigFile {
   const fail = (path: Array<string>, msg: string, unknownKey = false): never => {
     const line = doc.lineOf(path);
     const where = unknownKey ? path.slice(0, -1) : path;
-    throw new UsageError(`${doc.label}: ${where.length ? `${where.join('.')}: ` : ''}${msg}${line ? ` (line ${line})` : ''}`);
+    throw new UsageError(
+      `${doc.label}: ${where.length ? `${where.join('.')}: ` : ''}${msg}${line ? ` (line ${line})` : ''}`,
+    );
   };
   const v = doc.value ?? {};
-  if (typeof v !== 'object' || Array.isArray(v)) fail([], 'expected a mapping of settings such as "registry: .mlctl/registry.db"');
+  if (typeof v !== 'object' || Array.isArray(v))
+    fail([], 'expected a mapping of settings such as "registry: .mlctl/registry.db"');
   const c = v as Record<string, unknown>;
-  for (const k of Object.keys(c)) if (!TOP_KEYS.includes(k)) fail([k], `unknown key ${JSON.stringify(k)}; check the spelling`, true);
+  for (const k of Object.keys(c))
+    if (!TOP_KEYS.includes(k)) fail([k], `unknown key ${JSON.stringify(k)}; check the spelling`, true);
   for (const k of ['registry', 'artifacts'] as const) {
     if (c[k] !== undefined && (typeof c[k] !== 'string' || c[k] === '')) fail([k], 'must be a non-empty string');
   }
   if (c.s3 !== undefined) {
-    if (c.s3 === null || typeof c.s3 !== 'object' || Array.isArray(c.s3)) fail(['s3'], 'must be a mapping such as { endpoint: http://127.0.0.1:9000 }');
+    if (c.s3 === null || typeof c.s3 !== 'object' || Array.isArray(c.s3))
+      fail(['s3'], 'must be a mapping such as { endpoint: http://127.0.0.1:9000 }');
     const s3 = c.s3 as Record<string, unknown>;
-    for (const k of Object.keys(s3)) if (!S3_KEYS.includes(k)) fail(['s3', k], `unknown key ${JSON.stringify(k)}; use ${S3_KEYS.join(', ')}`, true);
-    if (s3.endpoint !== undefined && (typeof s3.endpoint !== 'string' || !/^https?:\/\/[^\s/]+/.test(s3.endpoint))) fail(['s3', 'endpoint'], 'must be a URL such as http://127.0.0.1:9000');
-    if (s3.region !== undefined && (typeof s3.region !== 'string' || s3.region === '')) fail(['s3', 'region'], 'must be a region name such as us-east-1');
-    if (s3.forcePathStyle !== undefined && typeof s3.forcePathStyle !== 'boolean') fail(['s3', 'forcePathStyle'], 'must be true or false');
+    for (const k of Object.keys(s3))
+      if (!S3_KEYS.includes(k)) fail(['s3', k], `unknown key ${JSON.stringify(k)}; use ${S3_KEYS.join(', ')}`, true);
+    if (s3.endpoint !== undefined && (typeof s3.endpoint !== 'string' || !/^https?:\/\/[^\s/]+/.test(s3.endpoint)))
+      fail(['s3', 'endpoint'], 'must be a URL such as http://127.0.0.1:9000');
+    if (s3.region !== undefined && (typeof s3.region !== 'string' || s3.region === ''))
+      fail(['s3', 'region'], 'must be a region name such as us-east-1');
+    if (s3.forcePathStyle !== undefined && typeof s3.forcePathStyle !== 'boolean')
+      fail(['s3', 'forcePathStyle'], 'must be true or false');
     const int = (k: string, lo: number, hi: number) => {
       const n = s3[k];
-      if (n !== undefined && (typeof n !== 'number' || !Number.isInteger(n) || n < lo || n > hi)) fail(['s3', k], `must be a whole number from ${lo} to ${hi}`);
+      if (n !== undefined && (typeof n !== 'number' || !Number.isInteger(n) || n < lo || n > hi))
+        fail(['s3', k], `must be a whole number from ${lo} to ${hi}`);
     };
     int('partSizeMiB', 5, 512);
     int('queueSize', 1, 64);
@@ -59,7 +69,16 @@ function validateConfig(doc: LocatedDoc): ConfigFile {
 
 export type ArtifactLocation =
   | { kind: 'fs'; path: string }
-  | { kind: 's3'; bucket: string; prefix: string; endpoint?: string; region: string; forcePathStyle: boolean; partSize?: number; queueSize?: number };
+  | {
+      kind: 's3';
+      bucket: string;
+      prefix: string;
+      endpoint?: string;
+      region: string;
+      forcePathStyle: boolean;
+      partSize?: number;
+      queueSize?: number;
+    };
 
 export interface ResolvedConfig {
   /** Folder holding mlctl.yaml (or the working directory when there is none). */
@@ -100,7 +119,10 @@ export function readConfigFile(file: string): ConfigFile {
 
 export function parseS3Uri(uri: string): { bucket: string; prefix: string } {
   const m = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/.exec(uri);
-  if (!m) throw new UsageError(`invalid S3 URI ${JSON.stringify(uri)}: expected s3://bucket/prefix with a lowercase bucket name`);
+  if (!m)
+    throw new UsageError(
+      `invalid S3 URI ${JSON.stringify(uri)}: expected s3://bucket/prefix with a lowercase bucket name`,
+    );
   const prefix = (m[2] ?? '').replace(/^\/+|\/+$/g, '');
   return { bucket: m[1]!, prefix };
 }
@@ -114,13 +136,19 @@ function localPath(root: string, p: string): string {
  * Without mlctl.yaml and without an explicit registry, commands refuse rather than silently
  * creating a registry in whatever folder they were run from.
  */
-export function resolveConfig(cwd: string, env: Record<string, string | undefined>, flags: ConfigOverrides = {}): ResolvedConfig {
+export function resolveConfig(
+  cwd: string,
+  env: Record<string, string | undefined>,
+  flags: ConfigOverrides = {},
+): ResolvedConfig {
   const file = findConfig(cwd);
   const raw = file ? readConfigFile(file) : {};
   const root = file ? dirname(file) : resolve(cwd);
   const registrySetting = flags.registry ?? env.MLCTL_REGISTRY ?? raw.registry;
   if (!file && registrySetting === undefined) {
-    throw new UsageError(`no ${CONFIG_FILE} found in ${resolve(cwd)} or any parent folder; run 'mlctl init --yes' here, or set MLCTL_REGISTRY`);
+    throw new UsageError(
+      `no ${CONFIG_FILE} found in ${resolve(cwd)} or any parent folder; run 'mlctl init --yes' here, or set MLCTL_REGISTRY`,
+    );
   }
   const registry = registrySetting ?? DEFAULT_REGISTRY;
   const artifactsSetting = flags.artifacts ?? env.MLCTL_ARTIFACTS ?? raw.artifacts ?? DEFAULT_ARTIFACTS;
@@ -159,7 +187,10 @@ export function resolveConfig(cwd: string, env: Record<string, string | undefine
 function partSizeMiB(envValue: string | undefined, configured: number | undefined): number | undefined {
   if (envValue !== undefined) {
     const n = Number(envValue);
-    if (!Number.isInteger(n) || n < 5 || n > 512) throw new UsageError(`MLCTL_S3_PART_SIZE_MIB=${JSON.stringify(envValue)}: expected a whole number of MiB from 5 to 512`);
+    if (!Number.isInteger(n) || n < 5 || n > 512)
+      throw new UsageError(
+        `MLCTL_S3_PART_SIZE_MIB=${JSON.stringify(envValue)}: expected a whole number of MiB from 5 to 512`,
+      );
     return n * 1024 * 1024;
   }
   return configured === undefined ? undefined : configured * 1024 * 1024;

@@ -67,17 +67,27 @@ export function initDefaults(dir: string): InitDefaults {
 }
 
 export function checkAnswers(a: InitAnswers): void {
-  for (const [flag, v] of [['--artifacts', a.artifacts], ['--registry', a.registry]] as const) {
+  for (const [flag, v] of [
+    ['--artifacts', a.artifacts],
+    ['--registry', a.registry],
+  ] as const) {
     if (!v.trim()) throw new UsageError(`${flag} must not be empty`);
-    if (v.startsWith('s3://') && !/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/.test(v)) throw new UsageError(`${flag} ${v}: expected s3://bucket/prefix with a lowercase bucket name`);
+    if (v.startsWith('s3://') && !/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/.test(v))
+      throw new UsageError(`${flag} ${v}: expected s3://bucket/prefix with a lowercase bucket name`);
   }
-  if (a.registry.startsWith('s3://') && (a.registry.endsWith('/') || !/^s3:\/\/[^/]+\/.+/.test(a.registry))) throw new UsageError(`--registry ${a.registry}: name the database object, e.g. s3://bucket/mlctl/registry.db`);
-  if (a.s3Endpoint !== undefined && !/^https?:\/\/[^\s/]+/.test(a.s3Endpoint)) throw new UsageError(`--s3-endpoint ${a.s3Endpoint}: must be a URL such as http://127.0.0.1:9000`);
+  if (a.registry.startsWith('s3://') && (a.registry.endsWith('/') || !/^s3:\/\/[^/]+\/.+/.test(a.registry)))
+    throw new UsageError(`--registry ${a.registry}: name the database object, e.g. s3://bucket/mlctl/registry.db`);
+  if (a.s3Endpoint !== undefined && !/^https?:\/\/[^\s/]+/.test(a.s3Endpoint))
+    throw new UsageError(`--s3-endpoint ${a.s3Endpoint}: must be a URL such as http://127.0.0.1:9000`);
   if (a.model !== null) checkModelName(a.model);
-  if (a.adapter !== null && !ADAPTER_NAMES.includes(a.adapter)) throw new UsageError(`--adapter ${String(a.adapter)}: use ${ADAPTER_NAMES.join(', ')} or none`);
-  if (a.servingFile !== null && (a.servingFile.startsWith('/') || a.servingFile.split(/[\\/]/).includes('..'))) throw new UsageError(`--serving-file ${a.servingFile}: give a path inside the project`);
-  if (a.adrDir.startsWith('/') || a.adrDir.split(/[\\/]/).includes('..')) throw new UsageError(`--adr-dir ${a.adrDir}: give a path inside the project`);
-  if (!/^[\w.-]+\/[\w.-]+(\/[\w./-]+)?@[\w./-]+$/.test(a.action)) throw new UsageError(`--action ${a.action}: expected owner/repo@ref`);
+  if (a.adapter !== null && !ADAPTER_NAMES.includes(a.adapter))
+    throw new UsageError(`--adapter ${String(a.adapter)}: use ${ADAPTER_NAMES.join(', ')} or none`);
+  if (a.servingFile !== null && (a.servingFile.startsWith('/') || a.servingFile.split(/[\\/]/).includes('..')))
+    throw new UsageError(`--serving-file ${a.servingFile}: give a path inside the project`);
+  if (a.adrDir.startsWith('/') || a.adrDir.split(/[\\/]/).includes('..'))
+    throw new UsageError(`--adr-dir ${a.adrDir}: give a path inside the project`);
+  if (!/^[\w.-]+\/[\w.-]+(\/[\w./-]+)?@[\w./-]+$/.test(a.action))
+    throw new UsageError(`--action ${a.action}: expected owner/repo@ref`);
 }
 
 function yamlString(s: string): string {
@@ -85,34 +95,53 @@ function yamlString(s: string): string {
 }
 
 function configText(template: string, a: InitAnswers, d: InitDefaults): string {
-  const s3 = a.s3Endpoint || a.s3Region
-    ? `\n# S3 connection (MinIO, R2, Ceph and other S3-compatible servers need an endpoint):\ns3: { ${[a.s3Endpoint ? `endpoint: ${a.s3Endpoint}` : '', `region: ${a.s3Region ?? 'us-east-1'}`, a.s3Endpoint ? 'forcePathStyle: true' : ''].filter(Boolean).join(', ')} }\n`
-    : '';
-  let text = template.replace('{{registry}}', yamlString(a.registry)).replace('{{artifacts}}', yamlString(a.artifacts)).replace('{{s3}}\n', s3);
-  if (a.adrDir !== d.adrDir) text += `\n# Architecture decision records (adr-tools compatible).\nadr: { dir: ${yamlString(a.adrDir)} }\n`;
+  const s3 =
+    a.s3Endpoint || a.s3Region
+      ? `\n# S3 connection (MinIO, R2, Ceph and other S3-compatible servers need an endpoint):\ns3: { ${[a.s3Endpoint ? `endpoint: ${a.s3Endpoint}` : '', `region: ${a.s3Region ?? 'us-east-1'}`, a.s3Endpoint ? 'forcePathStyle: true' : ''].filter(Boolean).join(', ')} }\n`
+      : '';
+  let text = template
+    .replace('{{registry}}', yamlString(a.registry))
+    .replace('{{artifacts}}', yamlString(a.artifacts))
+    .replace('{{s3}}\n', s3);
+  if (a.adrDir !== d.adrDir)
+    text += `\n# Architecture decision records (adr-tools compatible).\nadr: { dir: ${yamlString(a.adrDir)} }\n`;
   if (a.model && a.adapter && a.servingFile) {
     text += `\n# Staged rollouts edit these files in this (GitOps) repository, one commit per stage.\nserving:\n  ${a.model}: { adapter: ${a.adapter}, files: [${yamlString(a.servingFile)}], plan: ${a.adapter === 'kserve' ? 'canary' : 'standard'} }\n`;
-    if (a.adapter === 'kserve') text += `\nrollout:\n  plans:\n    # KServe alone cannot mirror traffic: the built-in standard plan without its shadow stage.\n    canary:\n      - { stage: canary, weight: 5, minDuration: 30m }\n      - { stage: ramp, weight: 25, minDuration: 30m }\n      - { stage: ramp, weight: 50, minDuration: 30m }\n      - { stage: full }\n`;
+    if (a.adapter === 'kserve')
+      text += `\nrollout:\n  plans:\n    # KServe alone cannot mirror traffic: the built-in standard plan without its shadow stage.\n    canary:\n      - { stage: canary, weight: 5, minDuration: 30m }\n      - { stage: ramp, weight: 25, minDuration: 30m }\n      - { stage: ramp, weight: 50, minDuration: 30m }\n      - { stage: full }\n`;
     text += `\ngit: { commit: true, push: false, remote: origin }\n`;
   }
   return text;
 }
 
 /** What init would write; nothing is written. Existing files are kept unless `force`; mlctl.yaml is refused. */
-export function planInit(dir: string, a: InitAnswers, d: InitDefaults, templates: (name: string) => string, force: boolean, today: string): InitPlan {
+export function planInit(
+  dir: string,
+  a: InitAnswers,
+  d: InitDefaults,
+  templates: (name: string) => string,
+  force: boolean,
+  today: string,
+): InitPlan {
   checkAnswers(a);
   const files: PlannedFile[] = [];
   const add = (path: string, content: string) => {
     const exists = existsSync(join(dir, path));
     files.push({ path, content, action: !exists ? 'create' : force ? 'overwrite' : 'keep' });
   };
-  if (existsSync(join(dir, CONFIG_FILE)) && !force) throw new UsageError(`${join(dir, CONFIG_FILE)} already exists; pass --force to overwrite it`);
+  if (existsSync(join(dir, CONFIG_FILE)) && !force)
+    throw new UsageError(`${join(dir, CONFIG_FILE)} already exists; pass --force to overwrite it`);
   add(CONFIG_FILE, configText(templates('mlctl.yaml'), a, d));
   if (a.gates) add('gates.yaml', templates('gates.yaml'));
-  if (a.model && a.adapter && a.servingFile) add(a.servingFile, templates(`serving/${a.adapter}.yaml`).replace(/\bfraud\b/g, a.model));
+  if (a.model && a.adapter && a.servingFile)
+    add(a.servingFile, templates(`serving/${a.adapter}.yaml`).replace(/\bfraud\b/g, a.model));
   const adrAbs = resolve(dir, a.adrDir);
   const hasAdrs = existsSync(adrAbs) && readdirSync(adrAbs).some((f) => /^\d+-.*\.md$/.test(f));
-  if (!hasAdrs) add(join(a.adrDir, '0001-record-architecture-decisions.md'), templates('adr/0001-record-architecture-decisions.md').replaceAll('{{date}}', today));
+  if (!hasAdrs)
+    add(
+      join(a.adrDir, '0001-record-architecture-decisions.md'),
+      templates('adr/0001-record-architecture-decisions.md').replaceAll('{{date}}', today),
+    );
   if (a.github) {
     const fill = (t: string) => t.replaceAll('{{model}}', a.model ?? 'my-model').replaceAll('{{action}}', a.action);
     add('.github/workflows/mlctl-gate.yml', fill(templates('github/mlctl-gate.yml')));
@@ -153,5 +182,13 @@ export function applyInit(plan: InitPlan): InitResult {
     writeFileSync(ignore, '*\n');
     written.push('.mlctl/.gitignore');
   }
-  return { config: join(plan.dir, CONFIG_FILE), written, kept, registry: plan.answers.registry, artifacts: plan.answers.artifacts, adrDir: plan.answers.adrDir, adoptedAdrDir: plan.adoptedAdrDir };
+  return {
+    config: join(plan.dir, CONFIG_FILE),
+    written,
+    kept,
+    registry: plan.answers.registry,
+    artifacts: plan.answers.artifacts,
+    adrDir: plan.answers.adrDir,
+    adoptedAdrDir: plan.adoptedAdrDir,
+  };
 }

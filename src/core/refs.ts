@@ -36,7 +36,9 @@ export function parseRef(text: string, opts: { allowBare?: boolean } = {}): Ref 
   const at = text.indexOf('@');
   if (at < 0) {
     if (opts.allowBare) return { model: checkModelName(text), kind: 'alias', alias: 'latest', text: `${text}@latest` };
-    throw new UsageError(`invalid ref ${JSON.stringify(text)}: expected <model>@<version|alias>, e.g. fraud@3 or fraud@champion`);
+    throw new UsageError(
+      `invalid ref ${JSON.stringify(text)}: expected <model>@<version|alias>, e.g. fraud@3 or fraud@champion`,
+    );
   }
   const model = text.slice(0, at);
   const sel = text.slice(at + 1);

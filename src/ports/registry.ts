@@ -175,7 +175,9 @@ export interface RolloutRecord extends RolloutInput {
   endedAt: string | null;
 }
 
-export type RolloutPatch = Partial<Pick<RolloutRecord, 'step' | 'state' | 'stepStartedAt' | 'lastChecks' | 'lastCommit' | 'outcome' | 'endedAt' | 'adr'>> & { updatedAt: string };
+export type RolloutPatch = Partial<
+  Pick<RolloutRecord, 'step' | 'state' | 'stepStartedAt' | 'lastChecks' | 'lastCommit' | 'outcome' | 'endedAt' | 'adr'>
+> & { updatedAt: string };
 
 export interface Registry {
   readonly location: string;

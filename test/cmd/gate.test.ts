@@ -44,10 +44,18 @@ describe('mlctl gate with prediction files', () => {
   it('passes a better candidate, records the run bound to its inputs and marks it validated', async () => {
     const dir = await setup();
     const p = writePredictions(dir, { shift: 0.25 });
-    const r = await run(['gate', 'fraud@2', '--against', 'fraud@1', '--predictions', p.cand, '--baseline-predictions', p.base, '--json'], { cwd: dir });
+    const r = await run(
+      ['gate', 'fraud@2', '--against', 'fraud@1', '--predictions', p.cand, '--baseline-predictions', p.base, '--json'],
+      { cwd: dir },
+    );
     expect(r.code, r.stderr).toBe(0);
     const rep = json(r.stdout).data;
-    expect(rep).toMatchObject({ verdict: 'pass', candidate: { ref: 'fraud@2' }, baseline: { ref: 'fraud@1' }, dataset: { source: 'predictions', rows: 600 } });
+    expect(rep).toMatchObject({
+      verdict: 'pass',
+      candidate: { ref: 'fraud@2' },
+      baseline: { ref: 'fraud@1' },
+      dataset: { source: 'predictions', rows: 600 },
+    });
     const delong = rep.checks.find((c: { id: string }) => c.id === 'auc-noninferior:delong');
     expect(delong).toMatchObject({ verdict: 'pass', test: 'delong' });
     expect(delong.p_value).toBeLessThan(0.05);
@@ -57,15 +65,25 @@ describe('mlctl gate with prediction files', () => {
     expect(floor.inequality).toMatch(/^auc: 0\.\d{4} ≥ 0\.7000 ✓$/);
     const runs = gateRuns(dir);
     expect(runs).toHaveLength(1);
-    expect(runs[0]).toMatchObject({ verdict: 'pass', source: 'predictions', policy_digest: rep.policy.digest, dataset_digest: rep.dataset.digest });
-    expect(runs[0]!.candidate_manifest).toBe(json((await run(['show', 'fraud@2', '--json'], { cwd: dir })).stdout).data.manifestDigest);
+    expect(runs[0]).toMatchObject({
+      verdict: 'pass',
+      source: 'predictions',
+      policy_digest: rep.policy.digest,
+      dataset_digest: rep.dataset.digest,
+    });
+    expect(runs[0]!.candidate_manifest).toBe(
+      json((await run(['show', 'fraud@2', '--json'], { cwd: dir })).stdout).data.manifestDigest,
+    );
     expect(json((await run(['show', 'fraud@2', '--json'], { cwd: dir })).stdout).data.status).toBe('validated');
   });
 
   it('fails a worse candidate with exit 1 and says which inequality failed', async () => {
     const dir = await setup();
     const p = writePredictions(dir, { shift: -0.4 });
-    const r = await run(['gate', 'fraud@2', '--against', 'fraud@1', '--predictions', p.cand, '--baseline-predictions', p.base], { cwd: dir });
+    const r = await run(
+      ['gate', 'fraud@2', '--against', 'fraud@1', '--predictions', p.cand, '--baseline-predictions', p.base],
+      { cwd: dir },
+    );
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^gate FAILED: fraud@2 against fraud@1/);
     expect(r.stdout).toMatch(/FAIL\s+auc-noninferior\s+auc: 0\.\d{4} − 0\.\d{4} = −0\.\d{4} ≥ −0\.0050 ✗/);
@@ -78,8 +96,24 @@ describe('mlctl gate with prediction files', () => {
     const dir = await setup();
     writeFileSync(join(dir, 'c.csv'), 'id,label,score\na,1,0.9\nb,0,0.2\nc,0,0.3\n');
     writeFileSync(join(dir, 'b.csv'), 'id,label,score\na,1,0.8\nb,0,0.4\nc,0,0.1\n');
-    writeFileSync(join(dir, 'gates.yaml'), 'gates:\n  - id: auc-ni\n    metric: auc\n    significance: { test: delong, margin: 0.01 }\n');
-    const r = await run(['gate', 'fraud@2', '--against', 'fraud@1', '--predictions', 'c.csv', '--baseline-predictions', 'b.csv', '--json'], { cwd: dir });
+    writeFileSync(
+      join(dir, 'gates.yaml'),
+      'gates:\n  - id: auc-ni\n    metric: auc\n    significance: { test: delong, margin: 0.01 }\n',
+    );
+    const r = await run(
+      [
+        'gate',
+        'fraud@2',
+        '--against',
+        'fraud@1',
+        '--predictions',
+        'c.csv',
+        '--baseline-predictions',
+        'b.csv',
+        '--json',
+      ],
+      { cwd: dir },
+    );
     expect(r.code).toBe(5);
     const rep = json(r.stdout);
     expect(rep).toMatchObject({ ok: false, data: { verdict: 'inconclusive' }, errors: [{ kind: 'inconclusive' }] });
@@ -87,9 +121,14 @@ describe('mlctl gate with prediction files', () => {
   });
 
   it('a superiority gate needs a significant improvement', async () => {
-    const dir = await setup('gates:\n  - id: better\n    metric: auc\n    min_improvement: { absolute: 0 }\n    significance: { test: paired_bootstrap, resamples: 300, seed: 1 }\n');
+    const dir = await setup(
+      'gates:\n  - id: better\n    metric: auc\n    min_improvement: { absolute: 0 }\n    significance: { test: paired_bootstrap, resamples: 300, seed: 1 }\n',
+    );
     const p = writePredictions(dir, { shift: 0.01 });
-    const r = await run(['gate', 'fraud@2', '--against', 'fraud@1', '--predictions', p.cand, '--baseline-predictions', p.base, '--json'], { cwd: dir });
+    const r = await run(
+      ['gate', 'fraud@2', '--against', 'fraud@1', '--predictions', p.cand, '--baseline-predictions', p.base, '--json'],
+      { cwd: dir },
+    );
     const sig = json(r.stdout).data.checks.find((c: { kind: string }) => c.kind === 'significance');
     expect(['inconclusive', 'fail']).toContain(sig.verdict);
     expect([1, 5]).toContain(r.code);
@@ -109,12 +148,18 @@ slices:
 `;
     const dir = await setup(policy);
     const p = writePredictions(dir, { shift: 0.3, n: 800 });
-    const r = await run(['gate', 'fraud@2', '--against', 'fraud@1', '--predictions', p.cand, '--baseline-predictions', p.base, '--json'], { cwd: dir });
+    const r = await run(
+      ['gate', 'fraud@2', '--against', 'fraud@1', '--predictions', p.cand, '--baseline-predictions', p.base, '--json'],
+      { cwd: dir },
+    );
     const checks = json(r.stdout).data.checks as Array<Record<string, any>>;
     const us = checks.find((c) => c.id === 'auc-ni[us]:delong')!;
     expect(us.p_value_raw).toBeLessThanOrEqual(us.p_value);
     expect(checks.find((c) => c.id === 'slice:de')).toMatchObject({ verdict: 'warn', kind: 'slice_rows' });
-    expect(checks.find((c) => c.id === 'slice:jp')).toMatchObject({ verdict: 'fail', message: 'required slice jp has no rows in the evaluation data' });
+    expect(checks.find((c) => c.id === 'slice:jp')).toMatchObject({
+      verdict: 'fail',
+      message: 'required slice jp has no rows in the evaluation data',
+    });
     expect(r.code).toBe(1);
   });
 });
@@ -122,11 +167,14 @@ slices:
 describe('mlctl gate with registered metrics', () => {
   it('compares like with like, and refuses metrics from different datasets', async () => {
     const dir = await tempProject();
-    writeFileSync(join(dir, 'gates.yaml'), 'gates:\n  - id: auc-ni\n    metric: auc\n    max_regression: { absolute: 0.01 }\n');
+    writeFileSync(
+      join(dir, 'gates.yaml'),
+      'gates:\n  - id: auc-ni\n    metric: auc\n    max_regression: { absolute: 0.01 }\n',
+    );
     writeModel(dir, 'm1', { 'w.bin': '1' });
     writeModel(dir, 'm2', { 'w.bin': '2' });
     writeModel(dir, 'm3', { 'w.bin': '3' });
-    writeJson(dir, 'a.json', { dataset: { sha256: 'a'.repeat(64) }, metrics: { auc: 0.90 } });
+    writeJson(dir, 'a.json', { dataset: { sha256: 'a'.repeat(64) }, metrics: { auc: 0.9 } });
     writeJson(dir, 'b.json', { dataset: { sha256: 'a'.repeat(64) }, metrics: { auc: 0.895 } });
     writeJson(dir, 'c.json', { dataset: { sha256: 'b'.repeat(64) }, metrics: { auc: 0.95 } });
     await run(['register', 'fraud', 'm1', '--metrics', 'a.json'], { cwd: dir });
@@ -147,13 +195,23 @@ describe('mlctl gate with registered metrics', () => {
     writeModel(dir, 'm1', { 'w.bin': '1' });
     writeJson(dir, 'a.json', { metrics: { auc: 0.9 } });
     await run(['register', 'fraud', 'm1', '--metrics', 'a.json'], { cwd: dir });
-    writeFileSync(join(dir, 'gates.yaml'), 'gates:\n  - { id: floor, metric: auc, min: 0.8 }\n  - { id: ni, metric: auc, max_regression: { absolute: 0.01 } }\n');
+    writeFileSync(
+      join(dir, 'gates.yaml'),
+      'gates:\n  - { id: floor, metric: auc, min: 0.8 }\n  - { id: ni, metric: auc, max_regression: { absolute: 0.01 } }\n',
+    );
     const r = await run(['gate', 'fraud@1', '--json'], { cwd: dir });
     expect(r.code).toBe(0);
     const checks = json(r.stdout).data.checks;
-    expect(checks[0]).toMatchObject({ id: 'baseline', verdict: 'warn', message: 'no champion yet: absolute thresholds only (baseline.if_missing: absolute_only)' });
+    expect(checks[0]).toMatchObject({
+      id: 'baseline',
+      verdict: 'warn',
+      message: 'no champion yet: absolute thresholds only (baseline.if_missing: absolute_only)',
+    });
     expect(checks.find((c: { id: string }) => c.id === 'ni')).toMatchObject({ verdict: 'skip' });
-    writeFileSync(join(dir, 'gates.yaml'), 'gates:\n  - { id: floor, metric: auc, min: 0.8 }\nbaseline: { if_missing: fail }\n');
+    writeFileSync(
+      join(dir, 'gates.yaml'),
+      'gates:\n  - { id: floor, metric: auc, min: 0.8 }\nbaseline: { if_missing: fail }\n',
+    );
     expect((await run(['gate', 'fraud@1'], { cwd: dir })).code).toBe(1);
   });
 });
@@ -165,10 +223,13 @@ describe('gate outputs', () => {
     const summary = join(dir, 'summary.md');
     const outputs = join(dir, 'outputs.txt');
     writeFileSync(summary, '# existing\n');
-    const r = await run(['gate', 'fraud@2', '--against', 'fraud@1', '--predictions', p.cand, '--baseline-predictions', p.base], {
-      cwd: dir,
-      env: { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary, GITHUB_OUTPUT: outputs },
-    });
+    const r = await run(
+      ['gate', 'fraud@2', '--against', 'fraud@1', '--predictions', p.cand, '--baseline-predictions', p.base],
+      {
+        cwd: dir,
+        env: { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary, GITHUB_OUTPUT: outputs },
+      },
+    );
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^::group::mlctl gate fraud@2$/m);
     // max_regression is on line 9 of the policy.
@@ -188,7 +249,9 @@ describe('gate outputs', () => {
     const p = writePredictions(dir, { shift: 0.25 });
     const args = ['gate', 'fraud@2', '--against', 'fraud@1', '--predictions', p.cand, '--baseline-predictions', p.base];
     const junit = await run([...args, '--output', 'junit', '--report', 'report.json'], { cwd: dir });
-    expect(junit.stdout).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites name="mlctl gate" tests="\d+" failures="0"/);
+    expect(junit.stdout).toMatch(
+      /^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites name="mlctl gate" tests="\d+" failures="0"/,
+    );
     expect(junit.stdout).toContain('<testcase classname="mlctl.gate.fraud@2" name="auc-noninferior:delong">');
     expect(JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')).verdict).toBe('pass');
     const md = await run([...args, '--output', 'markdown'], { cwd: dir });
@@ -199,21 +262,105 @@ describe('gate outputs', () => {
 
 describe('bad input: exit 2, one line, nothing recorded', () => {
   const cases: Array<[string, string | null, (d: string) => string[], RegExp]> = [
-    ['unknown metric', 'gates:\n  - id: x\n    metric: aucc\n    min: 0.5\n', () => [], /^mlctl: gates.yaml:3: gates\[0\].metric: unknown metric "aucc"/],
-    ['negative margin', 'gates:\n  - id: x\n    metric: auc\n    significance: { test: delong, margin: -0.01 }\n', () => [], /^mlctl: gates.yaml:4: gates\[0\].significance.margin: margin must be ≥ 0/],
-    ['min > max', 'gates:\n  - id: x\n    metric: auc\n    min: 0.9\n    max: 0.8\n', () => [], /^mlctl: gates.yaml:4: gates\[0\].min: min 0.9 is greater than max 0.8/],
-    ['bad YAML', 'gates:\n  - id: x\n   metric: [auc\n', () => [], /^mlctl: gates.yaml:\d: .*(YAML|indent|flow|collection)/i],
-    ['unknown key', 'gates:\n  - id: x\n    metric: auc\n    minimum: 0.8\n', () => [], /^mlctl: gates.yaml:4: gates\[0\].minimum: unknown key "minimum"/],
-    ['predictions missing columns', null, (d) => (writeFileSync(join(d, 'c.csv'), 'id,score\na,0.1\n'), ['--predictions', 'c.csv', '--baseline-predictions', 'c.csv']), /^mlctl: c.csv: missing column\(s\) label/],
-    ['non-numeric score', null, (d) => (writeFileSync(join(d, 'c.csv'), 'id,label,score\na,1,0.1\nb,0,high\n'), ['--predictions', 'c.csv', '--baseline-predictions', 'c.csv']), /^mlctl: c.csv:3: score must be a finite number, got "high"$/],
-    ['duplicate id', null, (d) => (writeFileSync(join(d, 'c.csv'), 'id,label,score\na,1,0.1\na,0,0.2\n'), ['--predictions', 'c.csv', '--baseline-predictions', 'c.csv']), /^mlctl: c.csv:3: duplicate id "a" \(first on line 2\)$/],
-    ['labels outside 0/1', null, (d) => (writeFileSync(join(d, 'c.csv'), 'id,label,score\na,1,0.1\nb,2,0.2\n'), ['--predictions', 'c.csv', '--baseline-predictions', 'c.csv']), /^mlctl: c.csv: id "b" has label 2; classification metrics need labels 0 or 1$/],
-    ['mismatched ids', null, (d) => (writeFileSync(join(d, 'c.csv'), 'id,label,score\na,1,0.1\nb,0,0.2\n'), writeFileSync(join(d, 'b.csv'), 'id,label,score\na,1,0.1\nz,0,0.2\n'), ['--predictions', 'c.csv', '--baseline-predictions', 'b.csv']), /^mlctl: predictions do not cover the same ids: 1 id\(s\) only in c.csv \(b\); 1 id\(s\) only in b.csv \(z\)/],
-    ['NaN score', null, (d) => (writeFileSync(join(d, 'c.csv'), 'id,label,score\na,1,NaN\n'), ['--predictions', 'c.csv', '--baseline-predictions', 'c.csv']), /^mlctl: c.csv:2: score must be a finite number, got "NaN"$/],
+    [
+      'unknown metric',
+      'gates:\n  - id: x\n    metric: aucc\n    min: 0.5\n',
+      () => [],
+      /^mlctl: gates.yaml:3: gates\[0\].metric: unknown metric "aucc"/,
+    ],
+    [
+      'negative margin',
+      'gates:\n  - id: x\n    metric: auc\n    significance: { test: delong, margin: -0.01 }\n',
+      () => [],
+      /^mlctl: gates.yaml:4: gates\[0\].significance.margin: margin must be ≥ 0/,
+    ],
+    [
+      'min > max',
+      'gates:\n  - id: x\n    metric: auc\n    min: 0.9\n    max: 0.8\n',
+      () => [],
+      /^mlctl: gates.yaml:4: gates\[0\].min: min 0.9 is greater than max 0.8/,
+    ],
+    [
+      'bad YAML',
+      'gates:\n  - id: x\n   metric: [auc\n',
+      () => [],
+      /^mlctl: gates.yaml:\d: .*(YAML|indent|flow|collection)/i,
+    ],
+    [
+      'unknown key',
+      'gates:\n  - id: x\n    metric: auc\n    minimum: 0.8\n',
+      () => [],
+      /^mlctl: gates.yaml:4: gates\[0\].minimum: unknown key "minimum"/,
+    ],
+    [
+      'predictions missing columns',
+      null,
+      (d) => (
+        writeFileSync(join(d, 'c.csv'), 'id,score\na,0.1\n'),
+        ['--predictions', 'c.csv', '--baseline-predictions', 'c.csv']
+      ),
+      /^mlctl: c.csv: missing column\(s\) label/,
+    ],
+    [
+      'non-numeric score',
+      null,
+      (d) => (
+        writeFileSync(join(d, 'c.csv'), 'id,label,score\na,1,0.1\nb,0,high\n'),
+        ['--predictions', 'c.csv', '--baseline-predictions', 'c.csv']
+      ),
+      /^mlctl: c.csv:3: score must be a finite number, got "high"$/,
+    ],
+    [
+      'duplicate id',
+      null,
+      (d) => (
+        writeFileSync(join(d, 'c.csv'), 'id,label,score\na,1,0.1\na,0,0.2\n'),
+        ['--predictions', 'c.csv', '--baseline-predictions', 'c.csv']
+      ),
+      /^mlctl: c.csv:3: duplicate id "a" \(first on line 2\)$/,
+    ],
+    [
+      'labels outside 0/1',
+      null,
+      (d) => (
+        writeFileSync(join(d, 'c.csv'), 'id,label,score\na,1,0.1\nb,2,0.2\n'),
+        ['--predictions', 'c.csv', '--baseline-predictions', 'c.csv']
+      ),
+      /^mlctl: c.csv: id "b" has label 2; classification metrics need labels 0 or 1$/,
+    ],
+    [
+      'mismatched ids',
+      null,
+      (d) => (
+        writeFileSync(join(d, 'c.csv'), 'id,label,score\na,1,0.1\nb,0,0.2\n'),
+        writeFileSync(join(d, 'b.csv'), 'id,label,score\na,1,0.1\nz,0,0.2\n'),
+        ['--predictions', 'c.csv', '--baseline-predictions', 'b.csv']
+      ),
+      /^mlctl: predictions do not cover the same ids: 1 id\(s\) only in c.csv \(b\); 1 id\(s\) only in b.csv \(z\)/,
+    ],
+    [
+      'NaN score',
+      null,
+      (d) => (
+        writeFileSync(join(d, 'c.csv'), 'id,label,score\na,1,NaN\n'),
+        ['--predictions', 'c.csv', '--baseline-predictions', 'c.csv']
+      ),
+      /^mlctl: c.csv:2: score must be a finite number, got "NaN"$/,
+    ],
   ];
   it.each(cases)('%s', async (_n, policy, extra, message) => {
     const dir = await setup(policy ?? POLICY);
-    const r = await run(['gate', 'fraud@2', '--against', 'fraud@1', ...(policy ? ['--predictions', 'x.csv', '--baseline-predictions', 'x.csv'] : []), ...extra(dir)], { cwd: dir });
+    const r = await run(
+      [
+        'gate',
+        'fraud@2',
+        '--against',
+        'fraud@1',
+        ...(policy ? ['--predictions', 'x.csv', '--baseline-predictions', 'x.csv'] : []),
+        ...extra(dir),
+      ],
+      { cwd: dir },
+    );
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr.trim()).toMatch(message);
@@ -221,10 +368,14 @@ describe('bad input: exit 2, one line, nothing recorded', () => {
   });
 
   it('gate lint lists every problem with file:line and exits 2', async () => {
-    const dir = await setup('gates:\n  - id: a\n    metric: aucc\n    min: 1\n  - id: b\n    metric: auc\n    min: 0.9\n    max: 0.1\n');
+    const dir = await setup(
+      'gates:\n  - id: a\n    metric: aucc\n    min: 1\n  - id: b\n    metric: auc\n    min: 0.9\n    max: 0.1\n',
+    );
     const r = await run(['gate', 'lint'], { cwd: dir });
     expect(r.code).toBe(2);
-    expect(r.stdout).toBe('gates.yaml:3: gates[0].metric: unknown metric "aucc"; use one of accuracy, precision, recall, f1, auc, log_loss, brier, rmse, mae, or declare it under metrics: with a direction\ngates.yaml:7: gates[1].min: min 0.9 is greater than max 0.1\n');
+    expect(r.stdout).toBe(
+      'gates.yaml:3: gates[0].metric: unknown metric "aucc"; use one of accuracy, precision, recall, f1, auc, log_loss, brier, rmse, mae, or declare it under metrics: with a direction\ngates.yaml:7: gates[1].min: min 0.9 is greater than max 0.1\n',
+    );
     expect((await run(['gate', 'lint', '--policy', 'gates.yaml'], { cwd: await setup() })).code).toBe(0);
   });
 });
@@ -243,10 +394,15 @@ for (let i = 0; i < 400; i++) { const y = rnd() < 0.4 ? 1 : 0; const z = (rnd() 
 fs.writeFileSync(out, text);
 `;
   async function evalProject(timeout = '30s') {
-    const dir = await setup('gates:\n  - id: ni\n    metric: auc\n    max_regression: { absolute: 0.02 }\n    significance: { test: delong, margin: 0.02 }\n');
+    const dir = await setup(
+      'gates:\n  - id: ni\n    metric: auc\n    max_regression: { absolute: 0.02 }\n    significance: { test: delong, margin: 0.02 }\n',
+    );
     writeFileSync(join(dir, 'eval.cjs'), script);
     const cfg = readFileSync(join(dir, 'mlctl.yaml'), 'utf8');
-    writeFileSync(join(dir, 'mlctl.yaml'), `${cfg}\ngates:\n  eval:\n    command: node eval.cjs {model_dir} {output}\n    timeout: ${timeout}\n`);
+    writeFileSync(
+      join(dir, 'mlctl.yaml'),
+      `${cfg}\ngates:\n  eval:\n    command: node eval.cjs {model_dir} {output}\n    timeout: ${timeout}\n`,
+    );
     return dir;
   }
   it('pulls both versions, evaluates them and gates on the predictions', async () => {
@@ -277,13 +433,29 @@ fs.writeFileSync(out, text);
 
 describe('drift and schema checks', () => {
   it('PSI per column against a pinned reference: pass, warn, fail', async () => {
-    const dir = await setup('gates:\n  - { id: floor, metric: auc, min: 0.5 }\ndrift:\n  reference: ref.csv\n  columns: [amount]\n  bins: 4\n');
-    const rows = (shift: number) => Array.from({ length: 400 }, (_, i) => `r${i},${i % 2},${((i % 7) / 7).toFixed(3)},${(i % 100) + shift}`);
+    const dir = await setup(
+      'gates:\n  - { id: floor, metric: auc, min: 0.5 }\ndrift:\n  reference: ref.csv\n  columns: [amount]\n  bins: 4\n',
+    );
+    const rows = (shift: number) =>
+      Array.from({ length: 400 }, (_, i) => `r${i},${i % 2},${((i % 7) / 7).toFixed(3)},${(i % 100) + shift}`);
     writeFileSync(join(dir, 'ref.csv'), `amount\n${Array.from({ length: 400 }, (_, i) => i % 100).join('\n')}\n`);
     const go = async (shift: number) => {
       writeFileSync(join(dir, 'c.csv'), `id,label,score,amount\n${rows(shift).join('\n')}\n`);
       writeFileSync(join(dir, 'b.csv'), `id,label,score,amount\n${rows(shift).join('\n')}\n`);
-      const r = await run(['gate', 'fraud@2', '--against', 'fraud@1', '--predictions', 'c.csv', '--baseline-predictions', 'b.csv', '--json'], { cwd: dir });
+      const r = await run(
+        [
+          'gate',
+          'fraud@2',
+          '--against',
+          'fraud@1',
+          '--predictions',
+          'c.csv',
+          '--baseline-predictions',
+          'b.csv',
+          '--json',
+        ],
+        { cwd: dir },
+      );
       return json(r.stdout).data.checks.find((c: { id: string }) => c.id === 'drift:amount');
     };
     expect(await go(0)).toMatchObject({ verdict: 'pass', candidate: 0 });
@@ -295,12 +467,27 @@ describe('drift and schema checks', () => {
 
   it('a breaking feature-schema change fails the gate; compatible ones do not', async () => {
     const dir = await tempProject();
-    writeFileSync(join(dir, 'gates.yaml'), 'gates:\n  - { id: floor, metric: auc, min: 0.5 }\nschema:\n  rules: { input_removed: warn }\n');
+    writeFileSync(
+      join(dir, 'gates.yaml'),
+      'gates:\n  - { id: floor, metric: auc, min: 0.5 }\nschema:\n  rules: { input_removed: warn }\n',
+    );
     writeModel(dir, 'm1', { 'w.bin': '1' });
     writeModel(dir, 'm2', { 'w.bin': '2' });
     writeJson(dir, 'm.json', { dataset: { sha256: 'a'.repeat(64) }, metrics: { auc: 0.9 } });
-    writeJson(dir, 's1.json', { inputs: [{ name: 'amount', type: 'float' }, { name: 'legacy', type: 'string' }], outputs: [{ name: 'score', type: 'double' }] });
-    writeJson(dir, 's2.json', { inputs: [{ name: 'amount', type: 'double' }, { name: 'merchant', type: 'string', required: true }], outputs: [{ name: 'score', type: 'double' }] });
+    writeJson(dir, 's1.json', {
+      inputs: [
+        { name: 'amount', type: 'float' },
+        { name: 'legacy', type: 'string' },
+      ],
+      outputs: [{ name: 'score', type: 'double' }],
+    });
+    writeJson(dir, 's2.json', {
+      inputs: [
+        { name: 'amount', type: 'double' },
+        { name: 'merchant', type: 'string', required: true },
+      ],
+      outputs: [{ name: 'score', type: 'double' }],
+    });
     await run(['register', 'fraud', 'm1', '--metrics', 'm.json', '--schema', 's1.json'], { cwd: dir });
     await run(['register', 'fraud', 'm2', '--metrics', 'm.json', '--schema', 's2.json'], { cwd: dir });
     const r = await run(['gate', 'fraud@2', '--against', 'fraud@1', '--json'], { cwd: dir });
@@ -313,7 +500,10 @@ describe('drift and schema checks', () => {
 
   it('the shipped templates/gates.yaml is a valid policy', async () => {
     const dir = await tempProject();
-    const r = await run(['gate', 'lint', '--policy', fileURLToPath(new URL('../../templates/gates.yaml', import.meta.url))], { cwd: dir });
+    const r = await run(
+      ['gate', 'lint', '--policy', fileURLToPath(new URL('../../templates/gates.yaml', import.meta.url))],
+      { cwd: dir },
+    );
     expect(r.stdout).toMatch(/ok \(6 gate\(s\)\)/);
     expect(r.code).toBe(0);
   });
@@ -331,9 +521,25 @@ slices:
   - { name: big, where: { amount: { gte: 500 }, country: { ne: FR } } }
 `;
     const dir = await setup(policy);
-    const rows = Array.from({ length: 400 }, (_, i) => `r${i},${i % 2},${i % 2 ? 0.9 : 0.1},${i * 3},${i % 4 === 0 ? 'FR' : 'US'}`);
+    const rows = Array.from(
+      { length: 400 },
+      (_, i) => `r${i},${i % 2},${i % 2 ? 0.9 : 0.1},${i * 3},${i % 4 === 0 ? 'FR' : 'US'}`,
+    );
     writeFileSync(join(dir, 'c.csv'), `id,label,score,amount,country\n${rows.join('\n')}\n`);
-    const r = await run(['gate', 'fraud@2', '--against', 'fraud@1', '--predictions', 'c.csv', '--baseline-predictions', 'c.csv', '--json'], { cwd: dir });
+    const r = await run(
+      [
+        'gate',
+        'fraud@2',
+        '--against',
+        'fraud@1',
+        '--predictions',
+        'c.csv',
+        '--baseline-predictions',
+        'c.csv',
+        '--json',
+      ],
+      { cwd: dir },
+    );
     const checks = json(r.stdout).data.checks as Array<{ id: string; verdict: string }>;
     expect(checks.map((c) => c.id)).toEqual(['big-recall[big]']);
     expect(checks[0]!.verdict).toBe('pass');
@@ -341,7 +547,15 @@ slices:
     const { parsePredictions } = await import('../../src/core/gates/predictions.js');
     const p = parsePredictions(`id,label,score,amount,country\n${rows.join('\n')}\n`, 'c.csv');
     // amount = 3i ≥ 500 → i ≥ 167 (233 rows), minus every 4th row (FR): 58 of them.
-    expect(sliceIndex(p, { name: 'big', where: { amount: { gte: 500 }, country: { ne: 'FR' } }, min_rows: 0, below_min_rows: 'skip', required: false })!.length).toBe(175);
+    expect(
+      sliceIndex(p, {
+        name: 'big',
+        where: { amount: { gte: 500 }, country: { ne: 'FR' } },
+        min_rows: 0,
+        below_min_rows: 'skip',
+        required: false,
+      })!.length,
+    ).toBe(175);
   });
   it('overall: false without slices is a policy error', async () => {
     const dir = await setup('gates:\n  - { id: x, metric: auc, min: 0.5, overall: false }\n');
@@ -352,10 +566,17 @@ slices:
 
 describe('gate lint reports structural and semantic problems together', () => {
   it('a negative margin and an unknown metric in one pass, by line', async () => {
-    const dir = await setup('gates:\n  - id: x\n    metric: aucc\n    min: 0.5\n  - id: y\n    metric: auc\n    significance: { test: delong, margin: -1 }\n');
+    const dir = await setup(
+      'gates:\n  - id: x\n    metric: aucc\n    min: 0.5\n  - id: y\n    metric: auc\n    significance: { test: delong, margin: -1 }\n',
+    );
     const r = await run(['gate', 'lint'], { cwd: dir });
     expect(r.code).toBe(2);
-    expect(r.stdout.split('\n').filter(Boolean).map((l) => l.replace(/: .*?: /, ': ').split(';')[0])).toEqual([
+    expect(
+      r.stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.replace(/: .*?: /, ': ').split(';')[0]),
+    ).toEqual([
       'gates.yaml:3: unknown metric "aucc"',
       'gates.yaml:7: margin must be ≥ 0 (it is a tolerance, not a signed change)',
     ]);

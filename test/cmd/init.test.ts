@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import Ajv from 'ajv';
+import { Ajv } from 'ajv';
 import { main } from '../../src/cli/main.js';
 import { makeDeps } from '../../src/cli/deps.js';
 import type { Io } from '../../src/cli/io.js';
@@ -42,24 +42,31 @@ async function interactive(cwd: string, args: string[], answers: Array<[RegExp, 
 
 const DOWN = '\u001b[B';
 
+// eslint-disable-next-line no-control-regex -- ANSI escape sequences are control characters by definition
+const stripAnsi = (s: string) => s.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '');
+
 describe('mlctl init', () => {
   it('asks every question on a terminal, shows the files, then writes them', async () => {
     const dir = tempDir();
-    const r = await interactive(dir, [], [
-      [/Where should model artifacts be stored\?/, `${DOWN}\r`],
-      [/Artifact location \(s3:\/\/bucket\/prefix\)/, 's3://ml-team/fraud\r'],
-      [/Where should the registry live\?/, `${DOWN}\r`],
-      [/Shared registry object/, '\r'],
-      [/S3 endpoint \(empty for AWS itself\)/, 'http://127.0.0.1:9000\r'],
-      [/ADR folder/, '\r'],
-      [/A first model to roll out/, 'fraud\r'],
-      [/How is it served\?/, '\r'],
-      [/Serving config file/, '\r'],
-      [/Write a gate policy/, '\r'],
-      [/Add GitHub Actions workflows/, 'y\r'],
-      [/Write these files\?/, '\r'],
-    ]);
-    expect(r.code, r.stderr.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '').slice(-600)).toBe(0);
+    const r = await interactive(
+      dir,
+      [],
+      [
+        [/Where should model artifacts be stored\?/, `${DOWN}\r`],
+        [/Artifact location \(s3:\/\/bucket\/prefix\)/, 's3://ml-team/fraud\r'],
+        [/Where should the registry live\?/, `${DOWN}\r`],
+        [/Shared registry object/, '\r'],
+        [/S3 endpoint \(empty for AWS itself\)/, 'http://127.0.0.1:9000\r'],
+        [/ADR folder/, '\r'],
+        [/A first model to roll out/, 'fraud\r'],
+        [/How is it served\?/, '\r'],
+        [/Serving config file/, '\r'],
+        [/Write a gate policy/, '\r'],
+        [/Add GitHub Actions workflows/, 'y\r'],
+        [/Write these files\?/, '\r'],
+      ],
+    );
+    expect(r.code, stripAnsi(r.stderr).slice(-600)).toBe(0);
     expect(r.answered).toBe(12);
     expect(r.stderr).toContain('create mlctl.yaml');
     expect(r.stderr).toContain('create .github/workflows/mlctl-rollout.yml');
@@ -70,7 +77,13 @@ describe('mlctl init', () => {
       s3: { endpoint: 'http://127.0.0.1:9000', forcePathStyle: true },
       serving: { fraud: { adapter: 'istio', files: ['deploy/fraud/istio.yaml'], plan: 'standard' } },
     });
-    for (const f of ['gates.yaml', 'deploy/fraud/istio.yaml', 'docs/adr/0001-record-architecture-decisions.md', '.github/workflows/mlctl-gate.yml']) expect(existsSync(join(dir, f)), f).toBe(true);
+    for (const f of [
+      'gates.yaml',
+      'deploy/fraud/istio.yaml',
+      'docs/adr/0001-record-architecture-decisions.md',
+      '.github/workflows/mlctl-gate.yml',
+    ])
+      expect(existsSync(join(dir, f)), f).toBe(true);
     expect(readFileSync(join(dir, '.github/workflows/mlctl-gate.yml'), 'utf8')).toContain('mlctl gate fraud@latest');
     // The written config is one mlctl accepts (plans validated against the adapter).
     expect((await run(['rollout', 'status', '--offline'], { cwd: dir })).stderr).not.toMatch(/mlctl.yaml:/);
@@ -80,11 +93,35 @@ describe('mlctl init', () => {
     const dir = tempDir();
     const r = await run(['init'], { cwd: dir, env: { CI: 'true' } });
     expect(r.code).toBe(2);
-    expect(r.stderr.trim()).toBe('mlctl: mlctl init needs --artifacts (no terminal to ask on, CI is set); pass it, or --yes to accept the defaults');
-    const partial = await run(['init', '--artifacts', '.mlctl/a', '--registry', '.mlctl/r.db', '--adr-dir', 'docs/adr', '--model', 'none'], { cwd: dir, env: { CI: 'true' } });
+    expect(r.stderr.trim()).toBe(
+      'mlctl: mlctl init needs --artifacts (no terminal to ask on, CI is set); pass it, or --yes to accept the defaults',
+    );
+    const partial = await run(
+      ['init', '--artifacts', '.mlctl/a', '--registry', '.mlctl/r.db', '--adr-dir', 'docs/adr', '--model', 'none'],
+      { cwd: dir, env: { CI: 'true' } },
+    );
     expect(partial.stderr.trim()).toMatch(/needs --gates or --no-gates/);
     expect(existsSync(join(dir, 'mlctl.yaml'))).toBe(false);
-    const full = await run(['init', '--artifacts', '.mlctl/a', '--registry', '.mlctl/r.db', '--adr-dir', 'docs/adr', '--model', 'churn', '--adapter', 'seldon', '--serving-file', 'k8s/churn.yaml', '--no-gates', '--no-github'], { cwd: dir, env: { CI: 'true' } });
+    const full = await run(
+      [
+        'init',
+        '--artifacts',
+        '.mlctl/a',
+        '--registry',
+        '.mlctl/r.db',
+        '--adr-dir',
+        'docs/adr',
+        '--model',
+        'churn',
+        '--adapter',
+        'seldon',
+        '--serving-file',
+        'k8s/churn.yaml',
+        '--no-gates',
+        '--no-github',
+      ],
+      { cwd: dir, env: { CI: 'true' } },
+    );
     expect(full.code, full.stderr).toBe(0);
     expect(existsSync(join(dir, 'k8s/churn.yaml'))).toBe(true);
     expect(readFileSync(join(dir, 'k8s/churn.yaml'), 'utf8')).toMatch(/name: churn\b/);
@@ -97,7 +134,10 @@ describe('mlctl init', () => {
   it('adopts an existing ADR folder (.adr-dir, doc/adr) instead of creating another, and keeps existing files without --force', async () => {
     const a = tempDir();
     mkdirSync(join(a, 'doc/adr'), { recursive: true });
-    writeFileSync(join(a, 'doc/adr/0001-use-postgres.md'), '# 1. Use Postgres\n\nDate: 2020-01-01\n\n## Status\n\nAccepted\n');
+    writeFileSync(
+      join(a, 'doc/adr/0001-use-postgres.md'),
+      '# 1. Use Postgres\n\nDate: 2020-01-01\n\n## Status\n\nAccepted\n',
+    );
     writeFileSync(join(a, 'gates.yaml'), '# our own policy\ngates: []\n');
     const r = await run(['init', '--yes', '--json'], { cwd: a });
     expect(r.code, r.stderr).toBe(0);
@@ -110,39 +150,51 @@ describe('mlctl init', () => {
     expect((await run(['init', '--yes'], { cwd: b })).code).toBe(0);
     expect(existsSync(join(b, 'architecture/decisions/0001-record-architecture-decisions.md'))).toBe(true);
     expect((await run(['adr', 'list', '--json'], { cwd: b })).stdout).toContain('Record architecture decisions');
-    expect((await run(['init', '--yes'], { cwd: b })).stderr).toMatch(/mlctl.yaml already exists; pass --force to overwrite it/);
+    expect((await run(['init', '--yes'], { cwd: b })).stderr).toMatch(
+      /mlctl.yaml already exists; pass --force to overwrite it/,
+    );
   });
 });
 
-describe.skipIf(!haveSchemas)('GitHub files validate against the JSON Schemas in ../shared/schemas (skipped only without that folder)', () => {
-  const ajv = new Ajv({ strict: false, allErrors: true });
-  const load = (f: string) => JSON.parse(readFileSync(join(SCHEMAS, f), 'utf8'));
-  const compiled = new Map<string, ReturnType<typeof ajv.compile>>();
-  const check = (schemaFile: string, doc: unknown) => {
-    const validate = compiled.get(schemaFile) ?? ajv.compile(load(schemaFile));
-    compiled.set(schemaFile, validate);
-    return validate(doc) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
-  };
+describe.skipIf(!haveSchemas)(
+  'GitHub files validate against the JSON Schemas in ../shared/schemas (skipped only without that folder)',
+  () => {
+    const ajv = new Ajv({ strict: false, allErrors: true });
+    const load = (f: string) => JSON.parse(readFileSync(join(SCHEMAS, f), 'utf8'));
+    const compiled = new Map<string, ReturnType<typeof ajv.compile>>();
+    const check = (schemaFile: string, doc: unknown) => {
+      const validate = compiled.get(schemaFile) ?? ajv.compile(load(schemaFile));
+      compiled.set(schemaFile, validate);
+      return validate(doc) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
+    };
 
-  it('the workflows init writes, filled in', async () => {
-    const dir = tempDir();
-    expect((await run(['init', '--yes', '--model', 'fraud', '--adapter', 'istio', '--github', '--action', 'acme/mlctl@v1'], { cwd: dir })).code).toBe(0);
-    for (const f of ['mlctl-gate.yml', 'mlctl-rollout.yml']) {
-      const doc = parse(readFileSync(join(dir, '.github/workflows', f), 'utf8'));
-      expect(check('github-workflow.json', doc), f).toEqual([]);
-    }
-    const rollout = parse(readFileSync(join(dir, '.github/workflows/mlctl-rollout.yml'), 'utf8'));
-    expect(rollout.permissions).toEqual({ contents: 'write', 'id-token': 'write' });
-    expect(rollout.jobs['promote-full'].environment).toBe('production');
-    expect(rollout.jobs.tick.steps[0]).toMatchObject({ uses: 'actions/checkout@v4', with: { 'fetch-depth': 0 } });
-    expect(Object.keys(rollout.on)).toEqual(['schedule', 'workflow_dispatch']);
-  });
+    it('the workflows init writes, filled in', async () => {
+      const dir = tempDir();
+      expect(
+        (
+          await run(
+            ['init', '--yes', '--model', 'fraud', '--adapter', 'istio', '--github', '--action', 'acme/mlctl@v1'],
+            { cwd: dir },
+          )
+        ).code,
+      ).toBe(0);
+      for (const f of ['mlctl-gate.yml', 'mlctl-rollout.yml']) {
+        const doc = parse(readFileSync(join(dir, '.github/workflows', f), 'utf8'));
+        expect(check('github-workflow.json', doc), f).toEqual([]);
+      }
+      const rollout = parse(readFileSync(join(dir, '.github/workflows/mlctl-rollout.yml'), 'utf8'));
+      expect(rollout.permissions).toEqual({ contents: 'write', 'id-token': 'write' });
+      expect(rollout.jobs['promote-full'].environment).toBe('production');
+      expect(rollout.jobs.tick.steps[0]).toMatchObject({ uses: 'actions/checkout@v4', with: { 'fetch-depth': 0 } });
+      expect(Object.keys(rollout.on)).toEqual(['schedule', 'workflow_dispatch']);
+    });
 
-  it('the composite action at the repository root', () => {
-    const action = parse(readFileSync(fileURLToPath(new URL('../../action.yml', import.meta.url)), 'utf8'));
-    expect(check('github-action.json', action)).toEqual([]);
-    expect(Object.keys(action.inputs)).toEqual(['command', 'args', 'version', 'working-directory']);
-    expect(Object.keys(action.outputs)).toEqual(['verdict', 'candidate', 'champion', 'report']);
-    expect(action.runs.using).toBe('composite');
-  });
-});
+    it('the composite action at the repository root', () => {
+      const action = parse(readFileSync(fileURLToPath(new URL('../../action.yml', import.meta.url)), 'utf8'));
+      expect(check('github-action.json', action)).toEqual([]);
+      expect(Object.keys(action.inputs)).toEqual(['command', 'args', 'version', 'working-directory']);
+      expect(Object.keys(action.outputs)).toEqual(['verdict', 'candidate', 'champion', 'report']);
+      expect(action.runs.using).toBe('composite');
+    });
+  },
+);

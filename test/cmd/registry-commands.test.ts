@@ -6,12 +6,23 @@ import { lastLine, run, tempProject, writeJson, writeModel } from '../support/he
 async function project() {
   const dir = await tempProject();
   const model = writeModel(dir);
-  const metrics = writeJson(dir, 'metrics.json', { dataset: { name: 'holdout', sha256: 'c'.repeat(64) }, metrics: { auc: 0.91, accuracy: 0.87 }, slices: { 'country=US': { auc: 0.9 } } });
-  const schema = writeJson(dir, 'schema.json', { inputs: [{ name: 'amount', type: 'double', required: true }, { name: 'country', type: 'string', values: ['US', 'DE'] }], outputs: [{ name: 'score', type: 'double' }] });
+  const metrics = writeJson(dir, 'metrics.json', {
+    dataset: { name: 'holdout', sha256: 'c'.repeat(64) },
+    metrics: { auc: 0.91, accuracy: 0.87 },
+    slices: { 'country=US': { auc: 0.9 } },
+  });
+  const schema = writeJson(dir, 'schema.json', {
+    inputs: [
+      { name: 'amount', type: 'double', required: true },
+      { name: 'country', type: 'string', values: ['US', 'DE'] },
+    ],
+    outputs: [{ name: 'score', type: 'double' }],
+  });
   return { dir, model, metrics, schema };
 }
 
-const json = (s: string) => JSON.parse(s) as { ok: boolean; command: string; data: any; errors: Array<{ message: string }> };
+const json = (s: string) =>
+  JSON.parse(s) as { ok: boolean; command: string; data: any; errors: Array<{ message: string }> };
 
 describe('register, list, show, diff', () => {
   it('registers with every kind of metadata and shows it back', async () => {
@@ -19,7 +30,25 @@ describe('register, list, show, diff', () => {
     writeFileSync(join(p.dir, 'train.yaml'), 'lr: 0.1\nlayers: [64, 32]\n');
     writeFileSync(join(p.dir, 'requirements.txt'), 'torch==2.4.0\n');
     const r = await run(
-      ['register', 'fraud', 'model', '--metrics', 'metrics.json', '--schema', 'schema.json', '--data-hash', `sha256:${'d'.repeat(64)}`, '--config', 'train.yaml', '--requirements', 'requirements.txt', '--tag', 'team=risk', '--description', 'first'],
+      [
+        'register',
+        'fraud',
+        'model',
+        '--metrics',
+        'metrics.json',
+        '--schema',
+        'schema.json',
+        '--data-hash',
+        `sha256:${'d'.repeat(64)}`,
+        '--config',
+        'train.yaml',
+        '--requirements',
+        'requirements.txt',
+        '--tag',
+        'team=risk',
+        '--description',
+        'first',
+      ],
       { cwd: p.dir },
     );
     expect(r.stderr).toContain('registered fraud@1');
@@ -38,7 +67,13 @@ describe('register, list, show, diff', () => {
       createdAt: '2026-11-23T10:00:00.000Z',
     });
     expect(show.data.files.map((f: { path: string }) => f.path)).toEqual(['config.json', 'weights.bin']);
-    expect(show.data.metrics).toContainEqual({ name: 'auc', value: 0.9, slice: 'country=US', datasetDigest: `sha256:${'c'.repeat(64)}`, datasetName: 'holdout' });
+    expect(show.data.metrics).toContainEqual({
+      name: 'auc',
+      value: 0.9,
+      slice: 'country=US',
+      datasetDigest: `sha256:${'c'.repeat(64)}`,
+      datasetName: 'holdout',
+    });
     expect(show.data.featureSchema.inputs[1].values).toEqual(['US', 'DE']);
     const human = await run(['show', 'fraud'], { cwd: p.dir });
     expect(human.stdout).toMatch(/version:\s+fraud@1/);
@@ -51,7 +86,12 @@ describe('register, list, show, diff', () => {
     const again = await run(['register', 'fraud', 'model', '--json'], { cwd: p.dir });
     expect(json(again.stdout).data).toMatchObject({ ref: 'fraud@1', created: false });
     const forced = await run(['register', 'fraud', 'model', '--allow-duplicate', '--json'], { cwd: p.dir });
-    expect(json(forced.stdout).data).toMatchObject({ ref: 'fraud@2', created: true, uploaded: { blobs: 0, bytes: 0 }, skipped: { blobs: 2 } });
+    expect(json(forced.stdout).data).toMatchObject({
+      ref: 'fraud@2',
+      created: true,
+      uploaded: { blobs: 0, bytes: 0 },
+      skipped: { blobs: 2 },
+    });
   });
 
   it('lists models and versions with filters', async () => {
@@ -61,10 +101,14 @@ describe('register, list, show, diff', () => {
     await run(['register', 'fraud', 'model2'], { cwd: p.dir });
     await run(['register', 'churn', 'model2'], { cwd: p.dir });
     const models = json((await run(['list', '--json'], { cwd: p.dir })).stdout).data;
-    expect(models.models.map((m: { name: string; latest: number }) => [m.name, m.latest])).toEqual([['churn', 1], ['fraud', 2]]);
+    expect(models.models.map((m: { name: string; latest: number }) => [m.name, m.latest])).toEqual([
+      ['churn', 1],
+      ['fraud', 2],
+    ]);
     const versions = json((await run(['list', 'fraud', '--json'], { cwd: p.dir })).stdout).data.versions;
     expect(versions.map((v: { version: number }) => v.version)).toEqual([2, 1]);
-    const tagged = json((await run(['list', 'fraud', '--tag', 'team=risk', '--json'], { cwd: p.dir })).stdout).data.versions;
+    const tagged = json((await run(['list', 'fraud', '--tag', 'team=risk', '--json'], { cwd: p.dir })).stdout).data
+      .versions;
     expect(tagged.map((v: { version: number }) => v.version)).toEqual([1]);
     const limited = json((await run(['list', 'fraud', '--limit', '1', '--json'], { cwd: p.dir })).stdout).data.versions;
     expect(limited).toHaveLength(1);
@@ -74,12 +118,24 @@ describe('register, list, show, diff', () => {
   it('diffs metrics, config, schema and files', async () => {
     const p = await project();
     writeFileSync(join(p.dir, 'c1.json'), '{"lr": 0.1, "depth": 6}');
-    await run(['register', 'fraud', 'model', '--metrics', 'metrics.json', '--schema', 'schema.json', '--config', 'c1.json'], { cwd: p.dir });
+    await run(
+      ['register', 'fraud', 'model', '--metrics', 'metrics.json', '--schema', 'schema.json', '--config', 'c1.json'],
+      { cwd: p.dir },
+    );
     writeModel(p.dir, 'model', { 'weights.bin': 'changed', 'extra.txt': 'new' });
     writeJson(p.dir, 'metrics.json', { dataset: { sha256: 'c'.repeat(64) }, metrics: { auc: 0.93, accuracy: 0.87 } });
-    writeJson(p.dir, 'schema.json', { inputs: [{ name: 'amount', type: 'double', required: true }, { name: 'merchant', type: 'string', required: true }], outputs: [{ name: 'score', type: 'double' }] });
+    writeJson(p.dir, 'schema.json', {
+      inputs: [
+        { name: 'amount', type: 'double', required: true },
+        { name: 'merchant', type: 'string', required: true },
+      ],
+      outputs: [{ name: 'score', type: 'double' }],
+    });
     writeFileSync(join(p.dir, 'c1.json'), '{"lr": 0.05, "depth": 6}');
-    await run(['register', 'fraud', 'model', '--metrics', 'metrics.json', '--schema', 'schema.json', '--config', 'c1.json'], { cwd: p.dir });
+    await run(
+      ['register', 'fraud', 'model', '--metrics', 'metrics.json', '--schema', 'schema.json', '--config', 'c1.json'],
+      { cwd: p.dir },
+    );
     const d = json((await run(['diff', 'fraud@1', 'fraud@2', '--json'], { cwd: p.dir })).stdout).data;
     const auc = d.metrics.find((m: { name: string; slice: string | null }) => m.name === 'auc' && m.slice === null);
     expect(auc.delta).toBeCloseTo(0.02, 10);
@@ -103,7 +159,9 @@ describe('aliases, tags, archive, gc', () => {
     const p = await project();
     await run(['register', 'fraud', 'model'], { cwd: p.dir });
     expect((await run(['alias', 'set', 'fraud@1', 'staging'], { cwd: p.dir })).stdout).toBe('fraud@staging → 1\n');
-    expect(json((await run(['show', 'fraud@staging', '--json'], { cwd: p.dir })).stdout).data.aliases).toEqual(['staging']);
+    expect(json((await run(['show', 'fraud@staging', '--json'], { cwd: p.dir })).stdout).data.aliases).toEqual([
+      'staging',
+    ]);
     const champ = await run(['alias', 'set', 'fraud@1', 'champion'], { cwd: p.dir });
     expect(champ.code).toBe(2);
     expect(champ.stderr).toMatch(/'champion' is protected: it moves only through 'mlctl promote' or 'mlctl rollback'/);
@@ -118,15 +176,21 @@ describe('aliases, tags, archive, gc', () => {
   it('tags and archives, refusing to archive an aliased version', async () => {
     const p = await project();
     await run(['register', 'fraud', 'model'], { cwd: p.dir });
-    expect((await run(['tag', 'fraud@1', 'team=risk', 'ticket=ML-1'], { cwd: p.dir })).stdout).toBe('fraud@1: team=risk ticket=ML-1\n');
-    expect((await run(['tag', 'fraud@1', 'novalue'], { cwd: p.dir })).stderr).toMatch(/invalid tag "novalue": expected KEY=VALUE/);
+    expect((await run(['tag', 'fraud@1', 'team=risk', 'ticket=ML-1'], { cwd: p.dir })).stdout).toBe(
+      'fraud@1: team=risk ticket=ML-1\n',
+    );
+    expect((await run(['tag', 'fraud@1', 'novalue'], { cwd: p.dir })).stderr).toMatch(
+      /invalid tag "novalue": expected KEY=VALUE/,
+    );
     await run(['alias', 'set', 'fraud@1', 'staging'], { cwd: p.dir });
     const refused = await run(['archive', 'fraud@1'], { cwd: p.dir });
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/still has aliases \(staging\)/);
     await run(['alias', 'rm', 'fraud', 'staging'], { cwd: p.dir });
     expect((await run(['archive', 'fraud@1'], { cwd: p.dir })).stdout).toBe('fraud@1 archived\n');
-    expect(json((await run(['list', 'fraud', '--status', 'archived', '--json'], { cwd: p.dir })).stdout).data.versions).toHaveLength(1);
+    expect(
+      json((await run(['list', 'fraud', '--status', 'archived', '--json'], { cwd: p.dir })).stdout).data.versions,
+    ).toHaveLength(1);
   });
 
   it('gc deletes only unreferenced blobs past the grace period', async () => {
@@ -138,12 +202,23 @@ describe('aliases, tags, archive, gc', () => {
     mkdirSync(orphanDir, { recursive: true });
     writeFileSync(join(orphanDir, orphanSha), 'orphan');
     // The orphan's mtime is "now" in real time, but MLCTL_NOW is fixed in the past: use a zero grace.
-    const dry = json((await run(['gc', '--dry-run', '--grace', '0s', '--json'], { cwd: p.dir, env: { MLCTL_NOW: '2100-01-01T00:00:00Z' } })).stdout).data;
+    const dry = json(
+      (
+        await run(['gc', '--dry-run', '--grace', '0s', '--json'], {
+          cwd: p.dir,
+          env: { MLCTL_NOW: '2100-01-01T00:00:00Z' },
+        })
+      ).stdout,
+    ).data;
     expect(dry.unreferenced).toEqual([{ sha256: orphanSha, size: 6 }]);
     expect(dry.deleted).toBe(0);
-    const young = json((await run(['gc', '--json'], { cwd: p.dir, env: { MLCTL_NOW: new Date().toISOString() } })).stdout).data;
+    const young = json(
+      (await run(['gc', '--json'], { cwd: p.dir, env: { MLCTL_NOW: new Date().toISOString() } })).stdout,
+    ).data;
     expect(young).toMatchObject({ deleted: 0, tooYoung: 1 });
-    const real = json((await run(['gc', '--grace', '0s', '--json'], { cwd: p.dir, env: { MLCTL_NOW: '2100-01-01T00:00:00Z' } })).stdout).data;
+    const real = json(
+      (await run(['gc', '--grace', '0s', '--json'], { cwd: p.dir, env: { MLCTL_NOW: '2100-01-01T00:00:00Z' } })).stdout,
+    ).data;
     expect(real).toMatchObject({ deleted: 1, bytesFreed: 6, scanned: 3 });
     expect((await run(['verify', 'fraud@1'], { cwd: p.dir })).code).toBe(0);
   });
@@ -152,11 +227,43 @@ describe('aliases, tags, archive, gc', () => {
 describe('bad input: one clear line and exit 2', () => {
   const cases: Array<[string, (d: string) => string[], RegExp]> = [
     ['missing path', () => ['register', 'fraud', 'nope/'], /^mlctl: nope\/: no such file or folder; check the path$/],
-    ['metrics not JSON', (d) => (writeFileSync(join(d, 'bad.json'), 'auc=0.9'), ['register', 'fraud', 'model', '--metrics', 'bad.json']), /^mlctl: bad.json: not valid JSON: .*\(line 1\)$/],
-    ['non-number metric', (d) => (writeFileSync(join(d, 'bad.json'), '{\n"auc": "0.9x"\n}'), ['register', 'fraud', 'model', '--metrics', 'bad.json']), /^mlctl: bad.json: "auc" must be a finite number, got "0.9x" \(line 2\)$/],
-    ['NaN metric', (d) => (writeFileSync(join(d, 'bad.json'), '{"auc": NaN}'), ['register', 'fraud', 'model', '--metrics', 'bad.json']), /^mlctl: bad.json: NaN for "auc" is not a finite number \(line 1\)/],
-    ['Infinity metric', (d) => (writeFileSync(join(d, 'bad.json'), '{"auc": Infinity}'), ['register', 'fraud', 'model', '--metrics', 'bad.json']), /Infinity for "auc" is not a finite number/],
-    ['unknown schema type', (d) => (writeFileSync(join(d, 's.json'), '{"inputs": [{"name": "a", "type": "varchar"}]}'), ['register', 'fraud', 'model', '--schema', 's.json']), /^mlctl: s.json: inputs\[0\].type: unknown type "varchar"/],
+    [
+      'metrics not JSON',
+      (d) => (writeFileSync(join(d, 'bad.json'), 'auc=0.9'), ['register', 'fraud', 'model', '--metrics', 'bad.json']),
+      /^mlctl: bad.json: not valid JSON: .*\(line 1\)$/,
+    ],
+    [
+      'non-number metric',
+      (d) => (
+        writeFileSync(join(d, 'bad.json'), '{\n"auc": "0.9x"\n}'),
+        ['register', 'fraud', 'model', '--metrics', 'bad.json']
+      ),
+      /^mlctl: bad.json: "auc" must be a finite number, got "0.9x" \(line 2\)$/,
+    ],
+    [
+      'NaN metric',
+      (d) => (
+        writeFileSync(join(d, 'bad.json'), '{"auc": NaN}'),
+        ['register', 'fraud', 'model', '--metrics', 'bad.json']
+      ),
+      /^mlctl: bad.json: NaN for "auc" is not a finite number \(line 1\)/,
+    ],
+    [
+      'Infinity metric',
+      (d) => (
+        writeFileSync(join(d, 'bad.json'), '{"auc": Infinity}'),
+        ['register', 'fraud', 'model', '--metrics', 'bad.json']
+      ),
+      /Infinity for "auc" is not a finite number/,
+    ],
+    [
+      'unknown schema type',
+      (d) => (
+        writeFileSync(join(d, 's.json'), '{"inputs": [{"name": "a", "type": "varchar"}]}'),
+        ['register', 'fraud', 'model', '--schema', 's.json']
+      ),
+      /^mlctl: s.json: inputs\[0\].type: unknown type "varchar"/,
+    ],
     ['model name ../x', () => ['register', '../x', 'model'], /^mlctl: invalid model name "..\/x"/],
     ['model name a b', () => ['register', 'a b', 'model'], /^mlctl: invalid model name "a b"/],
     ['model name Fraud', () => ['register', 'Fraud', 'model'], /^mlctl: invalid model name "Fraud"/],
@@ -164,12 +271,24 @@ describe('bad input: one clear line and exit 2', () => {
     ['ref fraud@-1', () => ['show', 'fraud@-1'], /^mlctl: invalid ref "fraud@-1"/],
     ['unknown model', () => ['show', 'frad@1'], /^mlctl: unknown model "frad"; did you mean fraud\?$/],
     ['unknown version', () => ['show', 'fraud@9'], /^mlctl: fraud@9 does not exist; fraud has versions 1$/],
-    ['bad --data-hash', () => ['register', 'fraud', 'model', '--data-hash', 'md5:abc'], /^mlctl: --data-hash: expected sha256: followed by 64 hex digits, got "md5:abc"$/],
-    ['both --data and --data-hash', () => ['register', 'fraud', 'model', '--data', 'model', '--data-hash', `sha256:${'a'.repeat(64)}`], /give either --data or --data-hash/],
+    [
+      'bad --data-hash',
+      () => ['register', 'fraud', 'model', '--data-hash', 'md5:abc'],
+      /^mlctl: --data-hash: expected sha256: followed by 64 hex digits, got "md5:abc"$/,
+    ],
+    [
+      'both --data and --data-hash',
+      () => ['register', 'fraud', 'model', '--data', 'model', '--data-hash', `sha256:${'a'.repeat(64)}`],
+      /give either --data or --data-hash/,
+    ],
     ['unknown flag', () => ['register', 'fraud', 'model', '--metric', 'x'], /^mlctl: unknown option '--metric'/],
     ['bad --status', () => ['list', 'fraud', '--status', 'live'], /--status "live" is not a status/],
     ['bad --limit', () => ['list', 'fraud', '--limit', '0'], /--limit must be a positive whole number/],
-    ['unknown parent', () => ['register', 'fraud', 'model', '--allow-duplicate', '--parent', 'fraud@7'], /^mlctl: fraud@7 does not exist/],
+    [
+      'unknown parent',
+      () => ['register', 'fraud', 'model', '--allow-duplicate', '--parent', 'fraud@7'],
+      /^mlctl: fraud@7 does not exist/,
+    ],
   ];
   it.each(cases)('%s', async (_name, args, message) => {
     const p = await project();

@@ -14,10 +14,22 @@ import { writePredictions } from '../support/predictions.js';
  */
 async function gateWorkflow(shift: number) {
   const dir = tempDir('mlctl-gha-');
-  expect((await run(['init', '--yes', '--model', 'fraud', '--adapter', 'istio', '--github'], { cwd: dir })).code).toBe(0);
-  writeFileSync(join(dir, 'gates.yaml'), 'gates:\n  - { id: auc-floor, metric: auc, min: 0.6 }\n  - id: auc-noninferior\n    metric: auc\n    max_regression: { absolute: 0.01 }\n    significance: { test: delong, alpha: 0.05, margin: 0.01 }\n');
+  expect((await run(['init', '--yes', '--model', 'fraud', '--adapter', 'istio', '--github'], { cwd: dir })).code).toBe(
+    0,
+  );
+  writeFileSync(
+    join(dir, 'gates.yaml'),
+    'gates:\n  - { id: auc-floor, metric: auc, min: 0.6 }\n  - id: auc-noninferior\n    metric: auc\n    max_regression: { absolute: 0.01 }\n    significance: { test: delong, alpha: 0.05, margin: 0.01 }\n',
+  );
   // The checkout: a git repository (the champion's serving config is committed by promote).
-  for (const args of [['init', '-q', '-b', 'main'], ['config', 'user.email', 'ci@example.com'], ['config', 'user.name', 'CI'], ['add', '-A'], ['commit', '-qm', 'init']]) spawnSync('git', args, { cwd: dir });
+  for (const args of [
+    ['init', '-q', '-b', 'main'],
+    ['config', 'user.email', 'ci@example.com'],
+    ['config', 'user.name', 'CI'],
+    ['add', '-A'],
+    ['commit', '-qm', 'init'],
+  ])
+    spawnSync('git', args, { cwd: dir });
   writeModel(dir, 'champ', { 'w.bin': 'v1' });
   expect((await run(['register', 'fraud', 'champ'], { cwd: dir })).code).toBe(0);
   const promoted = await run(['promote', 'fraud@1', '--yes'], { cwd: dir });
@@ -35,7 +47,9 @@ async function gateWorkflow(shift: number) {
   chmodSync(join(bin, 'mlctl'), 0o755);
 
   const workflow = parse(readFileSync(join(dir, '.github/workflows/mlctl-gate.yml'), 'utf8'));
-  const steps = (workflow.jobs.gate.steps as Array<{ id?: string; run?: string; uses?: string }>).filter((s) => s.run && s.id !== 'train');
+  const steps = (workflow.jobs.gate.steps as Array<{ id?: string; run?: string; uses?: string }>).filter(
+    (s) => s.run && s.id !== 'train',
+  );
   const summary = join(dir, 'summary.md');
   const results: Array<{ id: string; code: number; stdout: string; stderr: string; outputs: string }> = [];
   for (const s of steps) {
@@ -45,11 +59,24 @@ async function gateWorkflow(shift: number) {
     const script = s.run!.replace(/\$\{\{\s*github\.event\.pull_request\.number\s*\}\}/g, '42');
     const r = spawnSync('bash', ['-e', '-c', script], {
       cwd: dir,
-      env: { ...baseEnv(), PATH: `${bin}:${process.env.PATH}`, GITHUB_ACTIONS: 'true', CI: 'true', GITHUB_STEP_SUMMARY: summary, GITHUB_OUTPUT: outputs } as NodeJS.ProcessEnv,
+      env: {
+        ...baseEnv(),
+        PATH: `${bin}:${process.env.PATH}`,
+        GITHUB_ACTIONS: 'true',
+        CI: 'true',
+        GITHUB_STEP_SUMMARY: summary,
+        GITHUB_OUTPUT: outputs,
+      } as NodeJS.ProcessEnv,
       encoding: 'utf8',
       timeout: 60_000,
     });
-    results.push({ id: s.id!, code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, outputs: readFileSync(outputs, 'utf8') });
+    results.push({
+      id: s.id!,
+      code: r.status ?? -1,
+      stdout: r.stdout,
+      stderr: r.stderr,
+      outputs: readFileSync(outputs, 'utf8'),
+    });
     if (r.status !== 0) break; // a failed step fails the job
   }
   let summaryText = '';
@@ -82,7 +109,11 @@ function readOutputs(text: string): Record<string, string> {
 describe('the gate workflow, run as the runner would', () => {
   it('a better candidate passes: job summary, grouped log, outputs verdict/candidate/champion/report', async () => {
     const { results, summary } = await gateWorkflow(0.3);
-    expect(results.map((r) => [r.id, r.code])).toEqual([['register', 0], ['champion', 0], ['gate', 0]]);
+    expect(results.map((r) => [r.id, r.code])).toEqual([
+      ['register', 0],
+      ['champion', 0],
+      ['gate', 0],
+    ]);
     const gate = results.find((r) => r.id === 'gate')!;
     expect(gate.stdout).toMatch(/^::group::mlctl gate fraud@2\n/);
     expect(gate.stdout).toContain('::endgroup::');
@@ -123,7 +154,9 @@ describe('the gate workflow, run as the runner would', () => {
     expect(bad.stdout).toMatch(/^::error title=mlctl show::fraud@9 does not exist; fraud has versions 1$/m);
     // More than 10 warnings of a type: 10 annotations and one notice counting the rest.
     const { annotations } = await import('../../src/cli/render/github.js');
-    const many = annotations(Array.from({ length: 13 }, (_, i) => ({ level: 'warning' as const, message: `w${i}: 100%\nnext` })));
+    const many = annotations(
+      Array.from({ length: 13 }, (_, i) => ({ level: 'warning' as const, message: `w${i}: 100%\nnext` })),
+    );
     expect(many.split('\n').filter((l) => l.startsWith('::warning::'))).toHaveLength(10);
     expect(many).toContain('::warning::w0: 100%25%0Anext');
     expect(many).toMatch(/::notice::3 warnings left out/);

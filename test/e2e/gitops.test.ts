@@ -5,7 +5,13 @@ import { join } from 'node:path';
 import { SimpleGitOps } from '../../src/adapters/git/gitops.js';
 import { tempDir } from '../support/helpers.js';
 
-const env = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@x', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@x' };
+const env = {
+  ...process.env,
+  GIT_AUTHOR_NAME: 't',
+  GIT_AUTHOR_EMAIL: 't@x',
+  GIT_COMMITTER_NAME: 't',
+  GIT_COMMITTER_EMAIL: 't@x',
+};
 const git = (cwd: string, ...a: string[]) => execFileSync('git', a, { cwd, env }).toString().trim();
 
 function repoWithRemote() {
@@ -47,9 +53,15 @@ describe('GitOps commits (real repositories, bare remote)', () => {
     writeFileSync(join(dir, 'notes.txt'), 'staged but not part of the rollout\n');
     git(dir, 'add', 'notes.txt');
     expect(await ops.dirty(['deploy/vs.yaml'])).toEqual(['deploy/vs.yaml']);
-    const sha = await ops.commit({ files: ['deploy/vs.yaml'], message: 'mlctl: fraud@4 canary 5%', trailers: { 'Mlctl-Model': 'fraud', 'Mlctl-Version': '4', 'Mlctl-Stage': 'canary-5', 'Mlctl-Rollout': 'r1' } });
+    const sha = await ops.commit({
+      files: ['deploy/vs.yaml'],
+      message: 'mlctl: fraud@4 canary 5%',
+      trailers: { 'Mlctl-Model': 'fraud', 'Mlctl-Version': '4', 'Mlctl-Stage': 'canary-5', 'Mlctl-Rollout': 'r1' },
+    });
     expect(git(dir, 'show', '--name-only', '--format=', sha)).toBe('deploy/vs.yaml');
-    expect(git(dir, 'log', '-1', '--format=%B')).toBe('mlctl: fraud@4 canary 5%\n\nMlctl-Model: fraud\nMlctl-Version: 4\nMlctl-Stage: canary-5\nMlctl-Rollout: r1');
+    expect(git(dir, 'log', '-1', '--format=%B')).toBe(
+      'mlctl: fraud@4 canary 5%\n\nMlctl-Model: fraud\nMlctl-Version: 4\nMlctl-Stage: canary-5\nMlctl-Rollout: r1',
+    );
     expect(git(dir, 'log', '-1', '--format=%(trailers:key=Mlctl-Stage,valueonly)')).toBe('canary-5');
     expect(git(dir, 'diff', '--cached', '--name-only')).toBe('notes.txt');
     expect(await ops.push('origin')).toEqual({ ok: true });

@@ -41,7 +41,15 @@ describe('built binary, local artifact store', () => {
     expect(v.stderr).toMatch(/2 problem\(s\) found/);
     const vj = await runBin(['verify', '--all', '--json'], { cwd: dir });
     expect(vj.code).toBe(1);
-    expect(JSON.parse(vj.stdout)).toMatchObject({ ok: false, data: { problems: [{ path: 'a.bin', problem: 'corrupt' }, { path: 'b.bin', problem: 'missing' }] } });
+    expect(JSON.parse(vj.stdout)).toMatchObject({
+      ok: false,
+      data: {
+        problems: [
+          { path: 'a.bin', problem: 'corrupt' },
+          { path: 'b.bin', problem: 'missing' },
+        ],
+      },
+    });
     const pull = await runBin(['pull', 'fraud@1', '--to', 'out'], { cwd: dir });
     expect(pull.code).not.toBe(0);
     expect(pull.stderr).toMatch(/a.bin: stored blob is corrupt|b.bin.*missing/);
@@ -67,7 +75,9 @@ describe('built binary, local artifact store', () => {
     const dir = await tempProject();
     const n = 6;
     for (let i = 0; i < n; i++) writeModel(dir, `m${i}`, { 'w.bin': `weights ${i}` });
-    const results = await Promise.all(Array.from({ length: n }, (_, i) => runBin(['register', 'fraud', `m${i}`], { cwd: dir })));
+    const results = await Promise.all(
+      Array.from({ length: n }, (_, i) => runBin(['register', 'fraud', `m${i}`], { cwd: dir })),
+    );
     for (const r of results) expect(r.code, r.stderr).toBe(0);
     const refs = results.map((r) => r.stdout.trim()).sort();
     expect(refs).toEqual(Array.from({ length: n }, (_, i) => `fraud@${i + 1}`).sort());
@@ -80,14 +90,36 @@ describe('built binary, local artifact store', () => {
     let prev = GENESIS_HASH;
     for (const e of events) {
       expect(e.prev_hash).toBe(prev);
-      expect(e.hash).toBe(eventHash(prev, { seq: e.seq, at: e.at, actor: e.actor, action: e.action, model: e.model, subject: e.subject, payload: JSON.parse(e.payload) }));
+      expect(e.hash).toBe(
+        eventHash(prev, {
+          seq: e.seq,
+          at: e.at,
+          actor: e.actor,
+          action: e.action,
+          model: e.model,
+          subject: e.subject,
+          payload: JSON.parse(e.payload),
+        }),
+      );
       prev = e.hash;
     }
   });
 
   it('records the git commit, branch, dirty flag and a credential-free remote', async () => {
     const dir = tempDir();
-    const git = (...a: string[]) => execFileSync('git', a, { cwd: dir, env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@x', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@x' } }).toString().trim();
+    const git = (...a: string[]) =>
+      execFileSync('git', a, {
+        cwd: dir,
+        env: {
+          ...process.env,
+          GIT_AUTHOR_NAME: 't',
+          GIT_AUTHOR_EMAIL: 't@x',
+          GIT_COMMITTER_NAME: 't',
+          GIT_COMMITTER_EMAIL: 't@x',
+        },
+      })
+        .toString()
+        .trim();
     git('init', '-q', '-b', 'train');
     writeFileSync(join(dir, 'train.py'), 'print(1)\n');
     git('add', '.');
@@ -97,7 +129,12 @@ describe('built binary, local artifact store', () => {
     writeModel(dir, 'model', { 'w.bin': 'w' });
     const sha = git('rev-parse', 'HEAD');
     const r1 = parse((await runBin(['register', 'fraud', 'model', '--json'], { cwd: dir })).stdout);
-    expect(r1.code).toEqual({ commit: sha, branch: 'train', dirty: false, remote: 'https://example.com/team/fraud.git' });
+    expect(r1.code).toEqual({
+      commit: sha,
+      branch: 'train',
+      dirty: false,
+      remote: 'https://example.com/team/fraud.git',
+    });
     writeFileSync(join(dir, 'train.py'), 'print(2)\n');
     const r2 = await runBin(['register', 'fraud', 'model', '--allow-duplicate'], { cwd: dir });
     expect(r2.stderr).toMatch(/warning: the git working tree has uncommitted changes/);
@@ -113,13 +150,20 @@ describe('built binary, local artifact store', () => {
     expect(r.uploaded.blobs).toBe(1);
     const show = parse((await runBin(['show', 'fraud@1', '--json'], { cwd: dir })).stdout);
     expect(show.dataHash).toMatch(/^sha256:[0-9a-f]{64}$/);
-    const r2 = parse((await runBin(['register', 'fraud', 'model', '--data', 'data', '--allow-duplicate', '--json'], { cwd: dir })).stdout);
-    expect(parse((await runBin(['show', `fraud@${r2.version}`, '--json'], { cwd: dir })).stdout).dataHash).toBe(show.dataHash);
+    const r2 = parse(
+      (await runBin(['register', 'fraud', 'model', '--data', 'data', '--allow-duplicate', '--json'], { cwd: dir }))
+        .stdout,
+    );
+    expect(parse((await runBin(['show', `fraud@${r2.version}`, '--json'], { cwd: dir })).stdout).dataHash).toBe(
+      show.dataHash,
+    );
   });
 
   it('--version and --help work and exit 0', async () => {
     const dir = tempDir();
-    expect((await runBin(['--version'], { cwd: dir })).stdout.trim()).toBe(JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version);
+    expect((await runBin(['--version'], { cwd: dir })).stdout.trim()).toBe(
+      JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version,
+    );
     const help = await runBin(['register', '--help'], { cwd: dir });
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/Examples:/);
@@ -133,11 +177,19 @@ describe('interrupts', () => {
     const dir = await tempProject();
     writeModel(dir, 'model', { 'big.bin': Buffer.alloc(256 * 1024 * 1024, 1) });
     expect((await runBin(['register', 'fraud', 'model'], { cwd: dir })).code).toBe(0);
-    const child = spawn(process.execPath, [BIN, 'pull', 'fraud@1', '--to', 'out'], { cwd: dir, env: baseEnv() as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'pull', 'fraud@1', '--to', 'out'], {
+      cwd: dir,
+      env: baseEnv() as NodeJS.ProcessEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     // Wait until the temp file exists, then interrupt (bounded: at most 200 × 25 ms).
-    for (let i = 0; i < 200 && !(existsSync(join(dir, 'out')) && readdirSync(join(dir, 'out')).some((f) => f.includes('mlctl-tmp'))); i++) {
+    for (
+      let i = 0;
+      i < 200 && !(existsSync(join(dir, 'out')) && readdirSync(join(dir, 'out')).some((f) => f.includes('mlctl-tmp')));
+      i++
+    ) {
       await new Promise((r) => setTimeout(r, 25));
     }
     child.kill('SIGINT');

@@ -23,7 +23,12 @@ describe('materializing a version as a folder of named files', () => {
     const registry = SqliteRegistry.open(join(dir, '.mlctl/registry.db'));
     const store = new FsBlobStore(join(dir, '.mlctl/artifacts'));
     const r = await materializeVersion({ registry, store }, 'fraud@1');
-    expect(r).toMatchObject({ ref: 'fraud@1', uri: join(dir, '.mlctl/artifacts/models/fraud/1') + '/', files: 2, copied: 2 });
+    expect(r).toMatchObject({
+      ref: 'fraud@1',
+      uri: join(dir, '.mlctl/artifacts/models/fraud/1') + '/',
+      files: 2,
+      copied: 2,
+    });
     expect(readFileSync(join(dir, '.mlctl/artifacts/models/fraud/1/tokenizer/vocab.txt'), 'utf8')).toBe('a\nb\n');
     expect(statSync(join(dir, '.mlctl/artifacts/models/fraud/1/model.onnx')).nlink).toBeGreaterThan(1);
     expect((await materializeVersion({ registry, store }, 'fraud@1')).copied).toBe(0);
@@ -37,7 +42,9 @@ describe('materializing a version as a folder of named files', () => {
     const registry = SqliteRegistry.open(join(dir, '.mlctl/registry.db'));
     const sha = registry.artifacts(registry.getVersion('fraud', 1)!.id)[0]!.sha256;
     writeFileSync(join(dir, '.mlctl/artifacts/blobs/sha256', sha.slice(0, 2), sha), 'tampered');
-    await expect(materializeVersion({ registry, store: new FsBlobStore(join(dir, '.mlctl/artifacts')) }, 'fraud@1')).rejects.toThrow(/does not match fraud@1's model.onnx after copying/);
+    await expect(
+      materializeVersion({ registry, store: new FsBlobStore(join(dir, '.mlctl/artifacts')) }, 'fraud@1'),
+    ).rejects.toThrow(/does not match fraud@1's model.onnx after copying/);
     registry.close();
   });
 
@@ -50,7 +57,13 @@ describe('materializing a version as a folder of named files', () => {
     const registry = SqliteRegistry.open(join(dir, '.mlctl/registry.db'));
     const old = { ...process.env };
     Object.assign(process.env, S3_CREDS);
-    const store = new S3BlobStore({ bucket, prefix: 'team', endpoint: strict.endpoint, region: 'us-east-1', forcePathStyle: true });
+    const store = new S3BlobStore({
+      bucket,
+      prefix: 'team',
+      endpoint: strict.endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
+    });
     const before = strict.requests.length;
     const r = await materializeVersion({ registry, store }, 'fraud@1');
     process.env = old;
@@ -59,7 +72,12 @@ describe('materializing a version as a folder of named files', () => {
     const puts = mine.filter((q) => q.method === 'PUT');
     expect(puts).toHaveLength(2);
     for (const p of puts) expect(p.headers['x-amz-copy-source']).toMatch(new RegExp(`^/?${bucket}/team/blobs/sha256/`));
-    const raw = new S3Client({ endpoint: inject('s3Endpoint'), region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+    const raw = new S3Client({
+      endpoint: inject('s3Endpoint'),
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    });
     const got = await raw.send(new GetObjectCommand({ Bucket: bucket, Key: 'team/models/fraud/1/model.onnx' }));
     expect(await got.Body!.transformToString()).toBe('weights-on-s3');
     raw.destroy();

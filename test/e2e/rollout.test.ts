@@ -21,7 +21,11 @@ rollout:
   checks:
     ok: { command: 'cat check-value.json', max: 0.01 }
 `;
-const config = (adapter: string) => QUICK.replace('ADAPTER', adapter).replace('STAGE0', adapter === 'kserve' ? 'canary, weight: 5' : 'shadow, mirror: 50');
+const config = (adapter: string) =>
+  QUICK.replace('ADAPTER', adapter).replace(
+    'STAGE0',
+    adapter === 'kserve' ? 'canary, weight: 5' : 'shadow, mirror: 50',
+  );
 
 /** fraud@1 champion (served at 100%), fraud@2 rolling out under the quick plan. */
 async function started(adapter: 'istio' | 'kserve' | 'seldon' | 'generic' = 'istio') {
@@ -29,23 +33,40 @@ async function started(adapter: 'istio' | 'kserve' | 'seldon' | 'generic' = 'ist
   writeFileSync(join(p.dir, 'check-value.json'), '{"value": 0.002}\n');
   const first = await run(['promote', 'fraud@1', '--yes', '--json'], { cwd: p.dir, env: at(0) });
   expect(first.code, first.stderr).toBe(0);
-  const start = await run(['promote', 'fraud@2', '--force', '--reason', 'no gate in this test', '--json'], { cwd: p.dir, env: at(1) });
+  const start = await run(['promote', 'fraud@2', '--force', '--reason', 'no gate in this test', '--json'], {
+    cwd: p.dir,
+    env: at(1),
+  });
   expect(start.code, start.stderr).toBe(0);
   return { ...p, first: json(first.stdout).data, start: json(start.stdout).data };
 }
 
-const adrs = (dir: string) => readdirSync(join(dir, 'docs/adr')).filter((f) => /^\d{4}-/.test(f)).sort();
+const adrs = (dir: string) =>
+  readdirSync(join(dir, 'docs/adr'))
+    .filter((f) => /^\d{4}-/.test(f))
+    .sort();
 const adrText = (dir: string, n: number) => readFileSync(join(dir, 'docs/adr', adrs(dir)[n - 1]!), 'utf8');
 
 describe('staged rollouts on a real git repository', () => {
   it('the first version becomes champion directly, its serving config written at 100% in one commit with its ADR', async () => {
     const p = await started();
-    expect(p.first).toMatchObject({ champion: 'fraud@1', previous: null, commit: expect.stringMatching(/^[0-9a-f]{40}$/) });
+    expect(p.first).toMatchObject({
+      champion: 'fraud@1',
+      previous: null,
+      commit: expect.stringMatching(/^[0-9a-f]{40}$/),
+    });
     expect(git(p.dir, 'show', '--name-only', '--format=%B', p.first.commit)).toBe(
       'mlctl: fraud@1 full (first version)\n\nMlctl-Model: fraud\nMlctl-Version: 1\nMlctl-Stage: full\n\n\ndeploy/fraud.yaml\ndocs/adr/0002-promote-fraud-1-to-production.md',
     );
     // The start of fraud@2's rollout: shadow (mirror 50%) of the candidate subset, stable keeps 100% of live traffic.
-    expect(p.start).toMatchObject({ action: 'start', candidate: 'fraud@2', champion: 'fraud@1', stage: 'shadow (mirror 50%)', state: 'active', adr: '0003-promote-fraud-2-to-production.md' });
+    expect(p.start).toMatchObject({
+      action: 'start',
+      candidate: 'fraud@2',
+      champion: 'fraud@1',
+      stage: 'shadow (mirror 50%)',
+      state: 'active',
+      adr: '0003-promote-fraud-2-to-production.md',
+    });
     const [vs, dr] = p.docs();
     expect(vs!.spec.http[0].route).toEqual([
       { destination: { host: 'fraud.models.svc.cluster.local', subset: 'stable' }, weight: 100 },
@@ -53,7 +74,10 @@ describe('staged rollouts on a real git repository', () => {
     ]);
     expect(vs!.spec.http[0].mirror).toEqual({ host: 'fraud.models.svc.cluster.local', subset: 'candidate' });
     expect(vs!.spec.http[0].mirrorPercentage).toEqual({ value: 50 });
-    expect(dr!.spec.subsets).toEqual([{ name: 'stable', labels: { 'model-version': '1' } }, { name: 'candidate', labels: { 'model-version': '2' } }]);
+    expect(dr!.spec.subsets).toEqual([
+      { name: 'stable', labels: { 'model-version': '1' } },
+      { name: 'candidate', labels: { 'model-version': '2' } },
+    ]);
     // Comments and unrelated fields survive.
     expect(p.read()).toContain('# the DestinationRule selects pods by their model-version label.');
     expect(dr!.spec.trafficPolicy).toEqual({ connectionPool: { http: { http2MaxRequests: 1000 } } });
@@ -66,11 +90,15 @@ describe('staged rollouts on a real git repository', () => {
     const p = await started();
     const early = await run(['promote', 'fraud@2'], { cwd: p.dir, env: at(10) });
     expect(early.code).toBe(1);
-    expect(early.stderr.trim()).toBe('mlctl: fraud: shadow (mirror 50%) needs 30m before the next stage; 21m left (since 2026-11-23T10:01:00.000Z) — wait, or override with --force --reason "…"');
+    expect(early.stderr.trim()).toBe(
+      'mlctl: fraud: shadow (mirror 50%) needs 30m before the next stage; 21m left (since 2026-11-23T10:01:00.000Z) — wait, or override with --force --reason "…"',
+    );
     writeFileSync(join(p.dir, 'check-value.json'), '{"value": 0.2}\n');
     const failing = await run(['promote', 'fraud@2'], { cwd: p.dir, env: at(40) });
     expect(failing.code).toBe(1);
-    expect(failing.stderr).toMatch(/shadow \(mirror 50%\) checks failed: ok fail \(0\.2 > max 0\.01\); abort with mlctl rollback fraud/);
+    expect(failing.stderr).toMatch(
+      /shadow \(mirror 50%\) checks failed: ok fail \(0\.2 > max 0\.01\); abort with mlctl rollback fraud/,
+    );
     writeFileSync(join(p.dir, 'check-value.json'), '{"value": 0.004}\n');
     const canary = await run(['promote', 'fraud@2', '--json'], { cwd: p.dir, env: at(41) });
     expect(canary.code, canary.stderr).toBe(0);
@@ -79,62 +107,126 @@ describe('staged rollouts on a real git repository', () => {
     expect(p.docs()[0]!.spec.http[0].mirror).toBeUndefined();
     const noYes = await run(['promote', 'fraud@2'], { cwd: p.dir, env: { ...at(80), CI: 'true' } });
     expect(noYes.code).toBe(2);
-    expect(noYes.stderr.trim()).toBe('mlctl: moving fraud@2 to full changes production and needs confirmation: pass --yes (no terminal to ask on, CI is set)');
+    expect(noYes.stderr.trim()).toBe(
+      'mlctl: moving fraud@2 to full changes production and needs confirmation: pass --yes (no terminal to ask on, CI is set)',
+    );
     const full = await run(['promote', 'fraud@2', '--yes', '--json'], { cwd: p.dir, env: at(81) });
     expect(full.code, full.stderr).toBe(0);
     expect(json(full.stdout).data).toMatchObject({ action: 'complete', champion: 'fraud@2', state: 'completed' });
     const [vs, dr] = p.docs();
-    expect(vs!.spec.http[0].route).toEqual([{ destination: { host: 'fraud.models.svc.cluster.local', subset: 'stable' }, weight: 100 }]);
+    expect(vs!.spec.http[0].route).toEqual([
+      { destination: { host: 'fraud.models.svc.cluster.local', subset: 'stable' }, weight: 100 },
+    ]);
     expect(dr!.spec.subsets).toEqual([{ name: 'stable', labels: { 'model-version': '2' } }]);
-    expect(p.log().slice(0, 4)).toEqual(['mlctl: fraud@2 full (champion)', 'mlctl: fraud@2 canary 10%', 'mlctl: fraud@2 shadow (mirror 50%)', 'mlctl: fraud@1 full (first version)']);
-    expect(git(p.dir, 'log', '-1', '--format=%(trailers:key=Mlctl-Stage,valueonly)%(trailers:key=Mlctl-Rollout,valueonly)%(trailers:key=Mlctl-Version,valueonly)')).toBe('full\n1\n2');
+    expect(p.log().slice(0, 4)).toEqual([
+      'mlctl: fraud@2 full (champion)',
+      'mlctl: fraud@2 canary 10%',
+      'mlctl: fraud@2 shadow (mirror 50%)',
+      'mlctl: fraud@1 full (first version)',
+    ]);
+    expect(
+      git(
+        p.dir,
+        'log',
+        '-1',
+        '--format=%(trailers:key=Mlctl-Stage,valueonly)%(trailers:key=Mlctl-Rollout,valueonly)%(trailers:key=Mlctl-Version,valueonly)',
+      ),
+    ).toBe('full\n1\n2');
     const adr = adrText(p.dir, 3);
     expect(adr).toMatch(/## Status\n\nAccepted\n/);
-    expect(adr).toContain('## Rollout log\n\n- 2026-11-23T10:01:00Z shadow (mirror 50%) — started by tester@example.com\n- 2026-11-23T10:41:00Z shadow (mirror 50%) → canary 10% by tester@example.com (checks: ok pass (0.004 ≤ 0.01))\n- 2026-11-23T11:21:00Z canary 10% → full by tester@example.com\n- 2026-11-23T11:21:00Z completed: fraud@2 is the champion; fraud@1 archived\n');
+    expect(adr).toContain(
+      '## Rollout log\n\n- 2026-11-23T10:01:00Z shadow (mirror 50%) — started by tester@example.com\n- 2026-11-23T10:41:00Z shadow (mirror 50%) → canary 10% by tester@example.com (checks: ok pass (0.004 ≤ 0.01))\n- 2026-11-23T11:21:00Z canary 10% → full by tester@example.com\n- 2026-11-23T11:21:00Z completed: fraud@2 is the champion; fraud@1 archived\n',
+    );
     // Each ADR change went into the commit of the stage it describes.
     expect(git(p.dir, 'status', '--porcelain')).toBe('');
     const show1 = json((await run(['show', 'fraud@1', '--json'], { cwd: p.dir })).stdout).data;
     const show2 = json((await run(['show', 'fraud@2', '--json'], { cwd: p.dir })).stdout).data;
     expect([show1.status, show2.status, show2.aliases]).toEqual(['archived', 'production', ['champion']]);
-    const actions = json((await run(['audit', '--model', 'fraud', '--json'], { cwd: p.dir })).stdout).data.events.map((e: { action: string }) => e.action);
+    const actions = json((await run(['audit', '--model', 'fraud', '--json'], { cwd: p.dir })).stdout).data.events.map(
+      (e: { action: string }) => e.action,
+    );
     expect(actions.filter((a: string) => a.startsWith('rollout.') || a === 'champion.set' || a === 'override')).toEqual(
       // Checks run (and are recorded) on every attempt: 10m (too early), 40m (failing), 41m (passing); canary has none.
-      ['champion.set', 'rollout.complete', 'rollout.stage', 'rollout.stage', 'rollout.check', 'rollout.check', 'rollout.check', 'rollout.start', 'override', 'champion.set'],
+      [
+        'champion.set',
+        'rollout.complete',
+        'rollout.stage',
+        'rollout.stage',
+        'rollout.check',
+        'rollout.check',
+        'rollout.check',
+        'rollout.start',
+        'override',
+        'champion.set',
+      ],
     );
     expect((await run(['audit', 'verify'], { cwd: p.dir })).code).toBe(0);
     // Lineage lists the rollout with the commit of each of its steps.
     const lineage = json((await run(['lineage', 'fraud@2', '--json'], { cwd: p.dir })).stdout).data;
     const commits = git(p.dir, 'log', '--format=%H', '-3').split('\n').reverse();
-    expect(lineage.rollouts).toEqual([{ id: 1, state: 'completed', stage: 'full', startedAt: '2026-11-23T10:01:00.000Z', endedAt: '2026-11-23T11:21:00.000Z', outcome: 'completed', commits }]);
-    expect((await run(['lineage', 'fraud@2'], { cwd: p.dir })).stdout).toContain(`rollout #1 completed at full (started 2026-11-23T10:01:00.000Z); commits ${commits.map((c) => c.slice(0, 10)).join(', ')}`);
+    expect(lineage.rollouts).toEqual([
+      {
+        id: 1,
+        state: 'completed',
+        stage: 'full',
+        startedAt: '2026-11-23T10:01:00.000Z',
+        endedAt: '2026-11-23T11:21:00.000Z',
+        outcome: 'completed',
+        commits,
+      },
+    ]);
+    expect((await run(['lineage', 'fraud@2'], { cwd: p.dir })).stdout).toContain(
+      `rollout #1 completed at full (started 2026-11-23T10:01:00.000Z); commits ${commits.map((c) => c.slice(0, 10)).join(', ')}`,
+    );
     // A rollback after completion: a new commit and an ADR superseding the promotion's.
-    const rb = await run(['rollback', 'fraud', '--yes', '--reason', 'p99 regression', '--json'], { cwd: p.dir, env: at(90) });
+    const rb = await run(['rollback', 'fraud', '--yes', '--reason', 'p99 regression', '--json'], {
+      cwd: p.dir,
+      env: at(90),
+    });
     expect(rb.code, rb.stderr).toBe(0);
-    expect(json(rb.stdout).data).toMatchObject({ champion: 'fraud@1', previous: 'fraud@2', adr: '0004-roll-back-fraud-to-fraud-1.md' });
+    expect(json(rb.stdout).data).toMatchObject({
+      champion: 'fraud@1',
+      previous: 'fraud@2',
+      adr: '0004-roll-back-fraud-to-fraud-1.md',
+    });
     expect(p.docs()[1]!.spec.subsets).toEqual([{ name: 'stable', labels: { 'model-version': '1' } }]);
     expect(p.log()[0]).toBe('mlctl: roll back fraud to fraud@1');
-    expect(adrText(p.dir, 3)).toMatch(/## Status\n\nSuperseded by \[4\. Roll back fraud to fraud@1\]\(0004-roll-back-fraud-to-fraud-1\.md\)\n/);
+    expect(adrText(p.dir, 3)).toMatch(
+      /## Status\n\nSuperseded by \[4\. Roll back fraud to fraud@1\]\(0004-roll-back-fraud-to-fraud-1\.md\)\n/,
+    );
     expect(git(p.dir, 'status', '--porcelain')).toBe('');
   });
 
   it('rollback during a rollout aborts it: all traffic back to the champion, ADR Rejected, candidate back to validated/registered', async () => {
     const p = await started();
-    const r = await run(['rollback', 'fraud', '--yes', '--reason', 'error budget burn', '--json'], { cwd: p.dir, env: at(5) });
+    const r = await run(['rollback', 'fraud', '--yes', '--reason', 'error budget burn', '--json'], {
+      cwd: p.dir,
+      env: at(5),
+    });
     expect(r.code, r.stderr).toBe(0);
-    expect(json(r.stdout).data).toMatchObject({ action: 'abort', state: 'aborted', champion: 'fraud@1', stage: 'shadow (mirror 50%)' });
+    expect(json(r.stdout).data).toMatchObject({
+      action: 'abort',
+      state: 'aborted',
+      champion: 'fraud@1',
+      stage: 'shadow (mirror 50%)',
+    });
     const [vs, dr] = p.docs();
     expect(vs!.spec.http[0].mirror).toBeUndefined();
     expect(vs!.spec.http[0].mirrorPercentage).toBeUndefined();
     expect(dr!.spec.subsets).toEqual([{ name: 'stable', labels: { 'model-version': '1' } }]);
     expect(p.log()[0]).toBe('mlctl: abort fraud@2 rollout at shadow (mirror 50%)');
     expect(adrText(p.dir, 3)).toMatch(/## Status\n\nRejected\n/);
-    expect(adrText(p.dir, 3)).toContain('aborted at shadow (mirror 50%) by tester@example.com (rollback): error budget burn; all traffic back to fraud@1');
+    expect(adrText(p.dir, 3)).toContain(
+      'aborted at shadow (mirror 50%) by tester@example.com (rollback): error budget burn; all traffic back to fraud@1',
+    );
     expect(json((await run(['show', 'fraud@2', '--json'], { cwd: p.dir })).stdout).data.status).toBe('registered');
     expect(json((await run(['show', 'fraud@1', '--json'], { cwd: p.dir })).stdout).data.aliases).toEqual(['champion']);
     const st = json((await run(['rollout', 'status', 'fraud', '--json'], { cwd: p.dir })).stdout).data;
     expect(st[0]).toMatchObject({ state: 'aborted', outcome: 'error budget burn' });
     // A new rollout may start again.
-    expect((await run(['promote', 'fraud@2', '--force', '--reason', 'retry'], { cwd: p.dir, env: at(6) })).code).toBe(0);
+    expect((await run(['promote', 'fraud@2', '--force', '--reason', 'retry'], { cwd: p.dir, env: at(6) })).code).toBe(
+      0,
+    );
   });
 
   it('tick: a failing check aborts; bake time holds; only auto stages are entered; paused rollouts are left alone; idempotent', async () => {
@@ -152,18 +244,28 @@ describe('staged rollouts on a real git repository', () => {
     expect(json(adv.stdout).data[0]).toMatchObject({ action: 'advanced', detail: 'canary 5% → ramp 50%' });
     // full is not auto: tick waits for a human.
     const ready = await run(['rollout', 'tick', '--json'], { cwd: p.dir, env: at(30) });
-    expect(json(ready.stdout).data[0]).toMatchObject({ action: 'waiting', detail: expect.stringMatching(/ready for full, which is not marked auto/) });
+    expect(json(ready.stdout).data[0]).toMatchObject({
+      action: 'waiting',
+      detail: expect.stringMatching(/ready for full, which is not marked auto/),
+    });
     const commits = p.log().length;
     expect((await run(['rollout', 'tick'], { cwd: p.dir, env: at(31) })).code).toBe(0);
     expect(p.log().length).toBe(commits);
     expect((await run(['rollout', 'pause', 'fraud', '--reason', 'freeze'], { cwd: p.dir, env: at(32) })).code).toBe(0);
     writeFileSync(join(p.dir, 'check-value.json'), '{"value": 0.5}\n');
-    expect(json((await run(['rollout', 'tick', '--json'], { cwd: p.dir, env: at(33) })).stdout).data[0]).toMatchObject({ action: 'paused' });
-    expect((await run(['promote', 'fraud@2', '--yes'], { cwd: p.dir, env: at(33) })).stderr).toMatch(/is paused; run mlctl rollout resume fraud first/);
+    expect(json((await run(['rollout', 'tick', '--json'], { cwd: p.dir, env: at(33) })).stdout).data[0]).toMatchObject({
+      action: 'paused',
+    });
+    expect((await run(['promote', 'fraud@2', '--yes'], { cwd: p.dir, env: at(33) })).stderr).toMatch(
+      /is paused; run mlctl rollout resume fraud first/,
+    );
     expect((await run(['rollout', 'resume', 'fraud'], { cwd: p.dir, env: at(34) })).code).toBe(0);
     const abort = await run(['rollout', 'tick', '--json'], { cwd: p.dir, env: at(35) });
     expect(abort.code).toBe(0);
-    expect(json(abort.stdout).data[0]).toMatchObject({ action: 'aborted', commit: expect.stringMatching(/^[0-9a-f]{40}$/) });
+    expect(json(abort.stdout).data[0]).toMatchObject({
+      action: 'aborted',
+      commit: expect.stringMatching(/^[0-9a-f]{40}$/),
+    });
     expect(p.log()[0]).toBe('mlctl: abort fraud@2 rollout at ramp 50%');
     expect(adrText(p.dir, 3)).toMatch(/failing check: ok fail \(0\.5 > max 0\.01\)/);
     expect(json((await run(['rollout', 'tick', '--json'], { cwd: p.dir, env: at(36) })).stdout).data).toEqual([]);
@@ -174,16 +276,27 @@ describe('staged rollouts on a real git repository', () => {
     writeFileSync(join(p.dir, 'check-value.json'), 'not json\n');
     const r = await run(['promote', 'fraud@2'], { cwd: p.dir, env: at(40) });
     expect(r.code).toBe(5);
-    expect(r.stderr).toMatch(/checks could not decide: ok error \(has min\/max but did not print \{"value": <number>\}/);
+    expect(r.stderr).toMatch(
+      /checks could not decide: ok error \(has min\/max but did not print \{"value": <number>\}/,
+    );
     const t = await run(['rollout', 'tick'], { cwd: p.dir, env: at(41) });
     expect(t.code).toBe(3);
     expect(t.stderr).toMatch(/could not evaluate: fraud: ok:/);
-    expect(json((await run(['rollout', 'status', '--json'], { cwd: p.dir })).stdout).data[0]).toMatchObject({ state: 'active', step: 1 });
+    expect(json((await run(['rollout', 'status', '--json'], { cwd: p.dir })).stdout).data[0]).toMatchObject({
+      state: 'active',
+      step: 1,
+    });
     // --force --reason overrides, and the override is recorded.
-    const forced = await run(['promote', 'fraud@2', '--force', '--reason', 'check script broken, dashboards fine'], { cwd: p.dir, env: at(42) });
+    const forced = await run(['promote', 'fraud@2', '--force', '--reason', 'check script broken, dashboards fine'], {
+      cwd: p.dir,
+      env: at(42),
+    });
     expect(forced.code, forced.stderr).toBe(0);
     const o = json((await run(['audit', '--action', 'override', '--json'], { cwd: p.dir })).stdout).data.events[0];
-    expect(o.payload).toMatchObject({ reason: 'check script broken, dashboards fine', checks: [{ name: 'ok', status: 'error' }] });
+    expect(o.payload).toMatchObject({
+      reason: 'check script broken, dashboards fine',
+      checks: [{ name: 'ok', status: 'error' }],
+    });
   });
 
   it('refuses dirty serving files (exit 2, --allow-dirty overrides) and --no-commit leaves the change uncommitted', async () => {
@@ -191,15 +304,21 @@ describe('staged rollouts on a real git repository', () => {
     writeFileSync(p.file, `${p.read()}# local edit\n`);
     const r = await run(['promote', 'fraud@2', '--force', '--reason', 'x'], { cwd: p.dir, env: at(2) });
     expect(r.code).toBe(2);
-    expect(r.stderr.trim()).toBe('mlctl: deploy/fraud.yaml has uncommitted changes; commit or discard them first, or pass --allow-dirty');
+    expect(r.stderr.trim()).toBe(
+      'mlctl: deploy/fraud.yaml has uncommitted changes; commit or discard them first, or pass --allow-dirty',
+    );
     expect(p.read()).toMatch(/# local edit\n$/);
     git(p.dir, 'checkout', 'deploy/fraud.yaml');
     const head = git(p.dir, 'rev-parse', 'HEAD');
     const nc = await run(['promote', 'fraud@2', '--force', '--reason', 'x', '--no-commit'], { cwd: p.dir, env: at(3) });
     expect(nc.code, nc.stderr).toBe(0);
-    expect(nc.stdout).toMatch(/files written, not committed \(--no-commit\): deploy\/fraud\.yaml, docs\/adr\/0003-promote-fraud-2-to-production\.md/);
+    expect(nc.stdout).toMatch(
+      /files written, not committed \(--no-commit\): deploy\/fraud\.yaml, docs\/adr\/0003-promote-fraud-2-to-production\.md/,
+    );
     expect(git(p.dir, 'rev-parse', 'HEAD')).toBe(head);
-    expect(git(p.dir, 'status', '--porcelain')).toBe('M deploy/fraud.yaml\n M docs/adr/0003-promote-fraud-2-to-production.md');
+    expect(git(p.dir, 'status', '--porcelain')).toBe(
+      'M deploy/fraud.yaml\n M docs/adr/0003-promote-fraud-2-to-production.md',
+    );
   });
 
   it('a rejected push changes nothing: local commit undone, files restored, registry untouched (exit 3)', async () => {
@@ -214,10 +333,15 @@ describe('staged rollouts on a real git repository', () => {
     const before = { head: git(p.dir, 'rev-parse', 'HEAD'), file: p.read(), adr: adrText(p.dir, 3) };
     const r = await run(['promote', 'fraud@2', '--push'], { cwd: p.dir, env: at(40) });
     expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(/^mlctl: git push to origin was rejected \(.*\); nothing changed: the local commit was undone and the registry is untouched — pull, then run the command again\n$/);
+    expect(r.stderr).toMatch(
+      /^mlctl: git push to origin was rejected \(.*\); nothing changed: the local commit was undone and the registry is untouched — pull, then run the command again\n$/,
+    );
     expect({ head: git(p.dir, 'rev-parse', 'HEAD'), file: p.read(), adr: adrText(p.dir, 3) }).toEqual(before);
     expect(git(p.dir, 'status', '--porcelain')).toBe('');
-    expect(json((await run(['rollout', 'status', '--json'], { cwd: p.dir })).stdout).data[0]).toMatchObject({ step: 1, stage: 'shadow (mirror 50%)' });
+    expect(json((await run(['rollout', 'status', '--json'], { cwd: p.dir })).stdout).data[0]).toMatchObject({
+      step: 1,
+      stage: 'shadow (mirror 50%)',
+    });
     git(p.dir, 'pull', '-q', '--rebase', 'origin', 'main');
     const ok = await run(['promote', 'fraud@2', '--push', '--json'], { cwd: p.dir, env: at(41) });
     expect(ok.code, ok.stderr).toBe(0);
@@ -228,10 +352,15 @@ describe('staged rollouts on a real git repository', () => {
   it('two promotes racing on one rollout: exactly one acts, the other exits 3', async () => {
     const p = await started();
     const env = { ...at(40) };
-    const [a, b] = await Promise.all([runBin(['promote', 'fraud@2'], { cwd: p.dir, env }), runBin(['promote', 'fraud@2'], { cwd: p.dir, env })]);
+    const [a, b] = await Promise.all([
+      runBin(['promote', 'fraud@2'], { cwd: p.dir, env }),
+      runBin(['promote', 'fraud@2'], { cwd: p.dir, env }),
+    ]);
     expect([a.code, b.code].sort()).toEqual([0, 3]);
     const loser = a.code === 3 ? a : b;
-    expect(loser.stderr).toMatch(/the rollout of fraud changed under this command \(now at step 2\/3 \(canary 10%\), active\)/);
+    expect(loser.stderr).toMatch(
+      /the rollout of fraud changed under this command \(now at step 2\/3 \(canary 10%\), active\)/,
+    );
     expect(p.log()[0]).toBe('mlctl: fraud@2 canary 10%');
     expect(p.log().filter((l) => l === 'mlctl: fraud@2 canary 10%')).toHaveLength(1);
     expect(git(p.dir, 'status', '--porcelain')).toBe('');
@@ -242,7 +371,9 @@ describe('staged rollouts on a real git repository', () => {
     const before = p.read();
     const r = await run(['rollout', 'plan', 'fraud@2'], { cwd: p.dir, env: at(40) });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain('fraud@2 against fraud@1 — plan quick on istio\n▶ 1. shadow (mirror 50%), at least 30m, checks: ok\n  2. canary 10%, at least 30m\n  3. full\n\nnext: canary 10%\n');
+    expect(r.stdout).toContain(
+      'fraud@2 against fraud@1 — plan quick on istio\n▶ 1. shadow (mirror 50%), at least 30m, checks: ok\n  2. canary 10%, at least 30m\n  3. full\n\nnext: canary 10%\n',
+    );
     expect(r.stdout).toContain('--- a/deploy/fraud.yaml\n+++ b/deploy/fraud.yaml\n');
     expect(r.stdout).toMatch(/^-\s+mirror:$/m);
     expect(r.stdout).toMatch(/^\+\s+weight: 10$/m);
@@ -251,16 +382,34 @@ describe('staged rollouts on a real git repository', () => {
   });
 
   it('rejects bad serving setups with one line and exit 2', async () => {
-    const k = await gitopsProject({ adapter: 'kserve', config: 'serving:\n  fraud: { adapter: kserve, files: [deploy/fraud.yaml] }\n' });
+    const k = await gitopsProject({
+      adapter: 'kserve',
+      config: 'serving:\n  fraud: { adapter: kserve, files: [deploy/fraud.yaml] }\n',
+    });
     const r = await run(['promote', 'fraud@1', '--yes'], { cwd: k.dir });
     expect(r.code).toBe(2);
-    expect(r.stderr.trim()).toMatch(/serving.fraud: plan standard has a shadow stage, which kserve cannot do on its own; use the istio adapter, or drop the shadow stage$/);
-    const i = await gitopsProject({ adapter: 'istio', config: 'serving:\n  fraud: { adapter: istio, files: [deploy/fraud.yaml] }\n' });
-    writeFileSync(i.file, i.read().replace('  name: fraud\n  namespace: models\nspec:\n  hosts', '  name: fraud\n  namespace: models\n  annotations: { rollouts.argoproj.io/managed-by-rollouts: fraud }\nspec:\n  hosts'));
+    expect(r.stderr.trim()).toMatch(
+      /serving.fraud: plan standard has a shadow stage, which kserve cannot do on its own; use the istio adapter, or drop the shadow stage$/,
+    );
+    const i = await gitopsProject({
+      adapter: 'istio',
+      config: 'serving:\n  fraud: { adapter: istio, files: [deploy/fraud.yaml] }\n',
+    });
+    writeFileSync(
+      i.file,
+      i
+        .read()
+        .replace(
+          '  name: fraud\n  namespace: models\nspec:\n  hosts',
+          '  name: fraud\n  namespace: models\n  annotations: { rollouts.argoproj.io/managed-by-rollouts: fraud }\nspec:\n  hosts',
+        ),
+    );
     git(i.dir, 'commit', '-qam', 'argo');
     const owned = await run(['promote', 'fraud@1', '--yes'], { cwd: i.dir });
     expect(owned.code).toBe(2);
-    expect(owned.stderr.trim()).toBe('mlctl: deploy/fraud.yaml: VirtualService fraud is managed by Argo Rollouts (annotation rollouts.argoproj.io/managed-by-rollouts); let Argo Rollouts drive it, or remove it from serving.files');
+    expect(owned.stderr.trim()).toBe(
+      'mlctl: deploy/fraud.yaml: VirtualService fraud is managed by Argo Rollouts (annotation rollouts.argoproj.io/managed-by-rollouts); let Argo Rollouts drive it, or remove it from serving.files',
+    );
     expect(json((await run(['show', 'fraud@1', '--json'], { cwd: i.dir })).stdout).data.aliases).toEqual([]);
     // No half-written ADR is left behind.
     expect(adrs(i.dir)).toEqual(['0001-record-architecture-decisions.md']);
@@ -273,7 +422,10 @@ describe('staged rollouts on a real git repository', () => {
     expect(readFileSync(join(p.dir, '.mlctl/artifacts/models/fraud/2/model.bin'), 'utf8')).toBe('two');
     expect(p.docs()[0]!.spec.predictor.canaryTrafficPercent).toBe(5);
     const db = new Database(join(p.dir, '.mlctl/registry.db'), { readonly: true });
-    expect(db.prepare('SELECT candidate_uri, champion_uri FROM rollouts').get()).toEqual({ candidate_uri: uri, champion_uri: `${join(p.dir, '.mlctl/artifacts')}/models/fraud/1/` });
+    expect(db.prepare('SELECT candidate_uri, champion_uri FROM rollouts').get()).toEqual({
+      candidate_uri: uri,
+      champion_uri: `${join(p.dir, '.mlctl/artifacts')}/models/fraud/1/`,
+    });
     db.close();
   });
 });
@@ -281,8 +433,12 @@ describe('staged rollouts on a real git repository', () => {
 describe('gc of serving folders', () => {
   it('removes the folders of versions archived longer than the retention (30d default, gc.retention, --retention); blobs stay while referenced', async () => {
     const p = await started();
-    expect((await run(['promote', 'fraud@2', '--yes', '--force', '--reason', 'skip bake'], { cwd: p.dir, env: at(2) })).code).toBe(0);
-    expect((await run(['promote', 'fraud@2', '--yes', '--force', '--reason', 'skip bake'], { cwd: p.dir, env: at(3) })).code).toBe(0);
+    expect(
+      (await run(['promote', 'fraud@2', '--yes', '--force', '--reason', 'skip bake'], { cwd: p.dir, env: at(2) })).code,
+    ).toBe(0);
+    expect(
+      (await run(['promote', 'fraud@2', '--yes', '--force', '--reason', 'skip bake'], { cwd: p.dir, env: at(3) })).code,
+    ).toBe(0);
     const folder1 = join(p.dir, '.mlctl/artifacts/models/fraud/1/model.bin');
     expect(existsSync(folder1)).toBe(true);
     const day = 24 * 60;
@@ -291,9 +447,14 @@ describe('gc of serving folders', () => {
     expect(existsSync(folder1)).toBe(true);
     const dry = await run(['gc', '--dry-run'], { cwd: p.dir, env: at(31 * day) });
     expect(dry.stdout).toContain('would delete the serving folder of fraud@1 (1 file(s), 3 B)\n');
-    writeFileSync(join(p.dir, 'mlctl.yaml'), `${readFileSync(join(p.dir, 'mlctl.yaml'), 'utf8')}gc: { retention: 60d }\n`);
+    writeFileSync(
+      join(p.dir, 'mlctl.yaml'),
+      `${readFileSync(join(p.dir, 'mlctl.yaml'), 'utf8')}gc: { retention: 60d }\n`,
+    );
     expect(json((await run(['gc', '--json'], { cwd: p.dir, env: at(31 * day) })).stdout).data.folders).toEqual([]);
-    const done = json((await run(['gc', '--json', '--retention', '7d'], { cwd: p.dir, env: at(31 * day) })).stdout).data;
+    const done = json(
+      (await run(['gc', '--json', '--retention', '7d'], { cwd: p.dir, env: at(31 * day) })).stdout,
+    ).data;
     expect(done.folders).toEqual([{ ref: 'fraud@1', files: 1, size: 3 }]);
     expect(existsSync(folder1)).toBe(false);
     // The champion's folder and every blob stay.
@@ -303,19 +464,27 @@ describe('gc of serving folders', () => {
   });
 });
 
-describe.skipIf(!haveCrds)('every file a rollout writes validates against the real CRDs (skipped only without ../shared/crds)', () => {
-  for (const adapter of ['istio', 'kserve', 'seldon'] as const) {
-    it(adapter, async () => {
-      const validate = crdValidator();
-      const p = await started(adapter);
-      const states = [p.docs()];
-      for (const [min, args] of [[40, []], [80, ['--yes']]] as const) {
-        const r = await run(['promote', 'fraud@2', ...args], { cwd: p.dir, env: at(min) });
-        expect(r.code, r.stderr).toBe(0);
-        states.push(p.docs());
-      }
-      for (const docs of states) for (const d of docs) expect(validate(d as { apiVersion: string; kind: string }), `${adapter} ${d.kind}`).toEqual([]);
-      expect(git(p.dir, 'status', '--porcelain')).toBe('');
-    });
-  }
-});
+describe.skipIf(!haveCrds)(
+  'every file a rollout writes validates against the real CRDs (skipped only without ../shared/crds)',
+  () => {
+    for (const adapter of ['istio', 'kserve', 'seldon'] as const) {
+      it(adapter, async () => {
+        const validate = crdValidator();
+        const p = await started(adapter);
+        const states = [p.docs()];
+        for (const [min, args] of [
+          [40, []],
+          [80, ['--yes']],
+        ] as const) {
+          const r = await run(['promote', 'fraud@2', ...args], { cwd: p.dir, env: at(min) });
+          expect(r.code, r.stderr).toBe(0);
+          states.push(p.docs());
+        }
+        for (const docs of states)
+          for (const d of docs)
+            expect(validate(d as { apiVersion: string; kind: string }), `${adapter} ${d.kind}`).toEqual([]);
+        expect(git(p.dir, 'status', '--porcelain')).toBe('');
+      });
+    }
+  },
+);

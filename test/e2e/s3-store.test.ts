@@ -17,7 +17,12 @@ beforeAll(async () => {
     upstream: inject('s3Endpoint'),
     credentials: { [S3_CREDS.AWS_ACCESS_KEY_ID]: S3_CREDS.AWS_SECRET_ACCESS_KEY },
     hook: (r) => {
-      if (failPart !== undefined && r.method === 'PUT' && new URLSearchParams(r.query).get('partNumber') === String(failPart)) return { status: 500 };
+      if (
+        failPart !== undefined &&
+        r.method === 'PUT' &&
+        new URLSearchParams(r.query).get('partNumber') === String(failPart)
+      )
+        return { status: 500 };
       if (holdBlobPuts && (r.method === 'PUT' || r.method === 'POST') && r.key.includes('/blobs/')) {
         holdBlobPuts(r.key);
         return { delayMs: 30_000 };
@@ -47,7 +52,12 @@ describe('S3 artifact store (strict: SigV4, sha256 checksums)', () => {
     const parts = mine.filter((q) => q.method === 'PUT' && q.query.includes('partNumber'));
     expect(parts.length).toBe(3);
     // Every part and the small object carried a sha256 checksum the strict server checked.
-    for (const q of [...parts, ...mine.filter((x) => x.method === 'PUT' && x.key.endsWith('small') === false && !x.query && x.key.includes('/blobs/'))]) {
+    for (const q of [
+      ...parts,
+      ...mine.filter(
+        (x) => x.method === 'PUT' && x.key.endsWith('small') === false && !x.query && x.key.includes('/blobs/'),
+      ),
+    ]) {
       expect(q.headers['x-amz-checksum-sha256']).toBeTruthy();
     }
     const pull = await runBin(['pull', 'fraud@1', '--to', 'out'], { cwd: dir, env: creds });
@@ -61,7 +71,9 @@ describe('S3 artifact store (strict: SigV4, sha256 checksums)', () => {
     writeModel(dir, 'model', { 'big.bin': randomBytes(11 * 1024 * 1024) });
     const before = strict.requests.length;
     failPart = 2;
-    const r = await runBin(['register', 'fraud', 'model'], { cwd: dir, env: creds }).finally(() => (failPart = undefined));
+    const r = await runBin(['register', 'fraud', 'model'], { cwd: dir, env: creds }).finally(
+      () => (failPart = undefined),
+    );
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/^mlctl: S3 multipart upload of .*big.bin failed/m);
     const mine = strict.requests.slice(before);
@@ -75,7 +87,9 @@ describe('S3 artifact store (strict: SigV4, sha256 checksums)', () => {
     writeModel(dir, 'model', { 'w.bin': randomBytes(4096) });
     await runBin(['register', 'fraud', 'model'], { cwd: dir, env: creds });
     const before = strict.requests.length;
-    const r = parse((await runBin(['register', 'fraud', 'model', '--allow-duplicate', '--json'], { cwd: dir, env: creds })).stdout);
+    const r = parse(
+      (await runBin(['register', 'fraud', 'model', '--allow-duplicate', '--json'], { cwd: dir, env: creds })).stdout,
+    );
     expect(r).toMatchObject({ ref: 'fraud@2', uploaded: { blobs: 0, bytes: 0 }, skipped: { blobs: 1 } });
     const blobPuts = strict.requests.slice(before).filter((q) => q.method === 'PUT' && q.key.includes('/blobs/'));
     expect(blobPuts).toHaveLength(0);
@@ -86,8 +100,19 @@ describe('S3 artifact store (strict: SigV4, sha256 checksums)', () => {
     writeModel(dir, 'model', { 'w.bin': 'original bytes' });
     await runBin(['register', 'fraud', 'model'], { cwd: dir, env: creds });
     const sha = parse((await runBin(['show', 'fraud@1', '--json'], { cwd: dir, env: creds })).stdout).files[0].sha256;
-    const raw = new S3Client({ endpoint: inject('s3Endpoint'), region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
-    await raw.send(new PutObjectCommand({ Bucket: bucket, Key: `team/blobs/sha256/${sha.slice(0, 2)}/${sha}`, Body: 'flipped bytes!' }));
+    const raw = new S3Client({
+      endpoint: inject('s3Endpoint'),
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    });
+    await raw.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: `team/blobs/sha256/${sha.slice(0, 2)}/${sha}`,
+        Body: 'flipped bytes!',
+      }),
+    );
     raw.destroy();
     const v = await runBin(['verify', 'fraud@1'], { cwd: dir, env: creds });
     expect(v.code).toBe(1);
@@ -108,22 +133,32 @@ describe('S3 artifact store (strict: SigV4, sha256 checksums)', () => {
     const { dir } = await s3Project();
     writeModel(dir, 'model', { 'w.bin': 'x' });
     const secret = 'wR0ng-S3cret-Value';
-    const r = await runBin(['register', 'fraud', 'model', '--json'], { cwd: dir, env: { ...creds, AWS_SECRET_ACCESS_KEY: secret } });
+    const r = await runBin(['register', 'fraud', 'model', '--json'], {
+      cwd: dir,
+      env: { ...creds, AWS_SECRET_ACCESS_KEY: secret },
+    });
     expect(r.code).toBe(4);
     expect(r.stderr).toMatch(/refused .*\((SignatureDoesNotMatch|HTTP 403)\); check the AWS credentials/);
     expect(r.stdout + r.stderr).not.toContain(secret);
-    const r2 = await runBin(['register', 'fraud', 'model'], { cwd: dir, env: { ...creds, AWS_ACCESS_KEY_ID: 'NOBODY' } });
+    const r2 = await runBin(['register', 'fraud', 'model'], {
+      cwd: dir,
+      env: { ...creds, AWS_ACCESS_KEY_ID: 'NOBODY' },
+    });
     expect(r2.code).toBe(4);
     expect(r2.stderr).toMatch(/\((InvalidAccessKeyId|HTTP 403)\); check the AWS credentials/);
   });
 
   it('a register killed mid-upload leaves no version; a retry succeeds', async () => {
-    const { dir, bucket } = await s3Project();
+    const { dir } = await s3Project();
     writeModel(dir, 'model', { 'big.bin': randomBytes(6 * 1024 * 1024), 'small.bin': 'small' });
     const started = new Promise<void>((resolve) => {
       holdBlobPuts = () => resolve();
     });
-    const child = spawn(process.execPath, [BIN, 'register', 'fraud', 'model'], { cwd: dir, env: baseEnv(creds) as NodeJS.ProcessEnv, stdio: 'ignore' });
+    const child = spawn(process.execPath, [BIN, 'register', 'fraud', 'model'], {
+      cwd: dir,
+      env: baseEnv(creds) as NodeJS.ProcessEnv,
+      stdio: 'ignore',
+    });
     const exited = new Promise<number | null>((r) => child.on('exit', (_c, sig) => r(sig ? 137 : _c)));
     await started;
     child.kill('SIGKILL');

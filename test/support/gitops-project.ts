@@ -5,7 +5,10 @@ import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import { run, tempDir, writeModel } from './helpers.js';
 
-export const git = (cwd: string, ...a: string[]) => execFileSync('git', a, { cwd, stdio: ['ignore', 'pipe', 'pipe'] }).toString().trim();
+export const git = (cwd: string, ...a: string[]) =>
+  execFileSync('git', a, { cwd, stdio: ['ignore', 'pipe', 'pipe'] })
+    .toString()
+    .trim();
 export const TEMPLATES = fileURLToPath(new URL('../../templates/serving/', import.meta.url));
 
 export interface GitopsProject {
@@ -22,7 +25,10 @@ export interface GitopsProject {
  * A GitOps repository with a bare remote holding mlctl.yaml, the serving file of `fraud` from the
  * shipped template, and the registry/artifacts (git-ignored). fraud@1 and fraud@2 are registered.
  */
-export async function gitopsProject(o: { adapter: 'istio' | 'kserve' | 'seldon' | 'generic'; config: string }): Promise<GitopsProject> {
+export async function gitopsProject(o: {
+  adapter: 'istio' | 'kserve' | 'seldon' | 'generic';
+  config: string;
+}): Promise<GitopsProject> {
   const remote = tempDir('mlctl-remote-');
   git(remote, 'init', '-q', '--bare', '-b', 'main');
   const dir = tempDir('mlctl-gitops-');
@@ -35,7 +41,10 @@ export async function gitopsProject(o: { adapter: 'istio' | 'kserve' | 'seldon' 
   mkdirSync(join(dir, 'deploy'));
   const file = join(dir, 'deploy/fraud.yaml');
   // The file as it was before mlctl: pointing at an older model build, so the first promotion changes it.
-  writeFileSync(file, readFileSync(join(TEMPLATES, `${o.adapter}.yaml`), 'utf8').replace('model-version: "1"', 'model-version: "0"'));
+  writeFileSync(
+    file,
+    readFileSync(join(TEMPLATES, `${o.adapter}.yaml`), 'utf8').replace('model-version: "1"', 'model-version: "0"'),
+  );
   writeFileSync(join(dir, '.gitignore'), '.mlctl/\nm*/\ncheck-*\n');
   git(dir, 'add', '-A');
   git(dir, 'commit', '-qm', 'initial');
@@ -52,7 +61,10 @@ export async function gitopsProject(o: { adapter: 'istio' | 'kserve' | 'seldon' 
     remote,
     file,
     read: () => readFileSync(file, 'utf8'),
-    docs: () => parseAllDocuments(readFileSync(file, 'utf8')).map((d) => d.toJS()).filter(Boolean),
+    docs: () =>
+      parseAllDocuments(readFileSync(file, 'utf8'))
+        .map((d) => d.toJS())
+        .filter(Boolean),
     log: () => git(dir, 'log', '--format=%s').split('\n'),
   };
 }

@@ -35,7 +35,10 @@ export function baseEnv(extra: Record<string, string | undefined> = {}): Record<
 }
 
 /** Run a command in this process with buffered streams (fast; for command-level tests). */
-export async function run(args: string[], o: { cwd: string; env?: Record<string, string | undefined> }): Promise<RunResult> {
+export async function run(
+  args: string[],
+  o: { cwd: string; env?: Record<string, string | undefined> },
+): Promise<RunResult> {
   const out = new PassThrough();
   const err = new PassThrough();
   let stdout = '';
@@ -49,9 +52,16 @@ export async function run(args: string[], o: { cwd: string; env?: Record<string,
 }
 
 /** Spawn the built binary (end-to-end). */
-export function runBin(args: string[], o: { cwd: string; env?: Record<string, string | undefined>; timeoutMs?: number }): Promise<RunResult> {
+export function runBin(
+  args: string[],
+  o: { cwd: string; env?: Record<string, string | undefined>; timeoutMs?: number },
+): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: o.cwd, env: baseEnv(o.env) as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: o.cwd,
+      env: baseEnv(o.env) as NodeJS.ProcessEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -78,7 +88,11 @@ export async function tempProject(extraConfig = ''): Promise<string> {
   return dir;
 }
 
-export function writeModel(dir: string, name = 'model', files: Record<string, string | Buffer> = { 'weights.bin': randomBytes(2048), 'config.json': '{"layers": 3}\n' }): string {
+export function writeModel(
+  dir: string,
+  name = 'model',
+  files: Record<string, string | Buffer> = { 'weights.bin': randomBytes(2048), 'config.json': '{"layers": 3}\n' },
+): string {
   const root = join(dir, name);
   for (const [p, content] of Object.entries(files)) {
     const f = join(root, p);
@@ -96,7 +110,12 @@ export function writeJson(dir: string, name: string, value: unknown): string {
 
 export async function createBucket(endpoint: string): Promise<string> {
   const bucket = `t-${randomBytes(6).toString('hex')}`;
-  const client = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+  const client = new S3Client({
+    endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+  });
   await client.send(new CreateBucketCommand({ Bucket: bucket }));
   client.destroy();
   return bucket;

@@ -2,7 +2,10 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Deterministic paired predictions: a baseline and a candidate whose scores are shifted by `shift`. */
-export function writePredictions(dir: string, o: { n?: number; shift?: number; seed?: number; countries?: string[] } = {}): { cand: string; base: string } {
+export function writePredictions(
+  dir: string,
+  o: { n?: number; shift?: number; seed?: number; countries?: string[] } = {},
+): { cand: string; base: string } {
   const n = o.n ?? 600;
   let s = o.seed ?? 42;
   const rnd = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;

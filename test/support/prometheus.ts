@@ -21,7 +21,11 @@ export function freePort(): Promise<number> {
 }
 
 /** A /metrics endpoint on 127.0.0.1 whose gauge values the test sets. */
-export async function metricsEndpoint(): Promise<{ port: number; set(line: string, value: number): void; close(): Promise<void> }> {
+export async function metricsEndpoint(): Promise<{
+  port: number;
+  set(line: string, value: number): void;
+  close(): Promise<void>;
+}> {
   const values = new Map<string, number>();
   const server: Server = createServer((_req, res) => {
     res.setHeader('content-type', 'text/plain; version=0.0.4');
@@ -48,8 +52,20 @@ export interface PrometheusServer {
 export async function startPrometheus(target: string): Promise<PrometheusServer> {
   const dir = tempDir('mlctl-prom-');
   const port = await freePort();
-  writeFileSync(join(dir, 'prometheus.yml'), `global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: test\n    static_configs:\n      - targets: ['${target}']\n`);
-  const child: ChildProcess = spawn('prometheus', [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], { stdio: 'ignore' });
+  writeFileSync(
+    join(dir, 'prometheus.yml'),
+    `global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: test\n    static_configs:\n      - targets: ['${target}']\n`,
+  );
+  const child: ChildProcess = spawn(
+    'prometheus',
+    [
+      `--config.file=${join(dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--log.level=warn',
+    ],
+    { stdio: 'ignore' },
+  );
   const url = `http://127.0.0.1:${port}`;
   const query = async (q: string) => {
     const r = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(q)}`);

@@ -23,7 +23,9 @@ export interface StrictS3Options {
   upstream: string;
   credentials: Record<string, string>;
   /** Called before forwarding; may return a delay in ms or a status to answer with instead. */
-  hook?: (r: RequestInfo) => Promise<{ delayMs?: number; status?: number } | void> | { delayMs?: number; status?: number } | void;
+  hook?: (
+    r: RequestInfo,
+  ) => Promise<{ delayMs?: number; status?: number } | void> | { delayMs?: number; status?: number } | void;
 }
 
 export interface StrictS3 {
@@ -46,13 +48,23 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
-function forward(upstream: URL, req: IncomingMessage, body: Buffer, method = req.method!): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+function forward(
+  upstream: URL,
+  req: IncomingMessage,
+  body: Buffer,
+  method = req.method!,
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
   return new Promise((resolve, reject) => {
-    const headers: http.OutgoingHttpHeaders = { ...req.headers, host: upstream.host, 'content-length': String(body.length) };
+    const headers: http.OutgoingHttpHeaders = {
+      ...req.headers,
+      host: upstream.host,
+      'content-length': String(body.length),
+    };
     delete headers['transfer-encoding'];
     if (method === 'HEAD') {
       // A probe for the current state of the key: no preconditions, no body headers.
-      for (const h of ['if-none-match', 'if-match', 'content-type', 'content-md5', 'x-amz-checksum-sha256']) delete headers[h];
+      for (const h of ['if-none-match', 'if-match', 'content-type', 'content-md5', 'x-amz-checksum-sha256'])
+        delete headers[h];
       headers['content-length'] = '0';
     }
     const r = http.request({ host: upstream.hostname, port: upstream.port, method, path: req.url, headers }, (up) => {
@@ -74,14 +86,28 @@ export async function startStrictS3(o: StrictS3Options): Promise<StrictS3> {
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
-    const info: RequestInfo = { method: req.method ?? 'GET', key: decodeURIComponent(q < 0 ? url : url.slice(0, q)), query: q < 0 ? '' : url.slice(q + 1), headers: req.headers };
+    const info: RequestInfo = {
+      method: req.method ?? 'GET',
+      key: decodeURIComponent(q < 0 ? url : url.slice(0, q)),
+      query: q < 0 ? '' : url.slice(q + 1),
+      headers: req.headers,
+    };
     requests.push(info);
     const body = await readBody(req);
     const sig = verifySigV4({ method: info.method, url, headers: req.headers }, o.credentials);
     if (!sig.ok) return xmlError(res, 403, sig.code, sig.message);
     const declared = req.headers['x-amz-content-sha256'];
-    if (typeof declared === 'string' && /^[0-9a-f]{64}$/.test(declared) && createHash('sha256').update(body).digest('hex') !== declared) {
-      return xmlError(res, 400, 'XAmzContentSHA256Mismatch', 'The provided x-amz-content-sha256 header does not match what was computed.');
+    if (
+      typeof declared === 'string' &&
+      /^[0-9a-f]{64}$/.test(declared) &&
+      createHash('sha256').update(body).digest('hex') !== declared
+    ) {
+      return xmlError(
+        res,
+        400,
+        'XAmzContentSHA256Mismatch',
+        'The provided x-amz-content-sha256 header does not match what was computed.',
+      );
     }
     const sum = req.headers['x-amz-checksum-sha256'];
     if (typeof sum === 'string' && createHash('sha256').update(body).digest('base64') !== sum) {
@@ -89,17 +115,33 @@ export async function startStrictS3(o: StrictS3Options): Promise<StrictS3> {
     }
     const h = await o.hook?.(info);
     if (h?.delayMs) await new Promise((r) => setTimeout(r, h.delayMs));
-    if (h?.status) return xmlError(res, h.status, h.status === 403 ? 'AccessDenied' : 'InternalError', 'injected by the test');
+    if (h?.status)
+      return xmlError(res, h.status, h.status === 403 ? 'AccessDenied' : 'InternalError', 'injected by the test');
 
-    const conditional = (info.method === 'PUT' && (req.headers['if-none-match'] !== undefined || req.headers['if-match'] !== undefined)) || (info.method === 'DELETE' && req.headers['if-match'] !== undefined);
+    const conditional =
+      (info.method === 'PUT' &&
+        (req.headers['if-none-match'] !== undefined || req.headers['if-match'] !== undefined)) ||
+      (info.method === 'DELETE' && req.headers['if-match'] !== undefined);
     const run = async () => {
       if (conditional) {
         const head = await forward(upstream, req, Buffer.alloc(0), 'HEAD');
         const exists = head.status === 200;
         const etag = head.headers.etag;
-        if (req.headers['if-none-match'] === '*' && exists) return xmlError(res, 412, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold');
+        if (req.headers['if-none-match'] === '*' && exists)
+          return xmlError(
+            res,
+            412,
+            'PreconditionFailed',
+            'At least one of the pre-conditions you specified did not hold',
+          );
         const want = req.headers['if-match'];
-        if (want !== undefined && (!exists || want !== etag)) return xmlError(res, 412, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold');
+        if (want !== undefined && (!exists || want !== etag))
+          return xmlError(
+            res,
+            412,
+            'PreconditionFailed',
+            'At least one of the pre-conditions you specified did not hold',
+          );
         if (info.method === 'DELETE') delete req.headers['if-match'];
       }
       const up = await forward(upstream, req, body);
@@ -114,7 +156,13 @@ export async function startStrictS3(o: StrictS3Options): Promise<StrictS3> {
     // Conditional writes to one key are serialized so check-then-write is atomic, as on S3.
     const prev = keyLocks.get(info.key) ?? Promise.resolve();
     const mine = prev.then(run, run);
-    keyLocks.set(info.key, mine.then(() => undefined, () => undefined));
+    keyLocks.set(
+      info.key,
+      mine.then(
+        () => undefined,
+        () => undefined,
+      ),
+    );
     return mine;
   };
 

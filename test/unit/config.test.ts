@@ -16,12 +16,21 @@ describe('config resolution', () => {
   });
   it('flags beat environment beat the file', () => {
     const root = tempDir();
-    writeFileSync(join(root, 'mlctl.yaml'), 'registry: file.db\nartifacts: s3://bucket-a/p\ns3: { endpoint: "http://127.0.0.1:1" }\n');
+    writeFileSync(
+      join(root, 'mlctl.yaml'),
+      'registry: file.db\nartifacts: s3://bucket-a/p\ns3: { endpoint: "http://127.0.0.1:1" }\n',
+    );
     const env = { MLCTL_REGISTRY: 'env.db', MLCTL_S3_ENDPOINT: 'http://127.0.0.1:2' };
     expect(resolveConfig(root, env).registry).toBe(join(root, 'env.db'));
     expect(resolveConfig(root, env, { registry: 'flag.db' }).registry).toBe(join(root, 'flag.db'));
     const a = resolveConfig(root, env).artifacts;
-    expect(a).toMatchObject({ kind: 's3', bucket: 'bucket-a', prefix: 'p', endpoint: 'http://127.0.0.1:2', forcePathStyle: true });
+    expect(a).toMatchObject({
+      kind: 's3',
+      bucket: 'bucket-a',
+      prefix: 'p',
+      endpoint: 'http://127.0.0.1:2',
+      forcePathStyle: true,
+    });
   });
   it('refuses to guess a registry without mlctl.yaml', () => {
     expect(() => resolveConfig(tempDir(), {})).toThrow(/no mlctl.yaml found .* run 'mlctl init --yes'/);

@@ -17,7 +17,10 @@ describe('seeded randomness', () => {
   });
   it('binomial draws have the right mean and variance (inversion and BTRS)', () => {
     const rng = new Rng(1);
-    for (const [n, p] of [[20, 0.1], [100_000, 0.3]] as const) {
+    for (const [n, p] of [
+      [20, 0.1],
+      [100_000, 0.3],
+    ] as const) {
       const k = 4000;
       let s = 0;
       let s2 = 0;
@@ -51,7 +54,12 @@ describe('paired bootstrap', () => {
   const o = { resamples: 2000, seed: 3, confidence: 0.95, margin: 0 };
   it('the multinomial-cell method matches resampling rows', () => {
     const viaRows = bootstrapRows(cand, base, (m) => m, 1, o);
-    const viaCells = bootstrapCells(cells, (t) => (t[2]! + t[3]! - (t[1]! + t[3]!)) / (t[0]! + t[1]! + t[2]! + t[3]!), 1, o);
+    const viaCells = bootstrapCells(
+      cells,
+      (t) => (t[2]! + t[3]! - (t[1]! + t[3]!)) / (t[0]! + t[1]! + t[2]! + t[3]!),
+      1,
+      o,
+    );
     expect(viaCells.diff).toBeCloseTo(viaRows.diff, 12);
     expect(Math.abs(viaCells.ci[0] - viaRows.ci[0])).toBeLessThan(0.004);
     expect(Math.abs(viaCells.ci[1] - viaRows.ci[1])).toBeLessThan(0.004);
@@ -80,7 +88,10 @@ describe('schema compatibility', () => {
       { name: 'age', type: 'long' as const },
       { name: 'legacy', type: 'string' as const },
     ],
-    outputs: [{ name: 'score', type: 'double' as const }, { name: 'label', type: 'string' as const }],
+    outputs: [
+      { name: 'score', type: 'double' as const },
+      { name: 'label', type: 'string' as const },
+    ],
   };
   it('classifies breaking and compatible changes', () => {
     const cand = {
@@ -90,7 +101,10 @@ describe('schema compatibility', () => {
         { name: 'age', type: 'integer' as const },
         { name: 'merchant', type: 'string' as const, required: true },
       ],
-      outputs: [{ name: 'score', type: 'float' as const }, { name: 'explanation', type: 'string' as const }],
+      outputs: [
+        { name: 'score', type: 'float' as const },
+        { name: 'explanation', type: 'string' as const },
+      ],
     };
     const f = schemaCompatibility(base, cand, { input_removed: 'warn' });
     const by = (rule: string) => f.filter((x) => x.rule === rule).map((x) => x.field);
@@ -115,22 +129,41 @@ describe('GitHub Actions output', () => {
     expect(escapeProperty('a:b,c%')).toBe('a%3Ab%2Cc%25');
   });
   it('keeps at most 10 annotations per type and counts the rest', () => {
-    const list = Array.from({ length: 13 }, (_, i) => ({ level: 'error' as const, message: `e${i}`, file: 'g.yaml', line: i + 1 }));
-    const out = annotations([...list, { level: 'warning', message: 'w' }]).trim().split('\n');
+    const list = Array.from({ length: 13 }, (_, i) => ({
+      level: 'error' as const,
+      message: `e${i}`,
+      file: 'g.yaml',
+      line: i + 1,
+    }));
+    const out = annotations([...list, { level: 'warning', message: 'w' }])
+      .trim()
+      .split('\n');
     expect(out.filter((l) => l.startsWith('::error'))).toHaveLength(10);
     expect(out.filter((l) => l.startsWith('::warning'))).toHaveLength(1);
-    expect(out[out.length - 1]).toBe('::notice::3 errors left out (at most 10 annotations per type); see the job summary');
+    expect(out[out.length - 1]).toBe(
+      '::notice::3 errors left out (at most 10 annotations per type); see the job summary',
+    );
   });
 });
 
 describe('metrics from predictions', () => {
   it('computes classification metrics by hand-checkable values', () => {
-    const m = computeMetrics({ labels: Float64Array.from([1, 1, 0, 0]), scores: Float64Array.from([0.9, 0.4, 0.6, 0.1]), predictions: null, binary: true });
+    const m = computeMetrics({
+      labels: Float64Array.from([1, 1, 0, 0]),
+      scores: Float64Array.from([0.9, 0.4, 0.6, 0.1]),
+      predictions: null,
+      binary: true,
+    });
     expect(m).toMatchObject({ accuracy: 0.5, precision: 0.5, recall: 0.5, f1: 0.5, auc: 0.75 });
     expect(m.brier).toBeCloseTo((0.01 + 0.36 + 0.36 + 0.01) / 4, 12);
   });
   it('regression metrics when labels are not 0/1', () => {
-    const m = computeMetrics({ labels: Float64Array.from([1, 2, 3]), scores: Float64Array.from([1, 2, 5]), predictions: null, binary: false });
+    const m = computeMetrics({
+      labels: Float64Array.from([1, 2, 3]),
+      scores: Float64Array.from([1, 2, 5]),
+      predictions: null,
+      binary: false,
+    });
     expect(m).toEqual({ rmse: Math.sqrt(4 / 3), mae: 2 / 3 });
   });
 });

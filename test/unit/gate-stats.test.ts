@@ -13,7 +13,7 @@ describe('special functions', () => {
     close(erfc(0), 1);
     close(erfc(0.5), 0.4795001221869535, 1e-14);
     close(erfc(1), 0.15729920705028513, 1e-14);
-    close(erfc(2.5), 4.069520174449590e-4, 1e-12);
+    close(erfc(2.5), 4.06952017444959e-4, 1e-12);
     close(erfc(5), 1.5374597944280349e-12, 1e-12);
     close(erfc(10), 2.088487583762545e-45, 1e-12);
     close(erfc(-1), 1.8427007929497148, 1e-14);
@@ -91,7 +91,11 @@ describe('McNemar', () => {
 
 describe('PSI', () => {
   it('reference deciles vs shifted current', () => {
-    close(psi(new Array(10).fill(0.1), [0.05, 0.05, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.15, 0.15]), 0.109861228866811, 1e-12);
+    close(
+      psi(new Array(10).fill(0.1), [0.05, 0.05, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.15, 0.15]),
+      0.109861228866811,
+      1e-12,
+    );
   });
   it('stays finite with empty bins', () => {
     expect(Number.isFinite(psi([0.5, 0.5, 0], [0.4, 0.4, 0.2]))).toBe(true);

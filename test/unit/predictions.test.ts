@@ -4,7 +4,10 @@ import { Rng } from '../../src/core/gates/stats/rng.js';
 
 describe('predictions parsing', () => {
   it('reads CSV with CRLF, quoted fields (with commas), exponents and extra columns', () => {
-    const p = parsePredictions('id,label,score,country\r\na,1,0.9,US\r\n"b,2",0,1e-3,"DE"\r\n"c ""q""",1,-2.5E+1,"FR, north"\r\n', 'p.csv');
+    const p = parsePredictions(
+      'id,label,score,country\r\na,1,0.9,US\r\n"b,2",0,1e-3,"DE"\r\n"c ""q""",1,-2.5E+1,"FR, north"\r\n',
+      'p.csv',
+    );
     expect(p.ids).toEqual(['a', 'b,2', 'c "q"']);
     expect(Array.from(p.labels)).toEqual([1, 0, 1]);
     expect(Array.from(p.scores)).toEqual([0.9, 0.001, -25]);
@@ -29,7 +32,10 @@ describe('predictions parsing', () => {
     texts.forEach((t, i) => expect(p.scores[i], t).toBe(Number(t)));
   });
   it('reads JSONL', () => {
-    const p = parsePredictions('{"id": "a", "label": 1, "score": 0.7, "segment": "x"}\n{"id": "b", "label": 0, "score": 0.2, "segment": "y"}\n', 'p.jsonl');
+    const p = parsePredictions(
+      '{"id": "a", "label": 1, "score": 0.7, "segment": "x"}\n{"id": "b", "label": 0, "score": 0.2, "segment": "y"}\n',
+      'p.jsonl',
+    );
     expect(p.ids).toEqual(['a', 'b']);
     expect(p.columns.get('segment')).toEqual(['x', 'y']);
   });
@@ -56,6 +62,8 @@ describe('pairing', () => {
   });
   it('refuses different ground truth for the same id', () => {
     const c = parsePredictions('id,label,score\nx,0,0.9\ny,0,0.1\nz,1,0.6\n', 'c.csv');
-    expect(() => alignPredictions(a, c)).toThrow('id "x" has label 1 in a.csv but 0 in c.csv; both must use the same ground truth');
+    expect(() => alignPredictions(a, c)).toThrow(
+      'id "x" has label 1 in a.csv but 0 in c.csv; both must use the same ground truth',
+    );
   });
 });

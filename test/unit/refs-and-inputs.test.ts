@@ -16,9 +16,12 @@ describe('refs and names', () => {
     expect(parseRef('fraud.v2_x-y@latest')).toMatchObject({ model: 'fraud.v2_x-y', alias: 'latest' });
     expect(parseRef('fraud', { allowBare: true })).toMatchObject({ alias: 'latest' });
   });
-  it.each(['fraud@', 'fraud@-1', 'fraud@0', 'fraud@Champion', '@3', 'fraud'])('rejects bad ref %s with a usage error', (r) => {
-    expect(() => parseRef(r)).toThrow(UsageError);
-  });
+  it.each(['fraud@', 'fraud@-1', 'fraud@0', 'fraud@Champion', '@3', 'fraud'])(
+    'rejects bad ref %s with a usage error',
+    (r) => {
+      expect(() => parseRef(r)).toThrow(UsageError);
+    },
+  );
   it.each(['../x', 'a b', 'Fraud', '-x', '', 'x'.repeat(129), 'a/b', 'a..b'])('rejects model name %j', (n) => {
     expect(() => checkModelName(n)).toThrow(/invalid model name/);
   });
@@ -29,7 +32,9 @@ describe('refs and names', () => {
 
 describe('digests and manifests', () => {
   it('canonical JSON sorts keys at every depth', () => {
-    expect(canonicalJson({ b: 1, a: { d: [1, { z: 1, y: 2 }], c: null } })).toBe('{"a":{"c":null,"d":[1,{"y":2,"z":1}]},"b":1}');
+    expect(canonicalJson({ b: 1, a: { d: [1, { z: 1, y: 2 }], c: null } })).toBe(
+      '{"a":{"c":null,"d":[1,{"y":2,"z":1}]},"b":1}',
+    );
   });
   it('manifest digest ignores file order', () => {
     const a = { path: 'a', size: 1, sha256: '1'.repeat(64) };
@@ -39,12 +44,17 @@ describe('digests and manifests', () => {
   });
   it('normalizes sha256 digests and rejects others', () => {
     expect(normalizeDigest(`sha256:${'AB'.repeat(32)}`, 'x')).toBe(`sha256:${'ab'.repeat(32)}`);
-    expect(() => normalizeDigest('sha256:abc', '--data-hash')).toThrow(/--data-hash: expected sha256: followed by 64 hex digits/);
+    expect(() => normalizeDigest('sha256:abc', '--data-hash')).toThrow(
+      /--data-hash: expected sha256: followed by 64 hex digits/,
+    );
     expect(() => normalizeDigest(`md5:${'a'.repeat(64)}`, '--data-hash')).toThrow(UsageError);
   });
-  it.each(['../evil', '/etc/passwd', 'a/../../b', 'a//b', 'C:/x', '', 'a/..'])('refuses unsafe manifest path %j', (p) => {
-    expect(() => checkManifestPath(p)).toThrow(/unsafe path/);
-  });
+  it.each(['../evil', '/etc/passwd', 'a/../../b', 'a//b', 'C:/x', '', 'a/..'])(
+    'refuses unsafe manifest path %j',
+    (p) => {
+      expect(() => checkManifestPath(p)).toThrow(/unsafe path/);
+    },
+  );
   it('accepts nested relative paths', () => {
     expect(checkManifestPath('sub/dir/model.bin')).toBe('sub/dir/model.bin');
   });
@@ -59,17 +69,25 @@ describe('metrics files', () => {
   });
   it('reads the structured form with dataset and slices', () => {
     const m = parseMetrics(
-      JSON.stringify({ dataset: { name: 'holdout', sha256: 'a'.repeat(64) }, metrics: { auc: 0.9 }, slices: { 'country=US': { auc: 0.88 } } }),
+      JSON.stringify({
+        dataset: { name: 'holdout', sha256: 'a'.repeat(64) },
+        metrics: { auc: 0.9 },
+        slices: { 'country=US': { auc: 0.88 } },
+      }),
       'm.json',
     );
     expect(m.dataset).toEqual({ name: 'holdout', digest: `sha256:${'a'.repeat(64)}` });
     expect(m.rows).toContainEqual({ name: 'auc', value: 0.88, slice: 'country=US' });
   });
   it('names the key, the bad value and the line', () => {
-    expect(() => parseMetrics('{\n  "accuracy": 0.8,\n  "auc": "0.9x"\n}', 'metrics.json')).toThrow('metrics.json: "auc" must be a finite number, got "0.9x" (line 3)');
+    expect(() => parseMetrics('{\n  "accuracy": 0.8,\n  "auc": "0.9x"\n}', 'metrics.json')).toThrow(
+      'metrics.json: "auc" must be a finite number, got "0.9x" (line 3)',
+    );
   });
   it('calls out NaN and Infinity with their line', () => {
-    expect(() => parseMetrics('{\n "auc": NaN\n}', 'm.json')).toThrow(/m.json: NaN for "auc" is not a finite number \(line 2\)/);
+    expect(() => parseMetrics('{\n "auc": NaN\n}', 'm.json')).toThrow(
+      /m.json: NaN for "auc" is not a finite number \(line 2\)/,
+    );
     expect(() => parseMetrics('{"auc": -Infinity}', 'm.json')).toThrow(/-Infinity/);
   });
   it('reports broken JSON with a line', () => {
@@ -83,18 +101,31 @@ describe('metrics files', () => {
 describe('feature schemas', () => {
   it('accepts every documented type', () => {
     const s = parseFeatureSchema(
-      JSON.stringify({ inputs: ['boolean', 'integer', 'long', 'float', 'double', 'string', 'binary', 'datetime'].map((t, i) => ({ name: `f${i}`, type: t })), outputs: [{ name: 'score', type: 'double' }] }),
+      JSON.stringify({
+        inputs: ['boolean', 'integer', 'long', 'float', 'double', 'string', 'binary', 'datetime'].map((t, i) => ({
+          name: `f${i}`,
+          type: t,
+        })),
+        outputs: [{ name: 'score', type: 'double' }],
+      }),
       's.json',
     );
     expect(s.inputs).toHaveLength(8);
   });
   it('names an unknown type with its path and line', () => {
-    const text = '{\n  "inputs": [\n    {"name": "amount", "type": "double"},\n    {"name": "country", "type": "varchar"}\n  ]\n}';
-    expect(() => parseFeatureSchema(text, 'schema.json')).toThrow(/schema.json: inputs\[1\].type: unknown type "varchar"; use one of boolean, .*\(line 4\)/);
+    const text =
+      '{\n  "inputs": [\n    {"name": "amount", "type": "double"},\n    {"name": "country", "type": "varchar"}\n  ]\n}';
+    expect(() => parseFeatureSchema(text, 'schema.json')).toThrow(
+      /schema.json: inputs\[1\].type: unknown type "varchar"; use one of boolean, .*\(line 4\)/,
+    );
   });
   it('rejects duplicate field names and unknown keys', () => {
-    expect(() => parseFeatureSchema('{"inputs":[{"name":"a","type":"string"},{"name":"a","type":"string"}]}', 's.json')).toThrow(/duplicate field name "a"/);
-    expect(() => parseFeatureSchema('{"inputs":[{"name":"a","type":"string","requird":true}]}', 's.json')).toThrow(/requird/);
+    expect(() =>
+      parseFeatureSchema('{"inputs":[{"name":"a","type":"string"},{"name":"a","type":"string"}]}', 's.json'),
+    ).toThrow(/duplicate field name "a"/);
+    expect(() => parseFeatureSchema('{"inputs":[{"name":"a","type":"string","requird":true}]}', 's.json')).toThrow(
+      /requird/,
+    );
   });
 });
 

@@ -6,7 +6,8 @@ import { parseServingFile, refuseForeignOwners, renderServingFile } from '../../
 import type { TrafficTarget } from '../../src/core/serving/types.js';
 import { crdValidator, haveCrds } from '../support/crd-validator.js';
 
-const template = (name: string) => readFileSync(fileURLToPath(new URL(`../../templates/serving/${name}.yaml`, import.meta.url)), 'utf8');
+const template = (name: string) =>
+  readFileSync(fileURLToPath(new URL(`../../templates/serving/${name}.yaml`, import.meta.url)), 'utf8');
 const champion = { version: 1, uri: 's3://ml-artifacts/team/models/fraud/1/' };
 const candidate = { version: 2, uri: 's3://ml-artifacts/team/models/fraud/2/' };
 const STAGES: Array<[string, TrafficTarget]> = [
@@ -24,23 +25,29 @@ function step(adapter: string, text: string, target: TrafficTarget) {
   return { text: renderServingFile(docs), docs: docs.map((d) => d.toJS()) as Array<Record<string, any>> };
 }
 
-describe.skipIf(!haveCrds)('serving adapters: every stage validates against the real CRDs (skipped only without ../shared/crds)', () => {
-  const validate = haveCrds ? crdValidator() : () => [];
-  for (const adapter of ['kserve', 'istio', 'seldon']) {
-    for (const [stage, target] of STAGES) {
-      if (adapter === 'kserve' && stage === 'shadow') continue;
-      it(`${adapter}: ${stage}`, () => {
-        const { docs } = step(adapter, template(adapter), target);
-        for (const d of docs) expect(validate(d as { apiVersion: string; kind: string }), `${d.kind}`).toEqual([]);
-      });
+describe.skipIf(!haveCrds)(
+  'serving adapters: every stage validates against the real CRDs (skipped only without ../shared/crds)',
+  () => {
+    const validate = haveCrds ? crdValidator() : () => [];
+    for (const adapter of ['kserve', 'istio', 'seldon']) {
+      for (const [stage, target] of STAGES) {
+        if (adapter === 'kserve' && stage === 'shadow') continue;
+        it(`${adapter}: ${stage}`, () => {
+          const { docs } = step(adapter, template(adapter), target);
+          for (const d of docs) expect(validate(d as { apiVersion: string; kind: string }), `${d.kind}`).toEqual([]);
+        });
+      }
     }
-  }
-});
+  },
+);
 
 describe('kserve', () => {
   it('canary sets storageUri and canaryTrafficPercent, full drops the field, abort restores the champion; comments stay', () => {
     const canary = step('kserve', template('kserve'), STAGES[1]![1]);
-    expect(canary.docs[0]!.spec.predictor).toMatchObject({ canaryTrafficPercent: 5, model: { storageUri: candidate.uri } });
+    expect(canary.docs[0]!.spec.predictor).toMatchObject({
+      canaryTrafficPercent: 5,
+      model: { storageUri: candidate.uri },
+    });
     expect(canary.text).toContain('# canary traffic splitting needs Knative');
     expect(canary.text).toContain('requests: { cpu: 500m, memory: 1Gi }');
     const full = step('kserve', canary.text, STAGES[3]![1]);
@@ -51,7 +58,9 @@ describe('kserve', () => {
     expect(abort.docs[0]!.spec.predictor.canaryTrafficPercent).toBeUndefined();
   });
   it('refuses a shadow stage with a message naming the alternative', () => {
-    expect(() => step('kserve', template('kserve'), STAGES[0]![1])).toThrow(/KServe alone cannot shadow traffic: use the istio adapter/);
+    expect(() => step('kserve', template('kserve'), STAGES[0]![1])).toThrow(
+      /KServe alone cannot shadow traffic: use the istio adapter/,
+    );
   });
 });
 
@@ -59,7 +68,12 @@ describe('istio', () => {
   it('splits, mirrors and promotes through the subsets', () => {
     const shadow = step('istio', template('istio'), STAGES[0]![1]);
     const vs = shadow.docs[0]!;
-    expect(vs.spec.http[0]).toMatchObject({ name: 'predict', timeout: '2s', mirror: { subset: 'candidate' }, mirrorPercentage: { value: 100 } });
+    expect(vs.spec.http[0]).toMatchObject({
+      name: 'predict',
+      timeout: '2s',
+      mirror: { subset: 'candidate' },
+      mirrorPercentage: { value: 100 },
+    });
     expect(vs.spec.http[0].route.map((r: { weight: number }) => r.weight)).toEqual([100, 0]);
     const ramp = step('istio', shadow.text, STAGES[2]![1]);
     expect(ramp.docs[0]!.spec.http[0].route.map((r: { weight: number }) => r.weight)).toEqual([50, 50]);
@@ -69,7 +83,9 @@ describe('istio', () => {
       { name: 'candidate', labels: { 'model-version': '2' } },
     ]);
     const full = step('istio', ramp.text, STAGES[3]![1]);
-    expect(full.docs[0]!.spec.http[0].route).toEqual([{ destination: { host: 'fraud.models.svc.cluster.local', subset: 'stable' }, weight: 100 }]);
+    expect(full.docs[0]!.spec.http[0].route).toEqual([
+      { destination: { host: 'fraud.models.svc.cluster.local', subset: 'stable' }, weight: 100 },
+    ]);
     expect(full.docs[1]!.spec.subsets).toEqual([{ name: 'stable', labels: { 'model-version': '2' } }]);
     expect(full.text).toContain('http: { http2MaxRequests: 1000 }');
   });
@@ -80,9 +96,19 @@ describe('seldon', () => {
     const canary = step('seldon', template('seldon'), STAGES[1]![1]);
     const kinds = canary.docs.map((d) => `${d.kind}/${d.metadata.name}`);
     expect(kinds).toEqual(['Model/fraud', 'Model/fraud-candidate', 'Experiment/fraud-rollout']);
-    expect(canary.docs[2]!.spec).toEqual({ default: 'fraud', candidates: [{ name: 'fraud', weight: 95 }, { name: 'fraud-candidate', weight: 5 }] });
+    expect(canary.docs[2]!.spec).toEqual({
+      default: 'fraud',
+      candidates: [
+        { name: 'fraud', weight: 95 },
+        { name: 'fraud-candidate', weight: 5 },
+      ],
+    });
     const shadow = step('seldon', template('seldon'), STAGES[0]![1]);
-    expect(shadow.docs[2]!.spec).toEqual({ default: 'fraud', candidates: [{ name: 'fraud', weight: 100 }], mirror: { name: 'fraud-candidate', percent: 100 } });
+    expect(shadow.docs[2]!.spec).toEqual({
+      default: 'fraud',
+      candidates: [{ name: 'fraud', weight: 100 }],
+      mirror: { name: 'fraud-candidate', percent: 100 },
+    });
     const full = step('seldon', canary.text, STAGES[3]![1]);
     expect(full.docs.map((d) => d.kind)).toEqual(['Model']);
     expect(full.docs[0]!.spec.storageUri).toBe(candidate.uri);
@@ -99,16 +125,33 @@ describe('generic', () => {
     expect(canary.docs[0]).toMatchObject({ candidate: { version: 2, weight: 5 } });
     expect(canary.docs[0]!.mirror).toBeUndefined();
     const full = step('generic', canary.text, STAGES[3]![1]);
-    expect(full.docs[0]).toEqual({ apiVersion: 'mlctl.dev/v1', kind: 'Traffic', model: 'fraud', stable: { version: 2, uri: candidate.uri } });
+    expect(full.docs[0]).toEqual({
+      apiVersion: 'mlctl.dev/v1',
+      kind: 'Traffic',
+      model: 'fraud',
+      stable: { version: 2, uri: candidate.uri },
+    });
     expect(full.text).toMatch(/^# mlctl's traffic file/);
   });
 });
 
 describe('ownership', () => {
   it('refuses resources managed by Argo Rollouts or generated by Flagger', () => {
-    const argo = parseServingFile(template('kserve').replace('  annotations:\n', '  annotations:\n    rollouts.argoproj.io/managed-by-rollouts: fraud\n'), 'isvc.yaml');
+    const argo = parseServingFile(
+      template('kserve').replace(
+        '  annotations:\n',
+        '  annotations:\n    rollouts.argoproj.io/managed-by-rollouts: fraud\n',
+      ),
+      'isvc.yaml',
+    );
     expect(() => refuseForeignOwners(argo, 'isvc.yaml')).toThrow(/managed by Argo Rollouts/);
-    const flagger = parseServingFile(template('istio').replace('  namespace: models\nspec:\n  hosts', '  namespace: models\n  ownerReferences:\n    - { apiVersion: flagger.app/v1beta1, kind: Canary, name: fraud, uid: x }\nspec:\n  hosts'), 'vs.yaml');
+    const flagger = parseServingFile(
+      template('istio').replace(
+        '  namespace: models\nspec:\n  hosts',
+        '  namespace: models\n  ownerReferences:\n    - { apiVersion: flagger.app/v1beta1, kind: Canary, name: fraud, uid: x }\nspec:\n  hosts',
+      ),
+      'vs.yaml',
+    );
     expect(() => refuseForeignOwners(flagger, 'vs.yaml')).toThrow(/generated by Flagger/);
   });
 });
@@ -116,9 +159,27 @@ describe('ownership', () => {
 describe.skipIf(!haveCrds)('the CRD validator itself (skipped only without ../shared/crds)', () => {
   it('rejects documents the real schemas reject', () => {
     const validate = crdValidator();
-    expect(validate({ apiVersion: 'serving.kserve.io/v1beta1', kind: 'InferenceService', spec: { predictor: { canaryTrafficPercent: 'five' } } } as never).join()).toMatch(/canaryTrafficPercent must be integer/);
-    expect(validate({ apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', spec: { http: [{ mirrorPercentage: { value: 'all' } }] } } as never).join()).toMatch(/mirrorPercentage\/value must be number/);
-    expect(validate({ apiVersion: 'mlops.seldon.io/v1alpha1', kind: 'Experiment', spec: { candidates: [{ weight: 5 }] } } as never).join()).toMatch(/must have required property 'name'/);
+    expect(
+      validate({
+        apiVersion: 'serving.kserve.io/v1beta1',
+        kind: 'InferenceService',
+        spec: { predictor: { canaryTrafficPercent: 'five' } },
+      } as never).join(),
+    ).toMatch(/canaryTrafficPercent must be integer/);
+    expect(
+      validate({
+        apiVersion: 'networking.istio.io/v1',
+        kind: 'VirtualService',
+        spec: { http: [{ mirrorPercentage: { value: 'all' } }] },
+      } as never).join(),
+    ).toMatch(/mirrorPercentage\/value must be number/);
+    expect(
+      validate({
+        apiVersion: 'mlops.seldon.io/v1alpha1',
+        kind: 'Experiment',
+        spec: { candidates: [{ weight: 5 }] },
+      } as never).join(),
+    ).toMatch(/must have required property 'name'/);
     expect(validate({ apiVersion: 'example.com/v1', kind: 'Nope' })).toEqual(['no CRD schema for example.com/v1 Nope']);
   });
 });
@@ -128,7 +189,12 @@ describe('serving files: only the adapter’s documents are re-rendered', () => 
     const { splitDocuments } = await import('../../src/core/serving/yaml-docs.js');
     const text = '# head\na: 1\n---\nb: |\n  text with --- inside\n--- # a comment\nc: 3\n---\n';
     const parts = splitDocuments(text);
-    expect(parts).toEqual(['# head\na: 1\n', '---\nb: |\n  text with --- inside\n', '--- # a comment\nc: 3\n', '---\n']);
+    expect(parts).toEqual([
+      '# head\na: 1\n',
+      '---\nb: |\n  text with --- inside\n',
+      '--- # a comment\nc: 3\n',
+      '---\n',
+    ]);
     expect(parts.join('')).toBe(text);
   });
 
@@ -138,7 +204,8 @@ describe('serving files: only the adapter’s documents are re-rendered', () => 
     const { tmpdir } = await import('node:os');
     const { renderServing } = await import('../../src/core/rollout/serving-files.js');
     const dir = mkdtempSync(join(tmpdir(), 'mlctl-serving-'));
-    const odd = "---\napiVersion: v1\nkind:   ConfigMap   # odd spacing\nmetadata: {name: x,   namespace: models}\ndata:\n  k: 'single'   \n  list: [ a,b ]\n";
+    const odd =
+      "---\napiVersion: v1\nkind:   ConfigMap   # odd spacing\nmetadata: {name: x,   namespace: models}\ndata:\n  k: 'single'   \n  list: [ a,b ]\n";
     writeFileSync(join(dir, 'all.yaml'), `${template('istio')}${odd}`);
     const [e] = renderServing(dir, 'fraud', { adapter: 'istio', files: ['all.yaml'], plan: 'standard' }, STAGES[1]![1]);
     expect(e!.after.endsWith(odd)).toBe(true);
@@ -155,7 +222,9 @@ describe('serving files: only the adapter’s documents are re-rendered', () => 
     writeFileSync(join(dir, 'vs.yaml'), template('istio'));
     const [e] = renderServing(dir, 'fraud', { adapter: 'istio', files: ['vs.yaml'], plan: 'standard' }, STAGES[1]![1]);
     expect(e!.after).toContain('  hosts: [fraud.models.svc.cluster.local]\n');
-    expect(e!.after).toContain('        - destination: { host: fraud.models.svc.cluster.local, subset: candidate }\n          weight: 5\n');
+    expect(e!.after).toContain(
+      '        - destination: { host: fraud.models.svc.cluster.local, subset: candidate }\n          weight: 5\n',
+    );
     expect(e!.after).toContain('      labels: { model-version: "2" }\n');
   });
 });

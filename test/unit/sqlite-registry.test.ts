@@ -45,10 +45,12 @@ describe('SQLite registry', () => {
   it('numbers versions per model and never inside a rolled-back write', async () => {
     const r = SqliteRegistry.open(join(tempDir(), 'r.db'), { create: true });
     await r.write(() => r.insertVersion(newVersion('a')));
-    await expect(r.write(() => {
-      r.insertVersion(newVersion('a', 'b'.repeat(64)));
-      throw new Error('boom');
-    })).rejects.toThrow('boom');
+    await expect(
+      r.write(() => {
+        r.insertVersion(newVersion('a', 'b'.repeat(64)));
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
     await r.write(() => r.insertVersion(newVersion('a', 'c'.repeat(64))));
     await r.write(() => r.insertVersion(newVersion('b')));
     expect(r.versionNumbers('a')).toEqual([1, 2]);
@@ -61,8 +63,12 @@ describe('SQLite registry', () => {
   it('chains events and the table refuses UPDATE and DELETE', async () => {
     const f = join(tempDir(), 'r.db');
     const r = SqliteRegistry.open(f, { create: true });
-    const e1 = await r.write(() => appendEvent(r, { at: now, actor: 't', action: 'register', model: 'a', subject: 'a@1', payload: { x: 1 } }));
-    const e2 = await r.write(() => appendEvent(r, { at: now, actor: 't', action: 'tag', model: 'a', subject: 'a@1', payload: {} }));
+    const e1 = await r.write(() =>
+      appendEvent(r, { at: now, actor: 't', action: 'register', model: 'a', subject: 'a@1', payload: { x: 1 } }),
+    );
+    const e2 = await r.write(() =>
+      appendEvent(r, { at: now, actor: 't', action: 'tag', model: 'a', subject: 'a@1', payload: {} }),
+    );
     expect(e1.prevHash).toBe(GENESIS_HASH);
     expect(e2.prevHash).toBe(e1.hash);
     expect(e2.hash).toBe(eventHash(e1.hash, { ...e2 }));
@@ -93,8 +99,26 @@ describe('event envelope text', () => {
   it('matches canonical JSON of the event exactly, so the fast verification path is sound', async () => {
     const { envelopeText } = await import('../../src/core/audit/chain.js');
     const { canonicalJson } = await import('../../src/core/canonical-json.js');
-    const e = { seq: 7, at: '2026-01-01T00:00:00.000Z', actor: 'a "quoted" \\ actor', action: 'tag', model: null, subject: 'm@1', payload: { z: [1, { b: 2, a: 'é\n' }], a: null } };
-    expect(envelopeText(e, canonicalJson(e.payload))).toBe(canonicalJson({ seq: e.seq, at: e.at, actor: e.actor, action: e.action, model: e.model, subject: e.subject, payload: e.payload }));
+    const e = {
+      seq: 7,
+      at: '2026-01-01T00:00:00.000Z',
+      actor: 'a "quoted" \\ actor',
+      action: 'tag',
+      model: null,
+      subject: 'm@1',
+      payload: { z: [1, { b: 2, a: 'é\n' }], a: null },
+    };
+    expect(envelopeText(e, canonicalJson(e.payload))).toBe(
+      canonicalJson({
+        seq: e.seq,
+        at: e.at,
+        actor: e.actor,
+        action: e.action,
+        model: e.model,
+        subject: e.subject,
+        payload: e.payload,
+      }),
+    );
   });
 });
 
@@ -109,7 +133,9 @@ describe('chain rows built by SQLite', () => {
     ];
     for (const e of events) await r.write(() => appendEvent(r, e));
     const rows = [...r.chainRows()];
-    rows.forEach(([seq, text], i) => expect(text).toBe(envelopeText({ ...events[i]!, seq }, canonicalJson(events[i]!.payload))));
+    rows.forEach(([seq, text], i) =>
+      expect(text).toBe(envelopeText({ ...events[i]!, seq }, canonicalJson(events[i]!.payload))),
+    );
     r.close();
   });
 });

@@ -9,7 +9,14 @@ import { createBucket } from '../support/helpers.js';
 let strict: StrictS3;
 let bucket: string;
 const client = (secret = 'S3RVER', akid = 'S3RVER') =>
-  new S3Client({ endpoint: strict.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: akid, secretAccessKey: secret }, maxAttempts: 1, requestChecksumCalculation: 'WHEN_REQUIRED' });
+  new S3Client({
+    endpoint: strict.endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: { accessKeyId: akid, secretAccessKey: secret },
+    maxAttempts: 1,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+  });
 
 beforeAll(async () => {
   bucket = await createBucket(inject('s3Endpoint'));
@@ -25,27 +32,41 @@ describe('strict S3 test layer', () => {
     expect(await r.Body!.transformToString()).toBe('hello');
   });
   it('rejects a wrong secret and an unknown key id', async () => {
-    await expect(client('wrong').send(new PutObjectCommand({ Bucket: bucket, Key: 'x', Body: 'x' }))).rejects.toMatchObject({ name: 'SignatureDoesNotMatch' });
-    await expect(client('S3RVER', 'NOPE').send(new PutObjectCommand({ Bucket: bucket, Key: 'x', Body: 'x' }))).rejects.toMatchObject({ name: 'InvalidAccessKeyId' });
+    await expect(
+      client('wrong').send(new PutObjectCommand({ Bucket: bucket, Key: 'x', Body: 'x' })),
+    ).rejects.toMatchObject({ name: 'SignatureDoesNotMatch' });
+    await expect(
+      client('S3RVER', 'NOPE').send(new PutObjectCommand({ Bucket: bucket, Key: 'x', Body: 'x' })),
+    ).rejects.toMatchObject({ name: 'InvalidAccessKeyId' });
   });
   it('checks x-amz-checksum-sha256', async () => {
     const good = createHash('sha256').update('data').digest('base64');
     const bad = createHash('sha256').update('other').digest('base64');
     await client().send(new PutObjectCommand({ Bucket: bucket, Key: 'ok', Body: 'data', ChecksumSHA256: good }));
-    await expect(client().send(new PutObjectCommand({ Bucket: bucket, Key: 'bad', Body: 'data', ChecksumSHA256: bad }))).rejects.toMatchObject({ name: 'BadDigest' });
+    await expect(
+      client().send(new PutObjectCommand({ Bucket: bucket, Key: 'bad', Body: 'data', ChecksumSHA256: bad })),
+    ).rejects.toMatchObject({ name: 'BadDigest' });
   });
   it('enforces If-None-Match: * and If-Match', async () => {
     const c = client();
     const first = await c.send(new PutObjectCommand({ Bucket: bucket, Key: 'lock', Body: '1', IfNoneMatch: '*' }));
-    await expect(c.send(new PutObjectCommand({ Bucket: bucket, Key: 'lock', Body: '2', IfNoneMatch: '*' }))).rejects.toMatchObject({ $metadata: { httpStatusCode: 412 } });
-    await expect(c.send(new PutObjectCommand({ Bucket: bucket, Key: 'lock', Body: '3', IfMatch: '"nope"' }))).rejects.toMatchObject({ $metadata: { httpStatusCode: 412 } });
+    await expect(
+      c.send(new PutObjectCommand({ Bucket: bucket, Key: 'lock', Body: '2', IfNoneMatch: '*' })),
+    ).rejects.toMatchObject({ $metadata: { httpStatusCode: 412 } });
+    await expect(
+      c.send(new PutObjectCommand({ Bucket: bucket, Key: 'lock', Body: '3', IfMatch: '"nope"' })),
+    ).rejects.toMatchObject({ $metadata: { httpStatusCode: 412 } });
     await c.send(new PutObjectCommand({ Bucket: bucket, Key: 'lock', Body: '4', IfMatch: first.ETag }));
     const r = await c.send(new GetObjectCommand({ Bucket: bucket, Key: 'lock' }));
     expect(await r.Body!.transformToString()).toBe('4');
   });
   it('lets exactly one of many racing If-None-Match writers win', async () => {
     const c = client();
-    const results = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => c.send(new PutObjectCommand({ Bucket: bucket, Key: 'race', Body: String(i), IfNoneMatch: '*' }))));
+    const results = await Promise.allSettled(
+      Array.from({ length: 8 }, (_, i) =>
+        c.send(new PutObjectCommand({ Bucket: bucket, Key: 'race', Body: String(i), IfNoneMatch: '*' })),
+      ),
+    );
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
   });
 });

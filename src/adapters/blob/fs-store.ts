@@ -29,7 +29,13 @@ export class FsBlobStore implements BlobStore {
     }
   }
 
-  async putFile(key: string, file: string, _size: number, sha256: string, opts: { onProgress?: PutProgress } = {}): Promise<void> {
+  async putFile(
+    key: string,
+    file: string,
+    _size: number,
+    sha256: string,
+    opts: { onProgress?: PutProgress } = {},
+  ): Promise<void> {
     const onProgress = opts.onProgress;
     const dest = this.path(key);
     const tmp = `${dest}.tmp-${randomBytes(6).toString('hex')}`;
@@ -46,7 +52,10 @@ export class FsBlobStore implements BlobStore {
       });
       await pipeline(createReadStream(file, { highWaterMark: 1 << 20 }), tap, createWriteStream(tmp));
       const got = hash.digest('hex');
-      if (got !== sha256) throw new StorageError(`${file} changed while it was being stored (sha256 ${got}, expected ${sha256}); register again`);
+      if (got !== sha256)
+        throw new StorageError(
+          `${file} changed while it was being stored (sha256 ${got}, expected ${sha256}); register again`,
+        );
       await rename(tmp, dest);
     } catch (err) {
       await rm(tmp, { force: true });

@@ -5,7 +5,10 @@
  */
 interface WithMiddleware {
   middlewareStack: {
-    add(mw: (next: (args: { request: unknown }) => Promise<unknown>) => (args: { request: unknown }) => Promise<unknown>, opts: { step: 'build'; name: string }): void;
+    add(
+      mw: (next: (args: { request: unknown }) => Promise<unknown>) => (args: { request: unknown }) => Promise<unknown>,
+      opts: { step: 'build'; name: string },
+    ): void;
   };
 }
 

@@ -31,7 +31,12 @@ export interface MultipartInput {
 export async function multipartUpload(m: MultipartInput): Promise<void> {
   const count = Math.ceil(m.size / m.partSize);
   const created = await m.client.send(
-    new CreateMultipartUploadCommand({ Bucket: m.bucket, Key: m.key, ChecksumAlgorithm: 'SHA256', Metadata: { sha256: m.sha256 } }),
+    new CreateMultipartUploadCommand({
+      Bucket: m.bucket,
+      Key: m.key,
+      ChecksumAlgorithm: 'SHA256',
+      Metadata: { sha256: m.sha256 },
+    }),
   );
   const uploadId = created.UploadId!;
   const fh = await open(m.file, 'r');
@@ -46,7 +51,8 @@ export async function multipartUpload(m: MultipartInput): Promise<void> {
         let got = 0;
         while (got < len) {
           const { bytesRead } = await fh.read(body, got, len - got, offset + got);
-          if (bytesRead === 0) throw new StorageError(`${m.file} changed while it was being stored (shorter than hashed); register again`);
+          if (bytesRead === 0)
+            throw new StorageError(`${m.file} changed while it was being stored (shorter than hashed); register again`);
           got += bytesRead;
         }
         // Hashed once as the part is sent (~13 ms per 16 MiB): the same digest is the part's
@@ -55,7 +61,14 @@ export async function multipartUpload(m: MultipartInput): Promise<void> {
         const checksum = digest.toString('base64');
         const r = await m.client.send(
           withPayloadSha256(
-            new UploadPartCommand({ Bucket: m.bucket, Key: m.key, UploadId: uploadId, PartNumber: i + 1, Body: body, ChecksumSHA256: checksum }),
+            new UploadPartCommand({
+              Bucket: m.bucket,
+              Key: m.key,
+              UploadId: uploadId,
+              PartNumber: i + 1,
+              Body: body,
+              ChecksumSHA256: checksum,
+            }),
             digest.toString('hex'),
           ),
         );
@@ -64,11 +77,18 @@ export async function multipartUpload(m: MultipartInput): Promise<void> {
       },
     );
     await m.client.send(
-      new CompleteMultipartUploadCommand({ Bucket: m.bucket, Key: m.key, UploadId: uploadId, MultipartUpload: { Parts: parts } }),
+      new CompleteMultipartUploadCommand({
+        Bucket: m.bucket,
+        Key: m.key,
+        UploadId: uploadId,
+        MultipartUpload: { Parts: parts },
+      }),
     );
   } catch (err) {
     // Best effort: some servers (s3rver) answer 405; the original error is what the user needs.
-    await m.client.send(new AbortMultipartUploadCommand({ Bucket: m.bucket, Key: m.key, UploadId: uploadId })).catch(() => undefined);
+    await m.client
+      .send(new AbortMultipartUploadCommand({ Bucket: m.bucket, Key: m.key, UploadId: uploadId }))
+      .catch(() => undefined);
     throw err;
   } finally {
     await fh.close();

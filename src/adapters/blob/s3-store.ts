@@ -55,7 +55,10 @@ export class S3BlobStore implements BlobStore {
   readonly multipartPartSize: number;
   private readonly endpointName: string;
 
-  constructor(private readonly o: S3StoreOptions, client?: S3Client) {
+  constructor(
+    private readonly o: S3StoreOptions,
+    client?: S3Client,
+  ) {
     this.location = `s3://${o.bucket}${o.prefix ? `/${o.prefix}` : ''}`;
     this.endpointName = o.endpoint ?? `S3 (${o.region})`;
     this.client = client ?? makeS3Client(o);
@@ -81,7 +84,13 @@ export class S3BlobStore implements BlobStore {
     }
   }
 
-  async putFile(key: string, file: string, size: number, sha256: string, opts: { onProgress?: PutProgress } = {}): Promise<void> {
+  async putFile(
+    key: string,
+    file: string,
+    size: number,
+    sha256: string,
+    opts: { onProgress?: PutProgress } = {},
+  ): Promise<void> {
     const partSize = this.multipartPartSize;
     if (size <= partSize) {
       // One request with the sha256 we already computed: the server (where it checks) verifies the bytes.
@@ -137,7 +146,9 @@ export class S3BlobStore implements BlobStore {
 
   async putBytes(key: string, body: Uint8Array, contentType = 'application/octet-stream'): Promise<void> {
     try {
-      await this.client.send(new PutObjectCommand({ Bucket: this.o.bucket, Key: this.key(key), Body: body, ContentType: contentType }));
+      await this.client.send(
+        new PutObjectCommand({ Bucket: this.o.bucket, Key: this.key(key), Body: body, ContentType: contentType }),
+      );
     } catch (err) {
       this.fail(err, `PUT ${this.key(key)}`);
     }
@@ -149,7 +160,8 @@ export class S3BlobStore implements BlobStore {
       return r.Body as NodeJS.ReadableStream;
     } catch (err) {
       const e = err as { name?: string };
-      if (e.name === 'NoSuchKey' || e.name === 'NotFound') throw new StorageError(`${this.location}/${key} is missing from the artifact store`);
+      if (e.name === 'NoSuchKey' || e.name === 'NotFound')
+        throw new StorageError(`${this.location}/${key} is missing from the artifact store`);
       this.fail(err, `GET ${this.key(key)}`);
     }
   }
@@ -176,11 +188,19 @@ export class S3BlobStore implements BlobStore {
   async copy(fromKey: string, toKey: string, size: number): Promise<void> {
     try {
       if (size <= MAX_SINGLE_COPY) {
-        await this.client.send(new CopyObjectCommand({ Bucket: this.o.bucket, Key: this.key(toKey), CopySource: `${this.o.bucket}/${encodeURI(this.key(fromKey))}` }));
+        await this.client.send(
+          new CopyObjectCommand({
+            Bucket: this.o.bucket,
+            Key: this.key(toKey),
+            CopySource: `${this.o.bucket}/${encodeURI(this.key(fromKey))}`,
+          }),
+        );
         return;
       }
       // Above 5 GiB S3 needs a multipart copy: UploadPartCopy ranges, aborted on failure.
-      const created = await this.client.send(new CreateMultipartUploadCommand({ Bucket: this.o.bucket, Key: this.key(toKey) }));
+      const created = await this.client.send(
+        new CreateMultipartUploadCommand({ Bucket: this.o.bucket, Key: this.key(toKey) }),
+      );
       const uploadId = created.UploadId!;
       try {
         const part = 512 * 1024 * 1024;
@@ -188,13 +208,29 @@ export class S3BlobStore implements BlobStore {
         for (let i = 0, off = 0; off < size; i++, off += part) {
           const end = Math.min(size, off + part) - 1;
           const r = await this.client.send(
-            new UploadPartCopyCommand({ Bucket: this.o.bucket, Key: this.key(toKey), UploadId: uploadId, PartNumber: i + 1, CopySource: `${this.o.bucket}/${encodeURI(this.key(fromKey))}`, CopySourceRange: `bytes=${off}-${end}` }),
+            new UploadPartCopyCommand({
+              Bucket: this.o.bucket,
+              Key: this.key(toKey),
+              UploadId: uploadId,
+              PartNumber: i + 1,
+              CopySource: `${this.o.bucket}/${encodeURI(this.key(fromKey))}`,
+              CopySourceRange: `bytes=${off}-${end}`,
+            }),
           );
           parts.push({ PartNumber: i + 1, ETag: r.CopyPartResult?.ETag });
         }
-        await this.client.send(new CompleteMultipartUploadCommand({ Bucket: this.o.bucket, Key: this.key(toKey), UploadId: uploadId, MultipartUpload: { Parts: parts } }));
+        await this.client.send(
+          new CompleteMultipartUploadCommand({
+            Bucket: this.o.bucket,
+            Key: this.key(toKey),
+            UploadId: uploadId,
+            MultipartUpload: { Parts: parts },
+          }),
+        );
       } catch (err) {
-        await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.o.bucket, Key: this.key(toKey), UploadId: uploadId })).catch(() => undefined);
+        await this.client
+          .send(new AbortMultipartUploadCommand({ Bucket: this.o.bucket, Key: this.key(toKey), UploadId: uploadId }))
+          .catch(() => undefined);
         throw err;
       }
     } catch (err) {
@@ -214,7 +250,9 @@ export class S3BlobStore implements BlobStore {
     for (let page = 0; page < 1_000_000; page++) {
       let r;
       try {
-        r = await this.client.send(new ListObjectsV2Command({ Bucket: this.o.bucket, Prefix: full, ContinuationToken: token }));
+        r = await this.client.send(
+          new ListObjectsV2Command({ Bucket: this.o.bucket, Prefix: full, ContinuationToken: token }),
+        );
       } catch (err) {
         this.fail(err, `LIST ${full}`);
       }

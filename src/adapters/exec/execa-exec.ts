@@ -6,7 +6,10 @@ import type { Exec, ExecResult } from '../../ports/exec.js';
  * tree (the shell and, say, the python process it started), not just the shell.
  */
 export class ExecaExec implements Exec {
-  async shell(command: string, opts: { cwd: string; timeoutMs: number; env?: Record<string, string | undefined> }): Promise<ExecResult> {
+  async shell(
+    command: string,
+    opts: { cwd: string; timeoutMs: number; env?: Record<string, string | undefined> },
+  ): Promise<ExecResult> {
     const child = execa(command, {
       shell: true,
       cwd: opts.cwd,
@@ -33,7 +36,12 @@ export class ExecaExec implements Exec {
     }, opts.timeoutMs);
     try {
       const r = await child;
-      return { exitCode: timedOut ? null : (r.exitCode ?? null), timedOut, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') };
+      return {
+        exitCode: timedOut ? null : (r.exitCode ?? null),
+        timedOut,
+        stdout: String(r.stdout ?? ''),
+        stderr: String(r.stderr ?? ''),
+      };
     } finally {
       clearTimeout(timer);
       if (hard) clearTimeout(hard);

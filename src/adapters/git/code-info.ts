@@ -14,11 +14,20 @@ export class SimpleCodeGit implements CodeGit {
     const inRepo = await git.checkIsRepo().catch(() => false);
     if (!inRepo) return null;
     const [commit, branch, status, remotes] = await Promise.all([
-      git.revparse(['HEAD']).then((s) => s.trim(), () => null),
-      git.revparse(['--abbrev-ref', 'HEAD']).then((s) => s.trim(), () => null),
+      git.revparse(['HEAD']).then(
+        (s) => s.trim(),
+        () => null,
+      ),
+      git.revparse(['--abbrev-ref', 'HEAD']).then(
+        (s) => s.trim(),
+        () => null,
+      ),
       // Untracked files (often the very artifacts being registered) do not make the code dirty.
       // --branch: always some output, so simple-git does not wait 50 ms for a silent command.
-      git.raw(['status', '--porcelain', '--branch', '--untracked-files=no']).then((s) => s.split('\n').some((l) => l.trim() && !l.startsWith('## ')), () => null),
+      git.raw(['status', '--porcelain', '--branch', '--untracked-files=no']).then(
+        (s) => s.split('\n').some((l) => l.trim() && !l.startsWith('## ')),
+        () => null,
+      ),
       git.getRemotes(true).catch(() => []),
     ]);
     const remote = remotes.find((r) => r.name === 'origin') ?? remotes[0];

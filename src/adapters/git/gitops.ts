@@ -5,7 +5,10 @@ import { StorageError, UsageError } from '../../core/errors.js';
 import type { GitOps, StageCommit } from '../../ports/gitops.js';
 
 export class SimpleGitOps implements GitOps {
-  private constructor(readonly root: string, private readonly git: SimpleGit) {}
+  private constructor(
+    readonly root: string,
+    private readonly git: SimpleGit,
+  ) {}
 
   static async open(dir: string): Promise<SimpleGitOps> {
     // Walk up to the folder holding .git (a directory, or a file in worktrees and submodules):
@@ -20,7 +23,8 @@ export class SimpleGitOps implements GitOps {
       if (up === d) break;
       d = up;
     }
-    if (!root) throw new UsageError(`${dir} is not inside a git repository; serving configs must live in the GitOps repository`);
+    if (!root)
+      throw new UsageError(`${dir} is not inside a git repository; serving configs must live in the GitOps repository`);
     // onExit 0: simple-git otherwise keeps a 50 ms timer alive after each git process, delaying exit.
     return new SimpleGitOps(root, simpleGit({ baseDir: root, completion: { onExit: 0 } }));
   }
@@ -52,13 +56,18 @@ export class SimpleGitOps implements GitOps {
       return /^[0-9a-f]{40}$/.test(r.commit) ? r.commit : (await this.git.revparse(['HEAD'])).trim();
     } catch (err) {
       if (err instanceof StorageError) throw err;
-      throw new StorageError(`git commit failed in ${this.root}: ${(err as Error).message.split('\n')[0]}`, { cause: err });
+      throw new StorageError(`git commit failed in ${this.root}: ${(err as Error).message.split('\n')[0]}`, {
+        cause: err,
+      });
     }
   }
 
   async undo(sha: string): Promise<void> {
     const head = (await this.git.revparse(['HEAD'])).trim();
-    if (head !== sha) throw new StorageError(`cannot undo commit ${sha.slice(0, 10)}: HEAD moved to ${head.slice(0, 10)}; revert it by hand`);
+    if (head !== sha)
+      throw new StorageError(
+        `cannot undo commit ${sha.slice(0, 10)}: HEAD moved to ${head.slice(0, 10)}; revert it by hand`,
+      );
     // --keep: move HEAD back and restore the committed files, keeping anyone's unrelated local edits.
     await this.git.raw(['reset', '--keep', `${sha}~1`]);
   }

@@ -5,12 +5,17 @@ import type { Choice, Prompter } from '../../ports/prompter.js';
 
 /** @inquirer/prompts on injected streams (stdin/stderr in the CLI, scripted streams in tests). */
 export class InquirerPrompter implements Prompter {
-  constructor(private readonly inStream: Readable, private readonly outStream: Writable) {}
+  constructor(
+    private readonly inStream: Readable,
+    private readonly outStream: Writable,
+  ) {}
 
   /** A fresh writable per prompt: inquirer ends its output when a prompt closes, and the real stream must stay open. */
   private get ctx() {
     const target = this.outStream as Writable & { isTTY?: boolean; columns?: number };
-    const output = new Writable({ write: (chunk, enc, cb) => (target.write(chunk, enc) ? cb() : target.once('drain', () => cb())) });
+    const output = new Writable({
+      write: (chunk, enc, cb) => (target.write(chunk, enc) ? cb() : target.once('drain', () => cb())),
+    });
     Object.assign(output, { isTTY: target.isTTY, columns: target.columns ?? 80 });
     return { input: this.inStream, output };
   }
@@ -20,7 +25,10 @@ export class InquirerPrompter implements Prompter {
   }
 
   input(message: string, defaultValue: string, validate?: (value: string) => string | null): Promise<string> {
-    return input({ message, default: defaultValue, validate: validate ? (v: string) => validate(v) ?? true : undefined }, this.ctx);
+    return input(
+      { message, default: defaultValue, validate: validate ? (v: string) => validate(v) ?? true : undefined },
+      this.ctx,
+    );
   }
 
   select<T extends string>(message: string, choices: Array<Choice<T>>, defaultValue: T): Promise<T> {

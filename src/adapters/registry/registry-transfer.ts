@@ -15,29 +15,45 @@ export interface SharedStatus {
 export async function sharedStatus(remote: S3Remote, now: Date): Promise<SharedStatus> {
   const [head, lock] = await Promise.all([remote.head(), readLock(remote)]);
   const info = lock?.info ?? null;
-  return { uri: remote.uri, remote: head, lock: info ? { ...info, expired: Date.parse(info.expires) <= now.getTime() } : null };
+  return {
+    uri: remote.uri,
+    remote: head,
+    lock: info ? { ...info, expired: Date.parse(info.expires) <= now.getTime() } : null,
+  };
 }
 
 /** Remove a stale lock by its id (never someone else's newer lock). */
 export async function unlockShared(remote: S3Remote, id: string): Promise<LockInfo> {
   const lock = await readLock(remote);
   if (!lock) throw new UsageError(`${remote.uri} is not locked`);
-  if (!lock.info || lock.info.id !== id) throw new UsageError(`the lock of ${remote.uri} is ${lock.info ? describeLock(lock.info) : 'unreadable'}, not ${id}; check mlctl registry status`);
+  if (!lock.info || lock.info.id !== id)
+    throw new UsageError(
+      `the lock of ${remote.uri} is ${lock.info ? describeLock(lock.info) : 'unreadable'}, not ${id}; check mlctl registry status`,
+    );
   try {
     await remote.delete(`${remote.key}.lock`, lock.etag);
   } catch (err) {
-    if (isPreconditionFailed(err)) throw new StorageError(`the lock of ${remote.uri} changed while removing it; check mlctl registry status`);
+    if (isPreconditionFailed(err))
+      throw new StorageError(`the lock of ${remote.uri} changed while removing it; check mlctl registry status`);
     throw err;
   }
   return lock.info;
 }
 
 /** Upload a local registry as the shared one (a consistent snapshot, never a live WAL file). */
-export async function pushRegistry(remote: S3Remote, local: string, force: boolean): Promise<{ etag: string; replaced: boolean }> {
+export async function pushRegistry(
+  remote: S3Remote,
+  local: string,
+  force: boolean,
+): Promise<{ etag: string; replaced: boolean }> {
   const lock = await readLock(remote);
-  if (lock) throw new StorageError(`${remote.uri} is locked by ${lock.info ? describeLock(lock.info) : 'someone'}; wait, or mlctl registry unlock <id> if it is stale`);
+  if (lock)
+    throw new StorageError(
+      `${remote.uri} is locked by ${lock.info ? describeLock(lock.info) : 'someone'}; wait, or mlctl registry unlock <id> if it is stale`,
+    );
   const head = await remote.head();
-  if (head && !force) throw new UsageError(`${remote.uri} already exists (${head.size} bytes); pass --force to replace it with ${local}`);
+  if (head && !force)
+    throw new UsageError(`${remote.uri} already exists (${head.size} bytes); pass --force to replace it with ${local}`);
   const snap = join(dirname(local), `.push-${randomBytes(6).toString('hex')}.db`);
   try {
     const reg = SqliteRegistry.open(local);
@@ -49,7 +65,8 @@ export async function pushRegistry(remote: S3Remote, local: string, force: boole
     try {
       return { etag: await remote.upload(snap, head?.etag ?? null), replaced: !!head };
     } catch (err) {
-      if (isPreconditionFailed(err)) throw new StorageError(`${remote.uri} changed while pushing; nothing was replaced — run again`);
+      if (isPreconditionFailed(err))
+        throw new StorageError(`${remote.uri} changed while pushing; nothing was replaced — run again`);
       throw err;
     }
   } finally {
@@ -58,8 +75,13 @@ export async function pushRegistry(remote: S3Remote, local: string, force: boole
 }
 
 /** Download the shared registry to a local file (temp + rename). */
-export async function pullRegistry(remote: S3Remote, local: string, force: boolean): Promise<{ etag: string; size: number }> {
-  if (existsSync(local) && !force) throw new UsageError(`${local} exists; pass --force to replace it with ${remote.uri}`);
+export async function pullRegistry(
+  remote: S3Remote,
+  local: string,
+  force: boolean,
+): Promise<{ etag: string; size: number }> {
+  if (existsSync(local) && !force)
+    throw new UsageError(`${local} exists; pass --force to replace it with ${remote.uri}`);
   const tmp = `${local}.tmp-${randomBytes(6).toString('hex')}`;
   try {
     const got = await remote.download(tmp);

@@ -2,14 +2,16 @@ import { createReadStream, createWriteStream, statSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type * as S3SdkModule from '@aws-sdk/client-s3';
 import { mapS3Error } from '../blob/s3-errors.js';
 import { fastHead, type FastHeadTarget } from './fast-head.js';
 import { parseS3Uri } from '../../core/config.js';
 import { UsageError } from '../../core/errors.js';
 
 /** The S3 client and its commands load on first use: a read of an unchanged registry needs neither. */
-const sdk = async (): Promise<typeof import('@aws-sdk/client-s3')> => {
-  const m = (await import('@aws-sdk/client-s3')) as typeof import('@aws-sdk/client-s3') & { default?: typeof import('@aws-sdk/client-s3') };
+type S3Sdk = typeof S3SdkModule;
+const sdk = async (): Promise<S3Sdk> => {
+  const m = (await import('@aws-sdk/client-s3')) as S3Sdk & { default?: S3Sdk };
   // CommonJS under the bundler: the exports may sit on the default export.
   return m.PutObjectCommand ? m : m.default!;
 };
@@ -19,9 +21,12 @@ export interface RemoteHead {
   size: number;
 }
 
-const isStatus = (err: unknown, ...codes: number[]) => codes.includes((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? -1);
-const isMissing = (err: unknown) => isStatus(err, 404) || ['NotFound', 'NoSuchKey'].includes((err as { name?: string }).name ?? '');
-export const isPreconditionFailed = (err: unknown) => isStatus(err, 412) || (err as { name?: string }).name === 'PreconditionFailed';
+const isStatus = (err: unknown, ...codes: number[]) =>
+  codes.includes((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? -1);
+const isMissing = (err: unknown) =>
+  isStatus(err, 404) || ['NotFound', 'NoSuchKey'].includes((err as { name?: string }).name ?? '');
+export const isPreconditionFailed = (err: unknown) =>
+  isStatus(err, 412) || (err as { name?: string }).name === 'PreconditionFailed';
 
 /** The objects of a shared registry: the database and its lock, with the conditional writes S3 offers. */
 export class S3Remote {
@@ -78,7 +83,9 @@ export class S3Remote {
     const size = statSync(path).size;
     try {
       const { PutObjectCommand } = await sdk();
-      const r = await (await this.client()).send(
+      const r = await (
+        await this.client()
+      ).send(
         new PutObjectCommand({
           Bucket: this.bucket,
           Key: this.key,
@@ -96,10 +103,16 @@ export class S3Remote {
   }
 
   /** Create (or, with `replacing`, take over) an object atomically; throws PreconditionFailed when someone was first. */
-  async putSmall(key: string, body: string, cond: { ifNoneMatch: true } | { ifMatch: string } | Record<string, never>): Promise<string> {
+  async putSmall(
+    key: string,
+    body: string,
+    cond: { ifNoneMatch: true } | { ifMatch: string } | Record<string, never>,
+  ): Promise<string> {
     try {
       const { PutObjectCommand } = await sdk();
-      const r = await (await this.client()).send(
+      const r = await (
+        await this.client()
+      ).send(
         new PutObjectCommand({
           Bucket: this.bucket,
           Key: key,
@@ -120,7 +133,10 @@ export class S3Remote {
     try {
       const { GetObjectCommand } = await sdk();
       const r = await (await this.client()).send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
-      return { body: await (r.Body as { transformToString(): Promise<string> }).transformToString(), etag: r.ETag ?? '' };
+      return {
+        body: await (r.Body as { transformToString(): Promise<string> }).transformToString(),
+        etag: r.ETag ?? '',
+      };
     } catch (err) {
       if (isMissing(err)) return null;
       throw mapS3Error(err, this.endpoint, `GET ${key}`);
@@ -130,7 +146,9 @@ export class S3Remote {
   async delete(key: string, ifMatch?: string): Promise<void> {
     try {
       const { DeleteObjectCommand } = await sdk();
-      await (await this.client()).send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key, ...(ifMatch ? { IfMatch: ifMatch } : {}) }));
+      await (
+        await this.client()
+      ).send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key, ...(ifMatch ? { IfMatch: ifMatch } : {}) }));
     } catch (err) {
       if (isMissing(err)) return;
       if (isPreconditionFailed(err)) throw err;
@@ -140,9 +158,14 @@ export class S3Remote {
 }
 
 /** The S3 objects of the shared registry at `uri` (s3://bucket/key), reached with the configured `s3` settings. */
-export function sharedRemote(uri: string, s3: Omit<FastHeadTarget, 'bucket' | 'key'>, env: Record<string, string | undefined>): S3Remote {
+export function sharedRemote(
+  uri: string,
+  s3: Omit<FastHeadTarget, 'bucket' | 'key'>,
+  env: Record<string, string | undefined>,
+): S3Remote {
   const { bucket, prefix } = parseS3Uri(uri);
-  if (!prefix || prefix.endsWith('/')) throw new UsageError(`registry ${uri}: name the database object, e.g. s3://${bucket}/mlctl/registry.db`);
+  if (!prefix || prefix.endsWith('/'))
+    throw new UsageError(`registry ${uri}: name the database object, e.g. s3://${bucket}/mlctl/registry.db`);
   const makeClient = async () => (await import('../blob/s3-store.js')).makeS3Client(s3);
   return new S3Remote(makeClient, bucket, prefix, s3.endpoint ?? `S3 (${s3.region})`, { target: s3, env });
 }

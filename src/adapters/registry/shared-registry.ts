@@ -115,8 +115,14 @@ export class SharedRegistry {
   /** Make the cached copy match the remote as of `head` (download only when the ETag differs). */
   private async refresh(head: { etag: string } | null): Promise<void> {
     if (head === null) {
-      if (this.meta?.etag) throw new StorageError(`the shared registry ${this.remote.uri} has disappeared (it was at ETag ${this.meta.etag}); restore it, or push a local copy with mlctl registry push --force`);
-      if (!this.o.create) throw new NotFoundError(`the shared registry ${this.remote.uri} does not exist yet; any write command (e.g. mlctl register) creates it, or mlctl registry push uploads a local one`);
+      if (this.meta?.etag)
+        throw new StorageError(
+          `the shared registry ${this.remote.uri} has disappeared (it was at ETag ${this.meta.etag}); restore it, or push a local copy with mlctl registry push --force`,
+        );
+      if (!this.o.create)
+        throw new NotFoundError(
+          `the shared registry ${this.remote.uri} does not exist yet; any write command (e.g. mlctl register) creates it, or mlctl registry push uploads a local one`,
+        );
       if (!this.meta) {
         const file = `db-new-${randomBytes(4).toString('hex')}.sqlite`;
         this.openCopy(file, true).close();
@@ -133,7 +139,12 @@ export class SharedRegistry {
       // The name carries the ETag it was downloaded at, so the file and its ETag cannot disagree.
       const named = `db-${createHash('sha256').update(got.etag).digest('hex').slice(0, 16)}.sqlite`;
       renameSync(tmp, join(this.dir, named));
-      this.writeMeta({ uri: this.remote.uri, etag: got.etag, file: named, fetchedAt: this.o.clock.now().toISOString() });
+      this.writeMeta({
+        uri: this.remote.uri,
+        etag: got.etag,
+        file: named,
+        fetchedAt: this.o.clock.now().toISOString(),
+      });
     } finally {
       rmSync(tmp, { force: true });
     }
@@ -141,9 +152,14 @@ export class SharedRegistry {
 
   private async load(): Promise<void> {
     if (this.o.offline) {
-      if (!this.meta) throw new UsageError(`--offline: there is no cached copy of ${this.remote.uri} on this machine; run once online`);
+      if (!this.meta)
+        throw new UsageError(
+          `--offline: there is no cached copy of ${this.remote.uri} on this machine; run once online`,
+        );
       const age = this.o.clock.now().getTime() - Date.parse(this.meta.fetchedAt);
-      this.o.note(`offline: using the copy of ${this.remote.uri} fetched at ${this.meta.fetchedAt} (${Math.round(age / 60_000)} min old)`);
+      this.o.note(
+        `offline: using the copy of ${this.remote.uri} fetched at ${this.meta.fetchedAt} (${Math.round(age / 60_000)} min old)`,
+      );
     } else {
       await this.refresh(await this.remote.head());
     }
@@ -171,7 +187,10 @@ export class SharedRegistry {
         expires: new Date(now.getTime() + this.o.lockTtlMs).toISOString(),
       };
       try {
-        return { id: info.id, etag: await this.remote.putSmall(this.lockKey(), JSON.stringify(info), { ifNoneMatch: true }) };
+        return {
+          id: info.id,
+          etag: await this.remote.putSmall(this.lockKey(), JSON.stringify(info), { ifNoneMatch: true }),
+        };
       } catch (err) {
         if (!isPreconditionFailed(err)) throw err;
       }
@@ -181,7 +200,15 @@ export class SharedRegistry {
       try {
         holder = JSON.parse(held.body) as LockInfo;
       } catch {
-        holder = { id: '?', actor: 'unknown', host: 'unknown', pid: 0, command: 'unknown', created: 'unknown', expires: '1970-01-01T00:00:00Z' };
+        holder = {
+          id: '?',
+          actor: 'unknown',
+          host: 'unknown',
+          pid: 0,
+          command: 'unknown',
+          created: 'unknown',
+          expires: '1970-01-01T00:00:00Z',
+        };
       }
       if (Date.parse(holder.expires) <= now.getTime()) {
         try {
@@ -195,7 +222,9 @@ export class SharedRegistry {
         }
       }
       if (Date.now() >= deadline) {
-        throw new StorageError(`the shared registry ${this.remote.uri} is locked by ${describeLock(holder)}; wait and retry (--lock-timeout), or if that process is gone: mlctl registry unlock ${holder.id}`);
+        throw new StorageError(
+          `the shared registry ${this.remote.uri} is locked by ${describeLock(holder)}; wait and retry (--lock-timeout), or if that process is gone: mlctl registry unlock ${holder.id}`,
+        );
       }
       if (!told) {
         this.o.note(`waiting for the registry lock held by ${describeLock(holder)}…`);
@@ -209,7 +238,10 @@ export class SharedRegistry {
 
   async write<T>(fn: () => Promise<T> | T): Promise<T> {
     if (this.inWrite) return fn();
-    if (this.o.offline) throw new UsageError(`--offline: ${this.remote.uri} cannot be changed without reaching S3; run the command online`);
+    if (this.o.offline)
+      throw new UsageError(
+        `--offline: ${this.remote.uri} cannot be changed without reaching S3; run the command online`,
+      );
     const lock = await this.lock();
     let priv: string | null = null;
     this.inWrite = true;
@@ -227,7 +259,10 @@ export class SharedRegistry {
         etag = await this.remote.upload(priv, basedOn);
       } catch (err) {
         if (!isPreconditionFailed(err)) throw err;
-        throw new StorageError(`the shared registry ${this.remote.uri} changed while this command held its lock (the lock expired and was taken over?); nothing was written — run the command again`, { cause: err });
+        throw new StorageError(
+          `the shared registry ${this.remote.uri} changed while this command held its lock (the lock expired and was taken over?); nothing was written — run the command again`,
+          { cause: err },
+        );
       }
       const file = `db-${createHash('sha256').update(etag).digest('hex').slice(0, 16)}.sqlite`;
       renameSync(priv, join(this.dir, file));
@@ -247,7 +282,10 @@ export class SharedRegistry {
         await this.remote.delete(this.lockKey(), lock.etag);
       } catch (err) {
         // Someone took our (expired) lock over: it is theirs now, leave it.
-        if (!isPreconditionFailed(err)) this.o.note(`could not remove the registry lock ${lock.id}: ${(err as Error).message}; mlctl registry unlock ${lock.id}`);
+        if (!isPreconditionFailed(err))
+          this.o.note(
+            `could not remove the registry lock ${lock.id}: ${(err as Error).message}; mlctl registry unlock ${lock.id}`,
+          );
       }
     }
   }

@@ -141,7 +141,9 @@ export class SqliteRegistry implements Registry {
     } catch (err) {
       db.close();
       if (err instanceof StorageError || err instanceof UsageError) throw err;
-      throw new StorageError(`cannot open registry ${file}: ${(err as Error).message}; is it an mlctl registry?`, { cause: err });
+      throw new StorageError(`cannot open registry ${file}: ${(err as Error).message}; is it an mlctl registry?`, {
+        cause: err,
+      });
     }
   }
 
@@ -182,7 +184,10 @@ export class SqliteRegistry implements Registry {
     try {
       this.db.exec('BEGIN IMMEDIATE');
     } catch (err) {
-      throw new StorageError(`registry ${this.location} is locked by another writer: ${(err as Error).message}; retry`, { cause: err });
+      throw new StorageError(
+        `registry ${this.location} is locked by another writer: ${(err as Error).message}; retry`,
+        { cause: err },
+      );
     }
     this.inWrite = true;
     try {
@@ -224,7 +229,9 @@ export class SqliteRegistry implements Registry {
               (SELECT v.version FROM aliases a JOIN versions v ON v.id = a.version_id WHERE a.model_id = m.id AND a.alias = 'champion') AS champion
          FROM models m ORDER BY m.name`,
     ).all() as Row[];
-    const counts = this.q('SELECT model_id, status, count(*) AS n FROM versions GROUP BY model_id, status').all() as Row[];
+    const counts = this.q(
+      'SELECT model_id, status, count(*) AS n FROM versions GROUP BY model_id, status',
+    ).all() as Row[];
     return rows.map((r) => {
       const byStatus: ModelSummary['byStatus'] = {};
       let total = 0;
@@ -248,12 +255,17 @@ export class SqliteRegistry implements Registry {
 
   versionNumbers(model: string): number[] {
     return (
-      this.q('SELECT v.version FROM versions v JOIN models m ON m.id = v.model_id WHERE m.name = ? ORDER BY v.version').all(model) as Row[]
+      this.q(
+        'SELECT v.version FROM versions v JOIN models m ON m.id = v.model_id WHERE m.name = ? ORDER BY v.version',
+      ).all(model) as Row[]
     ).map((r) => r.version as number);
   }
 
   getVersion(model: string, version: number): VersionRecord | undefined {
-    const r = this.q(`SELECT ${VERSION_COLUMNS} FROM ${VERSION_FROM} WHERE m.name = ? AND v.version = ?`).get(model, version) as Row | undefined;
+    const r = this.q(`SELECT ${VERSION_COLUMNS} FROM ${VERSION_FROM} WHERE m.name = ? AND v.version = ?`).get(
+      model,
+      version,
+    ) as Row | undefined;
     return r ? toVersion(r) : undefined;
   }
 
@@ -280,9 +292,9 @@ export class SqliteRegistry implements Registry {
       args.push(filter.tag.key, filter.tag.value);
     }
     const limit = filter.limit ? `LIMIT ${Math.floor(filter.limit)}` : '';
-    const rows = this.q(`SELECT ${VERSION_COLUMNS} FROM ${VERSION_FROM} WHERE ${where.join(' AND ')} ORDER BY v.version DESC ${limit}`).all(
-      ...args,
-    ) as Row[];
+    const rows = this.q(
+      `SELECT ${VERSION_COLUMNS} FROM ${VERSION_FROM} WHERE ${where.join(' AND ')} ORDER BY v.version DESC ${limit}`,
+    ).all(...args) as Row[];
     return rows.map(toVersion);
   }
 
@@ -296,7 +308,9 @@ export class SqliteRegistry implements Registry {
   insertVersion(n: NewVersion): VersionRecord {
     if (!this.inWrite) throw new Error('insertVersion outside write()');
     const model = this.ensureModel(n.model, n.createdAt, n.createdBy);
-    const next = ((this.q('SELECT max(version) AS v FROM versions WHERE model_id = ?').get(model.id) as Row).v as number | null) ?? 0;
+    const next =
+      ((this.q('SELECT max(version) AS v FROM versions WHERE model_id = ?').get(model.id) as Row).v as number | null) ??
+      0;
     const totalSize = n.artifacts.reduce((s, a) => s + a.size, 0);
     const r = this.q(
       `INSERT INTO versions(model_id, version, status, manifest_digest, file_count, total_size, data_hash, code_commit, code_branch,
@@ -325,14 +339,18 @@ export class SqliteRegistry implements Registry {
     const id = Number(r.lastInsertRowid);
     const art = this.q('INSERT INTO artifacts(version_id, path, size, sha256) VALUES (?, ?, ?, ?)');
     for (const a of n.artifacts) art.run(id, a.path, a.size, a.sha256);
-    const met = this.q('INSERT INTO metrics(version_id, slice, name, value, dataset_digest, dataset_name) VALUES (?, ?, ?, ?, ?, ?)');
+    const met = this.q(
+      'INSERT INTO metrics(version_id, slice, name, value, dataset_digest, dataset_name) VALUES (?, ?, ?, ?, ?, ?)',
+    );
     for (const m of n.metrics) met.run(id, m.slice ?? '', m.name, m.value, n.dataset.digest, n.dataset.name);
     this.setTags(id, n.tags);
     return this.getVersionById(id)!;
   }
 
   artifacts(versionId: number): ArtifactEntry[] {
-    return this.q('SELECT path, size, sha256 FROM artifacts WHERE version_id = ? ORDER BY path').all(versionId) as ArtifactEntry[];
+    return this.q('SELECT path, size, sha256 FROM artifacts WHERE version_id = ? ORDER BY path').all(
+      versionId,
+    ) as ArtifactEntry[];
   }
 
   metrics(versionId: number): MetricEntry[] {
@@ -357,7 +375,9 @@ export class SqliteRegistry implements Registry {
   }
 
   setTags(versionId: number, tags: Record<string, string>): void {
-    const up = this.q('INSERT INTO tags(version_id, key, value) VALUES (?, ?, ?) ON CONFLICT(version_id, key) DO UPDATE SET value = excluded.value');
+    const up = this.q(
+      'INSERT INTO tags(version_id, key, value) VALUES (?, ?, ?) ON CONFLICT(version_id, key) DO UPDATE SET value = excluded.value',
+    );
     for (const [k, v] of Object.entries(tags)) up.run(versionId, k, v);
   }
 
@@ -366,7 +386,9 @@ export class SqliteRegistry implements Registry {
   }
 
   aliasesOf(versionId: number): string[] {
-    return (this.q('SELECT alias FROM aliases WHERE version_id = ? ORDER BY alias').all(versionId) as Row[]).map((r) => r.alias as string);
+    return (this.q('SELECT alias FROM aliases WHERE version_id = ? ORDER BY alias').all(versionId) as Row[]).map(
+      (r) => r.alias as string,
+    );
   }
 
   aliases(model: string): Array<{ alias: string; version: number }> {
@@ -396,13 +418,17 @@ export class SqliteRegistry implements Registry {
 
   removeAlias(model: string, alias: string): { previous: number | null } {
     const previous = this.resolveAlias(model, alias) ?? null;
-    this.q('DELETE FROM aliases WHERE model_id = (SELECT id FROM models WHERE name = ?) AND alias = ?').run(model, alias);
+    this.q('DELETE FROM aliases WHERE model_id = (SELECT id FROM models WHERE name = ?) AND alias = ?').run(
+      model,
+      alias,
+    );
     return { previous };
   }
 
   referencedDigests(): Set<string> {
     const out = new Set<string>();
-    for (const r of this.q('SELECT DISTINCT sha256 FROM artifacts').iterate() as Iterable<Row>) out.add(r.sha256 as string);
+    for (const r of this.q('SELECT DISTINCT sha256 FROM artifacts').iterate() as Iterable<Row>)
+      out.add(r.sha256 as string);
     return out;
   }
 
@@ -411,7 +437,19 @@ export class SqliteRegistry implements Registry {
     const r = this.q(
       `INSERT INTO gate_runs(candidate_id, baseline_id, candidate_manifest, baseline_manifest, policy_digest, dataset_digest, source, verdict, report, at, actor)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(g.candidateId, g.baselineId, g.candidateManifest, g.baselineManifest, g.policyDigest, g.datasetDigest, g.source, g.verdict, JSON.stringify(g.report), g.at, g.actor);
+    ).run(
+      g.candidateId,
+      g.baselineId,
+      g.candidateManifest,
+      g.baselineManifest,
+      g.policyDigest,
+      g.datasetDigest,
+      g.source,
+      g.verdict,
+      JSON.stringify(g.report),
+      g.at,
+      g.actor,
+    );
     return Number(r.lastInsertRowid);
   }
 
@@ -469,9 +507,21 @@ export class SqliteRegistry implements Registry {
   }
 
   *rawEvents(): IterableIterator<RawEvent> {
-    const stmt = this.db.prepare('SELECT seq, at, actor, action, model, subject, payload, prev_hash, hash FROM events ORDER BY seq').raw(true);
+    const stmt = this.db
+      .prepare('SELECT seq, at, actor, action, model, subject, payload, prev_hash, hash FROM events ORDER BY seq')
+      .raw(true);
     for (const r of stmt.iterate() as IterableIterator<unknown[]>) {
-      yield { seq: r[0] as number, at: r[1] as string, actor: r[2] as string, action: r[3] as string, model: r[4] as string | null, subject: r[5] as string | null, payload: r[6] as string, prev_hash: r[7] as string, hash: r[8] as string };
+      yield {
+        seq: r[0] as number,
+        at: r[1] as string,
+        actor: r[2] as string,
+        action: r[3] as string,
+        model: r[4] as string | null,
+        subject: r[5] as string | null,
+        payload: r[6] as string,
+        prev_hash: r[7] as string,
+        hash: r[8] as string,
+      };
     }
   }
 
@@ -490,24 +540,37 @@ export class SqliteRegistry implements Registry {
   }
 
   rawEvent(seq: number): RawEvent | undefined {
-    return this.q('SELECT seq, at, actor, action, model, subject, payload, prev_hash, hash FROM events WHERE seq = ?').get(seq) as RawEvent | undefined;
+    return this.q(
+      'SELECT seq, at, actor, action, model, subject, payload, prev_hash, hash FROM events WHERE seq = ?',
+    ).get(seq) as RawEvent | undefined;
   }
 
   children(versionId: number): VersionRecord[] {
-    return (this.q(`SELECT ${VERSION_COLUMNS} FROM ${VERSION_FROM} WHERE v.parent_id = ? ORDER BY m.name, v.version`).all(versionId) as Row[]).map(toVersion);
+    return (
+      this.q(`SELECT ${VERSION_COLUMNS} FROM ${VERSION_FROM} WHERE v.parent_id = ? ORDER BY m.name, v.version`).all(
+        versionId,
+      ) as Row[]
+    ).map(toVersion);
   }
 
   versionsByData(dataHash: string): VersionRecord[] {
-    return (this.q(`SELECT ${VERSION_COLUMNS} FROM ${VERSION_FROM} WHERE v.data_hash = ? ORDER BY m.name, v.version`).all(dataHash) as Row[]).map(toVersion);
+    return (
+      this.q(`SELECT ${VERSION_COLUMNS} FROM ${VERSION_FROM} WHERE v.data_hash = ? ORDER BY m.name, v.version`).all(
+        dataHash,
+      ) as Row[]
+    ).map(toVersion);
   }
 
   lastEvent(): { seq: number; hash: string } | undefined {
-    return this.q('SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined;
+    return this.q('SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1').get() as
+      { seq: number; hash: string } | undefined;
   }
 
   insertEvent(e: EventRecord): void {
     if (!this.inWrite) throw new Error('insertEvent outside write()');
-    this.q('INSERT INTO events(seq, at, actor, action, model, subject, payload, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
+    this.q(
+      'INSERT INTO events(seq, at, actor, action, model, subject, payload, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    ).run(
       e.seq,
       e.at,
       e.actor,
@@ -522,7 +585,8 @@ export class SqliteRegistry implements Registry {
   }
 
   openRollout(model: string): RolloutRecord | undefined {
-    const r = this.q("SELECT * FROM rollouts WHERE model = ? AND state IN ('active','paused')").get(model) as Row | undefined;
+    const r = this.q("SELECT * FROM rollouts WHERE model = ? AND state IN ('active','paused')").get(model) as
+      Row | undefined;
     return r ? toRollout(r) : undefined;
   }
 
@@ -549,10 +613,30 @@ export class SqliteRegistry implements Registry {
       const res = this.q(
         `INSERT INTO rollouts(model, candidate_id, champion_id, plan_name, plan, step, state, step_started_at, candidate_uri, champion_uri, gate_run_id, adr, last_commit, started_at, started_by, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(r.model, r.candidateId, r.championId, r.planName, JSON.stringify(r.plan), r.step, r.state, r.stepStartedAt, r.candidateUri, r.championUri, r.gateRunId, r.adr, r.lastCommit, r.startedAt, r.startedBy, r.startedAt);
+      ).run(
+        r.model,
+        r.candidateId,
+        r.championId,
+        r.planName,
+        JSON.stringify(r.plan),
+        r.step,
+        r.state,
+        r.stepStartedAt,
+        r.candidateUri,
+        r.championUri,
+        r.gateRunId,
+        r.adr,
+        r.lastCommit,
+        r.startedAt,
+        r.startedBy,
+        r.startedAt,
+      );
       return this.getRollout(Number(res.lastInsertRowid))!;
     } catch (err) {
-      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new StorageError(`${r.model} already has a rollout in progress; see mlctl rollout status ${r.model}`, { cause: err });
+      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE')
+        throw new StorageError(`${r.model} already has a rollout in progress; see mlctl rollout status ${r.model}`, {
+          cause: err,
+        });
       throw err;
     }
   }

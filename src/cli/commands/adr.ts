@@ -15,7 +15,8 @@ export async function adrContext(deps: Deps, loaded?: { file?: string; raw: { ad
   const raw = loaded ? loaded.raw : file ? readConfigFile(file) : {};
   const adr = (raw.adr ?? {}) as { dir?: unknown; template?: unknown };
   if (adr.dir !== undefined && typeof adr.dir !== 'string') throw new UsageError(`${file}: adr.dir must be a path`);
-  if (adr.template !== undefined && adr.template !== 'nygard' && adr.template !== 'madr') throw new UsageError(`${file}: adr.template must be nygard or madr`);
+  if (adr.template !== undefined && adr.template !== 'nygard' && adr.template !== 'madr')
+    throw new UsageError(`${file}: adr.template must be nygard or madr`);
   const root = file ? dirname(file) : deps.cwd;
   const { resolveAdrDir } = await import('../../core/adr/files.js');
   const { templatesDir } = await import('../templates.js');
@@ -32,13 +33,21 @@ export function registerAdr(program: Command, deps: Deps): void {
   const adr = program
     .command('adr')
     .description('Architecture Decision Records (adr-tools compatible): new, link, list, show, generate, lint')
-    .addHelpText('after', '\nExamples:\n  $ mlctl adr new Use PostgreSQL for the feature store\n  $ mlctl adr new -s 3 Use DuckDB instead\n  $ mlctl adr new -l "2:Amends:Amended by" Tighten the AUC floor\n  $ mlctl adr generate graph | dot -Tsvg > adr.svg');
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ mlctl adr new Use PostgreSQL for the feature store\n  $ mlctl adr new -s 3 Use DuckDB instead\n  $ mlctl adr new -l "2:Amends:Amended by" Tighten the AUC floor\n  $ mlctl adr generate graph | dot -Tsvg > adr.svg',
+    );
 
   adr
     .command('new')
     .description('create the next ADR and print its path')
     .argument('<title...>')
-    .option('-s, --supersede <ref>', 'ADR this one supersedes (number or part of its file name); repeatable', collect, [])
+    .option(
+      '-s, --supersede <ref>',
+      'ADR this one supersedes (number or part of its file name); repeatable',
+      collect,
+      [],
+    )
     .option('-l, --link <ref:link:reverse>', 'link to another ADR, e.g. "3:Amends:Amended by"; repeatable', collect, [])
     .addOption(new Option('--status <status>', 'initial status').choices(['proposed', 'accepted']).default('accepted'))
     .addOption(new Option('--template <name>', 'nygard (adr-tools) or madr (MADR 4)').choices(['nygard', 'madr']))
@@ -46,7 +55,13 @@ export function registerAdr(program: Command, deps: Deps): void {
       const ctx = commandCtx(deps, cmd);
       const a = await adrContext(deps);
       const { newAdr } = await import('../../core/adr/adr-ops.js');
-      const r = await newAdr(a, { title: words.join(' '), supersedes: opts.supersede, links: opts.link, status: opts.status, template: opts.template ?? a.defaultTemplate });
+      const r = await newAdr(a, {
+        title: words.join(' '),
+        supersedes: opts.supersede,
+        links: opts.link,
+        status: opts.status,
+        template: opts.template ?? a.defaultTemplate,
+      });
       await emit(ctx, r, () => `${relative(deps.cwd, r.path) || r.path}\n`);
     });
 
@@ -67,16 +82,38 @@ export function registerAdr(program: Command, deps: Deps): void {
   adr
     .command('list')
     .description('list ADRs with their status')
-    .option('--status <status>', 'only ADRs whose status starts with this word (accepted, proposed, superseded, rejected…)')
+    .option(
+      '--status <status>',
+      'only ADRs whose status starts with this word (accepted, proposed, superseded, rejected…)',
+    )
     .action(async (opts, cmd: Command) => {
       const ctx = commandCtx(deps, cmd);
       const { listAdrs, primaryStatus } = await import('../../core/adr/adr-ops.js');
       const { dir } = await adrContext(deps);
       const want = (opts.status as string | undefined)?.toLowerCase();
       const all = listAdrs(dir)
-        .map((a) => ({ number: a.number, title: a.title, file: a.file, status: primaryStatus(a) || (a.status[0] ?? ''), links: a.status.filter((s) => /\]\(/.test(s)), date: a.date }))
-        .filter((a) => !want || a.status.toLowerCase().startsWith(want) || (want === 'superseded' && a.links.some((l) => /^Superseded by|^Superceded by/i.test(l))));
-      await emit(ctx, { dir, adrs: all }, () => (all.length ? table(['#', 'STATUS', 'DATE', 'TITLE'], all.map((a) => [a.number, a.status, a.date, a.title])) : `no ADRs in ${dir}\n`));
+        .map((a) => ({
+          number: a.number,
+          title: a.title,
+          file: a.file,
+          status: primaryStatus(a) || (a.status[0] ?? ''),
+          links: a.status.filter((s) => /\]\(/.test(s)),
+          date: a.date,
+        }))
+        .filter(
+          (a) =>
+            !want ||
+            a.status.toLowerCase().startsWith(want) ||
+            (want === 'superseded' && a.links.some((l) => /^Superseded by|^Superceded by/i.test(l))),
+        );
+      await emit(ctx, { dir, adrs: all }, () =>
+        all.length
+          ? table(
+              ['#', 'STATUS', 'DATE', 'TITLE'],
+              all.map((a) => [a.number, a.status, a.date, a.title]),
+            )
+          : `no ADRs in ${dir}\n`,
+      );
     });
 
   adr
@@ -110,6 +147,12 @@ export function registerAdr(program: Command, deps: Deps): void {
       const { lintAdrs } = await import('../../core/adr/adr-ops.js');
       const { dir } = await adrContext(deps);
       const problems = lintAdrs(dir);
-      await emitVerdict(ctx, { dir, problems }, () => (problems.length ? problems.map((p) => `${p.file}: ${p.problem}\n`).join('') : `ok: ${dir}\n`), problems.length === 0, `${problems.length} problem(s) in ${dir}`);
+      await emitVerdict(
+        ctx,
+        { dir, problems },
+        () => (problems.length ? problems.map((p) => `${p.file}: ${p.problem}\n`).join('') : `ok: ${dir}\n`),
+        problems.length === 0,
+        `${problems.length} problem(s) in ${dir}`,
+      );
     });
 }

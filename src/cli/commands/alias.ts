@@ -5,7 +5,9 @@ import { commandCtx, emit } from '../output.js';
 export function registerAlias(program: Command, deps: Deps): void {
   const alias = program
     .command('alias')
-    .description('point named aliases (e.g. staging, candidate) at versions; champion is moved only by promote/rollback')
+    .description(
+      'point named aliases (e.g. staging, candidate) at versions; champion is moved only by promote/rollback',
+    )
     .addHelpText('after', '\nExamples:\n  $ mlctl alias set fraud@4 staging\n  $ mlctl alias rm fraud staging');
   alias
     .command('set')
@@ -15,8 +17,17 @@ export function registerAlias(program: Command, deps: Deps): void {
     .action(async (ref: string, name: string, _o, cmd: Command) => {
       const ctx = commandCtx(deps, cmd);
       const { setAlias } = await import('../../core/registry/mutate.js');
-      const r = await setAlias({ registry: await deps.registry(), clock: deps.clock, actor: await deps.actor() }, ref, name);
-      await emit(ctx, r, () => `${r.model}@${r.alias} → ${r.version}${r.previous !== null && r.previous !== r.version ? ` (was ${r.previous})` : ''}\n`);
+      const r = await setAlias(
+        { registry: await deps.registry(), clock: deps.clock, actor: await deps.actor() },
+        ref,
+        name,
+      );
+      await emit(
+        ctx,
+        r,
+        () =>
+          `${r.model}@${r.alias} → ${r.version}${r.previous !== null && r.previous !== r.version ? ` (was ${r.previous})` : ''}\n`,
+      );
     });
   alias
     .command('rm')
@@ -26,7 +37,11 @@ export function registerAlias(program: Command, deps: Deps): void {
     .action(async (model: string, name: string, _o, cmd: Command) => {
       const ctx = commandCtx(deps, cmd);
       const { removeAlias } = await import('../../core/registry/mutate.js');
-      const r = await removeAlias({ registry: await deps.registry(), clock: deps.clock, actor: await deps.actor() }, model, name);
+      const r = await removeAlias(
+        { registry: await deps.registry(), clock: deps.clock, actor: await deps.actor() },
+        model,
+        name,
+      );
       await emit(ctx, r, () => `removed ${r.model}@${r.alias} (was ${r.previous})\n`);
     });
 }
@@ -41,8 +56,19 @@ export function registerTag(program: Command, deps: Deps): void {
     .action(async (ref: string, tags: string[], _o, cmd: Command) => {
       const ctx = commandCtx(deps, cmd);
       const { tagVersion } = await import('../../core/registry/mutate.js');
-      const r = await tagVersion({ registry: await deps.registry(), clock: deps.clock, actor: await deps.actor() }, ref, tags);
-      await emit(ctx, r, () => `${r.ref}: ${Object.entries(r.tags).map(([k, v]) => `${k}=${v}`).join(' ')}\n`);
+      const r = await tagVersion(
+        { registry: await deps.registry(), clock: deps.clock, actor: await deps.actor() },
+        ref,
+        tags,
+      );
+      await emit(
+        ctx,
+        r,
+        () =>
+          `${r.ref}: ${Object.entries(r.tags)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(' ')}\n`,
+      );
     });
 }
 
@@ -55,7 +81,10 @@ export function registerArchive(program: Command, deps: Deps): void {
     .action(async (ref: string, _o, cmd: Command) => {
       const ctx = commandCtx(deps, cmd);
       const { archiveVersion } = await import('../../core/registry/mutate.js');
-      const r = await archiveVersion({ registry: await deps.registry(), clock: deps.clock, actor: await deps.actor() }, ref);
+      const r = await archiveVersion(
+        { registry: await deps.registry(), clock: deps.clock, actor: await deps.actor() },
+        ref,
+      );
       await emit(ctx, r, () => `${r.ref} ${r.changed ? 'archived' : 'was already archived'}\n`);
     });
 }

@@ -9,7 +9,11 @@ const csvCell = (s: string) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"
 
 function toCsv(events: EventRecord[]): string {
   const head = 'seq,at,actor,action,model,subject,payload,hash';
-  const rows = events.map((e) => [String(e.seq), e.at, e.actor, e.action, e.model ?? '', e.subject ?? '', JSON.stringify(e.payload), e.hash].map(csvCell).join(','));
+  const rows = events.map((e) =>
+    [String(e.seq), e.at, e.actor, e.action, e.model ?? '', e.subject ?? '', JSON.stringify(e.payload), e.hash]
+      .map(csvCell)
+      .join(','),
+  );
   return `${[head, ...rows].join('\n')}\n`;
 }
 
@@ -25,7 +29,10 @@ export function registerAudit(program: Command, deps: Deps): void {
     .option('--until <time>', 'before this time')
     .option('--limit <n>', 'at most n events (newest first)', positiveInt('--limit'))
     .option('--csv', 'print CSV')
-    .addHelpText('after', '\nExamples:\n  $ mlctl audit --model fraud --since 30d\n  $ mlctl audit --action champion.set --csv > champion-changes.csv\n  $ mlctl audit verify\n  $ mlctl audit champion fraud --at 2026-10-01T12:00:00Z')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ mlctl audit --model fraud --since 30d\n  $ mlctl audit --action champion.set --csv > champion-changes.csv\n  $ mlctl audit verify\n  $ mlctl audit champion fraud --at 2026-10-01T12:00:00Z',
+    )
     .action(async (opts, cmd: Command) => {
       const ctx = commandCtx(deps, cmd);
       const { queryAudit } = await import('../../core/audit/query.js');
@@ -33,7 +40,17 @@ export function registerAudit(program: Command, deps: Deps): void {
       if (opts.csv && !ctx.json) return void deps.io.out.write(toCsv(events));
       await emit(ctx, { events }, () =>
         events.length
-          ? table(['SEQ', 'AT', 'ACTOR', 'ACTION', 'SUBJECT', 'DETAIL'], events.map((e) => [e.seq, e.at.replace('T', ' ').slice(0, 19), e.actor, e.action, e.subject ?? e.model ?? '-', JSON.stringify(e.payload).slice(0, 80)]))
+          ? table(
+              ['SEQ', 'AT', 'ACTOR', 'ACTION', 'SUBJECT', 'DETAIL'],
+              events.map((e) => [
+                e.seq,
+                e.at.replace('T', ' ').slice(0, 19),
+                e.actor,
+                e.action,
+                e.subject ?? e.model ?? '-',
+                JSON.stringify(e.payload).slice(0, 80),
+              ]),
+            )
           : 'no events match\n',
       );
     });
@@ -48,7 +65,10 @@ export function registerAudit(program: Command, deps: Deps): void {
       await emitVerdict(
         ctx,
         r,
-        () => (r.ok ? `ok: ${r.events} event(s), chain intact${r.head ? `, head ${r.head.slice(0, 16)}…` : ''}\n` : `broken at event ${r.broken!.seq}: ${r.broken!.reason}\n`),
+        () =>
+          r.ok
+            ? `ok: ${r.events} event(s), chain intact${r.head ? `, head ${r.head.slice(0, 16)}…` : ''}\n`
+            : `broken at event ${r.broken!.seq}: ${r.broken!.reason}\n`,
         r.ok,
         r.ok ? '' : `the audit log was tampered with at event ${r.broken!.seq}: ${r.broken!.reason}`,
       );
@@ -64,9 +84,23 @@ export function registerAudit(program: Command, deps: Deps): void {
       const { championAt } = await import('../../core/audit/champion.js');
       const r = championAt(await deps.registry(), model, opts.at, deps.clock.now());
       await emit(ctx, r, () => {
-        const head = r.version === null ? `${model} had no champion at ${r.at}\n` : `${model}@${r.version} was champion at ${r.at} (since ${r.since!.at}, by ${r.since!.actor}${r.since!.reason ? `: ${r.since!.reason}` : ''})\n`;
+        const head =
+          r.version === null
+            ? `${model} had no champion at ${r.at}\n`
+            : `${model}@${r.version} was champion at ${r.at} (since ${r.since!.at}, by ${r.since!.actor}${r.since!.reason ? `: ${r.since!.reason}` : ''})\n`;
         if (!r.timeline.length) return head;
-        return `${head}\n${table(['AT', 'CHAMPION', 'PREVIOUS', 'VIA', 'BY', 'REASON', 'ADR'], r.timeline.map((c) => [c.at.replace('T', ' ').slice(0, 19), c.version, c.previous, c.via, c.actor, c.reason, c.adr]))}`;
+        return `${head}\n${table(
+          ['AT', 'CHAMPION', 'PREVIOUS', 'VIA', 'BY', 'REASON', 'ADR'],
+          r.timeline.map((c) => [
+            c.at.replace('T', ' ').slice(0, 19),
+            c.version,
+            c.previous,
+            c.via,
+            c.actor,
+            c.reason,
+            c.adr,
+          ]),
+        )}`;
       });
     });
 }
@@ -74,13 +108,18 @@ export function registerAudit(program: Command, deps: Deps): void {
 export function registerLineage(program: Command, deps: Deps): void {
   program
     .command('lineage')
-    .description('upstream (data, code, config, parents) and downstream (children, gate runs, champion changes, ADRs) of a version; or every version trained on a dataset')
+    .description(
+      'upstream (data, code, config, parents) and downstream (children, gate runs, champion changes, ADRs) of a version; or every version trained on a dataset',
+    )
     .argument('[ref]', 'fraud@3, fraud@champion, …')
     .option('--data <sha256:hex>', 'every version trained on this dataset, and whether it serves now')
     .option('--depth <n>', 'levels up and down', (v) => Number(v), 3)
     .option('--mermaid', 'print a Mermaid graph (renders in GitHub Markdown)')
     .option('--dot', 'print a Graphviz graph')
-    .addHelpText('after', '\nExamples:\n  $ mlctl lineage fraud@champion\n  $ mlctl lineage fraud@4 --mermaid >> docs/model-card.md\n  $ mlctl lineage --data sha256:9f86d08…   # data-deletion request: who used it, what serves')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ mlctl lineage fraud@champion\n  $ mlctl lineage fraud@4 --mermaid >> docs/model-card.md\n  $ mlctl lineage --data sha256:9f86d08…   # data-deletion request: who used it, what serves',
+    )
     .action(async (ref: string | undefined, opts, cmd: Command) => {
       const ctx = commandCtx(deps, cmd);
       const { UsageError } = await import('../../core/errors.js');
@@ -90,13 +129,24 @@ export function registerLineage(program: Command, deps: Deps): void {
         const r = versionsTrainedOn(await deps.registry(), opts.data);
         return emit(ctx, r, () =>
           r.versions.length
-            ? `${r.data}: ${r.versions.length} version(s) trained on it, ${r.versions.filter((v) => v.serving).length} serving now\n${table(['VERSION', 'STATUS', 'ALIASES', 'SERVING', 'CREATED'], r.versions.map((v) => [v.ref, v.status, v.aliases.join(',') || '-', v.serving ? 'YES' : 'no', v.createdAt.slice(0, 10)]))}`
+            ? `${r.data}: ${r.versions.length} version(s) trained on it, ${r.versions.filter((v) => v.serving).length} serving now\n${table(
+                ['VERSION', 'STATUS', 'ALIASES', 'SERVING', 'CREATED'],
+                r.versions.map((v) => [
+                  v.ref,
+                  v.status,
+                  v.aliases.join(',') || '-',
+                  v.serving ? 'YES' : 'no',
+                  v.createdAt.slice(0, 10),
+                ]),
+              )}`
             : `no version was trained on ${r.data}\n`,
         );
       }
       if (!ref) throw new UsageError('name a version (e.g. mlctl lineage fraud@3) or pass --data sha256:…');
       const n = lineageOf(await deps.registry(), ref, opts.depth);
       const r = await import('../render/lineage.js');
-      await emit(ctx, n, () => (opts.mermaid ? r.renderLineageMermaid(n) : opts.dot ? r.renderLineageDot(n) : r.renderLineageTree(n)));
+      await emit(ctx, n, () =>
+        opts.mermaid ? r.renderLineageMermaid(n) : opts.dot ? r.renderLineageDot(n) : r.renderLineageTree(n),
+      );
     });
 }

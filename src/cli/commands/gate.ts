@@ -4,10 +4,14 @@ import { resolve } from 'node:path';
 import type { Deps } from '../deps.js';
 import { commandCtx, emit, emitVerdict } from '../output.js';
 import { UsageError } from '../../core/errors.js';
+import type { GatesSettings } from '../../core/gates/gates-config.js';
 
 const OUTPUTS = ['table', 'json', 'markdown', 'github', 'junit'] as const;
 
-async function policyPath(deps: Deps, flag: string | undefined): Promise<{ path: string; label: string; settings: import('../../core/gates/gates-config.js').GatesSettings }> {
+async function policyPath(
+  deps: Deps,
+  flag: string | undefined,
+): Promise<{ path: string; label: string; settings: GatesSettings }> {
   const cfg = await deps.config();
   const { readGatesConfig, currentPolicyLocation } = await import('../../core/gates/gates-config.js');
   const settings = readGatesConfig(cfg.raw.gates, cfg.file ?? 'mlctl.yaml');
@@ -18,14 +22,23 @@ async function policyPath(deps: Deps, flag: string | undefined): Promise<{ path:
 export function registerGate(program: Command, deps: Deps): void {
   const gate = program
     .command('gate')
-    .description('decide whether a candidate may replace the champion, from a policy of thresholds and statistical tests')
+    .description(
+      'decide whether a candidate may replace the champion, from a policy of thresholds and statistical tests',
+    )
     .argument('<candidate-ref>', 'the version to evaluate, e.g. fraud@4')
     .option('--against <ref>', 'baseline version (default: <model>@champion)')
     .option('--policy <file>', 'gate policy (default: gates.policy in mlctl.yaml, else gates.yaml)')
     .option('--eval', 'pull both versions and run gates.eval.command from mlctl.yaml for each')
-    .option('--predictions <file>', "candidate's predictions on the evaluation set (CSV or JSONL: id,label,score[,prediction][,slice columns])")
+    .option(
+      '--predictions <file>',
+      "candidate's predictions on the evaluation set (CSV or JSONL: id,label,score[,prediction][,slice columns])",
+    )
     .option('--baseline-predictions <file>', "baseline's predictions on the same rows")
-    .addOption(new Option('--output <format>', 'report format (default: github in GitHub Actions, else table)').choices(OUTPUTS as unknown as string[]))
+    .addOption(
+      new Option('--output <format>', 'report format (default: github in GitHub Actions, else table)').choices(
+        OUTPUTS as unknown as string[],
+      ),
+    )
     .option('--report <file>', 'also write the JSON report to this file')
     .addHelpText(
       'after',
@@ -44,16 +57,37 @@ Exit codes: 0 pass (warnings allowed), 1 a gate failed, 2 invalid policy or inpu
       const { path, label, settings } = await policyPath(deps, opts.policy);
       const { runGate } = await import('../../core/gates/run-gate.js');
       const report = await runGate(
-        { registry: await deps.registry(), clock: deps.clock, actor: await deps.actor(), cwd: deps.cwd, settings, store: () => deps.artifacts(), exec: () => deps.exec() },
-        { candidate, against: opts.against, policyFile: path, policyLabel: label, predictions: opts.predictions, baselinePredictions: opts.baselinePredictions, eval: !!opts.eval },
+        {
+          registry: await deps.registry(),
+          clock: deps.clock,
+          actor: await deps.actor(),
+          cwd: deps.cwd,
+          settings,
+          store: () => deps.artifacts(),
+          exec: () => deps.exec(),
+        },
+        {
+          candidate,
+          against: opts.against,
+          policyFile: path,
+          policyLabel: label,
+          predictions: opts.predictions,
+          baselinePredictions: opts.baselinePredictions,
+          eval: !!opts.eval,
+        },
       );
       if (opts.report) {
         const { atomicWrite } = await import('../../core/util/atomic-write.js');
         atomicWrite(resolve(deps.cwd, opts.report), `${JSON.stringify(report, null, 2)}\n`);
       }
-      const format: (typeof OUTPUTS)[number] = ctx.json ? 'json' : (opts.output ?? (deps.env.GITHUB_ACTIONS === 'true' ? 'github' : 'table'));
+      const format: (typeof OUTPUTS)[number] = ctx.json
+        ? 'json'
+        : (opts.output ?? (deps.env.GITHUB_ACTIONS === 'true' ? 'github' : 'table'));
       const r = await import('../render/gate.js');
-      const failure = report.verdict === 'fail' ? `gate failed: ${report.summary.fail} check(s) failed for ${report.candidate.ref}` : `gate inconclusive for ${report.candidate.ref}: not enough data to decide`;
+      const failure =
+        report.verdict === 'fail'
+          ? `gate failed: ${report.summary.fail} check(s) failed for ${report.candidate.ref}`
+          : `gate inconclusive for ${report.candidate.ref}: not enough data to decide`;
       const ok = report.verdict === 'pass';
       const outcome = report.verdict === 'inconclusive' ? 'inconclusive' : 'negative';
       if (format === 'json') {
@@ -67,7 +101,8 @@ Exit codes: 0 pass (warnings allowed), 1 a gate failed, 2 invalid policy or inpu
         ctx.githubDone = true;
         const gh = await import('../render/github.js');
         text = `::group::mlctl gate ${report.candidate.ref}\n${r.renderGateTable(report)}::endgroup::\n${r.renderGateAnnotations(report)}`;
-        if (deps.env.GITHUB_STEP_SUMMARY) gh.appendStepSummary(deps.env.GITHUB_STEP_SUMMARY, r.renderGateMarkdown(report));
+        if (deps.env.GITHUB_STEP_SUMMARY)
+          gh.appendStepSummary(deps.env.GITHUB_STEP_SUMMARY, r.renderGateMarkdown(report));
         if (deps.env.GITHUB_OUTPUT) {
           gh.writeOutputs(deps.env.GITHUB_OUTPUT, {
             verdict: report.verdict,
@@ -79,7 +114,14 @@ Exit codes: 0 pass (warnings allowed), 1 a gate failed, 2 invalid policy or inpu
       } else {
         const { Chalk } = await import('chalk');
         const chalk = new Chalk({ level: deps.io.color ? 1 : 0 });
-        const paint = (v: string, t: string) => (v === 'pass' ? chalk.green(t) : v === 'fail' ? chalk.red(t) : v === 'warn' || v === 'inconclusive' ? chalk.yellow(t) : chalk.dim(t));
+        const paint = (v: string, t: string) =>
+          v === 'pass'
+            ? chalk.green(t)
+            : v === 'fail'
+              ? chalk.red(t)
+              : v === 'warn' || v === 'inconclusive'
+                ? chalk.yellow(t)
+                : chalk.dim(t);
         text = r.renderGateTable(report, paint);
       }
       await emitVerdict(ctx, report, () => text, ok, failure, outcome);
@@ -100,7 +142,11 @@ Exit codes: 0 pass (warnings allowed), 1 a gate failed, 2 invalid policy or inpu
       const data = { file: label, ok: problems.length === 0, problems, gates: policy?.gates.length ?? 0 };
       if (problems.length === 0) return emit(ctx, data, () => `${label}: ok (${data.gates} gate(s))\n`);
       if (!ctx.json) {
-        deps.io.out.write(problems.map((p) => `${label}${p.line ? `:${p.line}` : ''}: ${p.path ? `${p.path}: ` : ''}${p.message}\n`).join(''));
+        deps.io.out.write(
+          problems
+            .map((p) => `${label}${p.line ? `:${p.line}` : ''}: ${p.path ? `${p.path}: ` : ''}${p.message}\n`)
+            .join(''),
+        );
       } else await emit(ctx, data, () => '');
       const e = new UsageError(`${problems.length} problem(s) in ${label}`);
       e.reported = ctx.json;

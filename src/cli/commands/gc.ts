@@ -7,10 +7,15 @@ import { UsageError } from '../../core/errors.js';
 export function registerGc(program: Command, deps: Deps): void {
   program
     .command('gc')
-    .description('delete blobs that no version references, and the serving folders of versions archived longer than the retention')
+    .description(
+      'delete blobs that no version references, and the serving folders of versions archived longer than the retention',
+    )
     .option('--dry-run', 'only list what would be deleted')
     .option('--grace <duration>', 'keep unreferenced blobs younger than this (an upload may be about to commit)', '24h')
-    .option('--retention <duration>', 'keep serving folders (models/<model>/<version>/) of archived versions this long (default: gc.retention in mlctl.yaml, else 30d)')
+    .option(
+      '--retention <duration>',
+      'keep serving folders (models/<model>/<version>/) of archived versions this long (default: gc.retention in mlctl.yaml, else 30d)',
+    )
     .addHelpText('after', '\nExamples:\n  $ mlctl gc --dry-run\n  $ mlctl gc --grace 1h --retention 7d')
     .action(async (opts, cmd: Command) => {
       const ctx = commandCtx(deps, cmd);
@@ -19,10 +24,19 @@ export function registerGc(program: Command, deps: Deps): void {
       const graceMs = parseDuration(opts.grace, '--grace');
       const cfg = await deps.config();
       const configured = (cfg.raw.gc ?? {}) as { retention?: unknown };
-      if (configured.retention !== undefined && typeof configured.retention !== 'string') throw new UsageError(`${cfg.file}: gc.retention must be a duration such as 30d`);
+      if (configured.retention !== undefined && typeof configured.retention !== 'string')
+        throw new UsageError(`${cfg.file}: gc.retention must be a duration such as 30d`);
       const retention: string = opts.retention ?? (configured.retention as string | undefined) ?? '30d';
       const retentionMs = parseDuration(retention, opts.retention ? '--retention' : `${cfg.file}: gc.retention`);
-      const r = await collectGarbage({ registry: await deps.registry(), store: await deps.artifacts(), clock: deps.clock, actor: await deps.actor() }, { dryRun: !!opts.dryRun, graceMs, retentionMs });
+      const r = await collectGarbage(
+        {
+          registry: await deps.registry(),
+          store: await deps.artifacts(),
+          clock: deps.clock,
+          actor: await deps.actor(),
+        },
+        { dryRun: !!opts.dryRun, graceMs, retentionMs },
+      );
       const bytes = r.unreferenced.reduce((s, b) => s + b.size, 0);
       await emit(ctx, r, () =>
         r.dryRun

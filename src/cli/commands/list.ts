@@ -11,14 +11,25 @@ export function registerList(program: Command, deps: Deps): void {
     .alias('ls')
     .description("list models (latest version, champion, counts), or one model's versions, newest first")
     .argument('[model]', 'list the versions of this model')
-    .option('--status <status>', 'only versions with this status (registered, validated, staging, production, archived)')
+    .option(
+      '--status <status>',
+      'only versions with this status (registered, validated, staging, production, archived)',
+    )
     .option('--tag <key=value>', 'only versions with this tag')
     .option('--limit <n>', 'at most n versions', positiveInt('--limit'))
-    .addHelpText('after', '\nExamples:\n  $ mlctl list\n  $ mlctl list fraud --status production\n  $ mlctl list fraud --tag team=risk --limit 5')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ mlctl list\n  $ mlctl list fraud --status production\n  $ mlctl list fraud --tag team=risk --limit 5',
+    )
     .action(async (model: string | undefined, opts, cmd: Command) => {
       const ctx = commandCtx(deps, cmd);
       const { listRegistry } = await import('../../core/registry/list.js');
-      const result = listRegistry(await deps.registry(), { model, status: opts.status, tag: opts.tag, limit: opts.limit });
+      const result = listRegistry(await deps.registry(), {
+        model,
+        status: opts.status,
+        tag: opts.tag,
+        limit: opts.limit,
+      });
       await emit(ctx, result, () => {
         if (result.kind === 'models') {
           if (result.models.length === 0) return 'no models yet; register one with: mlctl register <model> <path>\n';
@@ -29,7 +40,9 @@ export function registerList(program: Command, deps: Deps): void {
               m.versions,
               m.latest,
               m.champion,
-              Object.entries(m.byStatus).map(([s, n]) => `${s}:${n}`).join(' '),
+              Object.entries(m.byStatus)
+                .map(([s, n]) => `${s}:${n}`)
+                .join(' '),
               m.createdAt.slice(0, 10),
             ]),
           );

@@ -31,7 +31,12 @@ export async function promoteContext(deps: Deps, flags: StepFlags): Promise<Prom
     rollout,
     step: {
       root: cfg.root,
-      git: { commit: flags.commit !== false && git.commit, push: !!flags.push || git.push, remote: git.remote, allowDirty: !!flags.allowDirty },
+      git: {
+        commit: flags.commit !== false && git.commit,
+        push: !!flags.push || git.push,
+        remote: git.remote,
+        allowDirty: !!flags.allowDirty,
+      },
       openGit: (dir: string) => deps.gitops(dir),
     },
     store: () => deps.artifacts(),
@@ -49,7 +54,10 @@ export async function withPolicy(deps: Deps, pctx: PromoteContext): Promise<Prom
 
 export async function confirmOrYes(deps: Deps, yes: boolean, question: string, flagHint: string): Promise<void> {
   if (yes) return;
-  if (!canPrompt(deps.io, deps.env)) throw new UsageError(`${flagHint} changes production and needs confirmation: pass --yes (no terminal to ask on${deps.env.CI ? ', CI is set' : ''})`);
+  if (!canPrompt(deps.io, deps.env))
+    throw new UsageError(
+      `${flagHint} changes production and needs confirmation: pass --yes (no terminal to ask on${deps.env.CI ? ', CI is set' : ''})`,
+    );
   const ok = await (await deps.prompter()).confirm(question, false);
   if (!ok) throw new UsageError('not confirmed; nothing changed');
 }

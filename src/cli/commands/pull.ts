@@ -13,9 +13,21 @@ export function registerPull(program: Command, deps: Deps): void {
     .action(async (ref: string, opts, cmd: Command) => {
       const ctx = commandCtx(deps, cmd);
       const { pullVersion } = await import('../../core/artifacts/pull.js');
-      const r = await pullVersion({ registry: await deps.registry(), store: await deps.artifacts(), cwd: deps.cwd, progress: await deps.progress(ctx.quiet || ctx.json) }, ref, opts.to);
+      const r = await pullVersion(
+        {
+          registry: await deps.registry(),
+          store: await deps.artifacts(),
+          cwd: deps.cwd,
+          progress: await deps.progress(ctx.quiet || ctx.json),
+        },
+        ref,
+        opts.to,
+      );
       const fresh = r.files.filter((f) => f.action === 'downloaded').length;
-      note(ctx, `pulled ${r.ref}: ${fresh} file(s) downloaded (${formatBytes(r.bytesDownloaded)}), ${r.files.length - fresh} already up to date, all verified`);
+      note(
+        ctx,
+        `pulled ${r.ref}: ${fresh} file(s) downloaded (${formatBytes(r.bytesDownloaded)}), ${r.files.length - fresh} already up to date, all verified`,
+      );
       await emit(ctx, r, () => `${r.to}\n`);
     });
 }

@@ -34,7 +34,15 @@ Re-registering the same content from the same commit prints the existing version
       const { registerVersion } = await import('../../core/registry/register.js');
       const registry = await deps.registry({ create: true });
       const result = await registerVersion(
-        { registry, store: deps.artifacts(), clock: deps.clock, actor: await deps.actor(), cwd: deps.cwd, git: await deps.git(), progress: await deps.progress(ctx.quiet || ctx.json) },
+        {
+          registry,
+          store: deps.artifacts(),
+          clock: deps.clock,
+          actor: await deps.actor(),
+          cwd: deps.cwd,
+          git: await deps.git(),
+          progress: await deps.progress(ctx.quiet || ctx.json),
+        },
         {
           model,
           paths,
@@ -55,9 +63,15 @@ Re-registering the same content from the same commit prints the existing version
           ctx,
           `registered ${result.ref}: ${result.files} file(s), ${formatBytes(result.totalSize)}; uploaded ${result.uploaded.blobs} blob(s) (${formatBytes(result.uploaded.bytes)}), ${result.skipped.blobs} already stored`,
         );
-        if (result.code?.dirty) ctx.warnings.push('the git working tree has uncommitted changes: the recorded commit does not fully describe the training code');
+        if (result.code?.dirty)
+          ctx.warnings.push(
+            'the git working tree has uncommitted changes: the recorded commit does not fully describe the training code',
+          );
       } else {
-        note(ctx, `${result.ref} already holds this content from the same code commit; nothing registered (use --allow-duplicate to force a new version)`);
+        note(
+          ctx,
+          `${result.ref} already holds this content from the same code commit; nothing registered (use --allow-duplicate to force a new version)`,
+        );
       }
       await emit(ctx, result, () => `${result.ref}\n`);
     });

@@ -14,7 +14,11 @@ function renderViews(views: RolloutView[], model?: string): string {
     v.champion ?? '-',
     v.state,
     `${v.step}/${v.steps} ${v.stage}`,
-    v.remaining === null ? (v.outcome ?? '-') : v.remaining === '0s' ? `ready${v.next ? ` for ${v.next}` : ''}` : `${v.remaining} left`,
+    v.remaining === null
+      ? (v.outcome ?? '-')
+      : v.remaining === '0s'
+        ? `ready${v.next ? ` for ${v.next}` : ''}`
+        : `${v.remaining} left`,
     v.lastChecks ? v.lastChecks.results.map((c) => `${c.name}:${c.status}`).join(' ') || '-' : '-',
     v.lastCommit ? v.lastCommit.slice(0, 10) : '-',
   ]);
@@ -23,18 +27,26 @@ function renderViews(views: RolloutView[], model?: string): string {
 
 function renderTick(entries: TickEntry[]): string {
   if (!entries.length) return 'no rollouts in progress\n';
-  return entries.map((e) => `${e.model} (${e.candidate}, ${e.stage}): ${e.action} — ${e.detail}${e.commit ? ` [commit ${e.commit.slice(0, 10)}]` : ''}\n`).join('');
+  return entries
+    .map(
+      (e) =>
+        `${e.model} (${e.candidate}, ${e.stage}): ${e.action} — ${e.detail}${e.commit ? ` [commit ${e.commit.slice(0, 10)}]` : ''}\n`,
+    )
+    .join('');
 }
 
 export function registerRollout(program: Command, deps: Deps): void {
   const rollout = program
     .command('rollout')
     .description('staged rollouts: status, dry-run plans, pause/resume, and the automation tick')
-    .addHelpText('after', '\nExamples:\n  $ mlctl rollout status\n  $ mlctl rollout plan fraud@4\n  $ mlctl rollout pause fraud --reason "holiday freeze"\n  $ mlctl rollout tick --push          # from a scheduled CI job');
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ mlctl rollout status\n  $ mlctl rollout plan fraud@4\n  $ mlctl rollout pause fraud --reason "holiday freeze"\n  $ mlctl rollout tick --push          # from a scheduled CI job',
+    );
 
   rollout
     .command('status')
-    .description('open rollouts (all models), or one model\'s recent rollouts')
+    .description("open rollouts (all models), or one model's recent rollouts")
     .argument('[model]')
     .action(async (model: string | undefined, _opts, cmd: Command) => {
       const ctx = commandCtx(deps, cmd);
@@ -46,7 +58,9 @@ export function registerRollout(program: Command, deps: Deps): void {
 
   rollout
     .command('plan')
-    .description('dry run: the stages of the plan and a unified diff of each serving file at the next stage (writes nothing)')
+    .description(
+      'dry run: the stages of the plan and a unified diff of each serving file at the next stage (writes nothing)',
+    )
     .argument('<ref>', 'the candidate, e.g. fraud@4')
     .action(async (ref: string, _opts, cmd: Command) => {
       const ctx = commandCtx(deps, cmd);
@@ -54,9 +68,18 @@ export function registerRollout(program: Command, deps: Deps): void {
       const { previewRollout } = await import('../../core/rollout/ops.js');
       const p = await previewRollout(pctx, ref);
       await emit(ctx, p, () => {
-        const lines = [`${p.candidate} against ${p.champion ?? 'no champion (goes straight to full)'} — plan ${p.plan} on ${p.adapter}`];
-        for (const s of p.stages) lines.push(`${s.current ? '▶' : ' '} ${s.index}. ${s.stage}${s.minDuration ? `, at least ${s.minDuration}` : ''}${s.checks.length ? `, checks: ${s.checks.join(', ')}` : ''}${s.auto ? ', auto' : ''}`);
-        if (p.next === null) lines.push('', `${p.model} has a rollout of another version in progress; nothing to preview for ${p.candidate}`);
+        const lines = [
+          `${p.candidate} against ${p.champion ?? 'no champion (goes straight to full)'} — plan ${p.plan} on ${p.adapter}`,
+        ];
+        for (const s of p.stages)
+          lines.push(
+            `${s.current ? '▶' : ' '} ${s.index}. ${s.stage}${s.minDuration ? `, at least ${s.minDuration}` : ''}${s.checks.length ? `, checks: ${s.checks.join(', ')}` : ''}${s.auto ? ', auto' : ''}`,
+          );
+        if (p.next === null)
+          lines.push(
+            '',
+            `${p.model} has a rollout of another version in progress; nothing to preview for ${p.candidate}`,
+          );
         else {
           lines.push('', `next: ${p.next}`);
           const changed = p.diffs.filter((d) => d.diff.includes('\n@@'));
@@ -67,10 +90,17 @@ export function registerRollout(program: Command, deps: Deps): void {
       });
     });
 
-  for (const [name, paused] of [['pause', true], ['resume', false]] as const) {
+  for (const [name, paused] of [
+    ['pause', true],
+    ['resume', false],
+  ] as const) {
     rollout
       .command(name)
-      .description(paused ? 'hold a rollout where it is: promote and tick leave it alone' : 'let promote and tick move a paused rollout again')
+      .description(
+        paused
+          ? 'hold a rollout where it is: promote and tick leave it alone'
+          : 'let promote and tick move a paused rollout again',
+      )
       .argument('<model>')
       .option('--reason <text>', 'why (recorded in the audit log)')
       .action(async (model: string, opts, cmd: Command) => {
@@ -85,22 +115,39 @@ export function registerRollout(program: Command, deps: Deps): void {
 
   rollout
     .command('tick')
-    .description('for automation: run the checks of every open rollout; abort on a failing check, advance into stages marked auto: true when the bake time has passed')
+    .description(
+      'for automation: run the checks of every open rollout; abort on a failing check, advance into stages marked auto: true when the bake time has passed',
+    )
     .option('--model <name>', 'only this model')
     .option('--no-commit', 'write the serving files but do not commit them')
     .option('--push', 'push each commit to the configured remote')
     .option('--allow-dirty', 'edit serving files that have uncommitted changes')
-    .addHelpText('after', '\nExit status: 0 when every check could be evaluated (whatever was done), 5 when a check was inconclusive, 3 when one could not run.\n\nExample (cron in CI):\n  $ mlctl rollout tick --push --json')
+    .addHelpText(
+      'after',
+      '\nExit status: 0 when every check could be evaluated (whatever was done), 5 when a check was inconclusive, 3 when one could not run.\n\nExample (cron in CI):\n  $ mlctl rollout tick --push --json',
+    )
     .action(async (opts, cmd: Command) => {
       const ctx = commandCtx(deps, cmd);
       const pctx = await promoteContext(deps, opts);
       const { tick } = await import('../../core/rollout/ops.js');
       const entries = await tick(pctx, { model: opts.model });
-      const broken = entries.flatMap((e) => e.checks.filter((c) => c.status === 'error').map((c) => `${e.model}: ${c.name}: ${c.detail}`));
-      const undecided = entries.flatMap((e) => e.checks.filter((c) => c.status === 'inconclusive').map((c) => `${e.model}: ${c.name}: ${c.detail}`));
+      const broken = entries.flatMap((e) =>
+        e.checks.filter((c) => c.status === 'error').map((c) => `${e.model}: ${c.name}: ${c.detail}`),
+      );
+      const undecided = entries.flatMap((e) =>
+        e.checks.filter((c) => c.status === 'inconclusive').map((c) => `${e.model}: ${c.name}: ${c.detail}`),
+      );
       const problem = [...broken, ...undecided].join('; ');
       // A check that could not run at all is an infrastructure problem (exit 3); undecided is 5.
-      if (broken.length) return emitVerdict(ctx, entries, () => renderTick(entries), false, `could not evaluate: ${problem}`, 'storage');
-      await emitVerdict(ctx, entries, () => renderTick(entries), undecided.length === 0, `inconclusive: ${problem}`, 'inconclusive');
+      if (broken.length)
+        return emitVerdict(ctx, entries, () => renderTick(entries), false, `could not evaluate: ${problem}`, 'storage');
+      await emitVerdict(
+        ctx,
+        entries,
+        () => renderTick(entries),
+        undecided.length === 0,
+        `inconclusive: ${problem}`,
+        'inconclusive',
+      );
     });
 }

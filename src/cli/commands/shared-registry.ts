@@ -7,7 +7,10 @@ import { UsageError } from '../../core/errors.js';
 async function remoteOf(deps: Deps, uri?: string) {
   const cfg = await deps.config();
   const target = uri ?? cfg.registry;
-  if (!target.startsWith('s3://')) throw new UsageError(`the registry is ${target}, not shared on S3; set registry: s3://bucket/prefix/registry.db in mlctl.yaml (or pass --to/--from)`);
+  if (!target.startsWith('s3://'))
+    throw new UsageError(
+      `the registry is ${target}, not shared on S3; set registry: s3://bucket/prefix/registry.db in mlctl.yaml (or pass --to/--from)`,
+    );
   const { sharedRemote } = await import('../../adapters/registry/s3-remote.js');
   return sharedRemote(target, cfg.s3, deps.env);
 }
@@ -38,8 +41,15 @@ Examples:
       const { sharedStatus } = await import('../../adapters/registry/registry-transfer.js');
       const s = await sharedStatus(await remoteOf(deps), deps.clock.now());
       await emit(ctx, s, () => {
-        const lines = [`registry: ${s.uri}`, s.remote ? `remote: ${s.remote.size} bytes, ETag ${s.remote.etag}` : 'remote: does not exist yet'];
-        lines.push(s.lock ? `lock: held by ${s.lock.actor} on ${s.lock.host} (pid ${s.lock.pid}, \`${s.lock.command}\`) since ${s.lock.created}; ${s.lock.expired ? 'EXPIRED (the next write takes it over)' : `expires ${s.lock.expires}`}; id ${s.lock.id}` : 'lock: free');
+        const lines = [
+          `registry: ${s.uri}`,
+          s.remote ? `remote: ${s.remote.size} bytes, ETag ${s.remote.etag}` : 'remote: does not exist yet',
+        ];
+        lines.push(
+          s.lock
+            ? `lock: held by ${s.lock.actor} on ${s.lock.host} (pid ${s.lock.pid}, \`${s.lock.command}\`) since ${s.lock.created}; ${s.lock.expired ? 'EXPIRED (the next write takes it over)' : `expires ${s.lock.expires}`}; id ${s.lock.id}`
+            : 'lock: free',
+        );
         return `${lines.join('\n')}\n`;
       });
     });
@@ -55,8 +65,22 @@ Examples:
       const registry = await deps.registry();
       const { appendEvent } = await import('../../core/audit/chain.js');
       const actor = await deps.actor();
-      await registry.write(() => appendEvent(registry, { at: deps.clock.now().toISOString(), actor, action: 'registry.unlock', model: null, subject: null, payload: { lock: removed } }));
-      await emit(ctx, removed, () => `removed the lock ${removed.id} of ${removed.actor} (pid ${removed.pid} on ${removed.host}, since ${removed.created})\n`);
+      await registry.write(() =>
+        appendEvent(registry, {
+          at: deps.clock.now().toISOString(),
+          actor,
+          action: 'registry.unlock',
+          model: null,
+          subject: null,
+          payload: { lock: removed },
+        }),
+      );
+      await emit(
+        ctx,
+        removed,
+        () =>
+          `removed the lock ${removed.id} of ${removed.actor} (pid ${removed.pid} on ${removed.host}, since ${removed.created})\n`,
+      );
     });
 
   reg

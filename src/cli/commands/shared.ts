@@ -7,7 +7,8 @@ export function collect(value: string, previous: string[] = []): string[] {
 
 export function positiveInt(flag: string) {
   return (value: string): number => {
-    if (!/^[0-9]+$/.test(value) || Number(value) < 1) throw new UsageError(`${flag} must be a positive whole number, got ${JSON.stringify(value)}`);
+    if (!/^[0-9]+$/.test(value) || Number(value) < 1)
+      throw new UsageError(`${flag} must be a positive whole number, got ${JSON.stringify(value)}`);
     return Number(value);
   };
 }

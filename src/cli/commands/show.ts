@@ -14,11 +14,21 @@ export function renderVersion(d: VersionDetail): string {
       ['version', d.ref],
       ['status', d.status],
       ['aliases', d.aliases.join(', ')],
-      ['tags', Object.entries(d.tags).map(([k, v]) => `${k}=${v}`).join(', ')],
+      [
+        'tags',
+        Object.entries(d.tags)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(', '),
+      ],
       ['description', d.description],
       ['manifest', d.manifestDigest],
       ['data', d.dataHash],
-      ['code', d.code.commit ? `${d.code.commit}${d.code.dirty ? ' (dirty)' : ''}${d.code.branch ? ` on ${d.code.branch}` : ''}` : null],
+      [
+        'code',
+        d.code.commit
+          ? `${d.code.commit}${d.code.dirty ? ' (dirty)' : ''}${d.code.branch ? ` on ${d.code.branch}` : ''}`
+          : null,
+      ],
       ['remote', d.code.remote],
       ['parent', d.parent ? `${d.parent.model}@${d.parent.version}` : null],
       ['ADRs', d.adrs.join(', ')],
@@ -26,19 +36,40 @@ export function renderVersion(d: VersionDetail): string {
     ]),
   );
   out.push(`\nFiles (${d.files.length}, ${formatBytes(d.totalSize)}):\n`);
-  out.push(table(['PATH', 'SIZE', 'SHA256'], d.files.map((f) => [f.path, formatBytes(f.size), f.sha256])));
+  out.push(
+    table(
+      ['PATH', 'SIZE', 'SHA256'],
+      d.files.map((f) => [f.path, formatBytes(f.size), f.sha256]),
+    ),
+  );
   if (d.metrics.length) {
     out.push('\nMetrics:\n');
-    out.push(table(['METRIC', 'SLICE', 'VALUE', 'DATASET'], d.metrics.map((m) => [m.name, m.slice ?? '(all)', fmtNum(m.value, 6), m.datasetName ?? m.datasetDigest ?? '-'])));
+    out.push(
+      table(
+        ['METRIC', 'SLICE', 'VALUE', 'DATASET'],
+        d.metrics.map((m) => [m.name, m.slice ?? '(all)', fmtNum(m.value, 6), m.datasetName ?? m.datasetDigest ?? '-']),
+      ),
+    );
   }
   const schema = d.featureSchema as FeatureSchema | null;
   if (schema) {
     out.push('\nSchema:\n');
-    const rows = [...schema.inputs.map((f) => ['input', f] as const), ...schema.outputs.map((f) => ['output', f] as const)];
-    out.push(table(['SIDE', 'NAME', 'TYPE', 'REQUIRED', 'VALUES'], rows.map(([side, f]) => [side, f.name, f.type, f.required ? 'yes' : 'no', f.values?.join(', ') ?? '-'])));
+    const rows = [
+      ...schema.inputs.map((f) => ['input', f] as const),
+      ...schema.outputs.map((f) => ['output', f] as const),
+    ];
+    out.push(
+      table(
+        ['SIDE', 'NAME', 'TYPE', 'REQUIRED', 'VALUES'],
+        rows.map(([side, f]) => [side, f.name, f.type, f.required ? 'yes' : 'no', f.values?.join(', ') ?? '-']),
+      ),
+    );
   }
   if (d.config) out.push(`\nConfig:\n${JSON.stringify(d.config, null, 2)}\n`);
-  if (d.requirements) out.push(`\nRequirements: ${d.requirements.split('\n').filter((l) => l.trim() && !l.startsWith('#')).length} line(s) (see --json)\n`);
+  if (d.requirements)
+    out.push(
+      `\nRequirements: ${d.requirements.split('\n').filter((l) => l.trim() && !l.startsWith('#')).length} line(s) (see --json)\n`,
+    );
   return out.join('');
 }
 
@@ -47,7 +78,10 @@ export function registerShow(program: Command, deps: Deps): void {
     .command('show')
     .description('show one version: files, metrics, schema, data hash, code commit, config, aliases, tags')
     .argument('<ref>', 'fraud@3, fraud@champion, fraud@latest (a bare name means @latest)')
-    .addHelpText('after', '\nExamples:\n  $ mlctl show fraud@champion\n  $ mlctl show fraud@3 --json | jq .data.metrics')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ mlctl show fraud@champion\n  $ mlctl show fraud@3 --json | jq .data.metrics',
+    )
     .action(async (ref: string, _opts, cmd: Command) => {
       const ctx = commandCtx(deps, cmd);
       const { showVersion } = await import('../../core/registry/show.js');

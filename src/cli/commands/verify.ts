@@ -13,11 +13,24 @@ export function registerVerify(program: Command, deps: Deps): void {
     .action(async (refs: string[], opts, cmd: Command) => {
       const ctx = commandCtx(deps, cmd);
       const { verifyVersions } = await import('../../core/artifacts/verify.js');
-      const r = await verifyVersions({ registry: await deps.registry(), store: await deps.artifacts(), progress: await deps.progress(ctx.quiet || ctx.json) }, { refs, all: !!opts.all });
+      const r = await verifyVersions(
+        {
+          registry: await deps.registry(),
+          store: await deps.artifacts(),
+          progress: await deps.progress(ctx.quiet || ctx.json),
+        },
+        { refs, all: !!opts.all },
+      );
       const human = () =>
         r.ok
           ? `ok: ${r.versions.length} version(s), ${r.blobsChecked} blob(s), ${formatBytes(r.bytesChecked)} verified\n`
           : r.problems.map((p) => `${p.ref}: ${p.path}: ${p.problem}: ${p.detail}\n`).join('');
-      await emitVerdict(ctx, r, human, r.ok, `${r.problems.length} problem(s) found in the artifact store; re-register the affected versions from their original files`);
+      await emitVerdict(
+        ctx,
+        r,
+        human,
+        r.ok,
+        `${r.problems.length} problem(s) found in the artifact store; re-register the affected versions from their original files`,
+      );
     });
 }

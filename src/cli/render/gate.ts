@@ -4,7 +4,13 @@ import { fmt, fmtP } from '../../core/gates/checks.js';
 import { table } from './table.js';
 import { annotations, type Annotation } from './github.js';
 
-const ICON: Record<CheckResult['verdict'], string> = { pass: '✅', fail: '❌', warn: '⚠️', skip: '⏭️', inconclusive: '❔' };
+const ICON: Record<CheckResult['verdict'], string> = {
+  pass: '✅',
+  fail: '❌',
+  warn: '⚠️',
+  skip: '⏭️',
+  inconclusive: '❔',
+};
 const HEAD: Record<GateReport['verdict'], string> = { pass: 'PASSED', fail: 'FAILED', inconclusive: 'INCONCLUSIVE' };
 
 function detail(c: CheckResult): string {
@@ -20,7 +26,10 @@ function headline(r: GateReport): string {
   return `gate ${HEAD[r.verdict]}: ${r.candidate.ref} ${against} — ${r.summary.pass} passed, ${r.summary.fail} failed, ${r.summary.warn} warnings, ${r.summary.inconclusive} inconclusive, ${r.summary.skip} skipped`;
 }
 
-export function renderGateTable(r: GateReport, paint: (verdict: string, text: string) => string = (_v, t) => t): string {
+export function renderGateTable(
+  r: GateReport,
+  paint: (verdict: string, text: string) => string = (_v, t) => t,
+): string {
   const rows = r.checks.map((c) => [paint(c.verdict, c.verdict.toUpperCase()), c.id, c.inequality, detail(c)]);
   return `${headline(r)}\npolicy ${r.policy.file} (${r.policy.digest.slice(0, 19)}…), data ${r.dataset.source}${r.dataset.digest ? ` ${r.dataset.digest.slice(0, 19)}…` : ''}${r.dataset.rows !== null ? `, ${r.dataset.rows} rows` : ''}, gate run #${r.gateRunId}\n\n${table(['VERDICT', 'CHECK', 'EVALUATED', 'DETAIL'], rows)}`;
 }
@@ -35,7 +44,9 @@ export function renderGateMarkdown(r: GateReport): string {
     '',
     '| | check | evaluated | detail |',
     '|---|---|---|---|',
-    ...r.checks.map((c) => `| ${ICON[c.verdict]} | \`${mdEscape(c.id)}\` | ${mdEscape(c.inequality)} | ${mdEscape(detail(c))} |`),
+    ...r.checks.map(
+      (c) => `| ${ICON[c.verdict]} | \`${mdEscape(c.id)}\` | ${mdEscape(c.inequality)} | ${mdEscape(detail(c))} |`,
+    ),
     '',
     `<sub>policy \`${r.policy.file}\` ${r.policy.digest.slice(0, 19)}… · data ${r.dataset.source} ${r.dataset.digest ? `${r.dataset.digest.slice(0, 19)}…` : ''} · gate run #${r.gateRunId} · ${r.at} · ${r.actor}</sub>`,
     '',
@@ -69,9 +80,16 @@ export function renderGateJunit(r: GateReport): string {
 export function renderGateAnnotations(r: GateReport): string {
   const list: Annotation[] = [];
   for (const c of r.checks) {
-    const level = c.verdict === 'fail' ? 'error' : c.verdict === 'warn' || c.verdict === 'inconclusive' ? 'warning' : null;
+    const level =
+      c.verdict === 'fail' ? 'error' : c.verdict === 'warn' || c.verdict === 'inconclusive' ? 'warning' : null;
     if (!level) continue;
-    list.push({ level, file: r.policy.file, line: c.line, title: `gate ${c.id}`, message: [c.inequality, detail(c)].filter(Boolean).join(' — ') });
+    list.push({
+      level,
+      file: r.policy.file,
+      line: c.line,
+      title: `gate ${c.id}`,
+      message: [c.inequality, detail(c)].filter(Boolean).join(' — '),
+    });
   }
   list.push({ level: 'notice', title: 'mlctl gate', message: headline(r) });
   return annotations(list);

@@ -30,11 +30,20 @@ export function annotations(list: Annotation[]): string {
       left[a.level] = (left[a.level] ?? 0) + 1;
       continue;
     }
-    const props = [a.file ? `file=${escapeProperty(a.file)}` : '', a.line ? `line=${a.line}` : '', a.title ? `title=${escapeProperty(a.title)}` : ''].filter(Boolean).join(',');
+    const props = [
+      a.file ? `file=${escapeProperty(a.file)}` : '',
+      a.line ? `line=${a.line}` : '',
+      a.title ? `title=${escapeProperty(a.title)}` : '',
+    ]
+      .filter(Boolean)
+      .join(',');
     out.push(`::${a.level}${props ? ` ${props}` : ''}::${escapeData(a.message)}`);
   }
   const omitted = Object.entries(left).map(([k, n]) => `${n} ${k}${n === 1 ? '' : 's'}`);
-  if (omitted.length) out.push(`::notice::${escapeData(`${omitted.join(' and ')} left out (at most ${MAX_PER_TYPE} annotations per type); see the job summary`)}`);
+  if (omitted.length)
+    out.push(
+      `::notice::${escapeData(`${omitted.join(' and ')} left out (at most ${MAX_PER_TYPE} annotations per type); see the job summary`)}`,
+    );
   return out.length ? `${out.join('\n')}\n` : '';
 }
 
@@ -45,7 +54,10 @@ export function appendStepSummary(file: string, markdown: string): void {
   let text = markdown.endsWith('\n') ? markdown : `${markdown}\n`;
   if (Buffer.byteLength(text) > SUMMARY_LIMIT - 1024) {
     const note = '\n\n_…summary cut to stay under GitHub’s 1 MiB limit; the full report is in the JSON output._\n';
-    text = `${Buffer.from(text).subarray(0, SUMMARY_LIMIT - 1024 - note.length).toString('utf8').replace(/\uFFFD*$/, '')}${note}`;
+    text = `${Buffer.from(text)
+      .subarray(0, SUMMARY_LIMIT - 1024 - note.length)
+      .toString('utf8')
+      .replace(/\uFFFD*$/, '')}${note}`;
   }
   appendFileSync(file, text);
 }

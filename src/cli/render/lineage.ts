@@ -14,9 +14,16 @@ function facts(n: LineageNode): string[] {
   ];
   if (n.config) out.push(`config ${JSON.stringify(n.config).slice(0, 80)}`);
   if (n.requirements) out.push(`requirements ${shortHash(n.requirements)}`);
-  for (const g of n.gateRuns) out.push(`gate run #${g.id}: ${g.verdict}${g.baseline ? ` vs ${g.baseline}` : ''} at ${g.at}`);
-  for (const r of n.rollouts) out.push(`rollout #${r.id} ${r.state} at ${r.stage} (started ${r.startedAt})${r.commits.length ? `; commits ${r.commits.map((c) => c.slice(0, 10)).join(', ')}` : ''}`);
-  for (const c of n.championChanges) out.push(`${c.change} at ${c.at} by ${c.actor}${c.reason ? ` — ${c.reason}` : ''}${c.adr ? ` (ADR ${c.adr})` : ''}`);
+  for (const g of n.gateRuns)
+    out.push(`gate run #${g.id}: ${g.verdict}${g.baseline ? ` vs ${g.baseline}` : ''} at ${g.at}`);
+  for (const r of n.rollouts)
+    out.push(
+      `rollout #${r.id} ${r.state} at ${r.stage} (started ${r.startedAt})${r.commits.length ? `; commits ${r.commits.map((c) => c.slice(0, 10)).join(', ')}` : ''}`,
+    );
+  for (const c of n.championChanges)
+    out.push(
+      `${c.change} at ${c.at} by ${c.actor}${c.reason ? ` — ${c.reason}` : ''}${c.adr ? ` (ADR ${c.adr})` : ''}`,
+    );
   for (const a of n.adrs) if (!n.championChanges.some((c) => c.adr === a)) out.push(`ADR ${a}`);
   return out;
 }
@@ -67,7 +74,8 @@ export function renderLineageMermaid(n: LineageNode): string {
   const lines = ['```mermaid', 'graph TD'];
   for (const r of nodes) lines.push(`  ${id(r)}["${r}"]`);
   if (n.data) lines.push(`  data_${id(n.data.slice(7, 19))}[("data ${n.data.slice(0, 19)}…")] --> ${id(n.ref)}`);
-  if (n.code.commit) lines.push(`  code_${n.code.commit.slice(0, 10)}{{"commit ${n.code.commit.slice(0, 10)}"}} --> ${id(n.ref)}`);
+  if (n.code.commit)
+    lines.push(`  code_${n.code.commit.slice(0, 10)}{{"commit ${n.code.commit.slice(0, 10)}"}} --> ${id(n.ref)}`);
   for (const [a, b] of e) lines.push(`  ${id(a)} --> ${id(b)}`);
   for (const g of n.gateRuns) lines.push(`  ${id(n.ref)} -.-> gate_${g.id}(["gate #${g.id}: ${g.verdict}"])`);
   lines.push(`  style ${id(n.ref)} stroke-width:3px`, '```');
@@ -80,9 +88,14 @@ export function renderLineageDot(n: LineageNode): string {
   const nodes = new Set([n.ref, ...e.flat()]);
   const lines = ['digraph lineage {', '  rankdir=LR;', '  node [shape=box];'];
   for (const r of nodes) lines.push(`  ${JSON.stringify(r)}${r === n.ref ? ' [penwidth=3]' : ''};`);
-  if (n.data) lines.push(`  ${JSON.stringify(`data ${n.data.slice(0, 19)}…`)} [shape=cylinder];`, `  ${JSON.stringify(`data ${n.data.slice(0, 19)}…`)} -> ${JSON.stringify(n.ref)};`);
+  if (n.data)
+    lines.push(
+      `  ${JSON.stringify(`data ${n.data.slice(0, 19)}…`)} [shape=cylinder];`,
+      `  ${JSON.stringify(`data ${n.data.slice(0, 19)}…`)} -> ${JSON.stringify(n.ref)};`,
+    );
   for (const [a, b] of e) lines.push(`  ${JSON.stringify(a)} -> ${JSON.stringify(b)};`);
-  for (const g of n.gateRuns) lines.push(`  ${JSON.stringify(n.ref)} -> ${JSON.stringify(`gate #${g.id}: ${g.verdict}`)} [style=dashed];`);
+  for (const g of n.gateRuns)
+    lines.push(`  ${JSON.stringify(n.ref)} -> ${JSON.stringify(`gate #${g.id}: ${g.verdict}`)} [style=dashed];`);
   lines.push('}');
   return `${lines.join('\n')}\n`;
 }

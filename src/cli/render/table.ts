@@ -12,7 +12,16 @@ const width = (s: string) => [...s].length;
 export function table(head: string[], rows: Cell[][]): string {
   const text = [head, ...rows.map((r) => r.map(cellText))];
   const widths = head.map((_, i) => Math.max(...text.map((r) => width(r[i] ?? ''))));
-  return text.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c + ' '.repeat(widths[i]! - width(c) + 2))).join('').trimEnd()).join('\n') + '\n';
+  return (
+    text
+      .map((r) =>
+        r
+          .map((c, i) => (i === r.length - 1 ? c : c + ' '.repeat(widths[i]! - width(c) + 2)))
+          .join('')
+          .trimEnd(),
+      )
+      .join('\n') + '\n'
+  );
 }
 
 export function kv(rows: Array<[string, Cell]>): string {

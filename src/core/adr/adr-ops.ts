@@ -50,7 +50,9 @@ export async function withAdrLock<T>(dir: string, fn: () => T): Promise<T> {
       await new Promise((r) => setTimeout(r, 5 + Math.random() * 20));
     }
   }
-  throw new StorageError(`could not lock ${dir} to number a new ADR (another mlctl holds ${lock}); retry, or remove the file if no mlctl is running`);
+  throw new StorageError(
+    `could not lock ${dir} to number a new ADR (another mlctl holds ${lock}); retry, or remove the file if no mlctl is running`,
+  );
 }
 
 function loadTemplate(ctx: AdrContext, name: AdrTemplate): string {
@@ -99,20 +101,36 @@ export async function newAdr(ctx: AdrContext, input: NewAdrInput): Promise<NewAd
       .replaceAll('{{date}}', ctx.now.toISOString().slice(0, 10))
       .replaceAll('{{status}}', template === 'madr' ? status.toLowerCase() : status)
       .replaceAll('{{actor}}', ctx.actor)
-      .replaceAll('{{context}}', input.sections?.context ?? 'What is the issue that we are seeing that is motivating this decision or change?')
+      .replaceAll(
+        '{{context}}',
+        input.sections?.context ?? 'What is the issue that we are seeing that is motivating this decision or change?',
+      )
       .replaceAll('{{decision}}', input.sections?.decision ?? 'What is the change that we are proposing and/or doing?')
-      .replaceAll('{{consequences}}', input.sections?.consequences ?? 'What becomes easier or more difficult to do because of this change?');
+      .replaceAll(
+        '{{consequences}}',
+        input.sections?.consequences ?? 'What becomes easier or more difficult to do because of this change?',
+      );
     for (const s of superseded) text = addStatusLine(text, `Supersedes ${linkText(s)}`);
     for (const l of linked) text = addStatusLine(text, `${l.link} ${linkText(l.target)}`);
     writeFileSync(path, text, { flag: 'wx' });
-    for (const s of superseded) atomicWrite(s.path, replaceAcceptance(readFileSync(s.path, 'utf8'), `Superseded by ${linkText(me)}`));
-    for (const l of linked) atomicWrite(l.target.path, addStatusLine(readFileSync(l.target.path, 'utf8'), `${l.reverse} ${linkText(me)}`));
-    return { number, file, path, title, superseded: superseded.map((s) => s.file), linked: linked.map((l) => l.target.file) };
+    for (const s of superseded)
+      atomicWrite(s.path, replaceAcceptance(readFileSync(s.path, 'utf8'), `Superseded by ${linkText(me)}`));
+    for (const l of linked)
+      atomicWrite(l.target.path, addStatusLine(readFileSync(l.target.path, 'utf8'), `${l.reverse} ${linkText(me)}`));
+    return {
+      number,
+      file,
+      path,
+      title,
+      superseded: superseded.map((s) => s.file),
+      linked: linked.map((l) => l.target.file),
+    };
   });
 }
 
 export async function linkAdrs(ctx: AdrContext, src: string, link: string, tgt: string, reverse: string) {
-  if (!link.trim() || !reverse.trim()) throw new UsageError('give both a link text and a reverse-link text, e.g. mlctl adr link 3 Amends 1 "Amended by"');
+  if (!link.trim() || !reverse.trim())
+    throw new UsageError('give both a link text and a reverse-link text, e.g. mlctl adr link 3 Amends 1 "Amended by"');
   return withAdrLock(ctx.dir, () => {
     const all = listAdrs(ctx.dir);
     const a = findAdr(all, src);
@@ -124,7 +142,11 @@ export async function linkAdrs(ctx: AdrContext, src: string, link: string, tgt: 
 }
 
 /** Set the status word of an ADR and optionally append a line (used by rollouts: each stage, outcome). */
-export async function updateAdr(ctx: AdrContext, ref: string, change: { status?: string; append?: string[]; log?: string[] }) {
+export async function updateAdr(
+  ctx: AdrContext,
+  ref: string,
+  change: { status?: string; append?: string[]; log?: string[] },
+) {
   return withAdrLock(ctx.dir, () => {
     const a = findAdr(listAdrs(ctx.dir), ref);
     let text = readFileSync(a.path, 'utf8');
@@ -153,8 +175,10 @@ export function adrGraph(dir: string): string {
   const byFile = new Map(all.map((a) => [a.file, a]));
   const q = (s: string) => JSON.stringify(s);
   const lines = ['digraph {', '  node [shape=plaintext];', '  subgraph {'];
-  for (const a of all) lines.push(`    _${a.number} [label=${q(`${a.number}. ${a.title}`)}; URL=${q(a.file.replace(/\.md$/, '.html'))}];`);
-  for (let i = 1; i < all.length; i++) lines.push(`    _${all[i - 1]!.number} -> _${all[i]!.number} [style="dotted", weight=1];`);
+  for (const a of all)
+    lines.push(`    _${a.number} [label=${q(`${a.number}. ${a.title}`)}; URL=${q(a.file.replace(/\.md$/, '.html'))}];`);
+  for (let i = 1; i < all.length; i++)
+    lines.push(`    _${all[i - 1]!.number} -> _${all[i]!.number} [style="dotted", weight=1];`);
   lines.push('  }');
   for (const a of all) {
     for (const s of a.status) {
@@ -190,7 +214,8 @@ export function lintAdrs(dir: string): LintProblem[] {
     }
     const text = readFileSync(a.path, 'utf8');
     for (const m of text.matchAll(/\]\(([^)\s]+\.md)\)/g)) {
-      if (!/^[a-z]+:/i.test(m[1]!) && !existsSync(join(dir, m[1]!))) out.push({ file: a.file, problem: `links to missing ${m[1]}` });
+      if (!/^[a-z]+:/i.test(m[1]!) && !existsSync(join(dir, m[1]!)))
+        out.push({ file: a.file, problem: `links to missing ${m[1]}` });
     }
   }
   return out;

@@ -19,7 +19,13 @@ export function addStatusLine(text: string, line: string): string {
 
 /** Replace the `Accepted` (or `Proposed`) line with `replacement`; add it when there is none. */
 export function replaceAcceptance(text: string, replacement: string): string {
-  if (text.startsWith('---\n')) return setMadrStatus(text, replacement.toLowerCase().startsWith('superseded') ? replacement.replace(/^Superseded by/, 'superseded by') : replacement);
+  if (text.startsWith('---\n'))
+    return setMadrStatus(
+      text,
+      replacement.toLowerCase().startsWith('superseded')
+        ? replacement.replace(/^Superseded by/, 'superseded by')
+        : replacement,
+    );
   const lines = text.split('\n');
   const i = lines.findIndex((l) => /^##\s+Status\s*$/.test(l));
   if (i >= 0) {
@@ -53,13 +59,16 @@ function setMadrStatus(text: string, status: string): string {
   const end = text.indexOf('\n---', 4);
   const fm = text.slice(0, end);
   const rest = text.slice(end);
-  const next = /^status:.*$/m.test(fm) ? fm.replace(/^status:.*$/m, `status: ${JSON.stringify(status)}`) : `${fm}\nstatus: ${JSON.stringify(status)}`;
+  const next = /^status:.*$/m.test(fm)
+    ? fm.replace(/^status:.*$/m, `status: ${JSON.stringify(status)}`)
+    : `${fm}\nstatus: ${JSON.stringify(status)}`;
   return next + rest;
 }
 
 function addMadrLink(text: string, line: string): string {
   // MADR keeps links in the body, under a "More Information" section.
-  if (/^## More Information\s*$/m.test(text)) return text.replace(/^## More Information\s*$/m, (h) => `${h}\n\n* ${line}`);
+  if (/^## More Information\s*$/m.test(text))
+    return text.replace(/^## More Information\s*$/m, (h) => `${h}\n\n* ${line}`);
   return `${text.trimEnd()}\n\n## More Information\n\n* ${line}\n`;
 }
 

@@ -36,7 +36,10 @@ export function resolveAdrDir(cwd: string, configured: { root: string; dir?: str
 
 /** Title lowercased; every run of characters other than letters and digits becomes one '-'. */
 export function slugify(title: string): string {
-  const slug = title.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-+|-+$/g, '');
+  const slug = title
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, '-')
+    .replace(/^-+|-+$/g, '');
   if (!slug) throw new UsageError(`title ${JSON.stringify(title)} has no letters or digits to name the file with`);
   return slug;
 }
@@ -46,7 +49,11 @@ export function parseAdr(path: string, file: string, number: number): AdrFile {
   if (text.startsWith('---\n')) {
     const end = text.indexOf('\n---', 4);
     const fm = text.slice(4, end < 0 ? 4 : end);
-    const field = (k: string) => new RegExp(`^${k}:\\s*(.*)$`, 'm').exec(fm)?.[1]?.trim().replace(/^["']|["']$/g, '') ?? null;
+    const field = (k: string) =>
+      new RegExp(`^${k}:\\s*(.*)$`, 'm')
+        .exec(fm)?.[1]
+        ?.trim()
+        .replace(/^["']|["']$/g, '') ?? null;
     const title = /^#\s+(.+)$/m.exec(text.slice(end < 0 ? 0 : end + 4))?.[1]?.trim() ?? file;
     const status = field('status');
     return { number, file, path, title, status: status ? [status] : [], date: field('date'), format: 'madr' };
@@ -62,18 +69,21 @@ export function statusLines(text: string): string[] {
   const i = lines.findIndex((l) => /^##\s+Status\s*$/.test(l));
   if (i < 0) return [];
   const out: string[] = [];
-  for (let j = i + 1; j < lines.length && !/^#{1,2}\s/.test(lines[j]!); j++) if (lines[j]!.trim()) out.push(lines[j]!.trim());
+  for (let j = i + 1; j < lines.length && !/^#{1,2}\s/.test(lines[j]!); j++)
+    if (lines[j]!.trim()) out.push(lines[j]!.trim());
   return out;
 }
 
 export function listAdrs(dir: string): AdrFile[] {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .map((f) => ({ f, m: ADR_FILE.exec(f) }))
-    .filter((x): x is { f: string; m: RegExpExecArray } => x.m !== null)
-    // Base 10 always: 0008 and 0009 are numbers, not invalid octal.
-    .map(({ f, m }) => parseAdr(join(dir, f), f, Number.parseInt(m[1]!, 10)))
-    .sort((a, b) => a.number - b.number || a.file.localeCompare(b.file));
+  return (
+    readdirSync(dir)
+      .map((f) => ({ f, m: ADR_FILE.exec(f) }))
+      .filter((x): x is { f: string; m: RegExpExecArray } => x.m !== null)
+      // Base 10 always: 0008 and 0009 are numbers, not invalid octal.
+      .map(({ f, m }) => parseAdr(join(dir, f), f, Number.parseInt(m[1]!, 10)))
+      .sort((a, b) => a.number - b.number || a.file.localeCompare(b.file))
+  );
 }
 
 /** A number, or a unique part of a file name. */
@@ -82,12 +92,18 @@ export function findAdr(all: AdrFile[], ref: string): AdrFile {
     const n = Number.parseInt(ref, 10);
     const hits = all.filter((a) => a.number === n);
     if (hits.length === 1) return hits[0]!;
-    if (hits.length > 1) throw new UsageError(`ADR number ${n} is ambiguous: ${hits.map((h) => h.file).join(', ')}; run 'mlctl adr lint'`);
-    throw new NotFoundError(`no ADR number ${n}; the highest is ${all.length ? all[all.length - 1]!.number : 'none (no ADRs yet)'}`);
+    if (hits.length > 1)
+      throw new UsageError(`ADR number ${n} is ambiguous: ${hits.map((h) => h.file).join(', ')}; run 'mlctl adr lint'`);
+    throw new NotFoundError(
+      `no ADR number ${n}; the highest is ${all.length ? all[all.length - 1]!.number : 'none (no ADRs yet)'}`,
+    );
   }
   const hits = all.filter((a) => a.file.includes(ref));
   if (hits.length === 1) return hits[0]!;
-  if (hits.length > 1) throw new UsageError(`${JSON.stringify(ref)} matches several ADRs: ${hits.map((h) => h.file).join(', ')}; use a number or a longer part of the name`);
+  if (hits.length > 1)
+    throw new UsageError(
+      `${JSON.stringify(ref)} matches several ADRs: ${hits.map((h) => h.file).join(', ')}; use a number or a longer part of the name`,
+    );
   // Suggest by the closest word of each name: a typo of "record" should find "first-record".
   const names = all.map((a) => a.file.replace(/\.md$/, '').replace(/^\d+-/, ''));
   const words = [...new Set(names.flatMap((n) => n.split('-')))];

@@ -19,7 +19,9 @@ export async function collectFiles(paths: string[], cwd: string): Promise<LocalF
   const add = (f: LocalFile, from: string) => {
     const prev = seen.get(f.path);
     if (prev !== undefined) {
-      throw new UsageError(`two inputs would both be stored as ${JSON.stringify(f.path)} (from ${prev} and ${from}); rename one or register their common folder`);
+      throw new UsageError(
+        `two inputs would both be stored as ${JSON.stringify(f.path)} (from ${prev} and ${from}); rename one or register their common folder`,
+      );
     }
     seen.set(f.path, from);
     out.push(f);

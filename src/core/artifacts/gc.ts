@@ -49,10 +49,23 @@ export async function collectGarbage(
   const bytes = unreferenced.reduce((s, b) => s + b.size, 0);
   const folderView = folders.expired.map((f) => ({ ref: f.ref, files: f.keys.length, size: f.size }));
   if (opts.dryRun || (unreferenced.length === 0 && folders.expired.length === 0)) {
-    return { dryRun: opts.dryRun, scanned, unreferenced, tooYoung, deleted: 0, bytesFreed: 0, folders: folderView, foldersKept: folders.kept };
+    return {
+      dryRun: opts.dryRun,
+      scanned,
+      unreferenced,
+      tooYoung,
+      deleted: 0,
+      bytesFreed: 0,
+      folders: folderView,
+      foldersKept: folders.kept,
+    };
   }
   await mapLimit(unreferenced, 8, (b) => ctx.store.delete(`${BLOB_PREFIX}${b.sha256.slice(0, 2)}/${b.sha256}`));
-  await mapLimit(folders.expired.flatMap((f) => f.keys), 8, (k) => ctx.store.delete(k));
+  await mapLimit(
+    folders.expired.flatMap((f) => f.keys),
+    8,
+    (k) => ctx.store.delete(k),
+  );
   await ctx.registry.write(() => {
     appendEvent(ctx.registry, {
       at: ctx.clock.now().toISOString(),
@@ -60,10 +73,24 @@ export async function collectGarbage(
       action: 'gc',
       model: null,
       subject: null,
-      payload: { deleted: unreferenced.length, bytes, digests: unreferenced.slice(0, 1000).map((b) => b.sha256), folders: folderView.map((f) => f.ref) },
+      payload: {
+        deleted: unreferenced.length,
+        bytes,
+        digests: unreferenced.slice(0, 1000).map((b) => b.sha256),
+        folders: folderView.map((f) => f.ref),
+      },
     });
   });
-  return { dryRun: false, scanned, unreferenced, tooYoung, deleted: unreferenced.length, bytesFreed: bytes, folders: folderView, foldersKept: folders.kept };
+  return {
+    dryRun: false,
+    scanned,
+    unreferenced,
+    tooYoung,
+    deleted: unreferenced.length,
+    bytesFreed: bytes,
+    folders: folderView,
+    foldersKept: folders.kept,
+  };
 }
 
 /**

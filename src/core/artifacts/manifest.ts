@@ -18,6 +18,9 @@ export function checkManifestPath(p: string): string {
     /^[A-Za-z]:/.test(p) ||
     p.includes('\0') ||
     p.split(/[/\\]/).some((seg) => seg === '..' || seg === '');
-  if (bad) throw new UsageError(`refusing unsafe path ${JSON.stringify(p)} in the manifest (absolute or containing '..'); the registry entry may have been tampered with`);
+  if (bad)
+    throw new UsageError(
+      `refusing unsafe path ${JSON.stringify(p)} in the manifest (absolute or containing '..'); the registry entry may have been tampered with`,
+    );
   return p;
 }

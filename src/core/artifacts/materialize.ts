@@ -22,7 +22,11 @@ export interface MaterializeResult {
  * <prefix>/models/<model>/<version>/<path> by server-side copy (no client upload), then check each
  * copy's size and sha256 before the URI may go into a serving config.
  */
-export async function materializeVersion(ctx: { registry: Registry; store: BlobStore }, ref: string, opts: { trustExisting?: boolean } = {}): Promise<MaterializeResult> {
+export async function materializeVersion(
+  ctx: { registry: Registry; store: BlobStore },
+  ref: string,
+  opts: { trustExisting?: boolean } = {},
+): Promise<MaterializeResult> {
   const v = resolveRef(ctx.registry, ref);
   const folder = modelFolderKey(v.model, v.version);
   const files = ctx.registry.artifacts(v.id);
@@ -45,7 +49,9 @@ export async function materializeVersion(ctx: { registry: Registry; store: BlobS
       size += (chunk as Buffer).length;
     }
     if (size !== f.size || h.digest('hex') !== f.sha256) {
-      throw new StorageError(`${ctx.store.uriOf(key)} does not match ${v.model}@${v.version}'s ${f.path} after copying; run 'mlctl verify ${v.model}@${v.version}'`);
+      throw new StorageError(
+        `${ctx.store.uriOf(key)} does not match ${v.model}@${v.version}'s ${f.path} after copying; run 'mlctl verify ${v.model}@${v.version}'`,
+      );
     }
   });
   return { ref: `${v.model}@${v.version}`, uri: ctx.store.uriOf(folder), files: files.length, copied };

@@ -23,7 +23,12 @@ export interface PullResult {
 }
 
 /** Stream one blob to dest: hash while writing a temp file next to it, rename only when the digest matches. */
-export async function downloadVerified(store: BlobStore, entry: ArtifactEntry, dest: string, onBytes?: (n: number) => void): Promise<void> {
+export async function downloadVerified(
+  store: BlobStore,
+  entry: ArtifactEntry,
+  dest: string,
+  onBytes?: (n: number) => void,
+): Promise<void> {
   await mkdir(dirname(dest), { recursive: true });
   const tmp = `${dest}.mlctl-tmp-${randomBytes(6).toString('hex')}`;
   const hash = createHash('sha256');
@@ -39,13 +44,17 @@ export async function downloadVerified(store: BlobStore, entry: ArtifactEntry, d
   trackTemp(tmp);
   try {
     if (!(await store.stat(blobKey(entry.sha256)))) {
-      throw new StorageError(`${entry.path}: blob sha256:${entry.sha256} is missing from ${store.location}; run 'mlctl verify --all' to find every affected version`);
+      throw new StorageError(
+        `${entry.path}: blob sha256:${entry.sha256} is missing from ${store.location}; run 'mlctl verify --all' to find every affected version`,
+      );
     }
     const body = await store.getStream(blobKey(entry.sha256));
     await pipeline(body as Readable, tap, createWriteStream(tmp, { highWaterMark: 1 << 20 }));
     const got = hash.digest('hex');
     if (got !== entry.sha256 || size !== entry.size) {
-      throw new VerdictError(`${entry.path}: stored blob is corrupt (sha256 ${got.slice(0, 12)}…, ${size} bytes; expected ${entry.sha256.slice(0, 12)}…, ${entry.size} bytes); run 'mlctl verify' and re-register from the original files`);
+      throw new VerdictError(
+        `${entry.path}: stored blob is corrupt (sha256 ${got.slice(0, 12)}…, ${size} bytes; expected ${entry.sha256.slice(0, 12)}…, ${entry.size} bytes); run 'mlctl verify' and re-register from the original files`,
+      );
     }
     await rename(tmp, dest);
   } catch (err) {
@@ -71,12 +80,18 @@ export async function pullVersion(
     const dest = resolve(root, ...e.path.split('/'));
     const rel = relative(root, dest);
     if (rel.startsWith('..') || isAbsolute(rel) || rel.split(sep).includes('..')) {
-      throw new UsageError(`refusing unsafe path ${JSON.stringify(e.path)} in the manifest: it resolves outside ${root}`);
+      throw new UsageError(
+        `refusing unsafe path ${JSON.stringify(e.path)} in the manifest: it resolves outside ${root}`,
+      );
     }
     return { e, dest };
   });
   const progress = ctx.progress ?? noProgress;
-  progress.start('downloading', entries.reduce((s, e) => s + e.size, 0), 'bytes');
+  progress.start(
+    'downloading',
+    entries.reduce((s, e) => s + e.size, 0),
+    'bytes',
+  );
   let bytes = 0;
   const files = await mapLimit(targets, 4, async ({ e, dest }) => {
     const existing = await stat(dest).catch(() => undefined);
@@ -91,4 +106,3 @@ export async function pullVersion(
   progress.stop();
   return { ref: `${v.model}@${v.version}`, to: root, files, bytesDownloaded: bytes };
 }
-

@@ -23,7 +23,10 @@ export interface VerifyResult {
   ok: boolean;
 }
 
-async function hashStream(s: NodeJS.ReadableStream, onBytes: (n: number) => void): Promise<{ sha256: string; size: number }> {
+async function hashStream(
+  s: NodeJS.ReadableStream,
+  onBytes: (n: number) => void,
+): Promise<{ sha256: string; size: number }> {
   const h = createHash('sha256');
   let size = 0;
   for await (const chunk of s as Readable) {
@@ -39,7 +42,8 @@ export async function verifyVersions(
   ctx: { registry: Registry; store: BlobStore; progress?: Progress },
   opts: { refs: string[]; all?: boolean },
 ): Promise<VerifyResult> {
-  if (!opts.all && opts.refs.length === 0) throw new UsageError('name the versions to verify (e.g. mlctl verify fraud@3) or pass --all');
+  if (!opts.all && opts.refs.length === 0)
+    throw new UsageError('name the versions to verify (e.g. mlctl verify fraud@3) or pass --all');
   const versions: VersionRecord[] = [];
   if (opts.all) {
     for (const m of ctx.registry.listModels()) versions.push(...ctx.registry.listVersions(m.name, {}).reverse());
@@ -60,23 +64,46 @@ export async function verifyVersions(
   await mapLimit([...users.entries()], 4, async ([sha, u]) => {
     const st = await ctx.store.stat(blobKey(sha));
     if (!st) {
-      for (const use of u.uses) problems.push({ ...use, sha256: sha, problem: 'missing', detail: `blob sha256:${sha} is missing from the store` });
+      for (const use of u.uses)
+        problems.push({
+          ...use,
+          sha256: sha,
+          problem: 'missing',
+          detail: `blob sha256:${sha} is missing from the store`,
+        });
       progress.tick(u.size);
       return;
     }
     const got = await hashStream(await ctx.store.getStream(blobKey(sha)), (n) => progress.tick(n));
     if (got.sha256 !== sha || got.size !== u.size) {
       for (const use of u.uses) {
-        problems.push({ ...use, sha256: sha, problem: 'corrupt', detail: `stored bytes hash to sha256:${got.sha256.slice(0, 12)}… (${got.size} bytes), expected sha256:${sha.slice(0, 12)}… (${u.size} bytes)` });
+        problems.push({
+          ...use,
+          sha256: sha,
+          problem: 'corrupt',
+          detail: `stored bytes hash to sha256:${got.sha256.slice(0, 12)}… (${got.size} bytes), expected sha256:${sha.slice(0, 12)}… (${u.size} bytes)`,
+        });
       }
     }
   });
   await mapLimit(versions, 8, async (v) => {
     if (!(await ctx.store.stat(manifestKey(v.model, v.version)))) {
-      problems.push({ ref: `${v.model}@${v.version}`, path: manifestKey(v.model, v.version), sha256: '', problem: 'manifest-missing', detail: 'the version manifest is missing from the store' });
+      problems.push({
+        ref: `${v.model}@${v.version}`,
+        path: manifestKey(v.model, v.version),
+        sha256: '',
+        problem: 'manifest-missing',
+        detail: 'the version manifest is missing from the store',
+      });
     }
   });
   progress.stop();
   problems.sort((a, b) => (a.ref + a.path < b.ref + b.path ? -1 : 1));
-  return { versions: versions.map((v) => `${v.model}@${v.version}`), blobsChecked: users.size, bytesChecked: total, problems, ok: problems.length === 0 };
+  return {
+    versions: versions.map((v) => `${v.model}@${v.version}`),
+    blobsChecked: users.size,
+    bytesChecked: total,
+    problems,
+    ok: problems.length === 0,
+  };
 }

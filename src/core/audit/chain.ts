@@ -8,7 +8,10 @@ export const GENESIS_HASH = '0'.repeat(64);
  * The canonical JSON of an event envelope built by concatenation, with the payload's canonical
  * text inserted as stored. Keys in sorted order: action, actor, at, model, payload, seq, subject.
  */
-export function envelopeText(e: { seq: number; at: string; actor: string; action: string; model: string | null; subject: string | null }, payloadCanonical: string): string {
+export function envelopeText(
+  e: { seq: number; at: string; actor: string; action: string; model: string | null; subject: string | null },
+  payloadCanonical: string,
+): string {
   return `{"action":${JSON.stringify(e.action)},"actor":${JSON.stringify(e.actor)},"at":${JSON.stringify(e.at)},"model":${JSON.stringify(e.model)},"payload":${payloadCanonical},"seq":${e.seq},"subject":${JSON.stringify(e.subject)}}`;
 }
 
@@ -16,7 +19,15 @@ export function envelopeText(e: { seq: number; at: string; actor: string; action
 export function eventHash(prevHash: string, e: Omit<EventRecord, 'hash' | 'prevHash'>): string {
   return sha256Hex(
     prevHash +
-      canonicalJson({ seq: e.seq, at: e.at, actor: e.actor, action: e.action, model: e.model, subject: e.subject, payload: e.payload }),
+      canonicalJson({
+        seq: e.seq,
+        at: e.at,
+        actor: e.actor,
+        action: e.action,
+        model: e.model,
+        subject: e.subject,
+        payload: e.payload,
+      }),
   );
 }
 

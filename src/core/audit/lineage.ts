@@ -16,11 +16,33 @@ export interface LineageNode {
   createdBy: string;
   parents: LineageNode[];
   children: LineageNode[];
-  gateRuns: Array<{ id: number; verdict: string; baseline: string | null; at: string; policyDigest: string; datasetDigest: string | null }>;
-  championChanges: Array<{ seq: number; at: string; actor: string; change: 'became champion' | 'replaced as champion'; reason: string | null; adr: string | null }>;
+  gateRuns: Array<{
+    id: number;
+    verdict: string;
+    baseline: string | null;
+    at: string;
+    policyDigest: string;
+    datasetDigest: string | null;
+  }>;
+  championChanges: Array<{
+    seq: number;
+    at: string;
+    actor: string;
+    change: 'became champion' | 'replaced as champion';
+    reason: string | null;
+    adr: string | null;
+  }>;
   adrs: string[];
   /** Rollouts of this version: where they got to, and the GitOps commit of each step. */
-  rollouts: Array<{ id: number; state: string; stage: string; startedAt: string; endedAt: string | null; outcome: string | null; commits: string[] }>;
+  rollouts: Array<{
+    id: number;
+    state: string;
+    stage: string;
+    startedAt: string;
+    endedAt: string | null;
+    outcome: string | null;
+    commits: string[];
+  }>;
   /** True when the parents/children were cut by --depth. */
   truncated?: boolean;
 }
@@ -49,13 +71,21 @@ function node(registry: Registry, v: VersionRecord, championEvents: ChampionEven
     const p = e.payload as Record<string, unknown>;
     if (p.version !== v.version && p.previous !== v.version) continue;
     if (typeof p.adr === 'string') adrs.add(p.adr);
-    changes.push({ seq: e.seq, at: e.at, actor: e.actor, change: p.version === v.version ? 'became champion' : 'replaced as champion', reason: (p.reason as string) ?? null, adr: (p.adr as string) ?? null });
+    changes.push({
+      seq: e.seq,
+      at: e.at,
+      actor: e.actor,
+      change: p.version === v.version ? 'became champion' : 'replaced as champion',
+      reason: (p.reason as string) ?? null,
+      adr: (p.adr as string) ?? null,
+    });
   }
   const commits = new Map<number, string[]>();
   for (const e of registry.events({ subject: ref })) {
     const p = e.payload as Record<string, unknown> | null;
     if (p && typeof p.adr === 'string') adrs.add(p.adr);
-    if (p && e.action.startsWith('rollout.') && typeof p.rollout === 'number' && typeof p.commit === 'string') commits.set(p.rollout, [...(commits.get(p.rollout) ?? []), p.commit]);
+    if (p && e.action.startsWith('rollout.') && typeof p.rollout === 'number' && typeof p.commit === 'string')
+      commits.set(p.rollout, [...(commits.get(p.rollout) ?? []), p.commit]);
   }
   const rollouts = registry
     .rollouts({ model: v.model })
@@ -63,7 +93,15 @@ function node(registry: Registry, v: VersionRecord, championEvents: ChampionEven
     .map((r) => {
       const stage = describeStage(r.plan[r.step]!);
       // events() is newest first: commits in the order they were made.
-      return { id: r.id, state: r.state, stage, startedAt: r.startedAt, endedAt: r.endedAt, outcome: r.outcome, commits: [...new Set([...(commits.get(r.id) ?? [])].reverse())] };
+      return {
+        id: r.id,
+        state: r.state,
+        stage,
+        startedAt: r.startedAt,
+        endedAt: r.endedAt,
+        outcome: r.outcome,
+        commits: [...new Set([...(commits.get(r.id) ?? [])].reverse())],
+      };
     });
   return {
     ref,
@@ -80,7 +118,12 @@ function node(registry: Registry, v: VersionRecord, championEvents: ChampionEven
     gateRuns: registry.gateRuns(v.id).map((g) => ({
       id: g.id,
       verdict: g.verdict,
-      baseline: g.baselineId ? (() => { const b = registry.getVersionById(g.baselineId!); return b ? `${b.model}@${b.version}` : null; })() : null,
+      baseline: g.baselineId
+        ? (() => {
+            const b = registry.getVersionById(g.baselineId!);
+            return b ? `${b.model}@${b.version}` : null;
+          })()
+        : null,
       at: g.at,
       policyDigest: g.policyDigest,
       datasetDigest: g.datasetDigest,
@@ -93,7 +136,8 @@ function node(registry: Registry, v: VersionRecord, championEvents: ChampionEven
 
 /** Upstream (parents, recursively) and downstream (children, recursively) of a version, `depth` levels each way. */
 export function lineageOf(registry: Registry, ref: string, depth: number): LineageNode {
-  if (!Number.isInteger(depth) || depth < 0 || depth > 100) throw new UsageError('--depth must be a whole number from 0 to 100');
+  if (!Number.isInteger(depth) || depth < 0 || depth > 100)
+    throw new UsageError('--depth must be a whole number from 0 to 100');
   const root = resolveRef(registry, ref, { allowBare: true });
   const championEvents = championEventsOnce(registry);
   const up = (v: VersionRecord, d: number, seen: Set<number>): LineageNode => {
@@ -131,7 +175,13 @@ export function versionsTrainedOn(registry: Registry, data: string): DataUsage {
     data: digest,
     versions: registry.versionsByData(digest).map((v) => {
       const aliases = registry.aliasesOf(v.id);
-      return { ref: `${v.model}@${v.version}`, status: v.status, aliases, serving: aliases.includes('champion') || v.status === 'production' || v.status === 'staging', createdAt: v.createdAt };
+      return {
+        ref: `${v.model}@${v.version}`,
+        status: v.status,
+        aliases,
+        serving: aliases.includes('champion') || v.status === 'production' || v.status === 'staging',
+        createdAt: v.createdAt,
+      };
     }),
   };
 }

@@ -14,7 +14,9 @@ export function parseTime(text: string, what: string, now: Date): string {
   const iso = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(text);
   const t = new Date(text.length === 10 ? `${text}T00:00:00Z` : text);
   if (!iso || Number.isNaN(t.getTime())) {
-    throw new UsageError(`${what} ${JSON.stringify(text)} is not a date; use e.g. 2026-11-01, 2026-11-01T09:30:00Z or 7d`);
+    throw new UsageError(
+      `${what} ${JSON.stringify(text)} is not a date; use e.g. 2026-11-01, 2026-11-01T09:30:00Z or 7d`,
+    );
   }
   return t.toISOString();
 }
@@ -32,7 +34,9 @@ export interface AuditQuery {
 export function queryAudit(registry: Registry, q: AuditQuery, now: Date): EventRecord[] {
   if (q.action && !(AUDIT_ACTIONS as readonly string[]).includes(q.action)) {
     const close = closeMatches(q.action, AUDIT_ACTIONS);
-    throw new UsageError(`unknown action ${JSON.stringify(q.action)}${close.length ? `; did you mean ${close.join(', ')}?` : ''} (actions: ${AUDIT_ACTIONS.join(', ')})`);
+    throw new UsageError(
+      `unknown action ${JSON.stringify(q.action)}${close.length ? `; did you mean ${close.join(', ')}?` : ''} (actions: ${AUDIT_ACTIONS.join(', ')})`,
+    );
   }
   let subject: string | undefined;
   let model = q.model;

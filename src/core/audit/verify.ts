@@ -18,12 +18,26 @@ export function verifyChain(registry: Registry): ChainVerification {
   for (const [seq, envelope, stored] of registry.chainRows()) {
     n++;
     if (seq !== expectSeq) {
-      return { ok: false, events: n, broken: { seq: expectSeq, reason: seq > expectSeq ? `event ${expectSeq} is missing (next is ${seq})` : `event ${seq} is out of order` }, head: prev };
+      return {
+        ok: false,
+        events: n,
+        broken: {
+          seq: expectSeq,
+          reason: seq > expectSeq ? `event ${expectSeq} is missing (next is ${seq})` : `event ${seq} is out of order`,
+        },
+        head: prev,
+      };
     }
     if (hash('sha256', prev + envelope) !== stored) {
       // Slow path: the exact check from the row's fields, with the precise reason.
       const e = registry.rawEvent(seq)!;
-      if (e.prev_hash !== prev) return { ok: false, events: n, broken: { seq, reason: 'its prev_hash does not match the previous event (a row was removed or inserted)' }, head: prev };
+      if (e.prev_hash !== prev)
+        return {
+          ok: false,
+          events: n,
+          broken: { seq, reason: 'its prev_hash does not match the previous event (a row was removed or inserted)' },
+          head: prev,
+        };
       let h = hash('sha256', prev + envelopeText(e, e.payload));
       if (h !== e.hash) {
         let payload: unknown;
@@ -32,9 +46,23 @@ export function verifyChain(registry: Registry): ChainVerification {
         } catch {
           return { ok: false, events: n, broken: { seq, reason: 'its payload is not valid JSON' }, head: prev };
         }
-        h = eventHash(prev, { seq, at: e.at, actor: e.actor, action: e.action, model: e.model, subject: e.subject, payload });
+        h = eventHash(prev, {
+          seq,
+          at: e.at,
+          actor: e.actor,
+          action: e.action,
+          model: e.model,
+          subject: e.subject,
+          payload,
+        });
       }
-      if (h !== e.hash) return { ok: false, events: n, broken: { seq, reason: 'its content does not match its hash (the row was edited)' }, head: prev };
+      if (h !== e.hash)
+        return {
+          ok: false,
+          events: n,
+          broken: { seq, reason: 'its content does not match its hash (the row was edited)' },
+          head: prev,
+        };
     }
     prev = stored;
     expectSeq++;

@@ -34,7 +34,12 @@ export function readGatesConfig(raw: unknown, file: string): GatesSettings {
     throw new UsageError(`${file}: gates.${iss.path.join('.')}${key}`);
   }
   const e = r.data.eval;
-  return { policy: r.data.policy, eval: e ? { command: e.command, dataset: e.dataset, timeoutMs: parseDuration(e.timeout, `${file}: gates.eval.timeout`) } : undefined };
+  return {
+    policy: r.data.policy,
+    eval: e
+      ? { command: e.command, dataset: e.dataset, timeoutMs: parseDuration(e.timeout, `${file}: gates.eval.timeout`) }
+      : undefined,
+  };
 }
 
 /** The policy in force: `gates.policy` from mlctl.yaml, else gates.yaml, relative to the project root. */

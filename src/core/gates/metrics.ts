@@ -5,8 +5,15 @@ export const REGRESSION_METRICS = ['rmse', 'mae'] as const;
 export const ALL_METRICS = [...CLASSIFICATION_METRICS, ...REGRESSION_METRICS] as const;
 export type MetricName = (typeof ALL_METRICS)[number];
 export const DEFAULT_DIRECTION: Record<MetricName, 'higher' | 'lower'> = {
-  accuracy: 'higher', precision: 'higher', recall: 'higher', f1: 'higher', auc: 'higher',
-  log_loss: 'lower', brier: 'lower', rmse: 'lower', mae: 'lower',
+  accuracy: 'higher',
+  precision: 'higher',
+  recall: 'higher',
+  f1: 'higher',
+  auc: 'higher',
+  log_loss: 'lower',
+  brier: 'lower',
+  rmse: 'lower',
+  mae: 'lower',
 };
 
 const EPS = 1e-15;
@@ -21,7 +28,8 @@ export interface Rows {
 /** Hard 0/1 predictions: the prediction column, else score ≥ threshold. */
 export function hardPredictions(r: Rows, threshold = 0.5): Uint8Array {
   const out = new Uint8Array(r.labels.length);
-  for (let i = 0; i < out.length; i++) out[i] = r.predictions ? (r.predictions[i]! >= 0.5 ? 1 : 0) : r.scores[i]! >= threshold ? 1 : 0;
+  for (let i = 0; i < out.length; i++)
+    out[i] = r.predictions ? (r.predictions[i]! >= 0.5 ? 1 : 0) : r.scores[i]! >= threshold ? 1 : 0;
   return out;
 }
 
@@ -61,8 +69,11 @@ export function computeMetrics(r: Rows): Partial<Record<MetricName, number>> {
   for (let i = 0; i < n; i++) {
     const y = r.labels[i]!;
     const p = pred[i]!;
-    if (y === 1) p === 1 ? tp++ : fn++;
-    else p === 1 ? fp++ : tn++;
+    if (y === 1) {
+      if (p === 1) tp++;
+      else fn++;
+    } else if (p === 1) fp++;
+    else tn++;
     const s = Math.min(1 - EPS, Math.max(EPS, r.scores[i]!));
     ll -= y === 1 ? Math.log(s) : Math.log(1 - s);
   }
@@ -79,5 +90,10 @@ export function computeMetrics(r: Rows): Partial<Record<MetricName, number>> {
 
 export function subset(r: Rows, idx: Uint32Array): Rows {
   const pick = (a: Float64Array) => Float64Array.from(idx, (i) => a[i]!);
-  return { labels: pick(r.labels), scores: pick(r.scores), predictions: r.predictions ? pick(r.predictions) : null, binary: r.binary };
+  return {
+    labels: pick(r.labels),
+    scores: pick(r.scores),
+    predictions: r.predictions ? pick(r.predictions) : null,
+    binary: r.binary,
+  };
 }

@@ -4,7 +4,10 @@ import { UsageError } from '../errors.js';
 import { parseYamlDoc, pathText, readInputFile, type LocatedDoc } from '../inputs/located-doc.js';
 import { ALL_METRICS, DEFAULT_DIRECTION, type MetricName } from './metrics.js';
 
-const nonNeg = (what: string) => z.number({ error: `${what} must be a number` }).min(0, `${what} must be ≥ 0 (it is a tolerance, not a signed change)`);
+const nonNeg = (what: string) =>
+  z
+    .number({ error: `${what} must be a number` })
+    .min(0, `${what} must be ≥ 0 (it is a tolerance, not a signed change)`);
 const alpha = z.number().gt(0, 'alpha must be between 0 and 1').lt(1, 'alpha must be between 0 and 1').default(0.05);
 
 const Bound = z
@@ -51,12 +54,20 @@ const Gate = z
   })
   .strict();
 
-const Metric = z.object({ direction: z.enum(['higher', 'lower']).optional(), required: z.boolean().default(false) }).strict();
+const Metric = z
+  .object({ direction: z.enum(['higher', 'lower']).optional(), required: z.boolean().default(false) })
+  .strict();
 
 const Scalar = z.union([z.string(), z.number(), z.boolean()]);
 /** A numeric or text comparison on one column: { gte: 1000 }, { lt: 0.5, gt: 0 }, { ne: "unknown" }. */
 const Comparison = z
-  .object({ gt: z.number().optional(), gte: z.number().optional(), lt: z.number().optional(), lte: z.number().optional(), ne: Scalar.optional() })
+  .object({
+    gt: z.number().optional(),
+    gte: z.number().optional(),
+    lt: z.number().optional(),
+    lte: z.number().optional(),
+    ne: Scalar.optional(),
+  })
   .strict()
   .refine((c) => Object.keys(c).length > 0, 'give at least one of gt, gte, lt, lte, ne');
 
@@ -91,14 +102,22 @@ const Policy = z
     version: z.literal(1).optional(),
     metrics: z.record(z.string(), Metric).default({}),
     gates: z.array(Gate).default([]),
-    baseline: z.object({ if_missing: z.enum(['absolute_only', 'fail']).default('absolute_only') }).strict().default({ if_missing: 'absolute_only' }),
+    baseline: z
+      .object({ if_missing: z.enum(['absolute_only', 'fail']).default('absolute_only') })
+      .strict()
+      .default({ if_missing: 'absolute_only' }),
     slices: z.array(Slice).default([]),
     multiple_comparisons: z.enum(['holm', 'none']).default('holm'),
     threshold: z.number().gt(0).lt(1).default(0.5),
     schema: z
       .object({
         enabled: z.boolean().default(true),
-        rules: z.partialRecord(z.enum(Object.keys(SCHEMA_RULES) as [SchemaRule, ...SchemaRule[]]), z.enum(['error', 'warn', 'off'])).default({}),
+        rules: z
+          .partialRecord(
+            z.enum(Object.keys(SCHEMA_RULES) as [SchemaRule, ...SchemaRule[]]),
+            z.enum(['error', 'warn', 'off']),
+          )
+          .default({}),
       })
       .strict()
       .default({ enabled: true, rules: {} }),
@@ -141,36 +160,63 @@ function semanticProblems(p: GatePolicy): Array<{ path: Array<string | number>; 
   const out: Array<{ path: Array<string | number>; message: string }> = [];
   for (const [name, m] of Object.entries(p.metrics)) {
     if (!(ALL_METRICS as readonly string[]).includes(name) && !m.direction) {
-      out.push({ path: ['metrics', name], message: `custom metric ${JSON.stringify(name)} needs a direction (higher or lower)` });
+      out.push({
+        path: ['metrics', name],
+        message: `custom metric ${JSON.stringify(name)} needs a direction (higher or lower)`,
+      });
     }
   }
   const ids = new Set<string>();
   const sliceNames = new Set(p.slices.map((s) => s.name));
   p.gates.forEach((g, i) => {
-    if (g.id && ids.has(g.id)) out.push({ path: ['gates', i, 'id'], message: `duplicate gate id ${JSON.stringify(g.id)}` });
+    if (g.id && ids.has(g.id))
+      out.push({ path: ['gates', i, 'id'], message: `duplicate gate id ${JSON.stringify(g.id)}` });
     ids.add(g.id);
     const known = (ALL_METRICS as readonly string[]).includes(g.metric) || g.metric in p.metrics;
     if (g.metric && !known) {
-      out.push({ path: ['gates', i, 'metric'], message: `unknown metric ${JSON.stringify(g.metric)}; use one of ${ALL_METRICS.join(', ')}, or declare it under metrics: with a direction` });
+      out.push({
+        path: ['gates', i, 'metric'],
+        message: `unknown metric ${JSON.stringify(g.metric)}; use one of ${ALL_METRICS.join(', ')}, or declare it under metrics: with a direction`,
+      });
     }
-    if (g.min !== undefined && g.max !== undefined && g.min > g.max) out.push({ path: ['gates', i, 'min'], message: `min ${g.min} is greater than max ${g.max}` });
-    const checks = [g.min, g.max, g.max_regression, g.min_improvement, g.max_improvement, g.significance].filter((x) => x !== undefined);
-    if (checks.length === 0) out.push({ path: ['gates', i], message: 'gate checks nothing: add min, max, max_regression, min_improvement, max_improvement or significance' });
-    if (g.significance?.test === 'delong' && g.metric !== 'auc') out.push({ path: ['gates', i, 'significance', 'test'], message: 'delong compares AUCs: use it with metric auc' });
-    if (g.significance?.test === 'mcnemar' && g.metric !== 'accuracy') out.push({ path: ['gates', i, 'significance', 'test'], message: 'mcnemar compares paired accuracy: use it with metric accuracy' });
+    if (g.min !== undefined && g.max !== undefined && g.min > g.max)
+      out.push({ path: ['gates', i, 'min'], message: `min ${g.min} is greater than max ${g.max}` });
+    const checks = [g.min, g.max, g.max_regression, g.min_improvement, g.max_improvement, g.significance].filter(
+      (x) => x !== undefined,
+    );
+    if (checks.length === 0)
+      out.push({
+        path: ['gates', i],
+        message: 'gate checks nothing: add min, max, max_regression, min_improvement, max_improvement or significance',
+      });
+    if (g.significance?.test === 'delong' && g.metric !== 'auc')
+      out.push({ path: ['gates', i, 'significance', 'test'], message: 'delong compares AUCs: use it with metric auc' });
+    if (g.significance?.test === 'mcnemar' && g.metric !== 'accuracy')
+      out.push({
+        path: ['gates', i, 'significance', 'test'],
+        message: 'mcnemar compares paired accuracy: use it with metric accuracy',
+      });
     if (g.significance?.test === 'paired_bootstrap' && !(ALL_METRICS as readonly string[]).includes(g.metric)) {
-      out.push({ path: ['gates', i, 'significance', 'test'], message: `paired_bootstrap needs predictions for a built-in metric, not ${JSON.stringify(g.metric)}` });
+      out.push({
+        path: ['gates', i, 'significance', 'test'],
+        message: `paired_bootstrap needs predictions for a built-in metric, not ${JSON.stringify(g.metric)}`,
+      });
     }
     if (!g.overall && (g.slices === undefined || (Array.isArray(g.slices) && g.slices.length === 0))) {
       out.push({ path: ['gates', i, 'overall'], message: 'overall: false needs slices: to check instead' });
     }
     if (Array.isArray(g.slices)) {
       g.slices.forEach((s, j) => {
-        if (!sliceNames.has(s)) out.push({ path: ['gates', i, 'slices', j], message: `unknown slice ${JSON.stringify(s)}; define it under slices:` });
+        if (!sliceNames.has(s))
+          out.push({
+            path: ['gates', i, 'slices', j],
+            message: `unknown slice ${JSON.stringify(s)}; define it under slices:`,
+          });
       });
     }
   });
-  if (p.drift && p.drift.warn > p.drift.fail) out.push({ path: ['drift', 'warn'], message: `warn ${p.drift.warn} is above fail ${p.drift.fail}` });
+  if (p.drift && p.drift.warn > p.drift.fail)
+    out.push({ path: ['drift', 'warn'], message: `warn ${p.drift.warn} is above fail ${p.drift.fail}` });
   return out;
 }
 
@@ -179,7 +225,8 @@ function semanticProblems(p: GatePolicy): Array<{ path: Array<string | number>; 
  * still run (and report their problems too) when the schema check has already failed.
  */
 function looseView(raw: unknown): GatePolicy {
-  const obj = (x: unknown) => (x && typeof x === 'object' && !Array.isArray(x) ? (x as Record<string, unknown>) : undefined);
+  const obj = (x: unknown) =>
+    x && typeof x === 'object' && !Array.isArray(x) ? (x as Record<string, unknown>) : undefined;
   const num = (x: unknown) => (typeof x === 'number' ? x : undefined);
   const r = obj(raw) ?? {};
   const metrics = Object.fromEntries(
@@ -191,7 +238,10 @@ function looseView(raw: unknown): GatePolicy {
   const gates = (Array.isArray(r.gates) ? r.gates : []).map((x) => {
     const g = obj(x) ?? {};
     const sig = obj(g.significance);
-    const slices = g.slices === 'all' || (Array.isArray(g.slices) && g.slices.every((s) => typeof s === 'string')) ? g.slices : undefined;
+    const slices =
+      g.slices === 'all' || (Array.isArray(g.slices) && g.slices.every((s) => typeof s === 'string'))
+        ? g.slices
+        : undefined;
     return {
       id: typeof g.id === 'string' ? g.id : '',
       metric: typeof g.metric === 'string' ? g.metric : '',
@@ -208,18 +258,34 @@ function looseView(raw: unknown): GatePolicy {
   });
   const slices = (Array.isArray(r.slices) ? r.slices : []).map((x) => ({ name: String(obj(x)?.name ?? '') }));
   const drift = obj(r.drift);
-  const view = { metrics, gates, slices, drift: drift && num(drift.warn) !== undefined && num(drift.fail) !== undefined ? drift : undefined };
+  const view = {
+    metrics,
+    gates,
+    slices,
+    drift: drift && num(drift.warn) !== undefined && num(drift.fail) !== undefined ? drift : undefined,
+  };
   return view as unknown as GatePolicy;
 }
 
 /** Every problem in a policy, each with its line (for `mlctl gate lint` and annotations). */
-export function lintPolicyText(text: string, file: string): { problems: PolicyProblem[]; policy?: GatePolicy; doc?: LocatedDoc } {
+export function lintPolicyText(
+  text: string,
+  file: string,
+): { problems: PolicyProblem[]; policy?: GatePolicy; doc?: LocatedDoc } {
   let doc: LocatedDoc;
   try {
     doc = parseYamlDoc(text, file);
   } catch (err) {
     const m = /\(line (\d+)\)$/.exec((err as Error).message);
-    return { problems: [{ line: m ? Number(m[1]) : undefined, path: '', message: (err as Error).message.replace(`${file}: `, '').replace(/ \(line \d+\)$/, '') }] };
+    return {
+      problems: [
+        {
+          line: m ? Number(m[1]) : undefined,
+          path: '',
+          message: (err as Error).message.replace(`${file}: `, '').replace(/ \(line \d+\)$/, ''),
+        },
+      ],
+    };
   }
   const r = Policy.safeParse(doc.value ?? {});
   if (!r.success) {
@@ -234,15 +300,21 @@ export function lintPolicyText(text: string, file: string): { problems: PolicyPr
     });
     // Report semantic problems too, in the same pass, ordered by line — but only for entries
     // (e.g. gates[1]) with no structural problem, whose semantic findings would just echo it.
-    const entry = (path: ReadonlyArray<PropertyKey>) => pathText(path.slice(0, 2).filter((x): x is string | number => typeof x !== 'symbol'));
+    const entry = (path: ReadonlyArray<PropertyKey>) =>
+      pathText(path.slice(0, 2).filter((x): x is string | number => typeof x !== 'symbol'));
     const broken = new Set(r.error.issues.map((i) => entry(i.path)));
     for (const p of semanticProblems(looseView(doc.value))) {
-      if (!broken.has(entry(p.path))) problems.push({ line: doc.lineOf(p.path), path: pathText(p.path), message: p.message });
+      if (!broken.has(entry(p.path)))
+        problems.push({ line: doc.lineOf(p.path), path: pathText(p.path), message: p.message });
     }
     problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
     return { problems, doc };
   }
-  const problems = semanticProblems(r.data).map((p) => ({ line: doc.lineOf(p.path), path: pathText(p.path), message: p.message }));
+  const problems = semanticProblems(r.data).map((p) => ({
+    line: doc.lineOf(p.path),
+    path: pathText(p.path),
+    message: p.message,
+  }));
   return { problems, policy: r.data, doc };
 }
 

@@ -87,7 +87,10 @@ function num(text: string | undefined, file: string, lineNo: number, column: str
 
 function build(file: string, header: string[], rows: Array<{ cells: string[]; line: number }>): Predictions {
   const missing = REQUIRED.filter((c) => !header.includes(c));
-  if (missing.length) throw new UsageError(`${file}: missing column(s) ${missing.join(', ')}; a predictions file needs id, label and score (prediction and slice columns are optional)`);
+  if (missing.length)
+    throw new UsageError(
+      `${file}: missing column(s) ${missing.join(', ')}; a predictions file needs id, label and score (prediction and slice columns are optional)`,
+    );
   const col = (name: string) => header.indexOf(name);
   const [iId, iLabel, iScore, iPred] = [col('id'), col('label'), col('score'), col('prediction')];
   const n = rows.length;
@@ -101,7 +104,8 @@ function build(file: string, header: string[], rows: Array<{ cells: string[]; li
   let binary = true;
   for (let r = 0; r < n; r++) {
     const { cells, line } = rows[r]!;
-    if (cells.length !== header.length) throw new UsageError(`${file}:${line}: expected ${header.length} fields, got ${cells.length}`);
+    if (cells.length !== header.length)
+      throw new UsageError(`${file}:${line}: expected ${header.length} fields, got ${cells.length}`);
     ids[r] = cells[iId]!;
     const y = num(cells[iLabel], file, line, 'label');
     labels[r] = y;
@@ -110,7 +114,11 @@ function build(file: string, header: string[], rows: Array<{ cells: string[]; li
     if (preds) preds[r] = num(cells[iPred], file, line, 'prediction');
     for (const { h, i } of extra) columns.get(h)![r] = cells[i]!;
   }
-  const idHashes = checkDuplicates(file, ids, rows.map((r) => r.line));
+  const idHashes = checkDuplicates(
+    file,
+    ids,
+    rows.map((r) => r.line),
+  );
   return { file, ids, idHashes, labels, scores, predictions: preds, columns, binary };
 }
 
@@ -123,13 +131,21 @@ function parseCsv(text: string, file: string): Predictions {
   if (eol < 0) eol = text.length;
   const header = splitCsvLine(text.slice(0, eol).replace(/\r$/, ''), file, 1).map((h) => h.trim());
   const missing = REQUIRED.filter((c) => !header.includes(c));
-  if (missing.length) throw new UsageError(`${file}: missing column(s) ${missing.join(', ')}; a predictions file needs id, label and score (prediction and slice columns are optional)`);
+  if (missing.length)
+    throw new UsageError(
+      `${file}: missing column(s) ${missing.join(', ')}; a predictions file needs id, label and score (prediction and slice columns are optional)`,
+    );
   // Upper bound on rows: newlines after the header.
   let cap = 0;
   for (let i = text.indexOf('\n', eol + 1); i >= 0; i = text.indexOf('\n', i + 1)) cap++;
   cap++;
   const width = header.length;
-  const [iId, iLabel, iScore, iPred] = ['id', 'label', 'score', 'prediction'].map((c) => header.indexOf(c)) as [number, number, number, number];
+  const [iId, iLabel, iScore, iPred] = ['id', 'label', 'score', 'prediction'].map((c) => header.indexOf(c)) as [
+    number,
+    number,
+    number,
+    number,
+  ];
   const extra = header.map((h, i) => ({ h, i })).filter(({ h }) => !['id', 'label', 'score', 'prediction'].includes(h));
   const extraOf = new Int32Array(width).fill(-1);
   extra.forEach(({ i }, k) => (extraOf[i] = k));
@@ -147,7 +163,7 @@ function parseCsv(text: string, file: string): Predictions {
   let nextQuote = text.indexOf('"', eol + 1);
   // Extra columns usually hold a few distinct values (country, segment): share one string each.
   const interned = extra.map(() => new Map<string, string>());
-  for (let start = eol + 1; start < text.length; ) {
+  for (let start = eol + 1; start < text.length;) {
     let end = text.indexOf('\n', start);
     if (end < 0) end = text.length;
     lineNo++;
@@ -262,7 +278,10 @@ function checkDuplicates(file: string, ids: string[], lineOf: ArrayLike<number>)
   const seen = new Map<string, number>();
   for (let i = 0; i < ids.length; i++) {
     const prev = seen.get(ids[i]!);
-    if (prev !== undefined) throw new UsageError(`${file}:${lineOf[i]}: duplicate id ${JSON.stringify(ids[i])} (first on line ${lineOf[prev]})`);
+    if (prev !== undefined)
+      throw new UsageError(
+        `${file}:${lineOf[i]}: duplicate id ${JSON.stringify(ids[i])} (first on line ${lineOf[prev]})`,
+      );
     seen.set(ids[i]!, i);
   }
   return hashes;
@@ -281,12 +300,24 @@ function parseJsonl(text: string, file: string): Predictions {
     } catch {
       throw new UsageError(`${file}:${i + 1}: not valid JSON`);
     }
-    if (!o || typeof o !== 'object' || Array.isArray(o)) throw new UsageError(`${file}:${i + 1}: each line must be a JSON object`);
+    if (!o || typeof o !== 'object' || Array.isArray(o))
+      throw new UsageError(`${file}:${i + 1}: each line must be a JSON object`);
     for (const k of Object.keys(o)) if (!header.includes(k)) header.push(k);
     objs.push({ o: o as Record<string, unknown>, line: i + 1 });
   }
-  const text_ = (v: unknown) => (v === undefined || v === null ? '' : typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v));
-  return build(file, header, objs.map(({ o, line }) => ({ cells: header.map((h) => text_(o[h])), line })));
+  const text_ = (v: unknown) =>
+    v === undefined || v === null
+      ? ''
+      : typeof v === 'string'
+        ? v
+        : typeof v === 'number' || typeof v === 'boolean'
+          ? String(v)
+          : JSON.stringify(v);
+  return build(
+    file,
+    header,
+    objs.map(({ o, line }) => ({ cells: header.map((h) => text_(o[h])), line })),
+  );
 }
 
 export function parsePredictions(text: string, file: string): Predictions {
@@ -313,7 +344,9 @@ export function alignPredictions(cand: Predictions, base: Predictions): Predicti
     // Same rows in the same order (the usual case): only the ground truth needs checking.
     for (let i = 0; i < cand.ids.length; i++) {
       if (cand.labels[i] !== base.labels[i]) {
-        throw new UsageError(`id ${JSON.stringify(cand.ids[i])} has label ${cand.labels[i]} in ${cand.file} but ${base.labels[i]} in ${base.file}; both must use the same ground truth`);
+        throw new UsageError(
+          `id ${JSON.stringify(cand.ids[i])} has label ${cand.labels[i]} in ${cand.file} but ${base.labels[i]} in ${base.file}; both must use the same ground truth`,
+        );
       }
     }
     return base;
@@ -329,7 +362,9 @@ export function alignPredictions(cand: Predictions, base: Predictions): Predicti
     const parts = [];
     if (missing.length) parts.push(`${missing.length} id(s) only in ${cand.file} (${show(missing)})`);
     if (extra.length) parts.push(`${extra.length} id(s) only in ${base.file} (${show(extra)})`);
-    throw new UsageError(`predictions do not cover the same ids: ${parts.join('; ')}; evaluate both models on the same rows`);
+    throw new UsageError(
+      `predictions do not cover the same ids: ${parts.join('; ')}; evaluate both models on the same rows`,
+    );
   }
   const n = cand.ids.length;
   const order = new Uint32Array(n);
@@ -341,14 +376,29 @@ export function alignPredictions(cand: Predictions, base: Predictions): Predicti
     const j = order[i]!;
     labels[i] = base.labels[j]!;
     if (labels[i] !== cand.labels[i]) {
-      throw new UsageError(`id ${JSON.stringify(cand.ids[i])} has label ${cand.labels[i]} in ${cand.file} but ${labels[i]} in ${base.file}; both must use the same ground truth`);
+      throw new UsageError(
+        `id ${JSON.stringify(cand.ids[i])} has label ${cand.labels[i]} in ${cand.file} but ${labels[i]} in ${base.file}; both must use the same ground truth`,
+      );
     }
     scores[i] = base.scores[j]!;
     if (preds) preds[i] = base.predictions![j]!;
   }
   const columns = new Map<string, string[]>();
-  for (const [k, v] of base.columns) columns.set(k, Array.from(order, (j) => v[j]!));
-  return { file: base.file, ids: cand.ids, idHashes: cand.idHashes, labels, scores, predictions: preds, columns, binary: base.binary };
+  for (const [k, v] of base.columns)
+    columns.set(
+      k,
+      Array.from(order, (j) => v[j]!),
+    );
+  return {
+    file: base.file,
+    ids: cand.ids,
+    idHashes: cand.idHashes,
+    labels,
+    scores,
+    predictions: preds,
+    columns,
+    binary: base.binary,
+  };
 }
 
 /**
@@ -398,7 +448,8 @@ export function readNumericColumns(path: string, label = path): Map<string, Floa
     header.forEach((h) => cols.set(h, []));
     lines.slice(1).forEach((l, i) => {
       const cells = splitCsvLine(l, label, i + 2);
-      if (cells.length !== header.length) throw new UsageError(`${label}:${i + 2}: expected ${header.length} fields, got ${cells.length}`);
+      if (cells.length !== header.length)
+        throw new UsageError(`${label}:${i + 2}: expected ${header.length} fields, got ${cells.length}`);
       header.forEach((h, k) => cols.get(h)!.push(cells[k]!));
     });
   }

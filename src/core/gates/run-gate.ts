@@ -9,7 +9,14 @@ import { hashDataset } from '../registry/register.js';
 import { parseMetrics } from '../inputs/metrics-file.js';
 import type { FeatureSchema } from '../inputs/feature-schema.js';
 import { loadPolicy, type LoadedPolicy } from './policy.js';
-import { alignPredictions, evaluationDigest, parsePredictions, readNumericColumns, readPredictions, type Predictions } from './predictions.js';
+import {
+  alignPredictions,
+  evaluationDigest,
+  parsePredictions,
+  readNumericColumns,
+  readPredictions,
+  type Predictions,
+} from './predictions.js';
 import { evaluateGates, tablesFromPredictions, type MetricTable } from './evaluate.js';
 import { overallVerdict, type CheckResult } from './checks.js';
 import { CLASSIFICATION_METRICS } from './metrics.js';
@@ -71,7 +78,11 @@ const short = (d: string | null) => (d ? `${d.slice(0, 19)}…` : 'an unknown da
 /** Shell-quote a substituted path so spaces and quotes in it cannot break the command. */
 const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
-async function evaluateVersion(ctx: GateContext, v: VersionRecord, work: string): Promise<{ predictions?: Predictions; metrics?: MetricTable }> {
+async function evaluateVersion(
+  ctx: GateContext,
+  v: VersionRecord,
+  work: string,
+): Promise<{ predictions?: Predictions; metrics?: MetricTable }> {
   const ev = ctx.settings.eval!;
   const store = await ctx.store!();
   const modelDir = join(work, `${v.model}-${v.version}`);
@@ -87,13 +98,21 @@ async function evaluateVersion(ctx: GateContext, v: VersionRecord, work: string)
     .replaceAll('{version}', String(v.version));
   const r = await (await ctx.exec!()).shell(command, { cwd: ctx.cwd, timeoutMs: ev.timeoutMs });
   const tail = r.stderr.trim().split('\n').slice(-5).join(' | ');
-  if (r.timedOut) throw new StorageError(`evaluation of ${v.model}@${v.version} timed out after ${Math.round(ev.timeoutMs / 1000)} s${tail ? `; stderr: ${tail}` : ''}`);
-  if (r.exitCode !== 0) throw new StorageError(`evaluation of ${v.model}@${v.version} exited with ${r.exitCode}${tail ? `; stderr: ${tail}` : ''}`);
+  if (r.timedOut)
+    throw new StorageError(
+      `evaluation of ${v.model}@${v.version} timed out after ${Math.round(ev.timeoutMs / 1000)} s${tail ? `; stderr: ${tail}` : ''}`,
+    );
+  if (r.exitCode !== 0)
+    throw new StorageError(
+      `evaluation of ${v.model}@${v.version} exited with ${r.exitCode}${tail ? `; stderr: ${tail}` : ''}`,
+    );
   let text: string;
   try {
     text = await readFile(output, 'utf8');
   } catch {
-    throw new StorageError(`evaluation of ${v.model}@${v.version} wrote nothing to {output}; the command must write predictions (CSV/JSONL) or metrics JSON there`);
+    throw new StorageError(
+      `evaluation of ${v.model}@${v.version} wrote nothing to {output}; the command must write predictions (CSV/JSONL) or metrics JSON there`,
+    );
   }
   const trimmed = text.trimStart();
   if (trimmed.startsWith('{') && !trimmed.split('\n', 1)[0]!.includes('"id"')) {
@@ -113,7 +132,9 @@ function checkBinaryLabels(policy: LoadedPolicy, p: Predictions): void {
   const needs = policy.policy.gates.some((g) => (CLASSIFICATION_METRICS as readonly string[]).includes(g.metric));
   if (!needs || p.binary) return;
   const i = p.labels.findIndex((y) => y !== 0 && y !== 1);
-  throw new UsageError(`${p.file}: id ${JSON.stringify(p.ids[i])} has label ${p.labels[i]}; classification metrics need labels 0 or 1`);
+  throw new UsageError(
+    `${p.file}: id ${JSON.stringify(p.ids[i])} has label ${p.labels[i]}; classification metrics need labels 0 or 1`,
+  );
 }
 
 /**
@@ -133,12 +154,21 @@ export async function runGate(ctx: GateContext, input: GateInput): Promise<GateR
       if (!(err instanceof NotFoundError)) throw err;
     }
   }
-  if (base && base.id === cand.id) throw new UsageError(`${cand.model}@${cand.version} is already the baseline it would be compared with; gate a different version`);
-  if (input.predictions === undefined && input.baselinePredictions !== undefined) throw new UsageError('--baseline-predictions needs --predictions for the candidate');
+  if (base && base.id === cand.id)
+    throw new UsageError(
+      `${cand.model}@${cand.version} is already the baseline it would be compared with; gate a different version`,
+    );
+  if (input.predictions === undefined && input.baselinePredictions !== undefined)
+    throw new UsageError('--baseline-predictions needs --predictions for the candidate');
   if (input.eval && input.predictions) throw new UsageError('give either --eval or --predictions, not both');
-  if (input.eval && !ctx.settings.eval) throw new UsageError("--eval needs gates.eval.command in mlctl.yaml, e.g. 'python eval.py --model {model_dir} --data {dataset} --out {output}'");
+  if (input.eval && !ctx.settings.eval)
+    throw new UsageError(
+      "--eval needs gates.eval.command in mlctl.yaml, e.g. 'python eval.py --model {model_dir} --data {dataset} --out {output}'",
+    );
   if (base && input.predictions && !input.baselinePredictions) {
-    throw new UsageError(`--predictions needs --baseline-predictions for ${base.model}@${base.version} too, so the comparison is paired`);
+    throw new UsageError(
+      `--predictions needs --baseline-predictions for ${base.model}@${base.version} too, so the comparison is paired`,
+    );
   }
 
   let source: GateReport['dataset']['source'];
@@ -164,7 +194,9 @@ export async function runGate(ctx: GateContext, input: GateInput): Promise<GateR
   if (input.predictions) {
     source = 'predictions';
     const pc = readPredictions(resolve(ctx.cwd, input.predictions), input.predictions);
-    const pb = input.baselinePredictions ? readPredictions(resolve(ctx.cwd, input.baselinePredictions), input.baselinePredictions) : null;
+    const pb = input.baselinePredictions
+      ? readPredictions(resolve(ctx.cwd, input.baselinePredictions), input.baselinePredictions)
+      : null;
     fromPredictions(pc, pb);
   } else if (input.eval) {
     source = 'eval';
@@ -184,7 +216,10 @@ export async function runGate(ctx: GateContext, input: GateInput): Promise<GateR
   } else {
     source = 'metrics';
     const c = metricTable(ctx.registry, cand);
-    if (c.table.size === 0) throw new UsageError(`${cand.model}@${cand.version} has no registered metrics; register with --metrics, or gate with --predictions or --eval`);
+    if (c.table.size === 0)
+      throw new UsageError(
+        `${cand.model}@${cand.version} has no registered metrics; register with --metrics, or gate with --predictions or --eval`,
+      );
     candTable = c.table;
     datasetDigest = c.dataset;
     if (base) {
@@ -200,7 +235,13 @@ export async function runGate(ctx: GateContext, input: GateInput): Promise<GateR
 
   const driftSpec = policy.policy.drift;
   const drift = driftSpec
-    ? { reference: readNumericColumns(resolve(dirname(resolve(ctx.cwd, input.policyFile)), driftSpec.reference), driftSpec.reference), current: (rows as { cand: Predictions } | undefined)?.cand ?? null }
+    ? {
+        reference: readNumericColumns(
+          resolve(dirname(resolve(ctx.cwd, input.policyFile)), driftSpec.reference),
+          driftSpec.reference,
+        ),
+        current: (rows as { cand: Predictions } | undefined)?.cand ?? null,
+      }
     : undefined;
   const checks = evaluateGates({
     policy,
@@ -209,7 +250,10 @@ export async function runGate(ctx: GateContext, input: GateInput): Promise<GateR
     rows,
     sliceRows,
     drift,
-    schemas: { cand: cand.featureSchema as FeatureSchema | null, base: (base?.featureSchema as FeatureSchema | null) ?? null },
+    schemas: {
+      cand: cand.featureSchema as FeatureSchema | null,
+      base: (base?.featureSchema as FeatureSchema | null) ?? null,
+    },
   });
   const ifMissing = policy.policy.baseline.if_missing;
   if (!base) {
@@ -223,7 +267,10 @@ export async function runGate(ctx: GateContext, input: GateInput): Promise<GateR
       candidate: null,
       baseline: null,
       inequality: `${cand.model}@champion: none`,
-      message: ifMissing === 'fail' ? 'no champion to compare with (baseline.if_missing: fail)' : 'no champion yet: absolute thresholds only (baseline.if_missing: absolute_only)',
+      message:
+        ifMissing === 'fail'
+          ? 'no champion to compare with (baseline.if_missing: fail)'
+          : 'no champion yet: absolute thresholds only (baseline.if_missing: absolute_only)',
       line: policy.doc.lineOf(['baseline', 'if_missing']),
     });
   }
@@ -266,7 +313,14 @@ export async function runGate(ctx: GateContext, input: GateInput): Promise<GateR
         action: 'gate.run',
         model: cand.model,
         subject: `${cand.model}@${cand.version}`,
-        payload: { gateRunId: id, verdict, baseline: report.baseline?.ref ?? null, policyDigest: policy.digest, datasetDigest: datasetDigest ?? null, summary },
+        payload: {
+          gateRunId: id,
+          verdict,
+          baseline: report.baseline?.ref ?? null,
+          policyDigest: policy.digest,
+          datasetDigest: datasetDigest ?? null,
+          summary,
+        },
       });
       return id;
     });
@@ -276,4 +330,3 @@ export async function runGate(ctx: GateContext, input: GateInput): Promise<GateR
   }
   return report;
 }
-

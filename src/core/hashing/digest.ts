@@ -21,7 +21,10 @@ export function sha256Hex(data: string | Uint8Array): string {
 const READ_SIZE = 1 << 20; // 1 MiB reads: measured ≈1.2 GiB/s on this machine
 
 /** Streaming sha256 of a file with a reused 1 MiB buffer. Returns hex digest and bytes read. */
-export async function sha256File(file: string, onBytes?: (n: number) => void): Promise<{ sha256: string; size: number }> {
+export async function sha256File(
+  file: string,
+  onBytes?: (n: number) => void,
+): Promise<{ sha256: string; size: number }> {
   const fh = await open(file, 'r');
   try {
     const hash = createHash('sha256');

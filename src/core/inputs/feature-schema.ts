@@ -7,7 +7,9 @@ export type FeatureType = (typeof FEATURE_TYPES)[number];
 const Field = z
   .object({
     name: z.string().min(1, 'name must not be empty'),
-    type: z.enum(FEATURE_TYPES, { error: (iss) => `unknown type ${JSON.stringify(iss.input)}; use one of ${FEATURE_TYPES.join(', ')}` }),
+    type: z.enum(FEATURE_TYPES, {
+      error: (iss) => `unknown type ${JSON.stringify(iss.input)}; use one of ${FEATURE_TYPES.join(', ')}`,
+    }),
     required: z.boolean().optional(),
     nullable: z.boolean().optional(),
     values: z.array(z.union([z.string(), z.number()])).optional(),
@@ -26,7 +28,12 @@ export const FeatureSchema = z
     for (const side of ['inputs', 'outputs'] as const) {
       const seen = new Set<string>();
       s[side].forEach((f, i) => {
-        if (seen.has(f.name)) ctx.addIssue({ code: 'custom', path: [side, i, 'name'], message: `duplicate field name ${JSON.stringify(f.name)}` });
+        if (seen.has(f.name))
+          ctx.addIssue({
+            code: 'custom',
+            path: [side, i, 'name'],
+            message: `duplicate field name ${JSON.stringify(f.name)}`,
+          });
         seen.add(f.name);
       });
     }

@@ -58,12 +58,17 @@ export function parseJsonDoc(text: string, label: string): LocatedDoc {
     const bad = /("([^"\\]|\\.)*"\s*:\s*)?(-?Infinity|NaN)\b/.exec(text);
     if (bad) {
       const key = bad[1] ? ` for ${bad[1].replace(/\s*:\s*$/, '')}` : '';
-      throw new UsageError(`${label}: ${bad[3]}${key} is not a finite number (line ${lineAt(text, bad.index)}); write a number or leave the value out`);
+      throw new UsageError(
+        `${label}: ${bad[3]}${key} is not a finite number (line ${lineAt(text, bad.index)}); write a number or leave the value out`,
+      );
     }
     const msg = (err as Error).message;
     const offset = jsonErrorOffset(text, msg);
     const where = offset === undefined ? '' : ` (line ${lineAt(text, offset)})`;
-    const what = msg.replace(/, ".*" is not valid JSON$/s, '').replace(/ in JSON at position \d+.*$/s, '').replace(/\s*\(line \d+ column \d+\)$/, '');
+    const what = msg
+      .replace(/, ".*" is not valid JSON$/s, '')
+      .replace(/ in JSON at position \d+.*$/s, '')
+      .replace(/\s*\(line \d+ column \d+\)$/, '');
     throw new UsageError(`${label}: not valid JSON: ${what}${where}`);
   }
   return { label, value, lineOf: locator(text) };
@@ -133,7 +138,13 @@ export function zodToUsage(doc: LocatedDoc, err: ZodError, hint?: string): Usage
   return withLine(doc, path, message, doc.lineOf(path), hint);
 }
 
-function withLine(doc: LocatedDoc, path: Array<string | number>, message: string, line: number | undefined, hint?: string): UsageError {
+function withLine(
+  doc: LocatedDoc,
+  path: Array<string | number>,
+  message: string,
+  line: number | undefined,
+  hint?: string,
+): UsageError {
   const where = path.length ? `${pathText(path)}: ` : '';
   const at = line ? ` (line ${line})` : '';
   return new UsageError(`${doc.label}: ${where}${message}${at}${hint ? `; ${hint}` : ''}`);

@@ -18,14 +18,21 @@ const METRIC_NAME = /^[A-Za-z0-9_.:/-]{1,128}$/;
 function checkValues(doc: LocatedDoc, obj: unknown, path: string[], slice: string | null, out: MetricRow[]): void {
   if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
     const line = doc.lineOf(path);
-    throw new UsageError(`${doc.label}: ${path.join('.') || 'the file'} must be an object of metric names to numbers${line ? ` (line ${line})` : ''}`);
+    throw new UsageError(
+      `${doc.label}: ${path.join('.') || 'the file'} must be an object of metric names to numbers${line ? ` (line ${line})` : ''}`,
+    );
   }
   for (const [name, v] of Object.entries(obj)) {
     const line = doc.lineOf([...path, name]);
     const at = line ? ` (line ${line})` : '';
-    if (!METRIC_NAME.test(name)) throw new UsageError(`${doc.label}: invalid metric name ${JSON.stringify(name)}${at}; use letters, digits, _ . : / -`);
+    if (!METRIC_NAME.test(name))
+      throw new UsageError(
+        `${doc.label}: invalid metric name ${JSON.stringify(name)}${at}; use letters, digits, _ . : / -`,
+      );
     if (typeof v !== 'number' || !Number.isFinite(v)) {
-      throw new UsageError(`${doc.label}: ${JSON.stringify(name)} must be a finite number, got ${JSON.stringify(v)}${at}`);
+      throw new UsageError(
+        `${doc.label}: ${JSON.stringify(name)} must be a finite number, got ${JSON.stringify(v)}${at}`,
+      );
     }
     out.push({ name, value: v, slice });
   }

@@ -43,13 +43,17 @@ export function promotionContext(plan: Pick<PromotionPlan, 'candidate' | 'champi
 
 /** The serving folder URI of a version, materialized (server-side copy) if needed. */
 export async function servingUri(ctx: PromoteContext, v: VersionRecord, trustExisting = false): Promise<string> {
-  return (await materializeVersion({ registry: ctx.registry, store: await ctx.store() }, refOf(v), { trustExisting })).uri;
+  return (await materializeVersion({ registry: ctx.registry, store: await ctx.store() }, refOf(v), { trustExisting }))
+    .uri;
 }
 
 /** The champion changed under us (another promote/rollback): exit 3, nothing written. */
 export function championMoved(ctx: PromoteContext, model: string, expected: number | null, doing: string): void {
   const now = ctx.registry.resolveAlias(model, 'champion') ?? null;
-  if (now !== expected) throw new StorageError(`the champion of ${model} changed while ${doing} (now ${now === null ? 'none' : `${model}@${now}`}); check mlctl show ${model}@champion and run the command again`);
+  if (now !== expected)
+    throw new StorageError(
+      `the champion of ${model} changed while ${doing} (now ${now === null ? 'none' : `${model}@${now}`}); check mlctl show ${model}@champion and run the command again`,
+    );
 }
 
 export interface PromotionPlan {
@@ -60,9 +64,13 @@ export interface PromotionPlan {
   reason: string | null;
 }
 
-
 /** A passing gate run of the candidate against the champion whose bindings still hold. */
-export function findPassingGate(registry: Registry, cand: VersionRecord, champ: VersionRecord, policy: LoadedPolicy | null): GateRunRecord | null {
+export function findPassingGate(
+  registry: Registry,
+  cand: VersionRecord,
+  champ: VersionRecord,
+  policy: LoadedPolicy | null,
+): GateRunRecord | null {
   return (
     registry
       .gateRuns(cand.id)
@@ -79,10 +87,17 @@ export function findPassingGate(registry: Registry, cand: VersionRecord, champ: 
 }
 
 /** What a promotion would do, or why it may not; nothing is written. */
-export function planPromotion(ctx: PromoteContext, input: { ref: string; force?: boolean; reason?: string }): PromotionPlan {
+export function planPromotion(
+  ctx: PromoteContext,
+  input: { ref: string; force?: boolean; reason?: string },
+): PromotionPlan {
   const cand = resolveRef(ctx.registry, input.ref);
-  if (input.force && !input.reason?.trim()) throw new UsageError('--force needs --reason: an override is recorded with why it was made');
-  if (cand.status === 'archived' && !input.force) throw new UsageError(`${refOf(cand)} is archived; use mlctl rollback ${cand.model} --to ${refOf(cand)} to bring it back`);
+  if (input.force && !input.reason?.trim())
+    throw new UsageError('--force needs --reason: an override is recorded with why it was made');
+  if (cand.status === 'archived' && !input.force)
+    throw new UsageError(
+      `${refOf(cand)} is archived; use mlctl rollback ${cand.model} --to ${refOf(cand)} to bring it back`,
+    );
   let champ: VersionRecord | null = null;
   try {
     champ = resolveRef(ctx.registry, `${cand.model}@champion`);
@@ -94,7 +109,9 @@ export function planPromotion(ctx: PromoteContext, input: { ref: string; force?:
   const loaded = ctx.policy();
   const gateRun = findPassingGate(ctx.registry, cand, champ, loaded);
   if (!gateRun && !input.force) {
-    const policy = loaded ? `${loaded.file} (${loaded.digest.slice(0, 19)}…)` : 'a gate policy (none found: create gates.yaml)';
+    const policy = loaded
+      ? `${loaded.file} (${loaded.digest.slice(0, 19)}…)`
+      : 'a gate policy (none found: create gates.yaml)';
     throw new VerdictError(
       `${refOf(cand)} has no passing gate run against the champion ${refOf(champ)} under ${policy}; run: mlctl gate ${refOf(cand)} — or override with --force --reason "…"`,
     );
@@ -102,21 +119,42 @@ export function planPromotion(ctx: PromoteContext, input: { ref: string; force?:
   return { candidate: cand, champion: champ, gateRun, forced: !gateRun, reason: input.reason ?? null };
 }
 
-export function evidence(ctx: PromoteContext, plan: Pick<PromotionPlan, 'candidate' | 'champion' | 'gateRun' | 'reason'>): string {
+export function evidence(
+  ctx: PromoteContext,
+  plan: Pick<PromotionPlan, 'candidate' | 'champion' | 'gateRun' | 'reason'>,
+): string {
   const lines: string[] = [];
   const g = plan.gateRun;
   if (g) {
     const report = g.report as { checks?: Array<{ id: string; verdict: string; inequality: string }> };
-    lines.push(`Gate run #${g.id}: **${g.verdict}** (policy ${g.policyDigest.slice(0, 19)}…, dataset ${g.datasetDigest?.slice(0, 19) ?? 'n/a'}…, ${g.at} by ${g.actor}).`, '', '| check | verdict | evaluated |', '|---|---|---|');
-    for (const c of report.checks ?? []) lines.push(`| ${c.id} | ${c.verdict} | ${c.inequality.replace(/\|/g, '\\|')} |`);
-  } else if (plan.champion) lines.push(`No passing gate run: the gate requirement was **overridden** with --force by ${ctx.actor}: ${plan.reason}.`);
+    lines.push(
+      `Gate run #${g.id}: **${g.verdict}** (policy ${g.policyDigest.slice(0, 19)}…, dataset ${g.datasetDigest?.slice(0, 19) ?? 'n/a'}…, ${g.at} by ${g.actor}).`,
+      '',
+      '| check | verdict | evaluated |',
+      '|---|---|---|',
+    );
+    for (const c of report.checks ?? [])
+      lines.push(`| ${c.id} | ${c.verdict} | ${c.inequality.replace(/\|/g, '\\|')} |`);
+  } else if (plan.champion)
+    lines.push(
+      `No passing gate run: the gate requirement was **overridden** with --force by ${ctx.actor}: ${plan.reason}.`,
+    );
   else lines.push('First production version of this model: no champion to compare with.');
   if (plan.champion) {
     const d = diffVersions(ctx.registry, refOf(plan.champion), refOf(plan.candidate));
     const rows = d.metrics.filter((m) => m.delta !== null);
     if (rows.length) {
-      lines.push('', `Metric deltas (${refOf(plan.champion)} → ${refOf(plan.candidate)}):`, '', '| metric | slice | from | to | delta |', '|---|---|---|---|---|');
-      for (const m of rows) lines.push(`| ${m.name} | ${m.slice ?? 'all'} | ${m.a} | ${m.b} | ${m.delta! >= 0 ? '+' : ''}${m.delta!.toPrecision(4)} |`);
+      lines.push(
+        '',
+        `Metric deltas (${refOf(plan.champion)} → ${refOf(plan.candidate)}):`,
+        '',
+        '| metric | slice | from | to | delta |',
+        '|---|---|---|---|---|',
+      );
+      for (const m of rows)
+        lines.push(
+          `| ${m.name} | ${m.slice ?? 'all'} | ${m.a} | ${m.b} | ${m.delta! >= 0 ? '+' : ''}${m.delta!.toPrecision(4)} |`,
+        );
     }
   }
   return lines.join('\n');
@@ -147,49 +185,97 @@ export async function applyPromotion(ctx: PromoteContext, plan: PromotionPlan): 
   const spec = ctx.rollout.serving[cand.model];
   const uri = spec ? await servingUri(ctx, cand) : null;
   let adrFile: string | null = null;
-  const r = await runStep({ ...ctx.step, registry: ctx.registry }, {
-    verify: () => {
-      championMoved(ctx, cand.model, champ?.version ?? null, 'promoting');
-      const open = ctx.registry.openRollout(cand.model);
-      if (open) throw new StorageError(`${cand.model} has a rollout in progress (rollout ${open.id}); see mlctl rollout status ${cand.model}`);
+  const r = await runStep(
+    { ...ctx.step, registry: ctx.registry },
+    {
+      verify: () => {
+        championMoved(ctx, cand.model, champ?.version ?? null, 'promoting');
+        const open = ctx.registry.openRollout(cand.model);
+        if (open)
+          throw new StorageError(
+            `${cand.model} has a rollout in progress (rollout ${open.id}); see mlctl rollout status ${cand.model}`,
+          );
+      },
+      serving:
+        spec && uri
+          ? { model: cand.model, spec, target: { model: cand.model, champion: { version: cand.version, uri } } }
+          : null,
+      adr: async (journal) => {
+        if (!ctx.adr) return;
+        const a = await newAdr(ctx.adr, {
+          title: `Promote ${refOf(cand)} to production`,
+          status: 'accepted',
+          sections: {
+            context: promotionContext(plan),
+            decision: `Make ${refOf(cand)} the champion of ${cand.model} (direct promotion, by ${ctx.actor}${uri ? `; served from ${uri}` : ''}).\n\n${evidence(ctx, plan)}`,
+            consequences: champ
+              ? `${refOf(champ)} is archived and stays available: \`mlctl rollback ${cand.model}\` restores it.`
+              : `${cand.model} has a champion from now on; later candidates are gated against it${spec ? ' and rolled out in stages' : ''}.`,
+          },
+        });
+        journal.created(a.path);
+        adrFile = a.file;
+      },
+      message: `mlctl: ${refOf(cand)} full (${champ ? 'direct promotion' : 'first version'})`,
+      trailers: { 'Mlctl-Model': cand.model, 'Mlctl-Version': String(cand.version), 'Mlctl-Stage': 'full' },
+      record: (commit) => {
+        const at = ctx.clock.now().toISOString();
+        ctx.registry.setAlias(cand.model, 'champion', cand.id, at, ctx.actor);
+        ctx.registry.setStatus(cand.id, 'production', at);
+        if (champ) ctx.registry.setStatus(champ.id, 'archived', at);
+        if (plan.forced) {
+          appendEvent(ctx.registry, {
+            at,
+            actor: ctx.actor,
+            action: 'override',
+            model: cand.model,
+            subject: refOf(cand),
+            payload: { what: 'promote without a passing gate run', reason: plan.reason },
+          });
+        }
+        if (adrFile)
+          appendEvent(ctx.registry, {
+            at,
+            actor: ctx.actor,
+            action: 'adr.recorded',
+            model: cand.model,
+            subject: refOf(cand),
+            payload: { adr: adrFile, for: 'promote' },
+          });
+        return appendEvent(ctx.registry, {
+          at,
+          actor: ctx.actor,
+          action: 'champion.set',
+          model: cand.model,
+          subject: refOf(cand),
+          payload: {
+            version: cand.version,
+            previous: champ?.version ?? null,
+            via: 'promote',
+            reason: plan.reason,
+            adr: adrFile,
+            gateRunId: plan.gateRun?.id ?? null,
+            forced: plan.forced,
+            commit,
+            uri,
+          },
+        });
+      },
     },
-    serving: spec && uri ? { model: cand.model, spec, target: { model: cand.model, champion: { version: cand.version, uri } } } : null,
-    adr: async (journal) => {
-      if (!ctx.adr) return;
-      const a = await newAdr(ctx.adr, {
-        title: `Promote ${refOf(cand)} to production`,
-        status: 'accepted',
-        sections: {
-          context: promotionContext(plan),
-          decision: `Make ${refOf(cand)} the champion of ${cand.model} (direct promotion, by ${ctx.actor}${uri ? `; served from ${uri}` : ''}).\n\n${evidence(ctx, plan)}`,
-          consequences: champ ? `${refOf(champ)} is archived and stays available: \`mlctl rollback ${cand.model}\` restores it.` : `${cand.model} has a champion from now on; later candidates are gated against it${spec ? ' and rolled out in stages' : ''}.`,
-        },
-      });
-      journal.created(a.path);
-      adrFile = a.file;
-    },
-    message: `mlctl: ${refOf(cand)} full (${champ ? 'direct promotion' : 'first version'})`,
-    trailers: { 'Mlctl-Model': cand.model, 'Mlctl-Version': String(cand.version), 'Mlctl-Stage': 'full' },
-    record: (commit) => {
-      const at = ctx.clock.now().toISOString();
-      ctx.registry.setAlias(cand.model, 'champion', cand.id, at, ctx.actor);
-      ctx.registry.setStatus(cand.id, 'production', at);
-      if (champ) ctx.registry.setStatus(champ.id, 'archived', at);
-      if (plan.forced) {
-        appendEvent(ctx.registry, { at, actor: ctx.actor, action: 'override', model: cand.model, subject: refOf(cand), payload: { what: 'promote without a passing gate run', reason: plan.reason } });
-      }
-      if (adrFile) appendEvent(ctx.registry, { at, actor: ctx.actor, action: 'adr.recorded', model: cand.model, subject: refOf(cand), payload: { adr: adrFile, for: 'promote' } });
-      return appendEvent(ctx.registry, {
-        at,
-        actor: ctx.actor,
-        action: 'champion.set',
-        model: cand.model,
-        subject: refOf(cand),
-        payload: { version: cand.version, previous: champ?.version ?? null, via: 'promote', reason: plan.reason, adr: adrFile, gateRunId: plan.gateRun?.id ?? null, forced: plan.forced, commit, uri },
-      });
-    },
-  });
-  return { model: cand.model, champion: refOf(cand), previous: champ ? refOf(champ) : null, gateRunId: plan.gateRun?.id ?? null, forced: plan.forced, adr: adrFile, eventSeq: r.result.seq, commit: r.commit, pushed: r.pushed, files: r.files, outside: r.outside };
+  );
+  return {
+    model: cand.model,
+    champion: refOf(cand),
+    previous: champ ? refOf(champ) : null,
+    gateRunId: plan.gateRun?.id ?? null,
+    forced: plan.forced,
+    adr: adrFile,
+    eventSeq: r.result.seq,
+    commit: r.commit,
+    pushed: r.pushed,
+    files: r.files,
+    outside: r.outside,
+  };
 }
 
 export interface RollbackPlan {
@@ -201,7 +287,10 @@ export interface RollbackPlan {
 }
 
 /** Back to the previous champion (from the audit log) or to --to. */
-export function planRollback(ctx: PromoteContext, input: { model: string; to?: string; reason?: string }): RollbackPlan {
+export function planRollback(
+  ctx: PromoteContext,
+  input: { model: string; to?: string; reason?: string },
+): RollbackPlan {
   checkModelName(input.model);
   const current = resolveRef(ctx.registry, `${input.model}@champion`);
   const history = ctx.registry.events({ model: input.model, action: 'champion.set' });
@@ -218,66 +307,121 @@ export function planRollback(ctx: PromoteContext, input: { model: string; to?: s
       const p = e.payload as { via?: string; previous?: number | null };
       if (p.via === 'rollback' && typeof p.previous === 'number') rolledBackFrom.add(p.previous);
     }
-    const prev = history.map((e) => (e.payload as { version?: number }).version).find((v): v is number => typeof v === 'number' && v !== current.version && !rolledBackFrom.has(v));
-    if (prev === undefined) throw new UsageError(`no earlier champion of ${input.model} to return to (versions rolled back from are skipped); name one with --to ${input.model}@N`);
+    const prev = history
+      .map((e) => (e.payload as { version?: number }).version)
+      .find((v): v is number => typeof v === 'number' && v !== current.version && !rolledBackFrom.has(v));
+    if (prev === undefined)
+      throw new UsageError(
+        `no earlier champion of ${input.model} to return to (versions rolled back from are skipped); name one with --to ${input.model}@N`,
+      );
     target = ctx.registry.getVersion(input.model, prev)!;
   }
   if (target.id === current.id) throw new UsageError(`${refOf(target)} is already the champion`);
-  return { model: input.model, current, target, supersedes: ((last?.payload as { adr?: string | null } | undefined)?.adr) ?? null, reason: input.reason ?? null };
+  return {
+    model: input.model,
+    current,
+    target,
+    supersedes: (last?.payload as { adr?: string | null } | undefined)?.adr ?? null,
+    reason: input.reason ?? null,
+  };
 }
 
 export async function applyRollback(ctx: PromoteContext, plan: RollbackPlan): Promise<PromotionResult> {
   const spec = ctx.rollout.serving[plan.model];
   const uri = spec ? await servingUri(ctx, plan.target) : null;
   let adrFile: string | null = null;
-  const r = await runStep({ ...ctx.step, registry: ctx.registry }, {
-    verify: () => {
-      championMoved(ctx, plan.model, plan.current.version, 'rolling back');
-      const open = ctx.registry.openRollout(plan.model);
-      if (open) throw new StorageError(`${plan.model} has a rollout in progress (rollout ${open.id}); run mlctl rollback ${plan.model} again to abort it`);
-    },
-    serving: spec && uri ? { model: plan.model, spec, target: { model: plan.model, champion: { version: plan.target.version, uri } } } : null,
-    adr: async (journal) => {
-      if (!ctx.adr) return;
-      if (plan.supersedes) {
-        // The superseded ADR is edited too; the journal restores it if the rollback does not happen.
-        try {
-          journal.snapshot(findAdr(listAdrs(ctx.adr.dir), plan.supersedes).path);
-        } catch {
-          // gone or renamed: newAdr reports it
+  const r = await runStep(
+    { ...ctx.step, registry: ctx.registry },
+    {
+      verify: () => {
+        championMoved(ctx, plan.model, plan.current.version, 'rolling back');
+        const open = ctx.registry.openRollout(plan.model);
+        if (open)
+          throw new StorageError(
+            `${plan.model} has a rollout in progress (rollout ${open.id}); run mlctl rollback ${plan.model} again to abort it`,
+          );
+      },
+      serving:
+        spec && uri
+          ? { model: plan.model, spec, target: { model: plan.model, champion: { version: plan.target.version, uri } } }
+          : null,
+      adr: async (journal) => {
+        if (!ctx.adr) return;
+        if (plan.supersedes) {
+          // The superseded ADR is edited too; the journal restores it if the rollback does not happen.
+          try {
+            journal.snapshot(findAdr(listAdrs(ctx.adr.dir), plan.supersedes).path);
+          } catch {
+            // gone or renamed: newAdr reports it
+          }
         }
-      }
-      const a = await newAdr(ctx.adr, {
-        title: `Roll back ${plan.model} to ${refOf(plan.target)}`,
-        status: 'accepted',
-        supersedes: plan.supersedes ? [plan.supersedes] : [],
-        sections: {
-          context: `${refOf(plan.current)} is the production champion of ${plan.model}.${plan.reason ? `\n\nReason for rolling back: ${plan.reason}` : ''}`,
-          decision: `Make ${refOf(plan.target)} the champion again (rollback by ${ctx.actor}${uri ? `; served from ${uri}` : ''}); ${refOf(plan.current)} is archived.`,
-          consequences: `${refOf(plan.current)} stays in the registry for analysis; promoting it again requires a new passing gate run.`,
-        },
-      });
-      journal.created(a.path);
-      adrFile = a.file;
+        const a = await newAdr(ctx.adr, {
+          title: `Roll back ${plan.model} to ${refOf(plan.target)}`,
+          status: 'accepted',
+          supersedes: plan.supersedes ? [plan.supersedes] : [],
+          sections: {
+            context: `${refOf(plan.current)} is the production champion of ${plan.model}.${plan.reason ? `\n\nReason for rolling back: ${plan.reason}` : ''}`,
+            decision: `Make ${refOf(plan.target)} the champion again (rollback by ${ctx.actor}${uri ? `; served from ${uri}` : ''}); ${refOf(plan.current)} is archived.`,
+            consequences: `${refOf(plan.current)} stays in the registry for analysis; promoting it again requires a new passing gate run.`,
+          },
+        });
+        journal.created(a.path);
+        adrFile = a.file;
+      },
+      message: `mlctl: roll back ${plan.model} to ${refOf(plan.target)}`,
+      trailers: { 'Mlctl-Model': plan.model, 'Mlctl-Version': String(plan.target.version), 'Mlctl-Stage': 'rollback' },
+      record: (commit) => {
+        const at = ctx.clock.now().toISOString();
+        ctx.registry.setAlias(plan.model, 'champion', plan.target.id, at, ctx.actor);
+        ctx.registry.setStatus(plan.target.id, 'production', at);
+        ctx.registry.setStatus(plan.current.id, 'archived', at);
+        if (adrFile)
+          appendEvent(ctx.registry, {
+            at,
+            actor: ctx.actor,
+            action: 'adr.recorded',
+            model: plan.model,
+            subject: refOf(plan.target),
+            payload: { adr: adrFile, for: 'rollback' },
+          });
+        appendEvent(ctx.registry, {
+          at,
+          actor: ctx.actor,
+          action: 'rollback',
+          model: plan.model,
+          subject: refOf(plan.target),
+          payload: { from: plan.current.version, to: plan.target.version, reason: plan.reason, adr: adrFile, commit },
+        });
+        return appendEvent(ctx.registry, {
+          at,
+          actor: ctx.actor,
+          action: 'champion.set',
+          model: plan.model,
+          subject: refOf(plan.target),
+          payload: {
+            version: plan.target.version,
+            previous: plan.current.version,
+            via: 'rollback',
+            reason: plan.reason,
+            adr: adrFile,
+            commit,
+            uri,
+          },
+        });
+      },
     },
-    message: `mlctl: roll back ${plan.model} to ${refOf(plan.target)}`,
-    trailers: { 'Mlctl-Model': plan.model, 'Mlctl-Version': String(plan.target.version), 'Mlctl-Stage': 'rollback' },
-    record: (commit) => {
-      const at = ctx.clock.now().toISOString();
-      ctx.registry.setAlias(plan.model, 'champion', plan.target.id, at, ctx.actor);
-      ctx.registry.setStatus(plan.target.id, 'production', at);
-      ctx.registry.setStatus(plan.current.id, 'archived', at);
-      if (adrFile) appendEvent(ctx.registry, { at, actor: ctx.actor, action: 'adr.recorded', model: plan.model, subject: refOf(plan.target), payload: { adr: adrFile, for: 'rollback' } });
-      appendEvent(ctx.registry, { at, actor: ctx.actor, action: 'rollback', model: plan.model, subject: refOf(plan.target), payload: { from: plan.current.version, to: plan.target.version, reason: plan.reason, adr: adrFile, commit } });
-      return appendEvent(ctx.registry, {
-        at,
-        actor: ctx.actor,
-        action: 'champion.set',
-        model: plan.model,
-        subject: refOf(plan.target),
-        payload: { version: plan.target.version, previous: plan.current.version, via: 'rollback', reason: plan.reason, adr: adrFile, commit, uri },
-      });
-    },
-  });
-  return { model: plan.model, champion: refOf(plan.target), previous: refOf(plan.current), gateRunId: null, forced: false, adr: adrFile, eventSeq: r.result.seq, commit: r.commit, pushed: r.pushed, files: r.files, outside: r.outside };
+  );
+  return {
+    model: plan.model,
+    champion: refOf(plan.target),
+    previous: refOf(plan.current),
+    gateRunId: null,
+    forced: false,
+    adr: adrFile,
+    eventSeq: r.result.seq,
+    commit: r.commit,
+    pushed: r.pushed,
+    files: r.files,
+    outside: r.outside,
+  };
 }

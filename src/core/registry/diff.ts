@@ -55,9 +55,11 @@ export function schemaChanges(a: FeatureSchema | null, b: FeatureSchema | null):
     for (const [name, fa] of am) {
       const fb = bm.get(name);
       if (!fb) out.push({ side, name, change: 'removed', detail: describeField(fa) });
-      else if (describeField(fa) !== describeField(fb)) out.push({ side, name, change: 'changed', detail: `${describeField(fa)} → ${describeField(fb)}` });
+      else if (describeField(fa) !== describeField(fb))
+        out.push({ side, name, change: 'changed', detail: `${describeField(fa)} → ${describeField(fb)}` });
     }
-    for (const [name, fb] of bm) if (!am.has(name)) out.push({ side, name, change: 'added', detail: describeField(fb) });
+    for (const [name, fb] of bm)
+      if (!am.has(name)) out.push({ side, name, change: 'added', detail: describeField(fb) });
   }
   return out;
 }
@@ -90,7 +92,8 @@ export function diffVersions(registry: Registry, refA: string, refB: string): Di
   const cb = flatten(vb.config);
   const config: ValueChange[] = [];
   for (const k of [...new Set([...ca.keys(), ...cb.keys()])].sort()) {
-    if (JSON.stringify(ca.get(k)) !== JSON.stringify(cb.get(k))) config.push({ key: k, a: ca.get(k) ?? null, b: cb.get(k) ?? null });
+    if (JSON.stringify(ca.get(k)) !== JSON.stringify(cb.get(k)))
+      config.push({ key: k, a: ca.get(k) ?? null, b: cb.get(k) ?? null });
   }
   const fa = new Map(registry.artifacts(va.id).map((f) => [f.path, f.sha256]));
   const fb = new Map(registry.artifacts(vb.id).map((f) => [f.path, f.sha256]));

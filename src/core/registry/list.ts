@@ -6,15 +6,26 @@ import { checkModelName } from '../refs.js';
 
 export type ListResult =
   | { kind: 'models'; models: ModelSummary[] }
-  | { kind: 'versions'; model: string; versions: Array<VersionRecord & { aliases: string[]; tags: Record<string, string> }> };
+  | {
+      kind: 'versions';
+      model: string;
+      versions: Array<VersionRecord & { aliases: string[]; tags: Record<string, string> }>;
+    };
 
-export function listRegistry(registry: Registry, opts: { model?: string; status?: string; tag?: string; limit?: number }): ListResult {
+export function listRegistry(
+  registry: Registry,
+  opts: { model?: string; status?: string; tag?: string; limit?: number },
+): ListResult {
   if (opts.status && !(VERSION_STATUSES as readonly string[]).includes(opts.status)) {
-    throw new UsageError(`--status ${JSON.stringify(opts.status)} is not a status; use one of ${VERSION_STATUSES.join(', ')}`);
+    throw new UsageError(
+      `--status ${JSON.stringify(opts.status)} is not a status; use one of ${VERSION_STATUSES.join(', ')}`,
+    );
   }
-  if (opts.limit !== undefined && (!Number.isInteger(opts.limit) || opts.limit < 1)) throw new UsageError('--limit must be a positive whole number');
+  if (opts.limit !== undefined && (!Number.isInteger(opts.limit) || opts.limit < 1))
+    throw new UsageError('--limit must be a positive whole number');
   if (!opts.model) {
-    if (opts.status || opts.tag) throw new UsageError('--status and --tag filter one model\'s versions: mlctl list <model> --status …');
+    if (opts.status || opts.tag)
+      throw new UsageError("--status and --tag filter one model's versions: mlctl list <model> --status …");
     return { kind: 'models', models: registry.listModels() };
   }
   checkModelName(opts.model);

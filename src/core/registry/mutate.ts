@@ -16,18 +16,28 @@ function checkSettableAlias(alias: string): void {
   checkAlias(alias);
   if (RESERVED_ALIASES.has(alias)) throw new UsageError(`'${alias}' is reserved: it always means the highest version`);
   if (PROTECTED_ALIASES.has(alias)) {
-    throw new UsageError(`'${alias}' is protected: it moves only through 'mlctl promote' or 'mlctl rollback', so production changes are gated and recorded`);
+    throw new UsageError(
+      `'${alias}' is protected: it moves only through 'mlctl promote' or 'mlctl rollback', so production changes are gated and recorded`,
+    );
   }
 }
 
 export async function setAlias(ctx: MutateContext, ref: string, alias: string) {
   checkSettableAlias(alias);
   const v = resolveRef(ctx.registry, ref);
-  if (v.status === 'archived') throw new UsageError(`${v.model}@${v.version} is archived; an alias must point at a live version`);
+  if (v.status === 'archived')
+    throw new UsageError(`${v.model}@${v.version} is archived; an alias must point at a live version`);
   return ctx.registry.write(() => {
     const at = ctx.clock.now().toISOString();
     const { previous } = ctx.registry.setAlias(v.model, alias, v.id, at, ctx.actor);
-    appendEvent(ctx.registry, { at, actor: ctx.actor, action: 'alias.set', model: v.model, subject: `${v.model}@${v.version}`, payload: { alias, previous } });
+    appendEvent(ctx.registry, {
+      at,
+      actor: ctx.actor,
+      action: 'alias.set',
+      model: v.model,
+      subject: `${v.model}@${v.version}`,
+      payload: { alias, previous },
+    });
     return { model: v.model, alias, version: v.version, previous };
   });
 }
@@ -40,7 +50,14 @@ export async function removeAlias(ctx: MutateContext, model: string, alias: stri
     const at = ctx.clock.now().toISOString();
     const { previous } = ctx.registry.removeAlias(model, alias);
     if (previous === null) throw new NotFoundError(`${model} has no alias ${JSON.stringify(alias)}`);
-    appendEvent(ctx.registry, { at, actor: ctx.actor, action: 'alias.remove', model, subject: `${model}@${previous}`, payload: { alias } });
+    appendEvent(ctx.registry, {
+      at,
+      actor: ctx.actor,
+      action: 'alias.remove',
+      model,
+      subject: `${model}@${previous}`,
+      payload: { alias },
+    });
     return { model, alias, previous };
   });
 }
@@ -52,7 +69,14 @@ export async function tagVersion(ctx: MutateContext, ref: string, tagTexts: stri
   return ctx.registry.write(() => {
     const at = ctx.clock.now().toISOString();
     ctx.registry.setTags(v.id, tags);
-    appendEvent(ctx.registry, { at, actor: ctx.actor, action: 'tag', model: v.model, subject: `${v.model}@${v.version}`, payload: { tags } });
+    appendEvent(ctx.registry, {
+      at,
+      actor: ctx.actor,
+      action: 'tag',
+      model: v.model,
+      subject: `${v.model}@${v.version}`,
+      payload: { tags },
+    });
     return { ref: `${v.model}@${v.version}`, tags: ctx.registry.tags(v.id) };
   });
 }
@@ -61,14 +85,26 @@ export async function archiveVersion(ctx: MutateContext, ref: string) {
   const v = resolveRef(ctx.registry, ref);
   const aliases = ctx.registry.aliasesOf(v.id);
   if (aliases.includes('champion')) {
-    throw new UsageError(`${v.model}@${v.version} is the champion; promote another version or roll back before archiving it`);
+    throw new UsageError(
+      `${v.model}@${v.version} is the champion; promote another version or roll back before archiving it`,
+    );
   }
-  if (aliases.length) throw new UsageError(`${v.model}@${v.version} still has aliases (${aliases.join(', ')}); remove them first with 'mlctl alias rm ${v.model} <alias>'`);
+  if (aliases.length)
+    throw new UsageError(
+      `${v.model}@${v.version} still has aliases (${aliases.join(', ')}); remove them first with 'mlctl alias rm ${v.model} <alias>'`,
+    );
   if (v.status === 'archived') return { ref: `${v.model}@${v.version}`, status: 'archived' as const, changed: false };
   return ctx.registry.write(() => {
     const at = ctx.clock.now().toISOString();
     ctx.registry.setStatus(v.id, 'archived', at);
-    appendEvent(ctx.registry, { at, actor: ctx.actor, action: 'archive', model: v.model, subject: `${v.model}@${v.version}`, payload: { previousStatus: v.status } });
+    appendEvent(ctx.registry, {
+      at,
+      actor: ctx.actor,
+      action: 'archive',
+      model: v.model,
+      subject: `${v.model}@${v.version}`,
+      payload: { previousStatus: v.status },
+    });
     return { ref: `${v.model}@${v.version}`, status: 'archived' as const, changed: true };
   });
 }

@@ -70,17 +70,23 @@ function readInputs(input: RegisterInput, cwd: string) {
   if (input.dataPath && input.dataHash) throw new UsageError('give either --data or --data-hash, not both');
   const tags = parseTags(input.tags ?? []);
   const dataHash = input.dataHash !== undefined ? normalizeDigest(input.dataHash, '--data-hash') : null;
-  const metrics: MetricsInput | null = input.metricsFile ? readMetricsFile(at(input.metricsFile), input.metricsFile) : null;
-  const schema: FeatureSchema | null = input.schemaFile ? readFeatureSchema(at(input.schemaFile), input.schemaFile) : null;
+  const metrics: MetricsInput | null = input.metricsFile
+    ? readMetricsFile(at(input.metricsFile), input.metricsFile)
+    : null;
+  const schema: FeatureSchema | null = input.schemaFile
+    ? readFeatureSchema(at(input.schemaFile), input.schemaFile)
+    : null;
   let config: unknown = null;
   if (input.configFile) {
     config = parseYamlDoc(readInputFile(at(input.configFile), input.configFile), input.configFile).value;
-    if (config === null || typeof config !== 'object') throw new UsageError(`${input.configFile}: expected a JSON or YAML object of settings`);
+    if (config === null || typeof config !== 'object')
+      throw new UsageError(`${input.configFile}: expected a JSON or YAML object of settings`);
   }
   let requirements: string | null = null;
   if (input.requirementsFile) {
     requirements = readInputFile(at(input.requirementsFile), input.requirementsFile);
-    if (requirements.length > MAX_REQUIREMENTS) throw new UsageError(`${input.requirementsFile}: larger than 1 MiB; is this really a requirements file?`);
+    if (requirements.length > MAX_REQUIREMENTS)
+      throw new UsageError(`${input.requirementsFile}: larger than 1 MiB; is this really a requirements file?`);
   }
   return { tags, dataHash, metrics, schema, config, requirements };
 }
@@ -122,7 +128,14 @@ export async function registerVersion(ctx: RegisterContext, input: RegisterInput
 
   if (!input.allowDuplicate) {
     const dup = ctx.registry.findDuplicate(input.model, digest, code?.commit ?? null);
-    if (dup) return { ...base, ...refOf(dup), created: false, uploaded: { blobs: 0, bytes: 0 }, skipped: { blobs: 0, bytes: 0 } };
+    if (dup)
+      return {
+        ...base,
+        ...refOf(dup),
+        created: false,
+        uploaded: { blobs: 0, bytes: 0 },
+        skipped: { blobs: 0, bytes: 0 },
+      };
   }
 
   // Content addressing: one upload per distinct blob, and only for blobs the store lacks.
@@ -183,14 +196,25 @@ export async function registerVersion(ctx: RegisterContext, input: RegisterInput
     };
     // Written while the row is uncommitted: if this fails the row rolls back; a crash after it
     // leaves a manifest the next register of this version number overwrites.
-    await store.putBytes(manifestKey(v.model, v.version), Buffer.from(JSON.stringify(manifest, null, 2)), 'application/json');
+    await store.putBytes(
+      manifestKey(v.model, v.version),
+      Buffer.from(JSON.stringify(manifest, null, 2)),
+      'application/json',
+    );
     appendEvent(ctx.registry, {
       at: now,
       actor: ctx.actor,
       action: 'register',
       model: v.model,
       subject: formatRef(v.model, v.version),
-      payload: { manifestDigest: digest, files: artifacts.length, totalSize, dataHash, codeCommit: code?.commit ?? null, parent: manifest.parent },
+      payload: {
+        manifestDigest: digest,
+        files: artifacts.length,
+        totalSize,
+        dataHash,
+        codeCommit: code?.commit ?? null,
+        parent: manifest.parent,
+      },
     });
     return { v, created: true };
   });

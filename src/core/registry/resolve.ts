@@ -8,7 +8,11 @@ export function requireModel(registry: Registry, model: string): { id: number; n
   if (m) return m;
   const names = registry.listModels().map((x) => x.name);
   const close = closeMatches(model, names);
-  const hint = close.length ? `; did you mean ${close.join(', ')}?` : names.length ? `; known models: ${names.slice(0, 10).join(', ')}` : '; the registry has no models yet';
+  const hint = close.length
+    ? `; did you mean ${close.join(', ')}?`
+    : names.length
+      ? `; known models: ${names.slice(0, 10).join(', ')}`
+      : '; the registry has no models yet';
   throw new NotFoundError(`unknown model ${JSON.stringify(model)}${hint}`);
 }
 
@@ -19,7 +23,9 @@ export function resolveRef(registry: Registry, ref: string | Ref, opts: { allowB
   if (r.kind === 'version') {
     const v = registry.getVersion(r.model, r.version);
     if (v) return v;
-    throw new NotFoundError(`${r.model}@${r.version} does not exist; ${r.model} has versions ${compactRanges(registry.versionNumbers(r.model))}`);
+    throw new NotFoundError(
+      `${r.model}@${r.version} does not exist; ${r.model} has versions ${compactRanges(registry.versionNumbers(r.model))}`,
+    );
   }
   if (r.alias === 'latest') {
     const v = registry.latestVersion(r.model);
@@ -29,6 +35,8 @@ export function resolveRef(registry: Registry, ref: string | Ref, opts: { allowB
   const n = registry.resolveAlias(r.model, r.alias);
   if (n !== undefined) return registry.getVersion(r.model, n)!;
   const aliases = registry.aliases(r.model);
-  const list = aliases.length ? `; its aliases: ${aliases.map((a) => `${a.alias} → ${a.version}`).join(', ')}` : '; it has no aliases';
+  const list = aliases.length
+    ? `; its aliases: ${aliases.map((a) => `${a.alias} → ${a.version}`).join(', ')}`
+    : '; it has no aliases';
   throw new NotFoundError(`${r.model} has no alias ${JSON.stringify(r.alias)}${list}`);
 }

@@ -6,7 +6,9 @@ export function parseTag(text: string): { key: string; value: string } {
   const eq = text.indexOf('=');
   const key = eq < 0 ? text : text.slice(0, eq);
   if (eq < 0 || !TAG_KEY.test(key)) {
-    throw new UsageError(`invalid tag ${JSON.stringify(text)}: expected KEY=VALUE with KEY made of letters, digits, _ . : / -`);
+    throw new UsageError(
+      `invalid tag ${JSON.stringify(text)}: expected KEY=VALUE with KEY made of letters, digits, _ . : / -`,
+    );
   }
   const value = text.slice(eq + 1);
   if (value.length > 1024) throw new UsageError(`tag ${key}: value longer than 1024 characters`);

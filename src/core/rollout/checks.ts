@@ -46,24 +46,44 @@ export function expand(template: string, v: CheckVars): string {
   return template.replace(/\{(model|version|champion|stage)\}/g, (_, k: keyof CheckVars) => String(v[k] ?? ''));
 }
 
-async function prometheusCheck(ctx: CheckContext, name: string, spec: Extract<CheckSpec, { prometheus: unknown }>['prometheus'], vars: CheckVars): Promise<CheckResult> {
-  const base: Omit<CheckResult, 'status' | 'value' | 'detail'> = { name, kind: 'prometheus', min: spec.min ?? null, max: spec.max ?? null };
+async function prometheusCheck(
+  ctx: CheckContext,
+  name: string,
+  spec: Extract<CheckSpec, { prometheus: unknown }>['prometheus'],
+  vars: CheckVars,
+): Promise<CheckResult> {
+  const base: Omit<CheckResult, 'status' | 'value' | 'detail'> = {
+    name,
+    kind: 'prometheus',
+    min: spec.min ?? null,
+    max: spec.max ?? null,
+  };
   const query = expand(spec.query, vars);
   const url = `${spec.url.replace(/\/+$/, '')}/api/v1/query?query=${encodeURIComponent(query)}`;
   const timeoutMs = parseDuration(spec.timeout, `check ${name} timeout`);
   let body: { status?: string; error?: string; data?: { resultType?: string; result?: unknown } };
   try {
-    const res = await ctx.fetch(url, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'application/json' } });
+    const res = await ctx.fetch(url, {
+      signal: AbortSignal.timeout(timeoutMs),
+      headers: { accept: 'application/json' },
+    });
     const text = await res.text();
     try {
       body = JSON.parse(text);
     } catch {
       return { ...base, status: 'error', value: null, detail: `${spec.url} answered HTTP ${res.status} with no JSON` };
     }
-    if (!res.ok || body.status !== 'success') return { ...base, status: 'error', value: null, detail: `${spec.url} answered HTTP ${res.status}: ${body.error ?? body.status ?? 'error'}` };
+    if (!res.ok || body.status !== 'success')
+      return {
+        ...base,
+        status: 'error',
+        value: null,
+        detail: `${spec.url} answered HTTP ${res.status}: ${body.error ?? body.status ?? 'error'}`,
+      };
   } catch (err) {
     const e = err as Error & { cause?: { code?: string; message?: string } };
-    const why = e.name === 'TimeoutError' ? `no answer within ${spec.timeout}` : (e.cause?.code ?? e.cause?.message ?? e.message);
+    const why =
+      e.name === 'TimeoutError' ? `no answer within ${spec.timeout}` : (e.cause?.code ?? e.cause?.message ?? e.message);
     return { ...base, status: 'error', value: null, detail: `cannot query ${spec.url}: ${why}` };
   }
   const { resultType, result } = body.data ?? {};
@@ -71,51 +91,108 @@ async function prometheusCheck(ctx: CheckContext, name: string, spec: Extract<Ch
   if (resultType === 'scalar') raw = (result as [number, string])[1];
   else if (resultType === 'vector') {
     const series = result as Array<{ value: [number, string] }>;
-    if (series.length === 0) return { ...base, status: 'inconclusive', value: null, detail: 'the query returned no series (no traffic yet, or a wrong label?)' };
-    if (series.length > 1) return { ...base, status: 'inconclusive', value: null, detail: `the query returned ${series.length} series; aggregate it to one (sum, avg, max)` };
+    if (series.length === 0)
+      return {
+        ...base,
+        status: 'inconclusive',
+        value: null,
+        detail: 'the query returned no series (no traffic yet, or a wrong label?)',
+      };
+    if (series.length > 1)
+      return {
+        ...base,
+        status: 'inconclusive',
+        value: null,
+        detail: `the query returned ${series.length} series; aggregate it to one (sum, avg, max)`,
+      };
     raw = series[0]!.value[1];
-  } else return { ...base, status: 'error', value: null, detail: `the query returned a ${resultType ?? 'unknown'} result; use an instant vector or scalar expression` };
+  } else
+    return {
+      ...base,
+      status: 'error',
+      value: null,
+      detail: `the query returned a ${resultType ?? 'unknown'} result; use an instant vector or scalar expression`,
+    };
   const value = Number(raw);
-  if (!Number.isFinite(value)) return { ...base, status: 'inconclusive', value: null, detail: `the query returned ${raw} (e.g. 0/0 without traffic)` };
+  if (!Number.isFinite(value))
+    return {
+      ...base,
+      status: 'inconclusive',
+      value: null,
+      detail: `the query returned ${raw} (e.g. 0/0 without traffic)`,
+    };
   const b = bounds(value, spec.min, spec.max);
   return { ...base, status: b.ok ? 'pass' : 'fail', value, detail: b.why };
 }
 
-async function commandCheck(ctx: CheckContext, name: string, spec: Extract<CheckSpec, { command: string }>, vars: CheckVars): Promise<CheckResult> {
-  const base: Omit<CheckResult, 'status' | 'value' | 'detail'> = { name, kind: 'command', min: spec.min ?? null, max: spec.max ?? null };
+async function commandCheck(
+  ctx: CheckContext,
+  name: string,
+  spec: Extract<CheckSpec, { command: string }>,
+  vars: CheckVars,
+): Promise<CheckResult> {
+  const base: Omit<CheckResult, 'status' | 'value' | 'detail'> = {
+    name,
+    kind: 'command',
+    min: spec.min ?? null,
+    max: spec.max ?? null,
+  };
   const timeoutMs = parseDuration(spec.timeout, `check ${name} timeout`);
-  const r = await (await ctx.exec()).shell(expand(spec.command, vars), {
+  const r = await (
+    await ctx.exec()
+  ).shell(expand(spec.command, vars), {
     cwd: ctx.cwd,
     timeoutMs,
-    env: { MLCTL_MODEL: vars.model, MLCTL_VERSION: String(vars.version), MLCTL_CHAMPION: vars.champion === null ? '' : String(vars.champion), MLCTL_STAGE: vars.stage },
+    env: {
+      MLCTL_MODEL: vars.model,
+      MLCTL_VERSION: String(vars.version),
+      MLCTL_CHAMPION: vars.champion === null ? '' : String(vars.champion),
+      MLCTL_STAGE: vars.stage,
+    },
   });
   const lastErr = r.stderr.trim().split('\n').pop() ?? '';
   if (r.timedOut) return { ...base, status: 'error', value: null, detail: `timed out after ${spec.timeout}` };
   if (r.exitCode === null) return { ...base, status: 'error', value: null, detail: 'killed by a signal' };
   // 127/126: the command itself could not be run — that is not a verdict on the model.
-  if (r.exitCode === 127 || r.exitCode === 126) return { ...base, status: 'error', value: null, detail: `could not run: ${lastErr || `exit ${r.exitCode}`}` };
-  if (r.exitCode !== 0) return { ...base, status: 'fail', value: null, detail: `exit ${r.exitCode}${lastErr ? `: ${lastErr}` : ''}` };
+  if (r.exitCode === 127 || r.exitCode === 126)
+    return { ...base, status: 'error', value: null, detail: `could not run: ${lastErr || `exit ${r.exitCode}`}` };
+  if (r.exitCode !== 0)
+    return { ...base, status: 'fail', value: null, detail: `exit ${r.exitCode}${lastErr ? `: ${lastErr}` : ''}` };
   const out = r.stdout.trim();
-  if (spec.min === undefined && spec.max === undefined) return { ...base, status: 'pass', value: null, detail: 'exit 0' };
+  if (spec.min === undefined && spec.max === undefined)
+    return { ...base, status: 'pass', value: null, detail: 'exit 0' };
   let value: number;
   try {
     const j = JSON.parse(out.split('\n').pop() ?? '') as { value?: unknown };
     if (j.value === null) return { ...base, status: 'inconclusive', value: null, detail: 'printed {"value": null}' };
     value = typeof j.value === 'number' ? j.value : Number.NaN;
   } catch {
-    return { ...base, status: 'error', value: null, detail: `has min/max but did not print {"value": <number>} as its last line of output` };
+    return {
+      ...base,
+      status: 'error',
+      value: null,
+      detail: `has min/max but did not print {"value": <number>} as its last line of output`,
+    };
   }
-  if (!Number.isFinite(value)) return { ...base, status: 'inconclusive', value: null, detail: 'value is not a finite number' };
+  if (!Number.isFinite(value))
+    return { ...base, status: 'inconclusive', value: null, detail: 'value is not a finite number' };
   const b = bounds(value, spec.min, spec.max);
   return { ...base, status: b.ok ? 'pass' : 'fail', value, detail: b.why };
 }
 
 /** Run the named checks in parallel (they are independent queries/commands). */
-export async function runChecks(ctx: CheckContext, specs: Record<string, CheckSpec>, names: string[], vars: CheckVars): Promise<CheckResult[]> {
+export async function runChecks(
+  ctx: CheckContext,
+  specs: Record<string, CheckSpec>,
+  names: string[],
+  vars: CheckVars,
+): Promise<CheckResult[]> {
   return Promise.all(
     names.map((name) => {
       const spec = specs[name]!;
-      return 'prometheus' in spec ? prometheusCheck(ctx, name, spec.prometheus, vars) : commandCheck(ctx, name, spec, vars);
+      return 'prometheus' in spec
+        ? prometheusCheck(ctx, name, spec.prometheus, vars)
+        : commandCheck(ctx, name, spec, vars);
     }),
   );
 }

@@ -36,7 +36,9 @@ export function viewOf(ctx: PromoteContext, r: RolloutRecord): RolloutView {
   const cand = ctx.registry.getVersionById(r.candidateId)!;
   const champ = r.championId === null ? null : ctx.registry.getVersionById(r.championId)!;
   const open = r.state === 'active' || r.state === 'paused';
-  const left = open ? Math.max(0, r.plan[r.step]!.minDurationMs - (ctx.clock.now().getTime() - new Date(r.stepStartedAt).getTime())) : null;
+  const left = open
+    ? Math.max(0, r.plan[r.step]!.minDurationMs - (ctx.clock.now().getTime() - new Date(r.stepStartedAt).getTime()))
+    : null;
   return {
     id: r.id,
     model: r.model,
@@ -86,7 +88,13 @@ export async function tick(ctx: PromoteContext, opts: { model?: string }): Promi
   const out: TickEntry[] = [];
   for (const r of open) {
     const p = planAdvance(ctx, r);
-    const base = { model: r.model, rollout: r.id, candidate: refOf(p.candidate), stage: describeStage(r.plan[r.step]!), commit: null as string | null };
+    const base = {
+      model: r.model,
+      rollout: r.id,
+      candidate: refOf(p.candidate),
+      stage: describeStage(r.plan[r.step]!),
+      commit: null as string | null,
+    };
     if (r.state === 'paused') {
       out.push({ ...base, checks: [], action: 'paused', detail: 'paused; mlctl rollout resume to continue' });
       continue;
@@ -95,8 +103,18 @@ export async function tick(ctx: PromoteContext, opts: { model?: string }): Promi
     const fresh = ctx.registry.getRollout(r.id)!;
     try {
       if (checks.some((c) => c.status === 'fail')) {
-        const o = await abortRollout(ctx, fresh, { reason: 'rollout tick: a check failed', failing: checks.filter((c) => c.status === 'fail'), by: 'tick' });
-        out.push({ ...base, checks, action: 'aborted', detail: `aborted: all traffic back to ${o.champion}`, commit: o.commit });
+        const o = await abortRollout(ctx, fresh, {
+          reason: 'rollout tick: a check failed',
+          failing: checks.filter((c) => c.status === 'fail'),
+          by: 'tick',
+        });
+        out.push({
+          ...base,
+          checks,
+          action: 'aborted',
+          detail: `aborted: all traffic back to ${o.champion}`,
+          commit: o.commit,
+        });
         continue;
       }
       const why = blocker({ ...p, rollout: fresh }, checks);
@@ -107,14 +125,26 @@ export async function tick(ctx: PromoteContext, opts: { model?: string }): Promi
       }
       const next = r.plan[r.step + 1]!;
       if (!next.auto) {
-        out.push({ ...base, checks, action: 'waiting', detail: `ready for ${describeStage(next)}, which is not marked auto: run mlctl promote ${refOf(p.candidate)}` });
+        out.push({
+          ...base,
+          checks,
+          action: 'waiting',
+          detail: `ready for ${describeStage(next)}, which is not marked auto: run mlctl promote ${refOf(p.candidate)}`,
+        });
         continue;
       }
       const o: StepOutcome = await applyAdvance(ctx, { ...p, rollout: fresh }, { forced: false, reason: null, checks });
-      out.push({ ...base, checks, action: o.action === 'complete' ? 'completed' : 'advanced', detail: `${base.stage} → ${o.stage}`, commit: o.commit });
+      out.push({
+        ...base,
+        checks,
+        action: o.action === 'complete' ? 'completed' : 'advanced',
+        detail: `${base.stage} → ${o.stage}`,
+        commit: o.commit,
+      });
     } catch (err) {
       // Another tick or promote moved this rollout meanwhile: it acted, so this one does not.
-      if (err instanceof StorageError && /changed under this command/.test(err.message)) out.push({ ...base, checks, action: 'conflict', detail: err.message });
+      if (err instanceof StorageError && /changed under this command/.test(err.message))
+        out.push({ ...base, checks, action: 'conflict', detail: err.message });
       else throw err;
     }
   }
@@ -146,7 +176,10 @@ export interface RolloutPreview {
 export async function previewRollout(ctx: PromoteContext, ref: string): Promise<RolloutPreview> {
   const cand = resolveRef(ctx.registry, ref);
   const spec = ctx.rollout.serving[cand.model];
-  if (!spec) throw new NotFoundError(`${cand.model} has no serving target (serving.${cand.model} in mlctl.yaml); mlctl promote would make ${refOf(cand)} champion directly`);
+  if (!spec)
+    throw new NotFoundError(
+      `${cand.model} has no serving target (serving.${cand.model} in mlctl.yaml); mlctl promote would make ${refOf(cand)} champion directly`,
+    );
   const champVersion = ctx.registry.resolveAlias(cand.model, 'champion');
   const champ = champVersion === undefined ? null : ctx.registry.getVersion(cand.model, champVersion)!;
   const open = ctx.registry.openRollout(cand.model);
@@ -156,18 +189,42 @@ export async function previewRollout(ctx: PromoteContext, ref: string): Promise<
   const nextIndex = !champ ? stages.length - 1 : inThis ? inThis.step + 1 : 0;
   const store = await ctx.store();
   // The folder a version is (or would be) materialized at; nothing is copied by a dry run.
-  const uriOf = (v: { model: string; version: number }) => (inThis && v.version === cand.version ? inThis.candidateUri : inThis && champ && v.version === champ.version ? (inThis.championUri ?? '') : store.uriOf(modelFolderKey(v.model, v.version)));
+  const uriOf = (v: { model: string; version: number }) =>
+    inThis && v.version === cand.version
+      ? inThis.candidateUri
+      : inThis && champ && v.version === champ.version
+        ? (inThis.championUri ?? '')
+        : store.uriOf(modelFolderKey(v.model, v.version));
   const target = champ
-    ? targetAt({ model: cand.model, plan: stages, candidateUri: uriOf(cand), championUri: uriOf(champ) }, { candidate: cand.version, champion: champ.version }, nextIndex)
+    ? targetAt(
+        { model: cand.model, plan: stages, candidateUri: uriOf(cand), championUri: uriOf(champ) },
+        { candidate: cand.version, champion: champ.version },
+        nextIndex,
+      )
     : { model: cand.model, champion: { version: cand.version, uri: uriOf(cand) } };
-  const diffs = open && !inThis ? [] : renderServing(ctx.step.root, cand.model, spec, target).map((e) => ({ file: e.file, diff: createTwoFilesPatch(`a/${e.file}`, `b/${e.file}`, e.before, e.after, undefined, undefined, { context: 3 }) }));
+  const diffs =
+    open && !inThis
+      ? []
+      : renderServing(ctx.step.root, cand.model, spec, target).map((e) => ({
+          file: e.file,
+          diff: createTwoFilesPatch(`a/${e.file}`, `b/${e.file}`, e.before, e.after, undefined, undefined, {
+            context: 3,
+          }),
+        }));
   return {
     model: cand.model,
     candidate: refOf(cand),
     champion: champ ? refOf(champ) : null,
     plan: spec.plan,
     adapter: spec.adapter,
-    stages: stages.map((s, i) => ({ index: i + 1, stage: describeStage(s), minDuration: s.minDurationMs ? formatDuration(s.minDurationMs) : null, checks: s.checks, auto: s.auto, current: !!inThis && inThis.step === i })),
+    stages: stages.map((s, i) => ({
+      index: i + 1,
+      stage: describeStage(s),
+      minDuration: s.minDurationMs ? formatDuration(s.minDurationMs) : null,
+      checks: s.checks,
+      auto: s.auto,
+      current: !!inThis && inThis.step === i,
+    })),
     next: open && !inThis ? null : describeStage(stages[nextIndex]!),
     diffs,
   };

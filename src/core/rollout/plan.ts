@@ -2,7 +2,14 @@ import { UsageError } from '../errors.js';
 import { parseDuration } from '../util/duration.js';
 import { adapterFor } from '../serving/adapters.js';
 
-type Stage = { stage: 'shadow' | 'canary' | 'ramp' | 'full'; mirror?: number; weight?: number; minDuration?: string; checks: string[]; auto: boolean };
+type Stage = {
+  stage: 'shadow' | 'canary' | 'ramp' | 'full';
+  mirror?: number;
+  weight?: number;
+  minDuration?: string;
+  checks: string[];
+  auto: boolean;
+};
 type Check =
   | { prometheus: { url: string; query: string; min?: number; max?: number; timeout: string } }
   | { command: string; min?: number; max?: number; timeout: string };
@@ -15,11 +22,17 @@ type Serving = { adapter: 'kserve' | 'istio' | 'seldon' | 'generic'; files: stri
 class Shape {
   constructor(readonly file: string) {}
   fail(path: Array<string | number>, message: string): never {
-    throw new UsageError(`${this.file}: ${path.map(String).join('.').replace(/\.(\d+)(?=\.|$)/g, '[$1]')}: ${message}`);
+    throw new UsageError(
+      `${this.file}: ${path
+        .map(String)
+        .join('.')
+        .replace(/\.(\d+)(?=\.|$)/g, '[$1]')}: ${message}`,
+    );
   }
   map(v: unknown, path: Array<string | number>, keys: readonly string[]): Record<string, unknown> {
     if (v === null || typeof v !== 'object' || Array.isArray(v)) this.fail(path, 'must be a mapping');
-    for (const k of Object.keys(v)) if (!keys.includes(k)) this.fail(path, `unknown key ${JSON.stringify(k)}; use ${keys.join(', ')}`);
+    for (const k of Object.keys(v))
+      if (!keys.includes(k)) this.fail(path, `unknown key ${JSON.stringify(k)}; use ${keys.join(', ')}`);
     return v as Record<string, unknown>;
   }
   record(v: unknown, path: Array<string | number>): Record<string, unknown> {
@@ -32,7 +45,8 @@ class Shape {
     return v;
   }
   num(v: unknown, path: Array<string | number>, lo: number, hi: number, int = false): number {
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < lo || v > hi || (int && !Number.isInteger(v))) this.fail(path, `must be a ${int ? 'whole ' : ''}number from ${lo} to ${hi}, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < lo || v > hi || (int && !Number.isInteger(v)))
+      this.fail(path, `must be a ${int ? 'whole ' : ''}number from ${lo} to ${hi}, got ${JSON.stringify(v)}`);
     return v;
   }
   optNum(v: unknown, path: Array<string | number>): number | undefined {
@@ -47,11 +61,13 @@ class Shape {
   }
   strList(v: unknown, path: Array<string | number>, min = 0): string[] {
     if (v === undefined && min === 0) return [];
-    if (!Array.isArray(v) || v.length < min) this.fail(path, min ? `must be a list of at least ${min} item(s)` : 'must be a list');
+    if (!Array.isArray(v) || v.length < min)
+      this.fail(path, min ? `must be a list of at least ${min} item(s)` : 'must be a list');
     return v.map((x, i) => this.str(x, [...path, i]));
   }
   oneOf<T extends string>(v: unknown, path: Array<string | number>, options: readonly T[]): T {
-    if (typeof v !== 'string' || !options.includes(v as T)) this.fail(path, `must be one of ${options.join(', ')}, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'string' || !options.includes(v as T))
+      this.fail(path, `must be one of ${options.join(', ')}, got ${JSON.stringify(v)}`);
     return v as T;
   }
 }
@@ -74,14 +90,32 @@ function readStage(sh: Shape, v: unknown, path: Array<string | number>): Stage {
 function readCheck(sh: Shape, v: unknown, path: Array<string | number>): Check {
   const m = sh.map(v, path, ['prometheus', 'command', 'min', 'max', 'timeout']);
   if (m.prometheus !== undefined) {
-    if (m.command !== undefined || m.min !== undefined || m.max !== undefined || m.timeout !== undefined) sh.fail(path, 'a prometheus check keeps min, max and timeout inside prometheus: { … }');
+    if (m.command !== undefined || m.min !== undefined || m.max !== undefined || m.timeout !== undefined)
+      sh.fail(path, 'a prometheus check keeps min, max and timeout inside prometheus: { … }');
     const p = sh.map(m.prometheus, [...path, 'prometheus'], ['url', 'query', 'min', 'max', 'timeout']);
     const url = sh.str(p.url, [...path, 'prometheus', 'url']);
-    if (!/^https?:\/\/[^\s/]+/.test(url)) sh.fail([...path, 'prometheus', 'url'], `must be a URL such as http://prometheus:9090, got ${JSON.stringify(url)}`);
-    return { prometheus: { url, query: sh.str(p.query, [...path, 'prometheus', 'query']), min: sh.optNum(p.min, [...path, 'prometheus', 'min']), max: sh.optNum(p.max, [...path, 'prometheus', 'max']), timeout: p.timeout === undefined ? '10s' : sh.str(p.timeout, [...path, 'prometheus', 'timeout']) } };
+    if (!/^https?:\/\/[^\s/]+/.test(url))
+      sh.fail(
+        [...path, 'prometheus', 'url'],
+        `must be a URL such as http://prometheus:9090, got ${JSON.stringify(url)}`,
+      );
+    return {
+      prometheus: {
+        url,
+        query: sh.str(p.query, [...path, 'prometheus', 'query']),
+        min: sh.optNum(p.min, [...path, 'prometheus', 'min']),
+        max: sh.optNum(p.max, [...path, 'prometheus', 'max']),
+        timeout: p.timeout === undefined ? '10s' : sh.str(p.timeout, [...path, 'prometheus', 'timeout']),
+      },
+    };
   }
   if (m.command === undefined) sh.fail(path, 'needs prometheus: { url, query } or command: "…"');
-  return { command: sh.str(m.command, [...path, 'command']), min: sh.optNum(m.min, [...path, 'min']), max: sh.optNum(m.max, [...path, 'max']), timeout: m.timeout === undefined ? '5m' : sh.str(m.timeout, [...path, 'timeout']) };
+  return {
+    command: sh.str(m.command, [...path, 'command']),
+    min: sh.optNum(m.min, [...path, 'min']),
+    max: sh.optNum(m.max, [...path, 'max']),
+    timeout: m.timeout === undefined ? '5m' : sh.str(m.timeout, [...path, 'timeout']),
+  };
 }
 
 export type StageSpec = Stage & { minDurationMs: number };
@@ -112,41 +146,66 @@ export function readRolloutConfig(raw: { serving?: unknown; rollout?: unknown },
   const serving: Record<string, Serving> = {};
   for (const [model, v] of Object.entries(sh.record(raw.serving, ['serving']))) {
     const m = sh.map(v, ['serving', model], ['adapter', 'files', 'plan']);
-    serving[model] = { adapter: sh.oneOf(m.adapter, ['serving', model, 'adapter'], ADAPTERS), files: sh.strList(m.files, ['serving', model, 'files'], 1), plan: m.plan === undefined ? 'standard' : sh.str(m.plan, ['serving', model, 'plan']) };
+    serving[model] = {
+      adapter: sh.oneOf(m.adapter, ['serving', model, 'adapter'], ADAPTERS),
+      files: sh.strList(m.files, ['serving', model, 'files'], 1),
+      plan: m.plan === undefined ? 'standard' : sh.str(m.plan, ['serving', model, 'plan']),
+    };
   }
-  const r = raw.rollout === undefined || raw.rollout === null ? {} : sh.map(raw.rollout, ['rollout'], ['plans', 'checks']);
+  const r =
+    raw.rollout === undefined || raw.rollout === null ? {} : sh.map(raw.rollout, ['rollout'], ['plans', 'checks']);
   const checks: Record<string, Check> = {};
-  for (const [name, v] of Object.entries(sh.record(r.checks, ['rollout', 'checks']))) checks[name] = readCheck(sh, v, ['rollout', 'checks', name]);
+  for (const [name, v] of Object.entries(sh.record(r.checks, ['rollout', 'checks'])))
+    checks[name] = readCheck(sh, v, ['rollout', 'checks', name]);
   const userPlans: Record<string, Stage[]> = {};
   for (const [name, v] of Object.entries(sh.record(r.plans, ['rollout', 'plans']))) {
-    if (!Array.isArray(v) || v.length === 0) sh.fail(['rollout', 'plans', name], 'must be a list of at least one stage');
+    if (!Array.isArray(v) || v.length === 0)
+      sh.fail(['rollout', 'plans', name], 'must be a list of at least one stage');
     userPlans[name] = (v as unknown[]).map((st, i) => readStage(sh, st, ['rollout', 'plans', name, i]));
   }
   const plans: Record<string, StageSpec[]> = {};
-  const all: Record<string, Stage[]> = { standard: STANDARD_PLAN.map((st, i) => readStage(sh, st, ['rollout', 'plans', 'standard', i])), ...userPlans };
+  const all: Record<string, Stage[]> = {
+    standard: STANDARD_PLAN.map((st, i) => readStage(sh, st, ['rollout', 'plans', 'standard', i])),
+    ...userPlans,
+  };
   for (const [name, stages] of Object.entries(all)) {
     const parsed = stages.map((st, i) => {
       const where = `${file}: rollout.plans.${name}[${i}]`;
-      if (st.stage === 'shadow' && st.mirror === undefined) throw new UsageError(`${where}: a shadow stage needs mirror: <percent>`);
-      if ((st.stage === 'canary' || st.stage === 'ramp') && st.weight === undefined) throw new UsageError(`${where}: a ${st.stage} stage needs weight: <percent>`);
-      if (st.stage === 'full' && (st.weight !== undefined || st.mirror !== undefined)) throw new UsageError(`${where}: full sends all traffic to the candidate; remove weight/mirror`);
-      for (const c of st.checks) if (!(c in checks)) throw new UsageError(`${where}: unknown check ${JSON.stringify(c)}; define it under rollout.checks`);
+      if (st.stage === 'shadow' && st.mirror === undefined)
+        throw new UsageError(`${where}: a shadow stage needs mirror: <percent>`);
+      if ((st.stage === 'canary' || st.stage === 'ramp') && st.weight === undefined)
+        throw new UsageError(`${where}: a ${st.stage} stage needs weight: <percent>`);
+      if (st.stage === 'full' && (st.weight !== undefined || st.mirror !== undefined))
+        throw new UsageError(`${where}: full sends all traffic to the candidate; remove weight/mirror`);
+      for (const c of st.checks)
+        if (!(c in checks))
+          throw new UsageError(`${where}: unknown check ${JSON.stringify(c)}; define it under rollout.checks`);
       return { ...st, minDurationMs: st.minDuration ? parseDuration(st.minDuration, `${where}.minDuration`) : 0 };
     });
-    if (parsed[parsed.length - 1]!.stage !== 'full') throw new UsageError(`${file}: rollout.plans.${name}: the last stage must be full`);
-    if (parsed.slice(0, -1).some((st) => st.stage === 'full')) throw new UsageError(`${file}: rollout.plans.${name}: full must be the last stage`);
+    if (parsed[parsed.length - 1]!.stage !== 'full')
+      throw new UsageError(`${file}: rollout.plans.${name}: the last stage must be full`);
+    if (parsed.slice(0, -1).some((st) => st.stage === 'full'))
+      throw new UsageError(`${file}: rollout.plans.${name}: full must be the last stage`);
     let last = 0;
     for (const [i, st] of parsed.entries()) {
-      if (st.weight !== undefined && st.weight < last) throw new UsageError(`${file}: rollout.plans.${name}[${i}]: weights must not decrease (${st.weight} after ${last})`);
+      if (st.weight !== undefined && st.weight < last)
+        throw new UsageError(
+          `${file}: rollout.plans.${name}[${i}]: weights must not decrease (${st.weight} after ${last})`,
+        );
       last = st.weight ?? last;
     }
     plans[name] = parsed;
   }
   for (const [model, s] of Object.entries(serving)) {
     const plan = plans[s.plan];
-    if (!plan) throw new UsageError(`${file}: serving.${model}.plan: unknown plan ${JSON.stringify(s.plan)}; define it under rollout.plans (or use standard)`);
+    if (!plan)
+      throw new UsageError(
+        `${file}: serving.${model}.plan: unknown plan ${JSON.stringify(s.plan)}; define it under rollout.plans (or use standard)`,
+      );
     if (!adapterFor(s.adapter).supportsShadow && plan.some((st) => st.stage === 'shadow')) {
-      throw new UsageError(`${file}: serving.${model}: plan ${s.plan} has a shadow stage, which ${s.adapter} cannot do on its own; use the istio adapter, or drop the shadow stage`);
+      throw new UsageError(
+        `${file}: serving.${model}: plan ${s.plan} has a shadow stage, which ${s.adapter} cannot do on its own; use the istio adapter, or drop the shadow stage`,
+      );
     }
   }
   return { serving, plans, checks };
@@ -163,5 +222,9 @@ export function readGitConfig(raw: unknown, file: string): GitConfig {
   const sh = new Shape(file);
   if (raw === undefined || raw === null) return { commit: true, push: false, remote: 'origin' };
   const m = sh.map(raw, ['git'], ['commit', 'push', 'remote']);
-  return { commit: sh.bool(m.commit, ['git', 'commit'], true), push: sh.bool(m.push, ['git', 'push'], false), remote: m.remote === undefined ? 'origin' : sh.str(m.remote, ['git', 'remote']) };
+  return {
+    commit: sh.bool(m.commit, ['git', 'commit'], true),
+    push: sh.bool(m.push, ['git', 'push'], false),
+    remote: m.remote === undefined ? 'origin' : sh.str(m.remote, ['git', 'remote']),
+  };
 }

@@ -25,18 +25,22 @@ export function renderServing(root: string, model: string, spec: ServingSpec, ta
   const adapter = adapterFor(spec.adapter);
   const loaded = spec.files.map((file) => {
     const path = isAbsolute(file) ? file : join(root, file);
-    if (relative(root, path).startsWith('..')) throw new UsageError(`serving.${model}.files: ${file} is outside the project folder ${root}`);
+    if (relative(root, path).startsWith('..'))
+      throw new UsageError(`serving.${model}.files: ${file} is outside the project folder ${root}`);
     let before: string;
     try {
       before = readFileSync(path, 'utf8');
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      throw new UsageError(`serving.${model}.files: cannot read ${file} (${code ?? (err as Error).message}); create it from templates/serving/${spec.adapter}.yaml or fix the path`);
+      throw new UsageError(
+        `serving.${model}.files: cannot read ${file} (${code ?? (err as Error).message}); create it from templates/serving/${spec.adapter}.yaml or fix the path`,
+      );
     }
     const parts = splitDocuments(before).map((text) => {
       if (!mentionsKind(text, adapter.kinds)) return { text, doc: null };
       const docs = parseServingFile(text, file);
-      if (docs.length !== 1) throw new UsageError(`${file}: could not read one YAML document at "${text.split('\n', 1)[0]}"`);
+      if (docs.length !== 1)
+        throw new UsageError(`${file}: could not read one YAML document at "${text.split('\n', 1)[0]}"`);
       return { text, doc: docs[0]! };
     });
     const docs = parts.flatMap((p) => (p.doc ? [p.doc] : []));
@@ -48,17 +52,24 @@ export function renderServing(root: string, model: string, spec: ServingSpec, ta
   const all: ServingDocs = loaded.flatMap((l) => l.docs);
   const out = adapter.apply(all, target);
   const problems = adapter.check(out);
-  if (problems.length) throw new UsageError(`serving.${model}: the ${spec.adapter} config for this step would be invalid: ${problems.join('; ')}`);
+  if (problems.length)
+    throw new UsageError(
+      `serving.${model}: the ${spec.adapter} config for this step would be invalid: ${problems.join('; ')}`,
+    );
   const kept = new Set<object>(out);
   const added = out.filter((d) => !owner.has(d));
-  const firstWithDocs = Math.max(0, loaded.findIndex((l) => l.docs.length > 0));
+  const firstWithDocs = Math.max(
+    0,
+    loaded.findIndex((l) => l.docs.length > 0),
+  );
   return loaded.map((l, i) => {
     const pieces: string[] = [];
     const lastEdited = l.parts.reduce((last, p, j) => (p.doc && kept.has(p.doc) ? j : last), -1);
     l.parts.forEach((p, j) => {
       if (!p.doc) pieces.push(p.text);
       else if (kept.has(p.doc)) pieces.push(keepUnchangedLines(p.text, p.doc.toString()));
-      if (i === firstWithDocs && j === lastEdited) for (const d of added) pieces.push(ensureBreak(pieces), d.toString());
+      if (i === firstWithDocs && j === lastEdited)
+        for (const d of added) pieces.push(ensureBreak(pieces), d.toString());
     });
     if (i === firstWithDocs && lastEdited < 0) for (const d of added) pieces.push(ensureBreak(pieces), d.toString());
     return { file: l.file, path: l.path, before: l.before, after: pieces.join('') };

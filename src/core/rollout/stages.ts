@@ -28,7 +28,11 @@ export function freezePlan(stages: StageSpec[]): RolloutStage[] {
 }
 
 /** What the serving config says at step `i` of a rollout. */
-export function targetAt(r: Pick<RolloutRecord, 'model' | 'plan' | 'candidateUri' | 'championUri'>, versions: { candidate: number; champion: number }, i: number): TrafficTarget {
+export function targetAt(
+  r: Pick<RolloutRecord, 'model' | 'plan' | 'candidateUri' | 'championUri'>,
+  versions: { candidate: number; champion: number },
+  i: number,
+): TrafficTarget {
   const s = r.plan[i]!;
   const champion = { version: versions.champion, uri: r.championUri ?? r.candidateUri };
   const candidate = { version: versions.candidate, uri: r.candidateUri };
@@ -39,7 +43,12 @@ export function targetAt(r: Pick<RolloutRecord, 'model' | 'plan' | 'candidateUri
 
 export function formatDuration(ms: number): string {
   if (ms <= 0) return '0s';
-  const units: Array<[string, number]> = [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]];
+  const units: Array<[string, number]> = [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+  ];
   const parts: string[] = [];
   let rest = Math.ceil(ms / 1000) * 1000;
   for (const [u, n] of units) {

@@ -64,7 +64,10 @@ export async function runStep<T>(ctx: StepContext, input: StepInput<T>): Promise
           git = await ctx.openGit(dirname(edits[0]!.path));
           if (!ctx.git.allowDirty) {
             const dirty = await git.dirty(edits.map((e) => relative(git!.root, e.path)));
-            if (dirty.length) throw new UsageError(`${dirty.join(', ')} ha${dirty.length === 1 ? 's' : 've'} uncommitted changes; commit or discard them first, or pass --allow-dirty`);
+            if (dirty.length)
+              throw new UsageError(
+                `${dirty.join(', ')} ha${dirty.length === 1 ? 's' : 've'} uncommitted changes; commit or discard them first, or pass --allow-dirty`,
+              );
           }
         }
         for (const e of edits) {
@@ -81,10 +84,18 @@ export async function runStep<T>(ctx: StepContext, input: StepInput<T>): Promise
       if (git && ctx.git.commit && inRepo.length) {
         const g: GitOps = git;
         const created = journal.createdFiles();
-        commit = await g.commit({ files: inRepo.map((p) => relative(g.root, p)), created: inRepo.filter((p) => created.includes(p)).map((p) => relative(g.root, p)), message: input.message, trailers: input.trailers });
+        commit = await g.commit({
+          files: inRepo.map((p) => relative(g.root, p)),
+          created: inRepo.filter((p) => created.includes(p)).map((p) => relative(g.root, p)),
+          message: input.message,
+          trailers: input.trailers,
+        });
         if (ctx.git.push) {
           const r = await g.push(ctx.git.remote);
-          if (!r.ok) throw new StorageError(`git push to ${ctx.git.remote} was rejected (${r.reason}); nothing changed: the local commit was undone and the registry is untouched — pull, then run the command again`);
+          if (!r.ok)
+            throw new StorageError(
+              `git push to ${ctx.git.remote} was rejected (${r.reason}); nothing changed: the local commit was undone and the registry is untouched — pull, then run the command again`,
+            );
           pushed = true;
         }
       }
@@ -94,13 +105,19 @@ export async function runStep<T>(ctx: StepContext, input: StepInput<T>): Promise
   } catch (err) {
     if (commit && pushed) {
       // The commit is on the remote already: keep the files as committed, and say what is out of step.
-      throw new StorageError(`pushed ${String(commit).slice(0, 10)} but could not record it in the registry (${(err as Error).message}); the serving files and the registry now disagree — check mlctl rollout status and git log, then mlctl rollback if needed`, { cause: err });
+      throw new StorageError(
+        `pushed ${String(commit).slice(0, 10)} but could not record it in the registry (${(err as Error).message}); the serving files and the registry now disagree — check mlctl rollout status and git log, then mlctl rollback if needed`,
+        { cause: err },
+      );
     }
     if (commit && !pushed && git) {
       try {
         await (git as GitOps).undo(commit);
       } catch (undoErr) {
-        throw new StorageError(`${(err as Error).message}; and the commit ${String(commit).slice(0, 10)} could not be undone: ${(undoErr as Error).message}`, { cause: err });
+        throw new StorageError(
+          `${(err as Error).message}; and the commit ${String(commit).slice(0, 10)} could not be undone: ${(undoErr as Error).message}`,
+          { cause: err },
+        );
       }
     }
     journal.restore();

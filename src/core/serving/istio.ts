@@ -18,15 +18,22 @@ export const istioAdapter: ServingAdapter = {
   apply(docs: ServingDocs, t: TrafficTarget): ServingDocs {
     const vs = docs.filter((d) => kindOf(d).kind === 'VirtualService');
     const dr = docs.filter((d) => kindOf(d).kind === 'DestinationRule');
-    if (vs.length !== 1 || dr.length !== 1) throw new UsageError(`expected one VirtualService and one DestinationRule in the serving files, found ${vs.length} and ${dr.length}`);
+    if (vs.length !== 1 || dr.length !== 1)
+      throw new UsageError(
+        `expected one VirtualService and one DestinationRule in the serving files, found ${vs.length} and ${dr.length}`,
+      );
     const v = vs[0]!;
     const r = dr[0]!;
-    const host = String(r.getIn(['spec', 'host']) ?? v.getIn(['spec', 'http', 0, 'route', 0, 'destination', 'host']) ?? '');
+    const host = String(
+      r.getIn(['spec', 'host']) ?? v.getIn(['spec', 'http', 0, 'route', 0, 'destination', 'host']) ?? '',
+    );
     if (!host) throw new UsageError('the DestinationRule has no spec.host');
     const full = t.candidate && t.weight === 100;
     // At full the candidate becomes the stable version; without a candidate only stable remains.
     const stableVersion = full ? t.candidate!.version : t.champion.version;
-    const subsets: Array<{ name: string; labels: Record<string, string> }> = [{ name: STABLE, labels: { [LABEL]: String(stableVersion) } }];
+    const subsets: Array<{ name: string; labels: Record<string, string> }> = [
+      { name: STABLE, labels: { [LABEL]: String(stableVersion) } },
+    ];
     if (t.candidate && !full) subsets.push({ name: CANDIDATE, labels: { [LABEL]: String(t.candidate.version) } });
     setKeepingStyle(r, ['spec', 'subsets'], subsets);
     const weight = t.candidate && !full ? (t.weight ?? 0) : 0;
@@ -46,11 +53,15 @@ export const istioAdapter: ServingAdapter = {
   check(docs: ServingDocs): string[] {
     const out: string[] = [];
     for (const v of docs.filter((d) => kindOf(d).kind === 'VirtualService')) {
-      const routes = (v.getIn(['spec', 'http', 0, 'route']) as { toJSON?: () => Array<{ weight?: number }> } | undefined)?.toJSON?.() ?? [];
+      const routes =
+        (
+          v.getIn(['spec', 'http', 0, 'route']) as { toJSON?: () => Array<{ weight?: number }> } | undefined
+        )?.toJSON?.() ?? [];
       const sum = routes.reduce((s, x) => s + (x.weight ?? 0), 0);
       if (routes.length > 1 && sum !== 100) out.push(`route weights sum to ${sum}, not 100`);
       const m = v.getIn(['spec', 'http', 0, 'mirrorPercentage', 'value']);
-      if (m !== undefined && (typeof m !== 'number' || m < 0 || m > 100)) out.push(`mirrorPercentage.value must be 0–100, got ${String(m)}`);
+      if (m !== undefined && (typeof m !== 'number' || m < 0 || m > 100))
+        out.push(`mirrorPercentage.value must be 0–100, got ${String(m)}`);
     }
     return out;
   },

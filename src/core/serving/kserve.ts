@@ -13,9 +13,13 @@ export const kserveAdapter: ServingAdapter = {
   supportsShadow: false,
   apply(docs: ServingDocs, t: TrafficTarget): ServingDocs {
     const isvcs = docs.filter((d) => kindOf(d).kind === 'InferenceService');
-    if (isvcs.length !== 1) throw new UsageError(`expected one InferenceService in the serving files, found ${isvcs.length}`);
+    if (isvcs.length !== 1)
+      throw new UsageError(`expected one InferenceService in the serving files, found ${isvcs.length}`);
     const d = isvcs[0]!;
-    if (t.mirror) throw new UsageError('KServe alone cannot shadow traffic: use the istio adapter for a shadow stage, or drop the stage from the plan');
+    if (t.mirror)
+      throw new UsageError(
+        'KServe alone cannot shadow traffic: use the istio adapter for a shadow stage, or drop the stage from the plan',
+      );
     const canary = t.candidate && t.weight !== undefined && t.weight > 0 && t.weight < 100;
     const serving = t.candidate && (canary || t.weight === 100) ? t.candidate : t.champion;
     d.setIn(['spec', 'predictor', 'model', 'storageUri'], serving.uri);
@@ -27,8 +31,10 @@ export const kserveAdapter: ServingAdapter = {
     const out: string[] = [];
     for (const d of docs.filter((x) => kindOf(x).kind === 'InferenceService')) {
       const p = d.getIn(['spec', 'predictor', 'canaryTrafficPercent']);
-      if (p !== undefined && (typeof p !== 'number' || p < 0 || p > 100 || !Number.isInteger(p))) out.push(`canaryTrafficPercent must be a whole number 0–100, got ${String(p)}`);
-      if (!d.getIn(['spec', 'predictor', 'model', 'storageUri'])) out.push('spec.predictor.model.storageUri is missing');
+      if (p !== undefined && (typeof p !== 'number' || p < 0 || p > 100 || !Number.isInteger(p)))
+        out.push(`canaryTrafficPercent must be a whole number 0–100, got ${String(p)}`);
+      if (!d.getIn(['spec', 'predictor', 'model', 'storageUri']))
+        out.push('spec.predictor.model.storageUri is missing');
     }
     return out;
   },

@@ -20,11 +20,18 @@ export const seldonAdapter: ServingAdapter = {
     const candName = `${champName}-candidate`;
     const apiVersion = kindOf(champ).apiVersion || 'mlops.seldon.io/v1alpha1';
     const namespace = champ.getIn(['metadata', 'namespace']);
-    let out = docs.filter((d) => !(kindOf(d).kind === 'Model' && kindOf(d).name === candName) && kindOf(d).kind !== 'Experiment');
+    let out = docs.filter(
+      (d) => !(kindOf(d).kind === 'Model' && kindOf(d).name === candName) && kindOf(d).kind !== 'Experiment',
+    );
     const full = t.candidate && t.weight === 100;
     champ.setIn(['spec', 'storageUri'], full ? t.candidate!.uri : t.champion.uri);
     if (t.candidate && !full) {
-      const cand = new Document({ apiVersion, kind: 'Model', metadata: { name: candName, ...(namespace ? { namespace: String(namespace) } : {}) }, spec: { ...(champ.get('spec') as { toJSON(): object }).toJSON(), storageUri: t.candidate.uri } });
+      const cand = new Document({
+        apiVersion,
+        kind: 'Model',
+        metadata: { name: candName, ...(namespace ? { namespace: String(namespace) } : {}) },
+        spec: { ...(champ.get('spec') as { toJSON(): object }).toJSON(), storageUri: t.candidate.uri },
+      });
       cand.directives!.docStart = true;
       const weight = t.weight ?? 0;
       const exp = new Document({
@@ -45,8 +52,11 @@ export const seldonAdapter: ServingAdapter = {
   check(docs: ServingDocs): string[] {
     const out: string[] = [];
     for (const e of docs.filter((d) => kindOf(d).kind === 'Experiment')) {
-      const spec = (e.get('spec') as { toJSON(): { default?: string; candidates?: Array<{ name: string; weight: number }> } }).toJSON();
-      if (spec.default && !spec.candidates?.some((c) => c.name === spec.default)) out.push(`Experiment default ${spec.default} must also be one of its candidates`);
+      const spec = (
+        e.get('spec') as { toJSON(): { default?: string; candidates?: Array<{ name: string; weight: number }> } }
+      ).toJSON();
+      if (spec.default && !spec.candidates?.some((c) => c.name === spec.default))
+        out.push(`Experiment default ${spec.default} must also be one of its candidates`);
       const sum = (spec.candidates ?? []).reduce((s, c) => s + c.weight, 0);
       if (sum !== 100) out.push(`Experiment candidate weights sum to ${sum}, not 100`);
     }

@@ -21,7 +21,9 @@ export class FileJournal {
 
   /** Files whose content differs from the snapshot. */
   changed(): string[] {
-    return [...this.saved].filter(([p, before]) => (existsSync(p) ? readFileSync(p, 'utf8') : null) !== before).map(([p]) => p);
+    return [...this.saved]
+      .filter(([p, before]) => (existsSync(p) ? readFileSync(p, 'utf8') : null) !== before)
+      .map(([p]) => p);
   }
 
   /** Files that did not exist before (and do now). */

@@ -24,7 +24,13 @@ export interface BootstrapResult {
  * (sign = +1 when higher is better, −1 when lower is better): with a margin, the share of
  * resamples whose improvement is ≤ −margin (non-inferiority); without, twice the smaller tail.
  */
-function summarize(diffs: Float64Array, diff: number, sign: number, o: BootstrapOptions, method: BootstrapResult['method']): BootstrapResult {
+function summarize(
+  diffs: Float64Array,
+  diff: number,
+  sign: number,
+  o: BootstrapOptions,
+  method: BootstrapResult['method'],
+): BootstrapResult {
   const sorted = Float64Array.from(diffs).sort();
   const lo = quantile(sorted, (1 - o.confidence) / 2);
   const hi = quantile(sorted, 1 - (1 - o.confidence) / 2);
@@ -57,7 +63,12 @@ function quantile(sorted: Float64Array, q: number): number {
  * multinomial draw over the table's cells, so each resample costs O(cells) instead of O(rows).
  * `cells[i]` counts rows of cell i; `metric(counts)` returns candidate − baseline for a table.
  */
-export function bootstrapCells(cells: Float64Array, metric: (counts: Float64Array) => number, sign: number, o: BootstrapOptions): BootstrapResult {
+export function bootstrapCells(
+  cells: Float64Array,
+  metric: (counts: Float64Array) => number,
+  sign: number,
+  o: BootstrapOptions,
+): BootstrapResult {
   const rng = new Rng(o.seed);
   let n = 0;
   for (const c of cells) n += c;
@@ -68,7 +79,13 @@ export function bootstrapCells(cells: Float64Array, metric: (counts: Float64Arra
 }
 
 /** Mean-type metrics from per-row values: resample rows, O(rows) per resample. `finish` maps means to the metric (e.g. sqrt for RMSE). */
-export function bootstrapRows(cand: Float64Array, base: Float64Array, finish: (mean: number) => number, sign: number, o: BootstrapOptions): BootstrapResult {
+export function bootstrapRows(
+  cand: Float64Array,
+  base: Float64Array,
+  finish: (mean: number) => number,
+  sign: number,
+  o: BootstrapOptions,
+): BootstrapResult {
   const n = cand.length;
   const rng = new Rng(o.seed);
   const diffs = new Float64Array(o.resamples);
@@ -76,7 +93,7 @@ export function bootstrapRows(cand: Float64Array, base: Float64Array, finish: (m
     let sc = 0;
     let sb = 0;
     for (let i = 0; i < n; i++) {
-      const j = (rng.nextUint32() * n) / 4294967296 | 0;
+      const j = ((rng.nextUint32() * n) / 4294967296) | 0;
       sc += cand[j]!;
       sb += base[j]!;
     }
@@ -97,7 +114,7 @@ function weightedAuc(scores: Float64Array, labels: Uint8Array, w: Float64Array, 
   let num = 0;
   let wp = 0;
   let wn = 0;
-  for (let i = 0; i < order.length; ) {
+  for (let i = 0; i < order.length;) {
     let j = i;
     let tiePos = 0;
     let tieNeg = 0;
@@ -117,7 +134,12 @@ function weightedAuc(scores: Float64Array, labels: Uint8Array, w: Float64Array, 
 }
 
 /** Paired AUC bootstrap, resampling within each class so every resample keeps both classes. */
-export function bootstrapAuc(labels: Uint8Array, cand: Float64Array, base: Float64Array, o: BootstrapOptions): BootstrapResult {
+export function bootstrapAuc(
+  labels: Uint8Array,
+  cand: Float64Array,
+  base: Float64Array,
+  o: BootstrapOptions,
+): BootstrapResult {
   const n = labels.length;
   const pos: number[] = [];
   const neg: number[] = [];

@@ -27,7 +27,12 @@ export interface DelongResult {
  * structural components from midranks, O(N log N). With a margin: one-sided non-inferiority test
  * of H0: AUC_A − AUC_B ≤ −margin. Labels must be 0/1; at least two of each are required.
  */
-export function delong(labels: ArrayLike<number>, a: ArrayLike<number>, b: ArrayLike<number>, opts: { alpha?: number; margin?: number } = {}): DelongResult {
+export function delong(
+  labels: ArrayLike<number>,
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  opts: { alpha?: number; margin?: number } = {},
+): DelongResult {
   const n = labels.length;
   if (a.length !== n || b.length !== n) throw new Error('delong: score vectors must match the labels');
   let m = 0;
@@ -39,7 +44,10 @@ export function delong(labels: ArrayLike<number>, a: ArrayLike<number>, b: Array
   if (m < 2 || k < 2) throw new Error(`delong: need at least 2 positives and 2 negatives (got ${m} and ${k})`);
   const pos = new Uint32Array(m);
   const neg = new Uint32Array(k);
-  for (let i = 0, p = 0, q = 0; i < n; i++) (labels[i] === 1 ? (pos[p++] = i) : (neg[q++] = i));
+  for (let i = 0, p = 0, q = 0; i < n; i++) {
+    if (labels[i] === 1) pos[p++] = i;
+    else neg[q++] = i;
+  }
 
   const components = (s: ArrayLike<number>) => {
     for (let i = 0; i < n; i++) if (Number.isNaN(s[i]!)) throw new Error('delong: NaN score');
@@ -82,9 +90,35 @@ export function delong(labels: ArrayLike<number>, a: ArrayLike<number>, b: Array
   const ci: [number, number] = [diff - zq * se, diff + zq * se];
   if (margin > 0) {
     const z = se === 0 ? (diff + margin > 0 ? Infinity : -Infinity) : (diff + margin) / se;
-    return { aucA: A.auc, aucB: B.auc, varA, varB, cov: covAB, diff, se, z, pValue: normalUpper(z), ci, margin, alternative: 'non-inferiority' };
+    return {
+      aucA: A.auc,
+      aucB: B.auc,
+      varA,
+      varB,
+      cov: covAB,
+      diff,
+      se,
+      z,
+      pValue: normalUpper(z),
+      ci,
+      margin,
+      alternative: 'non-inferiority',
+    };
   }
   // Identical or perfectly correlated scores: no evidence of a difference.
   const z = se === 0 ? 0 : diff / se;
-  return { aucA: A.auc, aucB: B.auc, varA, varB, cov: covAB, diff, se, z, pValue: se === 0 && diff !== 0 ? 0 : normalTwoSided(z), ci, margin, alternative: 'two-sided' };
+  return {
+    aucA: A.auc,
+    aucB: B.auc,
+    varA,
+    varB,
+    cov: covAB,
+    diff,
+    se,
+    z,
+    pValue: se === 0 && diff !== 0 ? 0 : normalTwoSided(z),
+    ci,
+    margin,
+    alternative: 'two-sided',
+  };
 }

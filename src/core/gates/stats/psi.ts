@@ -3,7 +3,8 @@
  * Σ (cur − ref) · ln(cur / ref). Empty bins get `epsilon` so the sum stays finite.
  */
 export function psi(reference: ArrayLike<number>, current: ArrayLike<number>, epsilon = 1e-4): number {
-  if (reference.length !== current.length || reference.length === 0) throw new Error('psi: both distributions need the same, non-zero number of bins');
+  if (reference.length !== current.length || reference.length === 0)
+    throw new Error('psi: both distributions need the same, non-zero number of bins');
   const norm = (xs: ArrayLike<number>) => {
     let s = 0;
     for (let i = 0; i < xs.length; i++) s += xs[i]!;
