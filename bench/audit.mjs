@@ -15,7 +15,7 @@ async function seed(lib) {
   if (existsSync(db)) return db;
   mkdirSync(DATA, { recursive: true });
   const reg = lib.SqliteRegistry.open(db, { create: true });
-  reg.close();
+  await reg.close();
   const { default: Database } = await import('better-sqlite3');
   const d = new Database(db);
   d.pragma('journal_mode = WAL');
@@ -99,10 +99,10 @@ export async function run() {
   writeFileSync(join(project, 'mlctl.yaml'), `registry: ${db}\nartifacts: .mlctl/artifacts\n`);
   const reg = lib.SqliteRegistry.open(db);
   const now = new Date('2030-01-01T00:00:00Z');
-  const q = (fn) => {
-    fn(); // warm the page cache and statement cache
+  const q = async (fn) => {
+    await fn(); // warm the page cache and statement cache
     const t = process.hrtime.bigint();
-    const r = fn();
+    const r = await fn();
     return { ms: Number(process.hrtime.bigint() - t) / 1e6, r };
   };
   const cases = [
@@ -145,7 +145,7 @@ export async function run() {
   ];
   const rows = [];
   for (const [name, args, fn] of cases) {
-    const { ms } = q(fn);
+    const { ms } = await q(fn);
     const proc = await timed(process.execPath, [BIN, ...args, '--json'], { cwd: project });
     rows.push({
       name: `${name} — query time`,
@@ -156,9 +156,9 @@ export async function run() {
     });
   }
   const t = process.hrtime.bigint();
-  const v = lib.verifyChain(reg);
+  const v = await lib.verifyChain(reg);
   const verifyMs = Number(process.hrtime.bigint() - t) / 1e6;
-  reg.close();
+  await reg.close();
   const proc = await timed(process.execPath, [BIN, 'audit', 'verify'], { cwd: project });
   rows.push({
     name: `audit verify over ${(v.events / 1e6).toFixed(1)}M events (${v.ok ? 'intact' : 'BROKEN'})`,

@@ -41,7 +41,7 @@ export interface Deps {
   prompter(): Promise<Prompter>;
   actor(): Promise<string>;
   progress(quiet?: boolean): Promise<Progress>;
-  close(): void;
+  close(): Promise<void>;
 }
 
 export function clockFromEnv(env: Env): Clock {
@@ -133,9 +133,10 @@ export function makeDeps(io: Io, env: Env, cwd: string): Deps {
     progress(quiet = false) {
       return makeProgress(io, quiet);
     },
-    close() {
-      registry?.close();
+    async close() {
+      const r = registry;
       registry = undefined;
+      await r?.close();
     },
   };
   return deps;

@@ -27,7 +27,7 @@ export async function main(argv: string[], given?: Deps): Promise<number> {
   } catch (err) {
     return reportError(deps, err, { json, debug, command: argv.find((a) => !a.startsWith('-')) ?? '' });
   } finally {
-    deps.close();
+    await deps.close();
   }
 }
 

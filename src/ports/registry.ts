@@ -179,66 +179,78 @@ export type RolloutPatch = Partial<
   Pick<RolloutRecord, 'step' | 'state' | 'stepStartedAt' | 'lastChecks' | 'lastCommit' | 'outcome' | 'endedAt' | 'adr'>
 > & { updatedAt: string };
 
+/**
+ * Every method is asynchronous: the SQLite backends answer at once, a database server (PostgreSQL)
+ * over the network. Anything that must be atomic across rows (version numbers, alias moves, the
+ * audit chain head, rollout revisions) happens inside write() and is the backend's job.
+ */
 export interface Registry {
   readonly location: string;
   /** Run fn holding the database write lock; everything it writes commits or rolls back together. */
   write<T>(fn: () => Promise<T> | T): Promise<T>;
-  close(): void;
+  close(): Promise<void>;
 
-  findModel(name: string): { id: number; name: string } | undefined;
-  ensureModel(name: string, at: string, by: string): { id: number; created: boolean };
-  listModels(): ModelSummary[];
+  findModel(name: string): Promise<{ id: number; name: string } | undefined>;
+  ensureModel(name: string, at: string, by: string): Promise<{ id: number; created: boolean }>;
+  listModels(): Promise<ModelSummary[]>;
 
-  versionNumbers(model: string): number[];
-  getVersion(model: string, version: number): VersionRecord | undefined;
-  getVersionById(id: number): VersionRecord | undefined;
-  latestVersion(model: string, opts?: { includeArchived?: boolean }): VersionRecord | undefined;
-  listVersions(model: string, filter: VersionFilter): VersionRecord[];
-  findDuplicate(model: string, manifestDigest: string, codeCommit: string | null): VersionRecord | undefined;
-  insertVersion(v: NewVersion): VersionRecord;
+  versionNumbers(model: string): Promise<number[]>;
+  getVersion(model: string, version: number): Promise<VersionRecord | undefined>;
+  getVersionById(id: number): Promise<VersionRecord | undefined>;
+  latestVersion(model: string, opts?: { includeArchived?: boolean }): Promise<VersionRecord | undefined>;
+  listVersions(model: string, filter: VersionFilter): Promise<VersionRecord[]>;
+  findDuplicate(model: string, manifestDigest: string, codeCommit: string | null): Promise<VersionRecord | undefined>;
+  insertVersion(v: NewVersion): Promise<VersionRecord>;
 
-  artifacts(versionId: number): ArtifactEntry[];
-  metrics(versionId: number): MetricEntry[];
-  tags(versionId: number): Record<string, string>;
-  setTags(versionId: number, tags: Record<string, string>): void;
-  setStatus(versionId: number, status: VersionStatus, at: string): void;
+  artifacts(versionId: number): Promise<ArtifactEntry[]>;
+  metrics(versionId: number): Promise<MetricEntry[]>;
+  tags(versionId: number): Promise<Record<string, string>>;
+  setTags(versionId: number, tags: Record<string, string>): Promise<void>;
+  setStatus(versionId: number, status: VersionStatus, at: string): Promise<void>;
 
-  aliasesOf(versionId: number): string[];
-  aliases(model: string): Array<{ alias: string; version: number }>;
-  resolveAlias(model: string, alias: string): number | undefined;
-  setAlias(model: string, alias: string, versionId: number, at: string, by: string): { previous: number | null };
-  removeAlias(model: string, alias: string): { previous: number | null };
+  aliasesOf(versionId: number): Promise<string[]>;
+  aliases(model: string): Promise<Array<{ alias: string; version: number }>>;
+  resolveAlias(model: string, alias: string): Promise<number | undefined>;
+  setAlias(
+    model: string,
+    alias: string,
+    versionId: number,
+    at: string,
+    by: string,
+  ): Promise<{ previous: number | null }>;
+  removeAlias(model: string, alias: string): Promise<{ previous: number | null }>;
 
   /** Every blob digest (hex) any version references. */
-  referencedDigests(): Set<string>;
+  referencedDigests(): Promise<Set<string>>;
 
-  insertGateRun(g: GateRunInput): number;
-  gateRuns(candidateId: number): GateRunRecord[];
+  insertGateRun(g: GateRunInput): Promise<number>;
+  gateRuns(candidateId: number): Promise<GateRunRecord[]>;
 
-  events(filter: EventFilter): EventRecord[];
+  events(filter: EventFilter): Promise<EventRecord[]>;
   /** Every event in sequence order, streamed. */
-  rawEvents(): IterableIterator<RawEvent>;
+  rawEvents(): AsyncIterable<RawEvent>;
   /**
    * Every event as [seq, canonical envelope text (payload as stored), hash], built by the store
-   * itself so verifying a million events moves one string per row. The envelope follows
-   * envelopeText(); a row it renders differently is re-checked from rawEvent().
+   * itself so verifying a million events moves one string per row, in batches (one await per
+   * batch, not per row). The envelope follows envelopeText(); a row it renders differently is
+   * re-checked from rawEvent().
    */
-  chainRows(): IterableIterator<[number, string, string]>;
-  rawEvent(seq: number): RawEvent | undefined;
-  children(versionId: number): VersionRecord[];
-  versionsByData(dataHash: string): VersionRecord[];
+  chainRows(): AsyncIterable<Array<[number, string, string]>>;
+  rawEvent(seq: number): Promise<RawEvent | undefined>;
+  children(versionId: number): Promise<VersionRecord[]>;
+  versionsByData(dataHash: string): Promise<VersionRecord[]>;
 
   /** The chain head, read inside write() so that appends are serialized. */
-  lastEvent(): { seq: number; hash: string } | undefined;
-  insertEvent(e: EventRecord): void;
+  lastEvent(): Promise<{ seq: number; hash: string } | undefined>;
+  insertEvent(e: EventRecord): Promise<void>;
 
   /** The model's active or paused rollout. */
-  openRollout(model: string): RolloutRecord | undefined;
-  rollouts(filter: { model?: string; open?: boolean; limit?: number }): RolloutRecord[];
-  getRollout(id: number): RolloutRecord | undefined;
-  insertRollout(r: RolloutInput): RolloutRecord;
+  openRollout(model: string): Promise<RolloutRecord | undefined>;
+  rollouts(filter: { model?: string; open?: boolean; limit?: number }): Promise<RolloutRecord[]>;
+  getRollout(id: number): Promise<RolloutRecord | undefined>;
+  insertRollout(r: RolloutInput): Promise<RolloutRecord>;
   /** Apply `patch` only if the row is still at `revision` (returns false when another process moved it). */
-  updateRollout(id: number, revision: number, patch: RolloutPatch): boolean;
+  updateRollout(id: number, revision: number, patch: RolloutPatch): Promise<boolean>;
   /** Record the latest check results; not a state change, so the revision stays. */
-  setRolloutChecks(id: number, checks: unknown, at: string): void;
+  setRolloutChecks(id: number, checks: unknown, at: string): Promise<void>;
 }

@@ -82,7 +82,7 @@ describe('built binary, local artifact store', () => {
     const refs = results.map((r) => r.stdout.trim()).sort();
     expect(refs).toEqual(Array.from({ length: n }, (_, i) => `fraud@${i + 1}`).sort());
     const reg = SqliteRegistry.open(join(dir, '.mlctl/registry.db'));
-    reg.close();
+    await reg.close();
     const db = new Database(join(dir, '.mlctl/registry.db'), { readonly: true });
     const events = db.prepare('SELECT * FROM events ORDER BY seq').all() as Array<Record<string, any>>;
     db.close();

@@ -32,7 +32,7 @@ describe('materializing a version as a folder of named files', () => {
     expect(readFileSync(join(dir, '.mlctl/artifacts/models/fraud/1/tokenizer/vocab.txt'), 'utf8')).toBe('a\nb\n');
     expect(statSync(join(dir, '.mlctl/artifacts/models/fraud/1/model.onnx')).nlink).toBeGreaterThan(1);
     expect((await materializeVersion({ registry, store }, 'fraud@1')).copied).toBe(0);
-    registry.close();
+    await registry.close();
   });
 
   it('refuses to hand out a folder whose copy does not match the manifest', async () => {
@@ -40,12 +40,12 @@ describe('materializing a version as a folder of named files', () => {
     writeModel(dir, 'model', { 'model.onnx': 'weights' });
     await run(['register', 'fraud', 'model'], { cwd: dir });
     const registry = SqliteRegistry.open(join(dir, '.mlctl/registry.db'));
-    const sha = registry.artifacts(registry.getVersion('fraud', 1)!.id)[0]!.sha256;
+    const sha = (await registry.artifacts((await registry.getVersion('fraud', 1))!.id))[0]!.sha256;
     writeFileSync(join(dir, '.mlctl/artifacts/blobs/sha256', sha.slice(0, 2), sha), 'tampered');
     await expect(
       materializeVersion({ registry, store: new FsBlobStore(join(dir, '.mlctl/artifacts')) }, 'fraud@1'),
     ).rejects.toThrow(/does not match fraud@1's model.onnx after copying/);
-    registry.close();
+    await registry.close();
   });
 
   it('S3: server-side CopyObject, no client upload of the bytes', async () => {
@@ -82,6 +82,6 @@ describe('materializing a version as a folder of named files', () => {
     expect(await got.Body!.transformToString()).toBe('weights-on-s3');
     raw.destroy();
     store.client.destroy();
-    registry.close();
+    await registry.close();
   });
 });

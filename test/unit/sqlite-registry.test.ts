@@ -31,11 +31,11 @@ function newVersion(model: string, sha = 'a'.repeat(64)) {
 }
 
 describe('SQLite registry', () => {
-  it('refuses a missing file for read commands and creates it for writes', () => {
+  it('refuses a missing file for read commands and creates it for writes', async () => {
     const f = join(tempDir(), 'sub', 'r.db');
     expect(() => SqliteRegistry.open(f)).toThrow(/does not exist; run 'mlctl init --yes'/);
     const r = SqliteRegistry.open(f, { create: true });
-    r.close();
+    await r.close();
     const db = new Database(f);
     expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
@@ -46,34 +46,42 @@ describe('SQLite registry', () => {
     const r = SqliteRegistry.open(join(tempDir(), 'r.db'), { create: true });
     await r.write(() => r.insertVersion(newVersion('a')));
     await expect(
-      r.write(() => {
-        r.insertVersion(newVersion('a', 'b'.repeat(64)));
+      r.write(async () => {
+        await r.insertVersion(newVersion('a', 'b'.repeat(64)));
         throw new Error('boom');
       }),
     ).rejects.toThrow('boom');
     await r.write(() => r.insertVersion(newVersion('a', 'c'.repeat(64))));
     await r.write(() => r.insertVersion(newVersion('b')));
-    expect(r.versionNumbers('a')).toEqual([1, 2]);
-    expect(r.getVersion('a', 2)?.manifestDigest).toBe(`sha256:${'c'.repeat(64)}`);
-    expect(r.versionNumbers('b')).toEqual([1]);
-    expect(r.tags(r.getVersion('a', 1)!.id)).toEqual({ team: 'risk' });
-    r.close();
+    expect(await r.versionNumbers('a')).toEqual([1, 2]);
+    expect((await r.getVersion('a', 2))?.manifestDigest).toBe(`sha256:${'c'.repeat(64)}`);
+    expect(await r.versionNumbers('b')).toEqual([1]);
+    expect(await r.tags((await r.getVersion('a', 1))!.id)).toEqual({ team: 'risk' });
+    await r.close();
   });
 
   it('chains events and the table refuses UPDATE and DELETE', async () => {
     const f = join(tempDir(), 'r.db');
     const r = SqliteRegistry.open(f, { create: true });
-    const e1 = await r.write(() =>
-      appendEvent(r, { at: now, actor: 't', action: 'register', model: 'a', subject: 'a@1', payload: { x: 1 } }),
+    const e1 = await r.write(
+      async () =>
+        await appendEvent(r, {
+          at: now,
+          actor: 't',
+          action: 'register',
+          model: 'a',
+          subject: 'a@1',
+          payload: { x: 1 },
+        }),
     );
-    const e2 = await r.write(() =>
-      appendEvent(r, { at: now, actor: 't', action: 'tag', model: 'a', subject: 'a@1', payload: {} }),
+    const e2 = await r.write(
+      async () => await appendEvent(r, { at: now, actor: 't', action: 'tag', model: 'a', subject: 'a@1', payload: {} }),
     );
     expect(e1.prevHash).toBe(GENESIS_HASH);
     expect(e2.prevHash).toBe(e1.hash);
     expect(e2.hash).toBe(eventHash(e1.hash, { ...e2 }));
     expect(eventHash(e1.hash, { ...e2, actor: 'mallory' })).not.toBe(e2.hash);
-    r.close();
+    await r.close();
     const db = new Database(f);
     expect(() => db.prepare("UPDATE events SET actor = 'mallory' WHERE seq = 1").run()).toThrow(/append-only/);
     expect(() => db.prepare('DELETE FROM events WHERE seq = 1').run()).toThrow(/append-only/);
@@ -131,11 +139,12 @@ describe('chain rows built by SQLite', () => {
       { at: now, actor: 'a "q" \\ é ✓', action: 'tag', model: null, subject: null, payload: { b: 1, a: ['x'] } },
       { at: now, actor: 'line\nbreak\ttab', action: 'register', model: 'm', subject: 'm@1', payload: null },
     ];
-    for (const e of events) await r.write(() => appendEvent(r, e));
-    const rows = [...r.chainRows()];
+    for (const e of events) await r.write(async () => await appendEvent(r, e));
+    const rows: Array<[number, string, string]> = [];
+    for await (const batch of r.chainRows()) rows.push(...batch);
     rows.forEach(([seq, text], i) =>
       expect(text).toBe(envelopeText({ ...events[i]!, seq }, canonicalJson(events[i]!.payload))),
     );
-    r.close();
+    await r.close();
   });
 });

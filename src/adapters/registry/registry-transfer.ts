@@ -60,7 +60,7 @@ export async function pushRegistry(
     try {
       reg.snapshotTo(snap);
     } finally {
-      reg.close();
+      reg.closeSync();
     }
     try {
       return { etag: await remote.upload(snap, head?.etag ?? null), replaced: !!head };
@@ -86,7 +86,7 @@ export async function pullRegistry(
   try {
     const got = await remote.download(tmp);
     if (!got) throw new UsageError(`${remote.uri} does not exist`);
-    SqliteRegistry.open(tmp).close(); // a registry this mlctl can read, migrated
+    SqliteRegistry.open(tmp).closeSync(); // a registry this mlctl can read, migrated
     for (const suffix of ['-wal', '-shm']) rmSync(`${local}${suffix}`, { force: true });
     renameSync(tmp, local);
     return got;

@@ -125,7 +125,7 @@ export class SharedRegistry {
         );
       if (!this.meta) {
         const file = `db-new-${randomBytes(4).toString('hex')}.sqlite`;
-        this.openCopy(file, true).close();
+        this.openCopy(file, true).closeSync();
         this.writeMeta({ uri: this.remote.uri, etag: null, file, fetchedAt: this.o.clock.now().toISOString() });
       }
       return;
@@ -250,10 +250,10 @@ export class SharedRegistry {
       const basedOn = this.meta!.etag;
       priv = join(this.dir, `private-${randomBytes(6).toString('hex')}.sqlite`);
       copyFileSync(join(this.dir, this.meta!.file), priv);
-      this.current.close();
+      this.current.closeSync();
       this.current = SqliteRegistry.open(priv, { journal: 'delete', location: this.remote.uri });
       const result = await this.current.write(fn);
-      this.current.close();
+      this.current.closeSync();
       let etag: string;
       try {
         etag = await this.remote.upload(priv, basedOn);
@@ -273,7 +273,7 @@ export class SharedRegistry {
       this.inWrite = false;
       if (priv) rmSync(priv, { force: true });
       try {
-        this.current.close();
+        this.current.closeSync();
       } catch {
         // already closed
       }
@@ -290,8 +290,8 @@ export class SharedRegistry {
     }
   }
 
-  close(): void {
-    this.current?.close();
+  async close(): Promise<void> {
+    this.current?.closeSync();
   }
 }
 

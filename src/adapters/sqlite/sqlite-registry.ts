@@ -25,6 +25,9 @@ import type {
 
 type Row = Record<string, unknown>;
 
+/** Rows per batch when streaming the audit chain: one await per batch keeps verification fast. */
+const CHAIN_BATCH = 10_000;
+
 const VERSION_COLUMNS = `v.id, m.name AS model, v.version, v.status, v.manifest_digest, v.file_count, v.total_size,
   v.data_hash, v.code_commit, v.code_branch, v.code_dirty, v.code_remote, v.config, v.feature_schema,
   v.requirements, pm.name AS parent_model, p.version AS parent_version, v.description, v.created_at, v.created_by, v.status_changed_at`;
@@ -202,7 +205,12 @@ export class SqliteRegistry implements Registry {
     }
   }
 
-  close(): void {
+  async close(): Promise<void> {
+    this.closeSync();
+  }
+
+  /** For the adapters that manage copies of the file (shared registry, transfers): no await needed. */
+  closeSync(): void {
     if (this.db.open) this.db.close();
   }
 
@@ -211,18 +219,18 @@ export class SqliteRegistry implements Registry {
     this.db.prepare('VACUUM INTO ?').run(path);
   }
 
-  findModel(name: string): { id: number; name: string } | undefined {
+  async findModel(name: string): Promise<{ id: number; name: string } | undefined> {
     return this.q('SELECT id, name FROM models WHERE name = ?').get(name) as { id: number; name: string } | undefined;
   }
 
-  ensureModel(name: string, at: string, by: string): { id: number; created: boolean } {
-    const found = this.findModel(name);
+  async ensureModel(name: string, at: string, by: string): Promise<{ id: number; created: boolean }> {
+    const found = await this.findModel(name);
     if (found) return { id: found.id, created: false };
     const r = this.q('INSERT INTO models(name, created_at, created_by) VALUES (?, ?, ?)').run(name, at, by);
     return { id: Number(r.lastInsertRowid), created: true };
   }
 
-  listModels(): ModelSummary[] {
+  async listModels(): Promise<ModelSummary[]> {
     const rows = this.q(
       `SELECT m.id, m.name, m.description, m.created_at,
               (SELECT max(version) FROM versions WHERE model_id = m.id) AS latest,
@@ -253,7 +261,7 @@ export class SqliteRegistry implements Registry {
     });
   }
 
-  versionNumbers(model: string): number[] {
+  async versionNumbers(model: string): Promise<number[]> {
     return (
       this.q(
         'SELECT v.version FROM versions v JOIN models m ON m.id = v.model_id WHERE m.name = ? ORDER BY v.version',
@@ -261,7 +269,7 @@ export class SqliteRegistry implements Registry {
     ).map((r) => r.version as number);
   }
 
-  getVersion(model: string, version: number): VersionRecord | undefined {
+  async getVersion(model: string, version: number): Promise<VersionRecord | undefined> {
     const r = this.q(`SELECT ${VERSION_COLUMNS} FROM ${VERSION_FROM} WHERE m.name = ? AND v.version = ?`).get(
       model,
       version,
@@ -269,18 +277,18 @@ export class SqliteRegistry implements Registry {
     return r ? toVersion(r) : undefined;
   }
 
-  getVersionById(id: number): VersionRecord | undefined {
+  async getVersionById(id: number): Promise<VersionRecord | undefined> {
     const r = this.q(`SELECT ${VERSION_COLUMNS} FROM ${VERSION_FROM} WHERE v.id = ?`).get(id) as Row | undefined;
     return r ? toVersion(r) : undefined;
   }
 
-  latestVersion(model: string, opts: { includeArchived?: boolean } = {}): VersionRecord | undefined {
+  async latestVersion(model: string, opts: { includeArchived?: boolean } = {}): Promise<VersionRecord | undefined> {
     const sql = `SELECT ${VERSION_COLUMNS} FROM ${VERSION_FROM} WHERE m.name = ? ${opts.includeArchived === false ? "AND v.status <> 'archived'" : ''} ORDER BY v.version DESC LIMIT 1`;
     const r = this.q(sql).get(model) as Row | undefined;
     return r ? toVersion(r) : undefined;
   }
 
-  listVersions(model: string, filter: VersionFilter): VersionRecord[] {
+  async listVersions(model: string, filter: VersionFilter): Promise<VersionRecord[]> {
     const where = ['m.name = ?'];
     const args: unknown[] = [model];
     if (filter.status) {
@@ -298,16 +306,20 @@ export class SqliteRegistry implements Registry {
     return rows.map(toVersion);
   }
 
-  findDuplicate(model: string, manifestDigest: string, codeCommit: string | null): VersionRecord | undefined {
+  async findDuplicate(
+    model: string,
+    manifestDigest: string,
+    codeCommit: string | null,
+  ): Promise<VersionRecord | undefined> {
     const r = this.q(
       `SELECT ${VERSION_COLUMNS} FROM ${VERSION_FROM} WHERE m.name = ? AND v.manifest_digest = ? AND v.code_commit IS ? ORDER BY v.version LIMIT 1`,
     ).get(model, manifestDigest, codeCommit) as Row | undefined;
     return r ? toVersion(r) : undefined;
   }
 
-  insertVersion(n: NewVersion): VersionRecord {
+  async insertVersion(n: NewVersion): Promise<VersionRecord> {
     if (!this.inWrite) throw new Error('insertVersion outside write()');
-    const model = this.ensureModel(n.model, n.createdAt, n.createdBy);
+    const model = await this.ensureModel(n.model, n.createdAt, n.createdBy);
     const next =
       ((this.q('SELECT max(version) AS v FROM versions WHERE model_id = ?').get(model.id) as Row).v as number | null) ??
       0;
@@ -343,17 +355,17 @@ export class SqliteRegistry implements Registry {
       'INSERT INTO metrics(version_id, slice, name, value, dataset_digest, dataset_name) VALUES (?, ?, ?, ?, ?, ?)',
     );
     for (const m of n.metrics) met.run(id, m.slice ?? '', m.name, m.value, n.dataset.digest, n.dataset.name);
-    this.setTags(id, n.tags);
-    return this.getVersionById(id)!;
+    await this.setTags(id, n.tags);
+    return (await this.getVersionById(id))!;
   }
 
-  artifacts(versionId: number): ArtifactEntry[] {
+  async artifacts(versionId: number): Promise<ArtifactEntry[]> {
     return this.q('SELECT path, size, sha256 FROM artifacts WHERE version_id = ? ORDER BY path').all(
       versionId,
     ) as ArtifactEntry[];
   }
 
-  metrics(versionId: number): MetricEntry[] {
+  async metrics(versionId: number): Promise<MetricEntry[]> {
     const rows = this.q(
       'SELECT name, value, slice, dataset_digest, dataset_name FROM metrics WHERE version_id = ? ORDER BY slice, name',
     ).all(versionId) as Row[];
@@ -366,7 +378,7 @@ export class SqliteRegistry implements Registry {
     }));
   }
 
-  tags(versionId: number): Record<string, string> {
+  async tags(versionId: number): Promise<Record<string, string>> {
     const out: Record<string, string> = {};
     for (const r of this.q('SELECT key, value FROM tags WHERE version_id = ? ORDER BY key').all(versionId) as Row[]) {
       out[r.key as string] = r.value as string;
@@ -374,41 +386,47 @@ export class SqliteRegistry implements Registry {
     return out;
   }
 
-  setTags(versionId: number, tags: Record<string, string>): void {
+  async setTags(versionId: number, tags: Record<string, string>): Promise<void> {
     const up = this.q(
       'INSERT INTO tags(version_id, key, value) VALUES (?, ?, ?) ON CONFLICT(version_id, key) DO UPDATE SET value = excluded.value',
     );
     for (const [k, v] of Object.entries(tags)) up.run(versionId, k, v);
   }
 
-  setStatus(versionId: number, status: VersionStatus, at: string): void {
+  async setStatus(versionId: number, status: VersionStatus, at: string): Promise<void> {
     this.q('UPDATE versions SET status = ?, status_changed_at = ? WHERE id = ?').run(status, at, versionId);
   }
 
-  aliasesOf(versionId: number): string[] {
+  async aliasesOf(versionId: number): Promise<string[]> {
     return (this.q('SELECT alias FROM aliases WHERE version_id = ? ORDER BY alias').all(versionId) as Row[]).map(
       (r) => r.alias as string,
     );
   }
 
-  aliases(model: string): Array<{ alias: string; version: number }> {
+  async aliases(model: string): Promise<Array<{ alias: string; version: number }>> {
     return this.q(
       `SELECT a.alias, v.version FROM aliases a JOIN models m ON m.id = a.model_id JOIN versions v ON v.id = a.version_id
         WHERE m.name = ? ORDER BY a.alias`,
     ).all(model) as Array<{ alias: string; version: number }>;
   }
 
-  resolveAlias(model: string, alias: string): number | undefined {
+  async resolveAlias(model: string, alias: string): Promise<number | undefined> {
     const r = this.q(
       `SELECT v.version FROM aliases a JOIN models m ON m.id = a.model_id JOIN versions v ON v.id = a.version_id WHERE m.name = ? AND a.alias = ?`,
     ).get(model, alias) as Row | undefined;
     return r ? (r.version as number) : undefined;
   }
 
-  setAlias(model: string, alias: string, versionId: number, at: string, by: string): { previous: number | null } {
-    const m = this.findModel(model);
+  async setAlias(
+    model: string,
+    alias: string,
+    versionId: number,
+    at: string,
+    by: string,
+  ): Promise<{ previous: number | null }> {
+    const m = await this.findModel(model);
     if (!m) throw new Error(`unknown model ${model}`);
-    const previous = this.resolveAlias(model, alias) ?? null;
+    const previous = (await this.resolveAlias(model, alias)) ?? null;
     this.q(
       `INSERT INTO aliases(model_id, alias, version_id, updated_at, updated_by) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT(model_id, alias) DO UPDATE SET version_id = excluded.version_id, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
@@ -416,8 +434,8 @@ export class SqliteRegistry implements Registry {
     return { previous };
   }
 
-  removeAlias(model: string, alias: string): { previous: number | null } {
-    const previous = this.resolveAlias(model, alias) ?? null;
+  async removeAlias(model: string, alias: string): Promise<{ previous: number | null }> {
+    const previous = (await this.resolveAlias(model, alias)) ?? null;
     this.q('DELETE FROM aliases WHERE model_id = (SELECT id FROM models WHERE name = ?) AND alias = ?').run(
       model,
       alias,
@@ -425,14 +443,14 @@ export class SqliteRegistry implements Registry {
     return { previous };
   }
 
-  referencedDigests(): Set<string> {
+  async referencedDigests(): Promise<Set<string>> {
     const out = new Set<string>();
     for (const r of this.q('SELECT DISTINCT sha256 FROM artifacts').iterate() as Iterable<Row>)
       out.add(r.sha256 as string);
     return out;
   }
 
-  insertGateRun(g: GateRunInput): number {
+  async insertGateRun(g: GateRunInput): Promise<number> {
     if (!this.inWrite) throw new Error('insertGateRun outside write()');
     const r = this.q(
       `INSERT INTO gate_runs(candidate_id, baseline_id, candidate_manifest, baseline_manifest, policy_digest, dataset_digest, source, verdict, report, at, actor)
@@ -453,7 +471,7 @@ export class SqliteRegistry implements Registry {
     return Number(r.lastInsertRowid);
   }
 
-  gateRuns(candidateId: number): GateRunRecord[] {
+  async gateRuns(candidateId: number): Promise<GateRunRecord[]> {
     const rows = this.q('SELECT * FROM gate_runs WHERE candidate_id = ? ORDER BY id DESC').all(candidateId) as Row[];
     return rows.map((r) => ({
       id: r.id as number,
@@ -471,7 +489,7 @@ export class SqliteRegistry implements Registry {
     }));
   }
 
-  events(f: EventFilter): EventRecord[] {
+  async events(f: EventFilter): Promise<EventRecord[]> {
     const where: string[] = [];
     const args: unknown[] = [];
     const eq = (col: string, v: string | undefined) => {
@@ -506,7 +524,7 @@ export class SqliteRegistry implements Registry {
     }));
   }
 
-  *rawEvents(): IterableIterator<RawEvent> {
+  async *rawEvents(): AsyncIterable<RawEvent> {
     const stmt = this.db
       .prepare('SELECT seq, at, actor, action, model, subject, payload, prev_hash, hash FROM events ORDER BY seq')
       .raw(true);
@@ -525,9 +543,9 @@ export class SqliteRegistry implements Registry {
     }
   }
 
-  chainRows(): IterableIterator<[number, string, string]> {
+  async *chainRows(): AsyncIterable<Array<[number, string, string]>> {
     // Same text as envelopeText() in core/audit/chain.ts, assembled by SQLite's JSON functions.
-    return this.db
+    const rows = this.db
       .prepare(
         `SELECT seq,
            '{"action":' || json_quote(action) || ',"actor":' || json_quote(actor) || ',"at":' || json_quote(at) ||
@@ -537,15 +555,24 @@ export class SqliteRegistry implements Registry {
       )
       .raw(true)
       .iterate() as IterableIterator<[number, string, string]>;
+    let batch: Array<[number, string, string]> = [];
+    for (const r of rows) {
+      batch.push(r);
+      if (batch.length === CHAIN_BATCH) {
+        yield batch;
+        batch = [];
+      }
+    }
+    if (batch.length) yield batch;
   }
 
-  rawEvent(seq: number): RawEvent | undefined {
+  async rawEvent(seq: number): Promise<RawEvent | undefined> {
     return this.q(
       'SELECT seq, at, actor, action, model, subject, payload, prev_hash, hash FROM events WHERE seq = ?',
     ).get(seq) as RawEvent | undefined;
   }
 
-  children(versionId: number): VersionRecord[] {
+  async children(versionId: number): Promise<VersionRecord[]> {
     return (
       this.q(`SELECT ${VERSION_COLUMNS} FROM ${VERSION_FROM} WHERE v.parent_id = ? ORDER BY m.name, v.version`).all(
         versionId,
@@ -553,7 +580,7 @@ export class SqliteRegistry implements Registry {
     ).map(toVersion);
   }
 
-  versionsByData(dataHash: string): VersionRecord[] {
+  async versionsByData(dataHash: string): Promise<VersionRecord[]> {
     return (
       this.q(`SELECT ${VERSION_COLUMNS} FROM ${VERSION_FROM} WHERE v.data_hash = ? ORDER BY m.name, v.version`).all(
         dataHash,
@@ -561,12 +588,12 @@ export class SqliteRegistry implements Registry {
     ).map(toVersion);
   }
 
-  lastEvent(): { seq: number; hash: string } | undefined {
+  async lastEvent(): Promise<{ seq: number; hash: string } | undefined> {
     return this.q('SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1').get() as
       { seq: number; hash: string } | undefined;
   }
 
-  insertEvent(e: EventRecord): void {
+  async insertEvent(e: EventRecord): Promise<void> {
     if (!this.inWrite) throw new Error('insertEvent outside write()');
     this.q(
       'INSERT INTO events(seq, at, actor, action, model, subject, payload, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
@@ -584,13 +611,13 @@ export class SqliteRegistry implements Registry {
     );
   }
 
-  openRollout(model: string): RolloutRecord | undefined {
+  async openRollout(model: string): Promise<RolloutRecord | undefined> {
     const r = this.q("SELECT * FROM rollouts WHERE model = ? AND state IN ('active','paused')").get(model) as
       Row | undefined;
     return r ? toRollout(r) : undefined;
   }
 
-  rollouts(filter: { model?: string; open?: boolean; limit?: number }): RolloutRecord[] {
+  async rollouts(filter: { model?: string; open?: boolean; limit?: number }): Promise<RolloutRecord[]> {
     const where: string[] = [];
     const args: unknown[] = [];
     if (filter.model) {
@@ -602,12 +629,12 @@ export class SqliteRegistry implements Registry {
     return (this.q(sql).all(...args, filter.limit ?? 1000) as Row[]).map(toRollout);
   }
 
-  getRollout(id: number): RolloutRecord | undefined {
+  async getRollout(id: number): Promise<RolloutRecord | undefined> {
     const r = this.q('SELECT * FROM rollouts WHERE id = ?').get(id) as Row | undefined;
     return r ? toRollout(r) : undefined;
   }
 
-  insertRollout(r: RolloutInput): RolloutRecord {
+  async insertRollout(r: RolloutInput): Promise<RolloutRecord> {
     if (!this.inWrite) throw new Error('insertRollout outside write()');
     try {
       const res = this.q(
@@ -631,7 +658,7 @@ export class SqliteRegistry implements Registry {
         r.startedBy,
         r.startedAt,
       );
-      return this.getRollout(Number(res.lastInsertRowid))!;
+      return (await this.getRollout(Number(res.lastInsertRowid)))!;
     } catch (err) {
       if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE')
         throw new StorageError(`${r.model} already has a rollout in progress; see mlctl rollout status ${r.model}`, {
@@ -641,7 +668,7 @@ export class SqliteRegistry implements Registry {
     }
   }
 
-  updateRollout(id: number, revision: number, patch: RolloutPatch): boolean {
+  async updateRollout(id: number, revision: number, patch: RolloutPatch): Promise<boolean> {
     if (!this.inWrite) throw new Error('updateRollout outside write()');
     const sets: string[] = ['revision = revision + 1'];
     const args: unknown[] = [];
@@ -655,7 +682,7 @@ export class SqliteRegistry implements Registry {
     return r.changes === 1;
   }
 
-  setRolloutChecks(id: number, checks: unknown, at: string): void {
+  async setRolloutChecks(id: number, checks: unknown, at: string): Promise<void> {
     if (!this.inWrite) throw new Error('setRolloutChecks outside write()');
     this.q('UPDATE rollouts SET last_checks = ?, updated_at = ? WHERE id = ?').run(JSON.stringify(checks), at, id);
   }

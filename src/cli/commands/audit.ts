@@ -36,7 +36,7 @@ export function registerAudit(program: Command, deps: Deps): void {
     .action(async (opts, cmd: Command) => {
       const ctx = commandCtx(deps, cmd);
       const { queryAudit } = await import('../../core/audit/query.js');
-      const events = queryAudit(await deps.registry(), opts, deps.clock.now());
+      const events = await queryAudit(await deps.registry(), opts, deps.clock.now());
       if (opts.csv && !ctx.json) return void deps.io.out.write(toCsv(events));
       await emit(ctx, { events }, () =>
         events.length
@@ -61,7 +61,7 @@ export function registerAudit(program: Command, deps: Deps): void {
     .action(async (_o, cmd: Command) => {
       const ctx = commandCtx(deps, cmd);
       const { verifyChain } = await import('../../core/audit/verify.js');
-      const r = verifyChain(await deps.registry());
+      const r = await verifyChain(await deps.registry());
       await emitVerdict(
         ctx,
         r,
@@ -82,7 +82,7 @@ export function registerAudit(program: Command, deps: Deps): void {
     .action(async (model: string, opts, cmd: Command) => {
       const ctx = commandCtx(deps, cmd);
       const { championAt } = await import('../../core/audit/champion.js');
-      const r = championAt(await deps.registry(), model, opts.at, deps.clock.now());
+      const r = await championAt(await deps.registry(), model, opts.at, deps.clock.now());
       await emit(ctx, r, () => {
         const head =
           r.version === null
@@ -126,7 +126,7 @@ export function registerLineage(program: Command, deps: Deps): void {
       const { lineageOf, versionsTrainedOn } = await import('../../core/audit/lineage.js');
       if (opts.data) {
         if (ref) throw new UsageError('give a ref or --data, not both');
-        const r = versionsTrainedOn(await deps.registry(), opts.data);
+        const r = await versionsTrainedOn(await deps.registry(), opts.data);
         return emit(ctx, r, () =>
           r.versions.length
             ? `${r.data}: ${r.versions.length} version(s) trained on it, ${r.versions.filter((v) => v.serving).length} serving now\n${table(
@@ -143,7 +143,7 @@ export function registerLineage(program: Command, deps: Deps): void {
         );
       }
       if (!ref) throw new UsageError('name a version (e.g. mlctl lineage fraud@3) or pass --data sha256:…');
-      const n = lineageOf(await deps.registry(), ref, opts.depth);
+      const n = await lineageOf(await deps.registry(), ref, opts.depth);
       const r = await import('../render/lineage.js');
       await emit(ctx, n, () =>
         opts.mermaid ? r.renderLineageMermaid(n) : opts.dot ? r.renderLineageDot(n) : r.renderLineageTree(n),

@@ -71,7 +71,7 @@ export function registerDiff(program: Command, deps: Deps): void {
     .action(async (a: string, b: string, _opts, cmd: Command) => {
       const ctx = commandCtx(deps, cmd);
       const { diffVersions } = await import('../../core/registry/diff.js');
-      const d = diffVersions(await deps.registry(), a, b);
+      const d = await diffVersions(await deps.registry(), a, b);
       await emit(ctx, d, () => render(d));
     });
 }

@@ -57,7 +57,7 @@ async function runChecks(deps: Deps): Promise<DoctorCheck[]> {
 
   try {
     const registry = await deps.registry();
-    const models = registry.listModels();
+    const models = await registry.listModels();
     add('registry', 'ok', `${registry.location}: opened and migrated; ${models.length} model(s)`);
   } catch (err) {
     const missing = /does not exist/.test(why(err));

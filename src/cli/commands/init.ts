@@ -181,7 +181,7 @@ Examples:
       }
       const r = core.applyInit(plan);
       // Create and migrate a local registry now, so read commands work straight away.
-      if (!registry.startsWith('s3://')) (await deps.registry({ create: true })).close();
+      if (!registry.startsWith('s3://')) await (await deps.registry({ create: true })).close();
       if (plan.adoptedAdrDir) note(ctx, `using the existing ADR folder ${plan.adoptedAdrDir}`);
       if (r.kept.length) note(ctx, `kept existing ${r.kept.join(', ')} (--force overwrites)`);
       await emit(ctx, r, () => `wrote ${r.written.join(', ')}\nregistry: ${r.registry}\nartifacts: ${r.artifacts}\n`);

@@ -24,7 +24,7 @@ export function registerList(program: Command, deps: Deps): void {
     .action(async (model: string | undefined, opts, cmd: Command) => {
       const ctx = commandCtx(deps, cmd);
       const { listRegistry } = await import('../../core/registry/list.js');
-      const result = listRegistry(await deps.registry(), {
+      const result = await listRegistry(await deps.registry(), {
         model,
         status: opts.status,
         tag: opts.tag,

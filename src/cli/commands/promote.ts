@@ -66,20 +66,20 @@ Examples:
         throw new UsageError('--force needs --reason: an override is recorded with why it was made');
       const pctx = await promoteContext(deps, opts);
       const { resolveRef } = await import('../../core/registry/resolve.js');
-      const cand = resolveRef(pctx.registry, ref);
+      const cand = await resolveRef(pctx.registry, ref);
       const engine = await import('../../core/rollout/engine.js');
-      const open = engine.openRolloutOf(pctx, cand.model);
+      const open = await engine.openRolloutOf(pctx, cand.model);
       const noCommit = opts.commit === false;
       if (open) {
         if (open.candidateId !== cand.id) {
-          const other = pctx.registry.getVersionById(open.candidateId)!;
+          const other = (await pctx.registry.getVersionById(open.candidateId))!;
           throw new UsageError(
             `${cand.model} has a rollout of ${other.model}@${other.version} in progress; advance it with mlctl promote ${other.model}@${other.version}, or abort it with mlctl rollback ${cand.model}`,
           );
         }
         if (open.state === 'paused')
           throw new UsageError(`the rollout of ${cand.model} is paused; run mlctl rollout resume ${cand.model} first`);
-        const p = engine.planAdvance(pctx, open);
+        const p = await engine.planAdvance(pctx, open);
         const checks = await engine.evaluateStage(pctx, open);
         const why = engine.blocker(p, checks);
         if (why && !opts.force) throw why;
@@ -97,7 +97,7 @@ Examples:
         return;
       }
       const { planPromotion, applyPromotion } = await import('../../core/promote/direct.js');
-      const plan = planPromotion(await withPolicy(deps, pctx), { ref, force: !!opts.force, reason: opts.reason });
+      const plan = await planPromotion(await withPolicy(deps, pctx), { ref, force: !!opts.force, reason: opts.reason });
       const target = `${plan.candidate.model}@${plan.candidate.version}`;
       const served = pctx.rollout.serving[plan.candidate.model];
       if (served && plan.champion) {
@@ -154,13 +154,13 @@ Examples:
       const pctx = await promoteContext(deps, opts);
       const engine = await import('../../core/rollout/engine.js');
       const noCommit = opts.commit === false;
-      const open = engine.openRolloutOf(pctx, model);
+      const open = await engine.openRolloutOf(pctx, model);
       if (open) {
         if (opts.to)
           throw new UsageError(
             `${model} has a rollout in progress; run mlctl rollback ${model} (without --to) to abort it first`,
           );
-        const cand = pctx.registry.getVersionById(open.candidateId)!;
+        const cand = (await pctx.registry.getVersionById(open.candidateId))!;
         await confirmOrYes(
           deps,
           !!opts.yes,
@@ -173,7 +173,7 @@ Examples:
         return;
       }
       const { planRollback, applyRollback } = await import('../../core/promote/direct.js');
-      const plan = planRollback(pctx, { model, to: opts.to, reason: opts.reason });
+      const plan = await planRollback(pctx, { model, to: opts.to, reason: opts.reason });
       await confirmOrYes(
         deps,
         !!opts.yes,

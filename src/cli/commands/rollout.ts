@@ -52,7 +52,7 @@ export function registerRollout(program: Command, deps: Deps): void {
       const ctx = commandCtx(deps, cmd);
       const pctx = await promoteContext(deps, { adr: false });
       const { rolloutStatus } = await import('../../core/rollout/ops.js');
-      const views = rolloutStatus(pctx, model);
+      const views = await rolloutStatus(pctx, model);
       await emit(ctx, views, () => renderViews(views, model));
     });
 
@@ -108,7 +108,7 @@ export function registerRollout(program: Command, deps: Deps): void {
         const pctx = await promoteContext(deps, { adr: false });
         const { setPaused } = await import('../../core/rollout/engine.js');
         const { viewOf } = await import('../../core/rollout/ops.js');
-        const v = viewOf(pctx, await setPaused(pctx, model, paused, opts.reason ?? null));
+        const v = await viewOf(pctx, await setPaused(pctx, model, paused, opts.reason ?? null));
         await emit(ctx, v, () => `rollout ${v.id} of ${v.candidate} ${paused ? 'paused' : 'resumed'} at ${v.stage}\n`);
       });
   }

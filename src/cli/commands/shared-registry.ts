@@ -65,15 +65,16 @@ Examples:
       const registry = await deps.registry();
       const { appendEvent } = await import('../../core/audit/chain.js');
       const actor = await deps.actor();
-      await registry.write(() =>
-        appendEvent(registry, {
-          at: deps.clock.now().toISOString(),
-          actor,
-          action: 'registry.unlock',
-          model: null,
-          subject: null,
-          payload: { lock: removed },
-        }),
+      await registry.write(
+        async () =>
+          await appendEvent(registry, {
+            at: deps.clock.now().toISOString(),
+            actor,
+            action: 'registry.unlock',
+            model: null,
+            subject: null,
+            payload: { lock: removed },
+          }),
       );
       await emit(
         ctx,

@@ -85,7 +85,7 @@ export function registerShow(program: Command, deps: Deps): void {
     .action(async (ref: string, _opts, cmd: Command) => {
       const ctx = commandCtx(deps, cmd);
       const { showVersion } = await import('../../core/registry/show.js');
-      const d = showVersion(await deps.registry(), ref);
+      const d = await showVersion(await deps.registry(), ref);
       await emit(ctx, d, () => renderVersion(d));
     });
 }

@@ -30,7 +30,7 @@ export async function collectGarbage(
 ): Promise<GcResult> {
   const folders = await expiredFolders(ctx, opts.retentionMs ?? DEFAULT_RETENTION_MS);
   const grace = opts.graceMs ?? DEFAULT_GC_GRACE_MS;
-  const referenced = ctx.registry.referencedDigests();
+  const referenced = await ctx.registry.referencedDigests();
   const now = ctx.clock.now().getTime();
   const unreferenced: GcResult['unreferenced'] = [];
   let scanned = 0;
@@ -66,8 +66,8 @@ export async function collectGarbage(
     8,
     (k) => ctx.store.delete(k),
   );
-  await ctx.registry.write(() => {
-    appendEvent(ctx.registry, {
+  await ctx.registry.write(async () => {
+    await appendEvent(ctx.registry, {
       at: ctx.clock.now().toISOString(),
       actor: ctx.actor,
       action: 'gc',
@@ -113,7 +113,7 @@ async function expiredFolders(ctx: { registry: Registry; store: BlobStore; clock
   let kept = 0;
   for (const [ref, f] of byFolder) {
     const [model, version] = ref.split('@') as [string, string];
-    const v = ctx.registry.getVersion(model, Number(version));
+    const v = await ctx.registry.getVersion(model, Number(version));
     if (!v || v.status !== 'archived') continue;
     const since = v.statusChangedAt ? Date.parse(v.statusChangedAt) : Number.NaN;
     if (Number.isFinite(since) && now - since >= retentionMs) expired.push({ ref, ...f });

@@ -27,9 +27,9 @@ export async function materializeVersion(
   ref: string,
   opts: { trustExisting?: boolean } = {},
 ): Promise<MaterializeResult> {
-  const v = resolveRef(ctx.registry, ref);
+  const v = await resolveRef(ctx.registry, ref);
   const folder = modelFolderKey(v.model, v.version);
-  const files = ctx.registry.artifacts(v.id);
+  const files = await ctx.registry.artifacts(v.id);
   let copied = 0;
   await mapLimit(files, 8, async (f) => {
     checkManifestPath(f.path);

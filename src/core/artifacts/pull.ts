@@ -71,9 +71,9 @@ export async function pullVersion(
   ref: string,
   to?: string,
 ): Promise<PullResult> {
-  const v = resolveRef(ctx.registry, ref, { allowBare: true });
+  const v = await resolveRef(ctx.registry, ref, { allowBare: true });
   const root = resolve(ctx.cwd, to ?? `${v.model}-${v.version}`);
-  const entries = ctx.registry.artifacts(v.id);
+  const entries = await ctx.registry.artifacts(v.id);
   // Check every path before writing anything.
   const targets = entries.map((e) => {
     checkManifestPath(e.path);

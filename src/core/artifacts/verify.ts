@@ -46,12 +46,13 @@ export async function verifyVersions(
     throw new UsageError('name the versions to verify (e.g. mlctl verify fraud@3) or pass --all');
   const versions: VersionRecord[] = [];
   if (opts.all) {
-    for (const m of ctx.registry.listModels()) versions.push(...ctx.registry.listVersions(m.name, {}).reverse());
-  } else for (const r of opts.refs) versions.push(resolveRef(ctx.registry, r, { allowBare: true }));
+    for (const m of await ctx.registry.listModels())
+      versions.push(...(await ctx.registry.listVersions(m.name, {})).reverse());
+  } else for (const r of opts.refs) versions.push(await resolveRef(ctx.registry, r, { allowBare: true }));
 
   const users = new Map<string, { size: number; uses: Array<{ ref: string; path: string }> }>();
   for (const v of versions) {
-    for (const a of ctx.registry.artifacts(v.id)) {
+    for (const a of await ctx.registry.artifacts(v.id)) {
       const u = users.get(a.sha256) ?? { size: a.size, uses: [] };
       u.uses.push({ ref: `${v.model}@${v.version}`, path: a.path });
       users.set(a.sha256, u);

@@ -32,12 +32,12 @@ export function eventHash(prevHash: string, e: Omit<EventRecord, 'hash' | 'prevH
 }
 
 /** Append one event to the chain. Must run inside registry.write() so the chain head cannot move under it. */
-export function appendEvent(registry: Registry, e: EventInput): EventRecord {
-  const last = registry.lastEvent();
+export async function appendEvent(registry: Registry, e: EventInput): Promise<EventRecord> {
+  const last = await registry.lastEvent();
   const seq = (last?.seq ?? 0) + 1;
   const prevHash = last?.hash ?? GENESIS_HASH;
   const rec: EventRecord = { ...e, seq, prevHash, hash: '' };
   rec.hash = eventHash(prevHash, rec);
-  registry.insertEvent(rec);
+  await registry.insertEvent(rec);
   return rec;
 }

@@ -24,26 +24,28 @@ export interface ChampionAnswer {
 }
 
 /** Which version was champion at a moment, and every change of champion (who, when, why, ADR). */
-export function championAt(registry: Registry, model: string, atText: string | undefined, now: Date): ChampionAnswer {
+export async function championAt(
+  registry: Registry,
+  model: string,
+  atText: string | undefined,
+  now: Date,
+): Promise<ChampionAnswer> {
   checkModelName(model);
-  requireModel(registry, model);
+  await requireModel(registry, model);
   const at = atText ? parseTime(atText, '--at', now) : now.toISOString();
-  const timeline = registry
-    .events({ model, action: 'champion.set' })
-    .reverse()
-    .map((e) => {
-      const p = (e.payload ?? {}) as Record<string, unknown>;
-      return {
-        seq: e.seq,
-        at: e.at,
-        actor: e.actor,
-        version: typeof p.version === 'number' ? p.version : null,
-        previous: typeof p.previous === 'number' ? p.previous : null,
-        via: typeof p.via === 'string' ? p.via : null,
-        reason: typeof p.reason === 'string' ? p.reason : null,
-        adr: typeof p.adr === 'string' ? p.adr : null,
-      };
-    });
+  const timeline = (await registry.events({ model, action: 'champion.set' })).reverse().map((e) => {
+    const p = (e.payload ?? {}) as Record<string, unknown>;
+    return {
+      seq: e.seq,
+      at: e.at,
+      actor: e.actor,
+      version: typeof p.version === 'number' ? p.version : null,
+      previous: typeof p.previous === 'number' ? p.previous : null,
+      via: typeof p.via === 'string' ? p.via : null,
+      reason: typeof p.reason === 'string' ? p.reason : null,
+      adr: typeof p.adr === 'string' ? p.adr : null,
+    };
+  });
   let since: ChampionChange | null = null;
   for (const c of timeline) if (c.at <= at) since = c;
   return { model, at, version: since?.version ?? null, since, timeline };

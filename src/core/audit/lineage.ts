@@ -2,7 +2,7 @@ import { UsageError } from '../errors.js';
 import { normalizeDigest, sha256Hex } from '../hashing/digest.js';
 import { resolveRef } from '../registry/resolve.js';
 import { describeStage } from '../rollout/stages.js';
-import type { Registry, VersionRecord } from '../../ports/registry.js';
+import type { Registry, VersionRecord, EventRecord } from '../../ports/registry.js';
 
 export interface LineageNode {
   ref: string;
@@ -47,24 +47,24 @@ export interface LineageNode {
   truncated?: boolean;
 }
 
-type ChampionEvents = (model: string) => ReturnType<Registry['events']>;
+type ChampionEvents = (model: string) => Promise<EventRecord[]>;
 
 /** champion.set events of a model, oldest first, queried once per model for the whole tree. */
 function championEventsOnce(registry: Registry): ChampionEvents {
-  const cache = new Map<string, ReturnType<Registry['events']>>();
-  return (model) => {
+  const cache = new Map<string, EventRecord[]>();
+  return async (model) => {
     let e = cache.get(model);
     if (!e) {
-      e = registry.events({ model, action: 'champion.set' }).reverse();
+      e = (await registry.events({ model, action: 'champion.set' })).reverse();
       cache.set(model, e);
     }
     return e;
   };
 }
 
-function node(registry: Registry, v: VersionRecord, championEvents: ChampionEvents): LineageNode {
+async function node(registry: Registry, v: VersionRecord, championEvents: ChampionEvents): Promise<LineageNode> {
   const ref = `${v.model}@${v.version}`;
-  const champ = championEvents(v.model);
+  const champ = await championEvents(v.model);
   const adrs = new Set<string>();
   const changes: LineageNode['championChanges'] = [];
   for (const e of champ) {
@@ -81,14 +81,13 @@ function node(registry: Registry, v: VersionRecord, championEvents: ChampionEven
     });
   }
   const commits = new Map<number, string[]>();
-  for (const e of registry.events({ subject: ref })) {
+  for (const e of await registry.events({ subject: ref })) {
     const p = e.payload as Record<string, unknown> | null;
     if (p && typeof p.adr === 'string') adrs.add(p.adr);
     if (p && e.action.startsWith('rollout.') && typeof p.rollout === 'number' && typeof p.commit === 'string')
       commits.set(p.rollout, [...(commits.get(p.rollout) ?? []), p.commit]);
   }
-  const rollouts = registry
-    .rollouts({ model: v.model })
+  const rollouts = (await registry.rollouts({ model: v.model }))
     .filter((r) => r.candidateId === v.id)
     .map((r) => {
       const stage = describeStage(r.plan[r.step]!);
@@ -106,7 +105,7 @@ function node(registry: Registry, v: VersionRecord, championEvents: ChampionEven
   return {
     ref,
     status: v.status,
-    aliases: registry.aliasesOf(v.id),
+    aliases: await registry.aliasesOf(v.id),
     data: v.dataHash,
     code: { commit: v.code.commit, branch: v.code.branch, remote: v.code.remote, dirty: v.code.dirty },
     config: v.config,
@@ -115,19 +114,19 @@ function node(registry: Registry, v: VersionRecord, championEvents: ChampionEven
     createdBy: v.createdBy,
     parents: [],
     children: [],
-    gateRuns: registry.gateRuns(v.id).map((g) => ({
-      id: g.id,
-      verdict: g.verdict,
-      baseline: g.baselineId
-        ? (() => {
-            const b = registry.getVersionById(g.baselineId!);
-            return b ? `${b.model}@${b.version}` : null;
-          })()
-        : null,
-      at: g.at,
-      policyDigest: g.policyDigest,
-      datasetDigest: g.datasetDigest,
-    })),
+    gateRuns: await Promise.all(
+      (await registry.gateRuns(v.id)).map(async (g) => {
+        const b = g.baselineId ? await registry.getVersionById(g.baselineId) : undefined;
+        return {
+          id: g.id,
+          verdict: g.verdict,
+          baseline: b ? `${b.model}@${b.version}` : null,
+          at: g.at,
+          policyDigest: g.policyDigest,
+          datasetDigest: g.datasetDigest,
+        };
+      }),
+    ),
     championChanges: changes,
     adrs: [...adrs],
     rollouts,
@@ -135,31 +134,33 @@ function node(registry: Registry, v: VersionRecord, championEvents: ChampionEven
 }
 
 /** Upstream (parents, recursively) and downstream (children, recursively) of a version, `depth` levels each way. */
-export function lineageOf(registry: Registry, ref: string, depth: number): LineageNode {
+export async function lineageOf(registry: Registry, ref: string, depth: number): Promise<LineageNode> {
   if (!Number.isInteger(depth) || depth < 0 || depth > 100)
     throw new UsageError('--depth must be a whole number from 0 to 100');
-  const root = resolveRef(registry, ref, { allowBare: true });
+  const root = await resolveRef(registry, ref, { allowBare: true });
   const championEvents = championEventsOnce(registry);
-  const up = (v: VersionRecord, d: number, seen: Set<number>): LineageNode => {
-    const n = node(registry, v, championEvents);
+  const up = async (v: VersionRecord, d: number, seen: Set<number>): Promise<LineageNode> => {
+    const n = await node(registry, v, championEvents);
     if (!v.parent) return n;
     if (d === 0) return { ...n, truncated: true };
-    const p = registry.getVersion(v.parent.model, v.parent.version);
-    if (p && !seen.has(p.id)) n.parents.push(up(p, d - 1, new Set([...seen, p.id])));
+    const p = await registry.getVersion(v.parent.model, v.parent.version);
+    if (p && !seen.has(p.id)) n.parents.push(await up(p, d - 1, new Set([...seen, p.id])));
     return n;
   };
-  const down = (v: VersionRecord, d: number, seen: Set<number>): LineageNode[] => {
-    const kids = registry.children(v.id).filter((c) => !seen.has(c.id));
+  const down = async (v: VersionRecord, d: number, seen: Set<number>): Promise<LineageNode[]> => {
+    const kids = (await registry.children(v.id)).filter((c) => !seen.has(c.id));
     if (d === 0) return [];
-    return kids.map((c) => {
-      const n = node(registry, c, championEvents);
-      n.children = down(c, d - 1, new Set([...seen, c.id]));
-      if (d === 1 && registry.children(c.id).length) n.truncated = true;
-      return n;
-    });
+    const out: LineageNode[] = [];
+    for (const c of kids) {
+      const n = await node(registry, c, championEvents);
+      n.children = await down(c, d - 1, new Set([...seen, c.id]));
+      if (d === 1 && (await registry.children(c.id)).length) n.truncated = true;
+      out.push(n);
+    }
+    return out;
   };
-  const n = up(root, depth, new Set([root.id]));
-  n.children = down(root, depth, new Set([root.id]));
+  const n = await up(root, depth, new Set([root.id]));
+  n.children = await down(root, depth, new Set([root.id]));
   return n;
 }
 
@@ -169,19 +170,21 @@ export interface DataUsage {
 }
 
 /** Every version trained on a dataset, and whether it serves now (the answer to a data-deletion request). */
-export function versionsTrainedOn(registry: Registry, data: string): DataUsage {
+export async function versionsTrainedOn(registry: Registry, data: string): Promise<DataUsage> {
   const digest = normalizeDigest(data, '--data');
   return {
     data: digest,
-    versions: registry.versionsByData(digest).map((v) => {
-      const aliases = registry.aliasesOf(v.id);
-      return {
-        ref: `${v.model}@${v.version}`,
-        status: v.status,
-        aliases,
-        serving: aliases.includes('champion') || v.status === 'production' || v.status === 'staging',
-        createdAt: v.createdAt,
-      };
-    }),
+    versions: await Promise.all(
+      (await registry.versionsByData(digest)).map(async (v) => {
+        const aliases = await registry.aliasesOf(v.id);
+        return {
+          ref: `${v.model}@${v.version}`,
+          status: v.status,
+          aliases,
+          serving: aliases.includes('champion') || v.status === 'production' || v.status === 'staging',
+          createdAt: v.createdAt,
+        };
+      }),
+    ),
   };
 }

@@ -31,7 +31,7 @@ export interface AuditQuery {
   limit?: number;
 }
 
-export function queryAudit(registry: Registry, q: AuditQuery, now: Date): EventRecord[] {
+export async function queryAudit(registry: Registry, q: AuditQuery, now: Date): Promise<EventRecord[]> {
   if (q.action && !(AUDIT_ACTIONS as readonly string[]).includes(q.action)) {
     const close = closeMatches(q.action, AUDIT_ACTIONS);
     throw new UsageError(
@@ -43,11 +43,11 @@ export function queryAudit(registry: Registry, q: AuditQuery, now: Date): EventR
   if (q.ref) {
     const r = parseRef(q.ref, { allowBare: false });
     // Aliases move, so resolve them to the version they name now.
-    const v = resolveRef(registry, r);
+    const v = await resolveRef(registry, r);
     subject = `${v.model}@${v.version}`;
     model ??= v.model;
   }
-  return registry.events({
+  return await registry.events({
     model,
     subject,
     action: q.action,

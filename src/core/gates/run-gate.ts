@@ -61,10 +61,13 @@ export interface GateReport {
   actor: string;
 }
 
-function metricTable(registry: Registry, v: VersionRecord): { table: MetricTable; dataset: string | null } {
+async function metricTable(
+  registry: Registry,
+  v: VersionRecord,
+): Promise<{ table: MetricTable; dataset: string | null }> {
   const table: MetricTable = new Map();
   let dataset: string | null = null;
-  for (const m of registry.metrics(v.id)) {
+  for (const m of await registry.metrics(v.id)) {
     const key = m.slice ?? '';
     if (!table.has(key)) table.set(key, {});
     table.get(key)![m.name] = m.value;
@@ -144,12 +147,12 @@ function checkBinaryLabels(policy: LoadedPolicy, p: Predictions): void {
  */
 export async function runGate(ctx: GateContext, input: GateInput): Promise<GateReport> {
   const policy = loadPolicy(resolve(ctx.cwd, input.policyFile), input.policyLabel ?? input.policyFile);
-  const cand = resolveRef(ctx.registry, input.candidate);
+  const cand = await resolveRef(ctx.registry, input.candidate);
   let base: VersionRecord | null = null;
-  if (input.against) base = resolveRef(ctx.registry, input.against);
+  if (input.against) base = await resolveRef(ctx.registry, input.against);
   else {
     try {
-      base = resolveRef(ctx.registry, `${cand.model}@champion`);
+      base = await resolveRef(ctx.registry, `${cand.model}@champion`);
     } catch (err) {
       if (!(err instanceof NotFoundError)) throw err;
     }
@@ -215,7 +218,7 @@ export async function runGate(ctx: GateContext, input: GateInput): Promise<GateR
     }
   } else {
     source = 'metrics';
-    const c = metricTable(ctx.registry, cand);
+    const c = await metricTable(ctx.registry, cand);
     if (c.table.size === 0)
       throw new UsageError(
         `${cand.model}@${cand.version} has no registered metrics; register with --metrics, or gate with --predictions or --eval`,
@@ -223,7 +226,7 @@ export async function runGate(ctx: GateContext, input: GateInput): Promise<GateR
     candTable = c.table;
     datasetDigest = c.dataset;
     if (base) {
-      const b = metricTable(ctx.registry, base);
+      const b = await metricTable(ctx.registry, base);
       if (!c.dataset || !b.dataset || c.dataset !== b.dataset) {
         throw new UsageError(
           `candidate metrics were computed on ${short(c.dataset)} but the ${input.against ? 'baseline' : 'champion'}'s on ${short(b.dataset)}; evaluate both on the same holdout: mlctl gate --eval (or --predictions/--baseline-predictions)`,
@@ -292,8 +295,8 @@ export async function runGate(ctx: GateContext, input: GateInput): Promise<GateR
     actor: ctx.actor,
   };
   try {
-    report.gateRunId = await ctx.registry.write(() => {
-      const id = ctx.registry.insertGateRun({
+    report.gateRunId = await ctx.registry.write(async () => {
+      const id = await ctx.registry.insertGateRun({
         candidateId: cand.id,
         baselineId: base?.id ?? null,
         candidateManifest: cand.manifestDigest,
@@ -306,8 +309,8 @@ export async function runGate(ctx: GateContext, input: GateInput): Promise<GateR
         at,
         actor: ctx.actor,
       });
-      if (verdict === 'pass' && cand.status === 'registered') ctx.registry.setStatus(cand.id, 'validated', at);
-      appendEvent(ctx.registry, {
+      if (verdict === 'pass' && cand.status === 'registered') await ctx.registry.setStatus(cand.id, 'validated', at);
+      await appendEvent(ctx.registry, {
         at,
         actor: ctx.actor,
         action: 'gate.run',

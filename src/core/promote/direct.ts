@@ -48,8 +48,13 @@ export async function servingUri(ctx: PromoteContext, v: VersionRecord, trustExi
 }
 
 /** The champion changed under us (another promote/rollback): exit 3, nothing written. */
-export function championMoved(ctx: PromoteContext, model: string, expected: number | null, doing: string): void {
-  const now = ctx.registry.resolveAlias(model, 'champion') ?? null;
+export async function championMoved(
+  ctx: PromoteContext,
+  model: string,
+  expected: number | null,
+  doing: string,
+): Promise<void> {
+  const now = (await ctx.registry.resolveAlias(model, 'champion')) ?? null;
   if (now !== expected)
     throw new StorageError(
       `the champion of ${model} changed while ${doing} (now ${now === null ? 'none' : `${model}@${now}`}); check mlctl show ${model}@champion and run the command again`,
@@ -65,33 +70,31 @@ export interface PromotionPlan {
 }
 
 /** A passing gate run of the candidate against the champion whose bindings still hold. */
-export function findPassingGate(
+export async function findPassingGate(
   registry: Registry,
   cand: VersionRecord,
   champ: VersionRecord,
   policy: LoadedPolicy | null,
-): GateRunRecord | null {
+): Promise<GateRunRecord | null> {
   return (
-    registry
-      .gateRuns(cand.id)
-      .find(
-        (g) =>
-          g.verdict === 'pass' &&
-          g.baselineId === champ.id &&
-          g.candidateManifest === cand.manifestDigest &&
-          g.baselineManifest === champ.manifestDigest &&
-          policy !== null &&
-          g.policyDigest === policy.digest,
-      ) ?? null
+    (await registry.gateRuns(cand.id)).find(
+      (g) =>
+        g.verdict === 'pass' &&
+        g.baselineId === champ.id &&
+        g.candidateManifest === cand.manifestDigest &&
+        g.baselineManifest === champ.manifestDigest &&
+        policy !== null &&
+        g.policyDigest === policy.digest,
+    ) ?? null
   );
 }
 
 /** What a promotion would do, or why it may not; nothing is written. */
-export function planPromotion(
+export async function planPromotion(
   ctx: PromoteContext,
   input: { ref: string; force?: boolean; reason?: string },
-): PromotionPlan {
-  const cand = resolveRef(ctx.registry, input.ref);
+): Promise<PromotionPlan> {
+  const cand = await resolveRef(ctx.registry, input.ref);
   if (input.force && !input.reason?.trim())
     throw new UsageError('--force needs --reason: an override is recorded with why it was made');
   if (cand.status === 'archived' && !input.force)
@@ -100,14 +103,14 @@ export function planPromotion(
     );
   let champ: VersionRecord | null = null;
   try {
-    champ = resolveRef(ctx.registry, `${cand.model}@champion`);
+    champ = await resolveRef(ctx.registry, `${cand.model}@champion`);
   } catch (err) {
     if (!(err instanceof NotFoundError)) throw err;
   }
   if (champ && champ.id === cand.id) throw new UsageError(`${refOf(cand)} is already the champion`);
   if (!champ) return { candidate: cand, champion: null, gateRun: null, forced: false, reason: input.reason ?? null };
   const loaded = ctx.policy();
-  const gateRun = findPassingGate(ctx.registry, cand, champ, loaded);
+  const gateRun = await findPassingGate(ctx.registry, cand, champ, loaded);
   if (!gateRun && !input.force) {
     const policy = loaded
       ? `${loaded.file} (${loaded.digest.slice(0, 19)}…)`
@@ -119,10 +122,10 @@ export function planPromotion(
   return { candidate: cand, champion: champ, gateRun, forced: !gateRun, reason: input.reason ?? null };
 }
 
-export function evidence(
+export async function evidence(
   ctx: PromoteContext,
   plan: Pick<PromotionPlan, 'candidate' | 'champion' | 'gateRun' | 'reason'>,
-): string {
+): Promise<string> {
   const lines: string[] = [];
   const g = plan.gateRun;
   if (g) {
@@ -141,7 +144,7 @@ export function evidence(
     );
   else lines.push('First production version of this model: no champion to compare with.');
   if (plan.champion) {
-    const d = diffVersions(ctx.registry, refOf(plan.champion), refOf(plan.candidate));
+    const d = await diffVersions(ctx.registry, refOf(plan.champion), refOf(plan.candidate));
     const rows = d.metrics.filter((m) => m.delta !== null);
     if (rows.length) {
       lines.push(
@@ -188,9 +191,9 @@ export async function applyPromotion(ctx: PromoteContext, plan: PromotionPlan): 
   const r = await runStep(
     { ...ctx.step, registry: ctx.registry },
     {
-      verify: () => {
-        championMoved(ctx, cand.model, champ?.version ?? null, 'promoting');
-        const open = ctx.registry.openRollout(cand.model);
+      verify: async () => {
+        await championMoved(ctx, cand.model, champ?.version ?? null, 'promoting');
+        const open = await ctx.registry.openRollout(cand.model);
         if (open)
           throw new StorageError(
             `${cand.model} has a rollout in progress (rollout ${open.id}); see mlctl rollout status ${cand.model}`,
@@ -207,7 +210,7 @@ export async function applyPromotion(ctx: PromoteContext, plan: PromotionPlan): 
           status: 'accepted',
           sections: {
             context: promotionContext(plan),
-            decision: `Make ${refOf(cand)} the champion of ${cand.model} (direct promotion, by ${ctx.actor}${uri ? `; served from ${uri}` : ''}).\n\n${evidence(ctx, plan)}`,
+            decision: `Make ${refOf(cand)} the champion of ${cand.model} (direct promotion, by ${ctx.actor}${uri ? `; served from ${uri}` : ''}).\n\n${await evidence(ctx, plan)}`,
             consequences: champ
               ? `${refOf(champ)} is archived and stays available: \`mlctl rollback ${cand.model}\` restores it.`
               : `${cand.model} has a champion from now on; later candidates are gated against it${spec ? ' and rolled out in stages' : ''}.`,
@@ -218,13 +221,13 @@ export async function applyPromotion(ctx: PromoteContext, plan: PromotionPlan): 
       },
       message: `mlctl: ${refOf(cand)} full (${champ ? 'direct promotion' : 'first version'})`,
       trailers: { 'Mlctl-Model': cand.model, 'Mlctl-Version': String(cand.version), 'Mlctl-Stage': 'full' },
-      record: (commit) => {
+      record: async (commit) => {
         const at = ctx.clock.now().toISOString();
-        ctx.registry.setAlias(cand.model, 'champion', cand.id, at, ctx.actor);
-        ctx.registry.setStatus(cand.id, 'production', at);
-        if (champ) ctx.registry.setStatus(champ.id, 'archived', at);
+        await ctx.registry.setAlias(cand.model, 'champion', cand.id, at, ctx.actor);
+        await ctx.registry.setStatus(cand.id, 'production', at);
+        if (champ) await ctx.registry.setStatus(champ.id, 'archived', at);
         if (plan.forced) {
-          appendEvent(ctx.registry, {
+          await appendEvent(ctx.registry, {
             at,
             actor: ctx.actor,
             action: 'override',
@@ -234,7 +237,7 @@ export async function applyPromotion(ctx: PromoteContext, plan: PromotionPlan): 
           });
         }
         if (adrFile)
-          appendEvent(ctx.registry, {
+          await appendEvent(ctx.registry, {
             at,
             actor: ctx.actor,
             action: 'adr.recorded',
@@ -242,7 +245,7 @@ export async function applyPromotion(ctx: PromoteContext, plan: PromotionPlan): 
             subject: refOf(cand),
             payload: { adr: adrFile, for: 'promote' },
           });
-        return appendEvent(ctx.registry, {
+        return await appendEvent(ctx.registry, {
           at,
           actor: ctx.actor,
           action: 'champion.set',
@@ -287,17 +290,17 @@ export interface RollbackPlan {
 }
 
 /** Back to the previous champion (from the audit log) or to --to. */
-export function planRollback(
+export async function planRollback(
   ctx: PromoteContext,
   input: { model: string; to?: string; reason?: string },
-): RollbackPlan {
+): Promise<RollbackPlan> {
   checkModelName(input.model);
-  const current = resolveRef(ctx.registry, `${input.model}@champion`);
-  const history = ctx.registry.events({ model: input.model, action: 'champion.set' });
+  const current = await resolveRef(ctx.registry, `${input.model}@champion`);
+  const history = await ctx.registry.events({ model: input.model, action: 'champion.set' });
   const last = history.find((e) => (e.payload as { version?: number }).version === current.version);
   let target: VersionRecord;
   if (input.to) {
-    target = resolveRef(ctx.registry, input.to);
+    target = await resolveRef(ctx.registry, input.to);
     if (target.model !== input.model) throw new UsageError(`${input.to} is not a version of ${input.model}`);
   } else {
     // The most recent earlier champion, skipping versions that were themselves rolled back from:
@@ -314,7 +317,7 @@ export function planRollback(
       throw new UsageError(
         `no earlier champion of ${input.model} to return to (versions rolled back from are skipped); name one with --to ${input.model}@N`,
       );
-    target = ctx.registry.getVersion(input.model, prev)!;
+    target = (await ctx.registry.getVersion(input.model, prev))!;
   }
   if (target.id === current.id) throw new UsageError(`${refOf(target)} is already the champion`);
   return {
@@ -333,9 +336,9 @@ export async function applyRollback(ctx: PromoteContext, plan: RollbackPlan): Pr
   const r = await runStep(
     { ...ctx.step, registry: ctx.registry },
     {
-      verify: () => {
-        championMoved(ctx, plan.model, plan.current.version, 'rolling back');
-        const open = ctx.registry.openRollout(plan.model);
+      verify: async () => {
+        await championMoved(ctx, plan.model, plan.current.version, 'rolling back');
+        const open = await ctx.registry.openRollout(plan.model);
         if (open)
           throw new StorageError(
             `${plan.model} has a rollout in progress (rollout ${open.id}); run mlctl rollback ${plan.model} again to abort it`,
@@ -370,13 +373,13 @@ export async function applyRollback(ctx: PromoteContext, plan: RollbackPlan): Pr
       },
       message: `mlctl: roll back ${plan.model} to ${refOf(plan.target)}`,
       trailers: { 'Mlctl-Model': plan.model, 'Mlctl-Version': String(plan.target.version), 'Mlctl-Stage': 'rollback' },
-      record: (commit) => {
+      record: async (commit) => {
         const at = ctx.clock.now().toISOString();
-        ctx.registry.setAlias(plan.model, 'champion', plan.target.id, at, ctx.actor);
-        ctx.registry.setStatus(plan.target.id, 'production', at);
-        ctx.registry.setStatus(plan.current.id, 'archived', at);
+        await ctx.registry.setAlias(plan.model, 'champion', plan.target.id, at, ctx.actor);
+        await ctx.registry.setStatus(plan.target.id, 'production', at);
+        await ctx.registry.setStatus(plan.current.id, 'archived', at);
         if (adrFile)
-          appendEvent(ctx.registry, {
+          await appendEvent(ctx.registry, {
             at,
             actor: ctx.actor,
             action: 'adr.recorded',
@@ -384,7 +387,7 @@ export async function applyRollback(ctx: PromoteContext, plan: RollbackPlan): Pr
             subject: refOf(plan.target),
             payload: { adr: adrFile, for: 'rollback' },
           });
-        appendEvent(ctx.registry, {
+        await appendEvent(ctx.registry, {
           at,
           actor: ctx.actor,
           action: 'rollback',
@@ -392,7 +395,7 @@ export async function applyRollback(ctx: PromoteContext, plan: RollbackPlan): Pr
           subject: refOf(plan.target),
           payload: { from: plan.current.version, to: plan.target.version, reason: plan.reason, adr: adrFile, commit },
         });
-        return appendEvent(ctx.registry, {
+        return await appendEvent(ctx.registry, {
           at,
           actor: ctx.actor,
           action: 'champion.set',

@@ -64,11 +64,11 @@ export function schemaChanges(a: FeatureSchema | null, b: FeatureSchema | null):
   return out;
 }
 
-export function diffVersions(registry: Registry, refA: string, refB: string): DiffResult {
-  const va = resolveRef(registry, refA);
-  const vb = resolveRef(registry, refB);
-  const ma = registry.metrics(va.id);
-  const mb = registry.metrics(vb.id);
+export async function diffVersions(registry: Registry, refA: string, refB: string): Promise<DiffResult> {
+  const va = await resolveRef(registry, refA);
+  const vb = await resolveRef(registry, refB);
+  const ma = await registry.metrics(va.id);
+  const mb = await registry.metrics(vb.id);
   const key = (m: { slice: string | null; name: string }) => `${m.slice ?? ''}\u0000${m.name}`;
   const keys = new Map<string, { name: string; slice: string | null }>();
   for (const m of [...ma, ...mb]) keys.set(key(m), { name: m.name, slice: m.slice });
@@ -95,8 +95,8 @@ export function diffVersions(registry: Registry, refA: string, refB: string): Di
     if (JSON.stringify(ca.get(k)) !== JSON.stringify(cb.get(k)))
       config.push({ key: k, a: ca.get(k) ?? null, b: cb.get(k) ?? null });
   }
-  const fa = new Map(registry.artifacts(va.id).map((f) => [f.path, f.sha256]));
-  const fb = new Map(registry.artifacts(vb.id).map((f) => [f.path, f.sha256]));
+  const fa = new Map((await registry.artifacts(va.id)).map((f) => [f.path, f.sha256]));
+  const fb = new Map((await registry.artifacts(vb.id)).map((f) => [f.path, f.sha256]));
   const files = { added: [] as string[], removed: [] as string[], changed: [] as string[], unchanged: 0 };
   for (const [p, s] of fa) {
     if (!fb.has(p)) files.removed.push(p);

@@ -12,10 +12,10 @@ export type ListResult =
       versions: Array<VersionRecord & { aliases: string[]; tags: Record<string, string> }>;
     };
 
-export function listRegistry(
+export async function listRegistry(
   registry: Registry,
   opts: { model?: string; status?: string; tag?: string; limit?: number },
-): ListResult {
+): Promise<ListResult> {
   if (opts.status && !(VERSION_STATUSES as readonly string[]).includes(opts.status)) {
     throw new UsageError(
       `--status ${JSON.stringify(opts.status)} is not a status; use one of ${VERSION_STATUSES.join(', ')}`,
@@ -26,17 +26,20 @@ export function listRegistry(
   if (!opts.model) {
     if (opts.status || opts.tag)
       throw new UsageError("--status and --tag filter one model's versions: mlctl list <model> --status …");
-    return { kind: 'models', models: registry.listModels() };
+    return { kind: 'models', models: await registry.listModels() };
   }
   checkModelName(opts.model);
-  requireModel(registry, opts.model);
+  await requireModel(registry, opts.model);
   const tag = opts.tag ? parseTag(opts.tag) : undefined;
   const aliases = new Map<number, string[]>();
-  for (const a of registry.aliases(opts.model)) aliases.set(a.version, [...(aliases.get(a.version) ?? []), a.alias]);
-  const versions = registry.listVersions(opts.model, { status: opts.status, tag, limit: opts.limit }).map((v) => ({
-    ...v,
-    aliases: aliases.get(v.version) ?? [],
-    tags: registry.tags(v.id),
-  }));
+  for (const a of await registry.aliases(opts.model))
+    aliases.set(a.version, [...(aliases.get(a.version) ?? []), a.alias]);
+  const versions = await Promise.all(
+    (await registry.listVersions(opts.model, { status: opts.status, tag, limit: opts.limit })).map(async (v) => ({
+      ...v,
+      aliases: aliases.get(v.version) ?? [],
+      tags: await registry.tags(v.id),
+    })),
+  );
   return { kind: 'versions', model: opts.model, versions };
 }

@@ -24,13 +24,13 @@ function checkSettableAlias(alias: string): void {
 
 export async function setAlias(ctx: MutateContext, ref: string, alias: string) {
   checkSettableAlias(alias);
-  const v = resolveRef(ctx.registry, ref);
+  const v = await resolveRef(ctx.registry, ref);
   if (v.status === 'archived')
     throw new UsageError(`${v.model}@${v.version} is archived; an alias must point at a live version`);
-  return ctx.registry.write(() => {
+  return ctx.registry.write(async () => {
     const at = ctx.clock.now().toISOString();
-    const { previous } = ctx.registry.setAlias(v.model, alias, v.id, at, ctx.actor);
-    appendEvent(ctx.registry, {
+    const { previous } = await ctx.registry.setAlias(v.model, alias, v.id, at, ctx.actor);
+    await appendEvent(ctx.registry, {
       at,
       actor: ctx.actor,
       action: 'alias.set',
@@ -45,12 +45,12 @@ export async function setAlias(ctx: MutateContext, ref: string, alias: string) {
 export async function removeAlias(ctx: MutateContext, model: string, alias: string) {
   checkModelName(model);
   checkSettableAlias(alias);
-  requireModel(ctx.registry, model);
-  return ctx.registry.write(() => {
+  await requireModel(ctx.registry, model);
+  return ctx.registry.write(async () => {
     const at = ctx.clock.now().toISOString();
-    const { previous } = ctx.registry.removeAlias(model, alias);
+    const { previous } = await ctx.registry.removeAlias(model, alias);
     if (previous === null) throw new NotFoundError(`${model} has no alias ${JSON.stringify(alias)}`);
-    appendEvent(ctx.registry, {
+    await appendEvent(ctx.registry, {
       at,
       actor: ctx.actor,
       action: 'alias.remove',
@@ -65,11 +65,11 @@ export async function removeAlias(ctx: MutateContext, model: string, alias: stri
 export async function tagVersion(ctx: MutateContext, ref: string, tagTexts: string[]) {
   if (tagTexts.length === 0) throw new UsageError('give at least one KEY=VALUE tag');
   const tags = parseTags(tagTexts);
-  const v = resolveRef(ctx.registry, ref);
-  return ctx.registry.write(() => {
+  const v = await resolveRef(ctx.registry, ref);
+  return ctx.registry.write(async () => {
     const at = ctx.clock.now().toISOString();
-    ctx.registry.setTags(v.id, tags);
-    appendEvent(ctx.registry, {
+    await ctx.registry.setTags(v.id, tags);
+    await appendEvent(ctx.registry, {
       at,
       actor: ctx.actor,
       action: 'tag',
@@ -77,13 +77,13 @@ export async function tagVersion(ctx: MutateContext, ref: string, tagTexts: stri
       subject: `${v.model}@${v.version}`,
       payload: { tags },
     });
-    return { ref: `${v.model}@${v.version}`, tags: ctx.registry.tags(v.id) };
+    return { ref: `${v.model}@${v.version}`, tags: await ctx.registry.tags(v.id) };
   });
 }
 
 export async function archiveVersion(ctx: MutateContext, ref: string) {
-  const v = resolveRef(ctx.registry, ref);
-  const aliases = ctx.registry.aliasesOf(v.id);
+  const v = await resolveRef(ctx.registry, ref);
+  const aliases = await ctx.registry.aliasesOf(v.id);
   if (aliases.includes('champion')) {
     throw new UsageError(
       `${v.model}@${v.version} is the champion; promote another version or roll back before archiving it`,
@@ -94,10 +94,10 @@ export async function archiveVersion(ctx: MutateContext, ref: string) {
       `${v.model}@${v.version} still has aliases (${aliases.join(', ')}); remove them first with 'mlctl alias rm ${v.model} <alias>'`,
     );
   if (v.status === 'archived') return { ref: `${v.model}@${v.version}`, status: 'archived' as const, changed: false };
-  return ctx.registry.write(() => {
+  return ctx.registry.write(async () => {
     const at = ctx.clock.now().toISOString();
-    ctx.registry.setStatus(v.id, 'archived', at);
-    appendEvent(ctx.registry, {
+    await ctx.registry.setStatus(v.id, 'archived', at);
+    await appendEvent(ctx.registry, {
       at,
       actor: ctx.actor,
       action: 'archive',

@@ -107,7 +107,7 @@ export async function registerVersion(ctx: RegisterContext, input: RegisterInput
   // Observed now, awaited after hashing: a failed load must not surface as an unhandled rejection.
   Promise.resolve(ctx.store).catch(() => undefined);
   const inp = readInputs(input, ctx.cwd);
-  const parent = input.parent ? resolveRef(ctx.registry, input.parent) : null;
+  const parent = input.parent ? await resolveRef(ctx.registry, input.parent) : null;
   const files = await collectFiles(input.paths, ctx.cwd);
   const dataHash = inp.dataHash ?? (input.dataPath ? await hashDataset(input.dataPath, ctx.cwd) : null);
   // Git inspection runs while the files are hashed.
@@ -127,7 +127,7 @@ export async function registerVersion(ctx: RegisterContext, input: RegisterInput
   const base = { manifestDigest: digest, files: entries.length, totalSize, code };
 
   if (!input.allowDuplicate) {
-    const dup = ctx.registry.findDuplicate(input.model, digest, code?.commit ?? null);
+    const dup = await ctx.registry.findDuplicate(input.model, digest, code?.commit ?? null);
     if (dup)
       return {
         ...base,
@@ -161,10 +161,10 @@ export async function registerVersion(ctx: RegisterContext, input: RegisterInput
   const result = await ctx.registry.write(async () => {
     // Checked again under the write lock: two CI retries racing must not both create a version.
     if (!input.allowDuplicate) {
-      const dup = ctx.registry.findDuplicate(input.model, digest, code?.commit ?? null);
+      const dup = await ctx.registry.findDuplicate(input.model, digest, code?.commit ?? null);
       if (dup) return { v: dup, created: false };
     }
-    const v = ctx.registry.insertVersion({
+    const v = await ctx.registry.insertVersion({
       model: input.model,
       status: 'registered',
       manifestDigest: digest,
@@ -201,7 +201,7 @@ export async function registerVersion(ctx: RegisterContext, input: RegisterInput
       Buffer.from(JSON.stringify(manifest, null, 2)),
       'application/json',
     );
-    appendEvent(ctx.registry, {
+    await appendEvent(ctx.registry, {
       at: now,
       actor: ctx.actor,
       action: 'register',

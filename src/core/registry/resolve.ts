@@ -3,10 +3,10 @@ import { parseRef, type Ref } from '../refs.js';
 import { closeMatches, compactRanges } from '../util/text.js';
 import type { Registry, VersionRecord } from '../../ports/registry.js';
 
-export function requireModel(registry: Registry, model: string): { id: number; name: string } {
-  const m = registry.findModel(model);
+export async function requireModel(registry: Registry, model: string): Promise<{ id: number; name: string }> {
+  const m = await registry.findModel(model);
   if (m) return m;
-  const names = registry.listModels().map((x) => x.name);
+  const names = (await registry.listModels()).map((x) => x.name);
   const close = closeMatches(model, names);
   const hint = close.length
     ? `; did you mean ${close.join(', ')}?`
@@ -17,24 +17,28 @@ export function requireModel(registry: Registry, model: string): { id: number; n
 }
 
 /** Resolve `fraud@3`, `fraud@champion`, `fraud@latest` to a version, or say exactly what exists. */
-export function resolveRef(registry: Registry, ref: string | Ref, opts: { allowBare?: boolean } = {}): VersionRecord {
+export async function resolveRef(
+  registry: Registry,
+  ref: string | Ref,
+  opts: { allowBare?: boolean } = {},
+): Promise<VersionRecord> {
   const r = typeof ref === 'string' ? parseRef(ref, opts) : ref;
-  requireModel(registry, r.model);
+  await requireModel(registry, r.model);
   if (r.kind === 'version') {
-    const v = registry.getVersion(r.model, r.version);
+    const v = await registry.getVersion(r.model, r.version);
     if (v) return v;
     throw new NotFoundError(
-      `${r.model}@${r.version} does not exist; ${r.model} has versions ${compactRanges(registry.versionNumbers(r.model))}`,
+      `${r.model}@${r.version} does not exist; ${r.model} has versions ${compactRanges(await registry.versionNumbers(r.model))}`,
     );
   }
   if (r.alias === 'latest') {
-    const v = registry.latestVersion(r.model);
+    const v = await registry.latestVersion(r.model);
     if (v) return v;
     throw new NotFoundError(`${r.model} has no versions yet`);
   }
-  const n = registry.resolveAlias(r.model, r.alias);
-  if (n !== undefined) return registry.getVersion(r.model, n)!;
-  const aliases = registry.aliases(r.model);
+  const n = await registry.resolveAlias(r.model, r.alias);
+  if (n !== undefined) return (await registry.getVersion(r.model, n))!;
+  const aliases = await registry.aliases(r.model);
   const list = aliases.length
     ? `; its aliases: ${aliases.map((a) => `${a.alias} → ${a.version}`).join(', ')}`
     : '; it has no aliases';

@@ -11,31 +11,31 @@ export interface VersionDetail extends VersionRecord {
   adrs: string[];
 }
 
-export function versionDetail(registry: Registry, v: VersionRecord): VersionDetail {
+export async function versionDetail(registry: Registry, v: VersionRecord): Promise<VersionDetail> {
   return {
     ...v,
     ref: `${v.model}@${v.version}`,
-    aliases: registry.aliasesOf(v.id),
-    tags: registry.tags(v.id),
-    files: registry.artifacts(v.id),
-    metrics: registry.metrics(v.id),
-    adrs: adrsOf(registry, v),
+    aliases: await registry.aliasesOf(v.id),
+    tags: await registry.tags(v.id),
+    files: await registry.artifacts(v.id),
+    metrics: await registry.metrics(v.id),
+    adrs: await adrsOf(registry, v),
   };
 }
 
-export function showVersion(registry: Registry, ref: string): VersionDetail {
-  return versionDetail(registry, resolveRef(registry, ref, { allowBare: true }));
+export async function showVersion(registry: Registry, ref: string): Promise<VersionDetail> {
+  return await versionDetail(registry, await resolveRef(registry, ref, { allowBare: true }));
 }
 
-function adrsOf(registry: Registry, v: VersionRecord): string[] {
+async function adrsOf(registry: Registry, v: VersionRecord): Promise<string[]> {
   const out = new Set<string>();
   const ref = `${v.model}@${v.version}`;
-  for (const e of registry.events({ subject: ref })) {
+  for (const e of await registry.events({ subject: ref })) {
     const a = (e.payload as { adr?: unknown } | null)?.adr;
     if (typeof a === 'string') out.add(a);
   }
   // A rollback away from this version is recorded on the version it returned to.
-  for (const e of registry.events({ model: v.model, action: 'champion.set' })) {
+  for (const e of await registry.events({ model: v.model, action: 'champion.set' })) {
     const p = e.payload as { previous?: unknown; adr?: unknown };
     if (p.previous === v.version && typeof p.adr === 'string') out.add(p.adr);
   }

@@ -35,9 +35,9 @@ export interface StepOutcome {
   forced: boolean;
 }
 
-const versionsOf = (ctx: PromoteContext, r: RolloutRecord) => {
-  const cand = ctx.registry.getVersionById(r.candidateId)!;
-  const champ = r.championId === null ? null : ctx.registry.getVersionById(r.championId)!;
+const versionsOf = async (ctx: PromoteContext, r: RolloutRecord) => {
+  const cand = (await ctx.registry.getVersionById(r.candidateId))!;
+  const champ = r.championId === null ? null : (await ctx.registry.getVersionById(r.championId))!;
   return { cand, champ };
 };
 
@@ -51,8 +51,8 @@ function servingSpec(ctx: PromoteContext, model: string) {
 }
 
 /** Re-read under the lock: exactly one of two racing commands acts, the other exits 3. */
-function unchanged(ctx: PromoteContext, r: RolloutRecord): void {
-  const now = ctx.registry.getRollout(r.id);
+async function unchanged(ctx: PromoteContext, r: RolloutRecord): Promise<void> {
+  const now = await ctx.registry.getRollout(r.id);
   if (!now || now.revision !== r.revision) {
     const where = now
       ? `now at step ${now.step + 1}/${now.plan.length} (${describeStage(now.plan[now.step]!)}), ${now.state}`
@@ -74,10 +74,10 @@ function snapshotAdr(ctx: PromoteContext, journal: FileJournal, file: string | n
 }
 
 /** Why the rollout was started (the champion change carries it, unless the last step gave its own). */
-function startReason(ctx: PromoteContext, r: RolloutRecord): string | null {
-  const e = ctx.registry
-    .events({ model: r.model, action: 'rollout.start', limit: 50 })
-    .find((x) => (x.payload as { rollout?: number }).rollout === r.id);
+async function startReason(ctx: PromoteContext, r: RolloutRecord): Promise<string | null> {
+  const e = (await ctx.registry.events({ model: r.model, action: 'rollout.start', limit: 50 })).find(
+    (x) => (x.payload as { rollout?: number }).rollout === r.id,
+  );
   return (e?.payload as { reason?: string | null } | undefined)?.reason ?? null;
 }
 
@@ -107,12 +107,12 @@ export async function startRollout(ctx: PromoteContext, plan: PromotionPlan): Pr
   const r = await runStep(
     { ...ctx.step, registry: ctx.registry },
     {
-      verify: () => {
-        championMoved(ctx, cand.model, champ.version, 'starting the rollout');
-        const open = ctx.registry.openRollout(cand.model);
+      verify: async () => {
+        await championMoved(ctx, cand.model, champ.version, 'starting the rollout');
+        const open = await ctx.registry.openRollout(cand.model);
         if (open)
           throw new StorageError(
-            `${cand.model} already has a rollout in progress (rollout ${open.id}, ${refOf(ctx.registry.getVersionById(open.candidateId)!)}); see mlctl rollout status ${cand.model}`,
+            `${cand.model} already has a rollout in progress (rollout ${open.id}, ${refOf((await ctx.registry.getVersionById(open.candidateId))!)}); see mlctl rollout status ${cand.model}`,
           );
       },
       serving: {
@@ -131,7 +131,7 @@ export async function startRollout(ctx: PromoteContext, plan: PromotionPlan): Pr
           status: 'proposed',
           sections: {
             context: promotionContext(plan),
-            decision: `Roll ${refOf(cand)} out in stages with the ${spec.plan} plan on ${spec.adapter} (started by ${ctx.actor}; served from ${candidateUri}):\n\n${planText}\n\n${evidence(ctx, plan)}`,
+            decision: `Roll ${refOf(cand)} out in stages with the ${spec.plan} plan on ${spec.adapter} (started by ${ctx.actor}; served from ${candidateUri}):\n\n${planText}\n\n${await evidence(ctx, plan)}`,
             consequences: `Each stage is one commit of ${spec.files.join(', ')}; \`mlctl rollback ${cand.model}\` aborts the rollout and sends all traffic back to ${refOf(champ)}.`,
           },
         });
@@ -141,9 +141,9 @@ export async function startRollout(ctx: PromoteContext, plan: PromotionPlan): Pr
       },
       message: `mlctl: ${refOf(cand)} ${describeStage(first)}`,
       trailers: { 'Mlctl-Model': cand.model, 'Mlctl-Version': String(cand.version), 'Mlctl-Stage': stageSlug(first) },
-      record: (commit) => {
+      record: async (commit) => {
         const at = ctx.clock.now().toISOString();
-        const row = ctx.registry.insertRollout({
+        const row = await ctx.registry.insertRollout({
           model: cand.model,
           candidateId: cand.id,
           championId: champ.id,
@@ -160,9 +160,9 @@ export async function startRollout(ctx: PromoteContext, plan: PromotionPlan): Pr
           startedAt: at,
           startedBy: ctx.actor,
         });
-        ctx.registry.setStatus(cand.id, 'staging', at);
+        await ctx.registry.setStatus(cand.id, 'staging', at);
         if (plan.forced)
-          appendEvent(ctx.registry, {
+          await appendEvent(ctx.registry, {
             at,
             actor: ctx.actor,
             action: 'override',
@@ -171,7 +171,7 @@ export async function startRollout(ctx: PromoteContext, plan: PromotionPlan): Pr
             payload: { what: 'start a rollout without a passing gate run', reason: plan.reason, rollout: row.id },
           });
         if (adrFile)
-          appendEvent(ctx.registry, {
+          await appendEvent(ctx.registry, {
             at,
             actor: ctx.actor,
             action: 'adr.recorded',
@@ -179,7 +179,7 @@ export async function startRollout(ctx: PromoteContext, plan: PromotionPlan): Pr
             subject: refOf(cand),
             payload: { adr: adrFile, for: 'rollout', rollout: row.id },
           });
-        appendEvent(ctx.registry, {
+        await appendEvent(ctx.registry, {
           at,
           actor: ctx.actor,
           action: 'rollout.start',
@@ -240,13 +240,13 @@ export interface AdvancePlan {
   remainingMs: number;
 }
 
-export function openRolloutOf(ctx: PromoteContext, model: string): RolloutRecord | undefined {
+export async function openRolloutOf(ctx: PromoteContext, model: string): Promise<RolloutRecord | undefined> {
   checkModelName(model);
-  return ctx.registry.openRollout(model);
+  return await ctx.registry.openRollout(model);
 }
 
-export function planAdvance(ctx: PromoteContext, r: RolloutRecord): AdvancePlan {
-  const { cand, champ } = versionsOf(ctx, r);
+export async function planAdvance(ctx: PromoteContext, r: RolloutRecord): Promise<AdvancePlan> {
+  const { cand, champ } = await versionsOf(ctx, r);
   const cur = r.plan[r.step]!;
   const elapsed = ctx.clock.now().getTime() - new Date(r.stepStartedAt).getTime();
   const to = r.step + 1;
@@ -265,7 +265,7 @@ export function planAdvance(ctx: PromoteContext, r: RolloutRecord): AdvancePlan 
 export async function evaluateStage(ctx: PromoteContext, r: RolloutRecord): Promise<CheckResult[]> {
   const names = r.plan[r.step]!.checks;
   if (!names.length) return [];
-  const { cand, champ } = versionsOf(ctx, r);
+  const { cand, champ } = await versionsOf(ctx, r);
   const defined = names.filter((n) => n in ctx.rollout.checks);
   const missing: CheckResult[] = names
     .filter((n) => !(n in ctx.rollout.checks))
@@ -287,10 +287,10 @@ export async function evaluateStage(ctx: PromoteContext, r: RolloutRecord): Prom
     })),
     ...missing,
   ];
-  await ctx.registry.write(() => {
+  await ctx.registry.write(async () => {
     const at = ctx.clock.now().toISOString();
-    ctx.registry.setRolloutChecks(r.id, { at, results }, at);
-    appendEvent(ctx.registry, {
+    await ctx.registry.setRolloutChecks(r.id, { at, results }, at);
+    await appendEvent(ctx.registry, {
       at,
       actor: ctx.actor,
       action: 'rollout.check',
@@ -353,19 +353,19 @@ async function enterStep(
   opts: { forced: boolean; reason: string | null; checks: CheckResult[] },
   starting: boolean,
 ): Promise<StepOutcome> {
-  const { cand, champ } = versionsOf(ctx, r);
+  const { cand, champ } = await versionsOf(ctx, r);
   const spec = servingSpec(ctx, r.model);
   const stage = r.plan[to]!;
   const full = stage.stage === 'full';
   const from = describeStage(r.plan[r.step]!);
   let adrTouched = false;
-  const fresh = starting ? ctx.registry.getRollout(r.id)! : r;
+  const fresh = starting ? (await ctx.registry.getRollout(r.id))! : r;
   const res = await runStep(
     { ...ctx.step, registry: ctx.registry },
     {
-      verify: () => {
-        unchanged(ctx, fresh);
-        if (full) championMoved(ctx, r.model, champ?.version ?? null, 'completing the rollout');
+      verify: async () => {
+        await unchanged(ctx, fresh);
+        if (full) await championMoved(ctx, r.model, champ?.version ?? null, 'completing the rollout');
       },
       serving: {
         model: r.model,
@@ -397,9 +397,9 @@ async function enterStep(
         'Mlctl-Stage': stageSlug(stage),
         'Mlctl-Rollout': String(r.id),
       },
-      record: (commit) => {
+      record: async (commit) => {
         const at = ctx.clock.now().toISOString();
-        const ok = ctx.registry.updateRollout(r.id, fresh.revision, {
+        const ok = await ctx.registry.updateRollout(r.id, fresh.revision, {
           step: to,
           stepStartedAt: at,
           lastCommit: commit,
@@ -411,7 +411,7 @@ async function enterStep(
             `the rollout of ${r.model} changed under this command; see mlctl rollout status ${r.model}`,
           );
         if (opts.forced && !starting)
-          appendEvent(ctx.registry, {
+          await appendEvent(ctx.registry, {
             at,
             actor: ctx.actor,
             action: 'override',
@@ -425,7 +425,7 @@ async function enterStep(
             },
           });
         if (!starting)
-          appendEvent(ctx.registry, {
+          await appendEvent(ctx.registry, {
             at,
             actor: ctx.actor,
             action: 'rollout.stage',
@@ -442,10 +442,10 @@ async function enterStep(
             },
           });
         if (full) {
-          ctx.registry.setAlias(r.model, 'champion', cand.id, at, ctx.actor);
-          ctx.registry.setStatus(cand.id, 'production', at);
-          if (champ) ctx.registry.setStatus(champ.id, 'archived', at);
-          appendEvent(ctx.registry, {
+          await ctx.registry.setAlias(r.model, 'champion', cand.id, at, ctx.actor);
+          await ctx.registry.setStatus(cand.id, 'production', at);
+          if (champ) await ctx.registry.setStatus(champ.id, 'archived', at);
+          await appendEvent(ctx.registry, {
             at,
             actor: ctx.actor,
             action: 'rollout.complete',
@@ -453,7 +453,7 @@ async function enterStep(
             subject: refOf(cand),
             payload: { rollout: r.id, commit },
           });
-          appendEvent(ctx.registry, {
+          await appendEvent(ctx.registry, {
             at,
             actor: ctx.actor,
             action: 'champion.set',
@@ -464,7 +464,7 @@ async function enterStep(
               previous: champ?.version ?? null,
               via: 'rollout',
               rollout: r.id,
-              reason: opts.reason ?? startReason(ctx, r),
+              reason: opts.reason ?? (await startReason(ctx, r)),
               adr: r.adr,
               gateRunId: r.gateRunId,
               forced: opts.forced,
@@ -500,7 +500,7 @@ export async function abortRollout(
   r: RolloutRecord,
   opts: { reason: string | null; failing: CheckResult[]; by: 'rollback' | 'tick' },
 ): Promise<StepOutcome> {
-  const { cand, champ } = versionsOf(ctx, r);
+  const { cand, champ } = await versionsOf(ctx, r);
   const spec = servingSpec(ctx, r.model);
   const from = describeStage(r.plan[r.step]!);
   const why =
@@ -514,7 +514,7 @@ export async function abortRollout(
   const res = await runStep(
     { ...ctx.step, registry: ctx.registry },
     {
-      verify: () => unchanged(ctx, r),
+      verify: async () => await unchanged(ctx, r),
       serving: {
         model: r.model,
         spec,
@@ -540,22 +540,22 @@ export async function abortRollout(
         'Mlctl-Stage': 'abort',
         'Mlctl-Rollout': String(r.id),
       },
-      record: (commit) => {
+      record: async (commit) => {
         const at = ctx.clock.now().toISOString();
         if (
-          !ctx.registry.updateRollout(r.id, r.revision, {
+          !(await ctx.registry.updateRollout(r.id, r.revision, {
             state: 'aborted',
             endedAt: at,
             updatedAt: at,
             outcome: why,
             lastCommit: commit,
-          })
+          }))
         )
           throw new StorageError(
             `the rollout of ${r.model} changed under this command; see mlctl rollout status ${r.model}`,
           );
-        ctx.registry.setStatus(cand.id, r.gateRunId !== null ? 'validated' : 'registered', at);
-        appendEvent(ctx.registry, {
+        await ctx.registry.setStatus(cand.id, r.gateRunId !== null ? 'validated' : 'registered', at);
+        await appendEvent(ctx.registry, {
           at,
           actor: ctx.actor,
           action: 'rollout.abort',
@@ -597,21 +597,21 @@ export async function setPaused(
   paused: boolean,
   reason: string | null,
 ): Promise<RolloutRecord> {
-  const r = openRolloutOf(ctx, model);
+  const r = await openRolloutOf(ctx, model);
   if (!r) throw new NotFoundError(`${model} has no rollout in progress; see mlctl rollout status`);
   if ((r.state === 'paused') === paused) throw new UsageError(`the rollout of ${model} is already ${r.state}`);
-  return ctx.registry.write(() => {
-    unchanged(ctx, r);
+  return ctx.registry.write(async () => {
+    await unchanged(ctx, r);
     const at = ctx.clock.now().toISOString();
-    ctx.registry.updateRollout(r.id, r.revision, { state: paused ? 'paused' : 'active', updatedAt: at });
-    appendEvent(ctx.registry, {
+    await ctx.registry.updateRollout(r.id, r.revision, { state: paused ? 'paused' : 'active', updatedAt: at });
+    await appendEvent(ctx.registry, {
       at,
       actor: ctx.actor,
       action: paused ? 'rollout.pause' : 'rollout.resume',
       model,
-      subject: refOf(ctx.registry.getVersionById(r.candidateId)!),
+      subject: refOf((await ctx.registry.getVersionById(r.candidateId))!),
       payload: { rollout: r.id, stage: describeStage(r.plan[r.step]!), reason },
     });
-    return ctx.registry.getRollout(r.id)!;
+    return (await ctx.registry.getRollout(r.id))!;
   });
 }

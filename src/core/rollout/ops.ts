@@ -32,9 +32,9 @@ export interface RolloutView {
   outcome: string | null;
 }
 
-export function viewOf(ctx: PromoteContext, r: RolloutRecord): RolloutView {
-  const cand = ctx.registry.getVersionById(r.candidateId)!;
-  const champ = r.championId === null ? null : ctx.registry.getVersionById(r.championId)!;
+export async function viewOf(ctx: PromoteContext, r: RolloutRecord): Promise<RolloutView> {
+  const cand = (await ctx.registry.getVersionById(r.candidateId))!;
+  const champ = r.championId === null ? null : (await ctx.registry.getVersionById(r.championId))!;
   const open = r.state === 'active' || r.state === 'paused';
   const left = open
     ? Math.max(0, r.plan[r.step]!.minDurationMs - (ctx.clock.now().getTime() - new Date(r.stepStartedAt).getTime()))
@@ -63,8 +63,10 @@ export function viewOf(ctx: PromoteContext, r: RolloutRecord): RolloutView {
 }
 
 /** Open rollouts (all models), or a model's rollouts newest first. */
-export function rolloutStatus(ctx: PromoteContext, model?: string): RolloutView[] {
-  return ctx.registry.rollouts(model ? { model, limit: 20 } : { open: true }).map((r) => viewOf(ctx, r));
+export async function rolloutStatus(ctx: PromoteContext, model?: string): Promise<RolloutView[]> {
+  return Promise.all(
+    (await ctx.registry.rollouts(model ? { model, limit: 20 } : { open: true })).map((r) => viewOf(ctx, r)),
+  );
 }
 
 export interface TickEntry {
@@ -84,10 +86,10 @@ export interface TickEntry {
  * Idempotent: a second tick right after the first finds nothing new to do.
  */
 export async function tick(ctx: PromoteContext, opts: { model?: string }): Promise<TickEntry[]> {
-  const open = ctx.registry.rollouts({ model: opts.model, open: true });
+  const open = await ctx.registry.rollouts({ model: opts.model, open: true });
   const out: TickEntry[] = [];
   for (const r of open) {
-    const p = planAdvance(ctx, r);
+    const p = await planAdvance(ctx, r);
     const base = {
       model: r.model,
       rollout: r.id,
@@ -100,7 +102,7 @@ export async function tick(ctx: PromoteContext, opts: { model?: string }): Promi
       continue;
     }
     const checks = await evaluateStage(ctx, r);
-    const fresh = ctx.registry.getRollout(r.id)!;
+    const fresh = (await ctx.registry.getRollout(r.id))!;
     try {
       if (checks.some((c) => c.status === 'fail')) {
         const o = await abortRollout(ctx, fresh, {
@@ -174,15 +176,15 @@ export interface RolloutPreview {
 
 /** Dry run: the plan's stages and a unified diff of each serving file at the next stage. Writes nothing. */
 export async function previewRollout(ctx: PromoteContext, ref: string): Promise<RolloutPreview> {
-  const cand = resolveRef(ctx.registry, ref);
+  const cand = await resolveRef(ctx.registry, ref);
   const spec = ctx.rollout.serving[cand.model];
   if (!spec)
     throw new NotFoundError(
       `${cand.model} has no serving target (serving.${cand.model} in mlctl.yaml); mlctl promote would make ${refOf(cand)} champion directly`,
     );
-  const champVersion = ctx.registry.resolveAlias(cand.model, 'champion');
-  const champ = champVersion === undefined ? null : ctx.registry.getVersion(cand.model, champVersion)!;
-  const open = ctx.registry.openRollout(cand.model);
+  const champVersion = await ctx.registry.resolveAlias(cand.model, 'champion');
+  const champ = champVersion === undefined ? null : (await ctx.registry.getVersion(cand.model, champVersion))!;
+  const open = await ctx.registry.openRollout(cand.model);
   const inThis = open && open.candidateId === cand.id ? open : null;
   const stages: RolloutStage[] = inThis ? inThis.plan : freezePlan(ctx.rollout.plans[spec.plan]!);
   // Without a champion the first version goes straight to full.

@@ -25,14 +25,14 @@ export interface StepContext {
 
 export interface StepInput<T> {
   /** Checks under the registry lock that the state this step was planned on still holds (throws otherwise). */
-  verify(): void;
+  verify(): Promise<void> | void;
   serving: { model: string; spec: ServingSpec; target: TrafficTarget } | null;
   /** ADR edits; snapshot each file in the journal before touching it. */
   adr(journal: FileJournal): Promise<void>;
   message: string;
   trailers: Record<string, string>;
   /** Registry rows and events, given the commit sha; runs last, in the same transaction. */
-  record(commit: string | null): T;
+  record(commit: string | null): Promise<T> | T;
 }
 
 export interface StepResult<T> {
@@ -57,7 +57,7 @@ export async function runStep<T>(ctx: StepContext, input: StepInput<T>): Promise
   let pushed = false;
   try {
     return await ctx.registry.write(async () => {
-      input.verify();
+      await input.verify();
       if (input.serving) {
         const edits = renderServing(ctx.root, input.serving.model, input.serving.spec, input.serving.target);
         if (ctx.git.commit || !ctx.git.allowDirty) {
@@ -99,7 +99,7 @@ export async function runStep<T>(ctx: StepContext, input: StepInput<T>): Promise
           pushed = true;
         }
       }
-      const result = input.record(commit);
+      const result = await input.record(commit);
       return { result, commit, pushed, files: changed.map((p) => relative(ctx.root, p)), outside };
     });
   } catch (err) {
