@@ -10,7 +10,8 @@ import type { GitOps } from '../ports/gitops.js';
 import type { Exec } from '../ports/exec.js';
 import type { Prompter } from '../ports/prompter.js';
 import type { Progress } from '../ports/progress.js';
-import type { ConfigOverrides, ResolvedConfig } from '../core/config.js';
+import type { ConfigOverrides, ProjectSettings, ResolvedConfig } from '../core/config/index.js';
+import type { SharedRegistryAdmin } from '../ports/shared-registry.js';
 import { UsageError } from '../core/errors.js';
 import { makeProgress } from './progress.js';
 
@@ -29,7 +30,9 @@ export interface Deps {
   overrides: ConfigOverrides;
   /** The command line (for the shared registry's lock: who holds it doing what). */
   commandLine: string;
-  /** mlctl.yaml + environment + flags; loaded on first use (YAML and validation cost start-up time). */
+  /** mlctl.yaml, every section validated (defaults without one); loaded on first use (YAML costs start-up time). */
+  settings(): Promise<ProjectSettings>;
+  /** The settings + environment + flags: where the registry and artifacts are (needs mlctl.yaml or MLCTL_REGISTRY). */
   config(): Promise<ResolvedConfig>;
   registry(opts?: { create?: boolean }): Promise<Registry>;
   artifacts(): Promise<BlobStore>;
@@ -37,6 +40,8 @@ export interface Deps {
   /** The GitOps repository holding `dir` (serving configs, ADRs). */
   gitops(dir: string): Promise<GitOps>;
   exec(): Promise<Exec>;
+  /** The registry shared on S3 at `uri` (default: the configured registry), for its lock and transfers. */
+  sharedRegistry(uri?: string): Promise<SharedRegistryAdmin>;
   /** Questions on a terminal; callers check canPrompt() first and otherwise demand the flag. */
   prompter(): Promise<Prompter>;
   actor(): Promise<string>;
@@ -64,6 +69,7 @@ function gitEmail(cwd: string): Promise<string | undefined> {
 }
 
 export function makeDeps(io: Io, env: Env, cwd: string): Deps {
+  let settings: ProjectSettings | undefined;
   let config: ResolvedConfig | undefined;
   let registry: Registry | undefined;
   let store: BlobStore | undefined;
@@ -75,10 +81,18 @@ export function makeDeps(io: Io, env: Env, cwd: string): Deps {
     clock: clockFromEnv(env),
     overrides: {},
     commandLine: 'mlctl',
+    async settings() {
+      if (!settings) {
+        const { loadSettings } = await import('../core/config/index.js');
+        settings = loadSettings(cwd);
+      }
+      return settings;
+    },
     async config() {
       if (!config) {
-        const { resolveConfig } = await import('../core/config.js');
-        config = resolveConfig(cwd, env, deps.overrides);
+        const loaded = await deps.settings();
+        const { resolveProject } = await import('../core/config/index.js');
+        config = resolveProject(loaded, cwd, env, deps.overrides);
       }
       return config;
     },
@@ -116,6 +130,24 @@ export function makeDeps(io: Io, env: Env, cwd: string): Deps {
     async exec() {
       const { ExecaExec } = await import('../adapters/exec/execa-exec.js');
       return new ExecaExec();
+    },
+    async sharedRegistry(uri?: string) {
+      const cfg = await deps.config();
+      const target = uri ?? cfg.registry;
+      if (!target.startsWith('s3://'))
+        throw new UsageError(
+          `the registry is ${target}, not shared on S3; set registry: s3://bucket/prefix/registry.db in mlctl.yaml (or pass --to/--from)`,
+        );
+      const { sharedRemote } = await import('../adapters/registry/s3-remote.js');
+      const t = await import('../adapters/registry/registry-transfer.js');
+      const remote = sharedRemote(target, cfg.s3, env);
+      return {
+        uri: remote.uri,
+        status: (now) => t.sharedStatus(remote, now),
+        unlock: (id) => t.unlockShared(remote, id),
+        push: (local, force) => t.pushRegistry(remote, local, force),
+        pull: (local, force) => t.pullRegistry(remote, local, force),
+      };
     },
     async prompter() {
       const { InquirerPrompter } = await import('../adapters/prompter/inquirer.js');

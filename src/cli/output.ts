@@ -21,8 +21,23 @@ export interface CommandCtx {
   json: boolean;
   quiet: boolean;
   warnings: string[];
-  /** The command rendered GitHub output itself (gate --output github): emit must not add its own. */
-  githubDone?: boolean;
+  /** Speak the GitHub runner's language: in Actions (GITHUB_ACTIONS=true) unless --json, or asked for (gate --output github). */
+  github: boolean;
+}
+
+/**
+ * A command's own GitHub rendering (gate's per-check annotations, Markdown summary and outputs);
+ * whatever it leaves out is derived from the text, the warnings and the data as for any command.
+ */
+export interface GithubView {
+  /** The group's title (default: mlctl <command>). */
+  title?: string;
+  /** Fold the text into a group even when it is short. */
+  group?: boolean;
+  annotations?: gh.Annotation[];
+  /** Markdown for the job summary. */
+  summary?: string;
+  outputs?: Record<string, string>;
 }
 
 /** The global flags, applied to deps before the command runs. */
@@ -34,12 +49,15 @@ export function commandCtx(deps: Deps, cmd: Command): CommandCtx {
   if (g.lockTimeout) deps.overrides.lockTimeoutMs = parseDuration(g.lockTimeout, '--lock-timeout');
   const path: string[] = [];
   for (let c: Command | null = cmd; c && c.parent; c = c.parent) path.unshift(c.name());
-  return { deps, name: path.join(' '), json: !!g.json, quiet: !!g.quiet, warnings: [] };
-}
-
-/** In GitHub Actions (GITHUB_ACTIONS=true) every reporting command speaks the runner's language. */
-export function githubMode(ctx: CommandCtx): boolean {
-  return ctx.deps.env.GITHUB_ACTIONS === 'true' && !ctx.json && !ctx.githubDone;
+  const json = !!g.json;
+  return {
+    deps,
+    name: path.join(' '),
+    json,
+    quiet: !!g.quiet,
+    warnings: [],
+    github: deps.env.GITHUB_ACTIONS === 'true' && !json,
+  };
 }
 
 const PRESIGNED = /https?:\/\/[^\s"']*[?&]X-Amz-(?:Signature|Credential)=[^\s"']*/g;
@@ -61,34 +79,45 @@ function outputsOf(data: unknown): Record<string, string> {
  * GitHub output: secrets masked first, long text folded in a group, warnings as annotations (at
  * most 10 per type), a Markdown job summary, and step outputs with random heredoc delimiters.
  */
-async function emitGithub(ctx: CommandCtx, data: unknown, text: string, ok: boolean, failure?: string): Promise<void> {
+function emitGithub(
+  ctx: CommandCtx,
+  data: unknown,
+  text: string,
+  ok: boolean,
+  failure: string | undefined,
+  view: GithubView = {},
+): void {
   const { out } = ctx.deps.io;
+  const title = view.title ?? `mlctl ${ctx.name}`;
   for (const secret of new Set(text.match(PRESIGNED) ?? [])) out.write(`::add-mask::${secret}\n`);
   out.write(
-    text.split('\n').length > 20
-      ? `::group::mlctl ${ctx.name}\n${text.endsWith('\n') ? text : `${text}\n`}::endgroup::\n`
+    view.group || text.split('\n').length > 20
+      ? `::group::${title}\n${text.endsWith('\n') ? text : `${text}\n`}::endgroup::\n`
       : text,
   );
   const notes = [
+    ...(view.annotations ?? []),
     ...ctx.warnings.map((message) => ({ level: 'warning' as const, message, title: `mlctl ${ctx.name}` })),
-    ...(ok ? [] : [{ level: 'error' as const, message: failure ?? 'failed', title: `mlctl ${ctx.name}` }]),
   ];
   out.write(gh.annotations(notes));
+  // The failure itself is never among the annotations left out for the per-type limit.
+  if (!ok) out.write(gh.annotations([{ level: 'error', message: failure ?? 'failed', title: `mlctl ${ctx.name}` }]));
   const env = ctx.deps.env;
   if (env.GITHUB_STEP_SUMMARY) {
     const fence = '````';
     gh.appendStepSummary(
       env.GITHUB_STEP_SUMMARY,
-      `### ${ok ? '✅' : '❌'} \`mlctl ${ctx.name}\`\n\n${fence}\n${text.replace(PRESIGNED, '***').trimEnd()}\n${fence}\n${ctx.warnings.map((w) => `\n> ⚠️ ${w}`).join('')}${ok ? '' : `\n> ❌ ${failure}\n`}`,
+      view.summary ??
+        `### ${ok ? '✅' : '❌'} \`mlctl ${ctx.name}\`\n\n${fence}\n${text.replace(PRESIGNED, '***').trimEnd()}\n${fence}\n${ctx.warnings.map((w) => `\n> ⚠️ ${w}`).join('')}${ok ? '' : `\n> ❌ ${failure}\n`}`,
     );
   }
-  if (env.GITHUB_OUTPUT) gh.writeOutputs(env.GITHUB_OUTPUT, outputsOf(data));
+  if (env.GITHUB_OUTPUT) gh.writeOutputs(env.GITHUB_OUTPUT, view.outputs ?? outputsOf(data));
 }
 
 /** Data to stdout: the JSON envelope with --json, GitHub output in Actions, else the human rendering. */
 export async function emit(ctx: CommandCtx, data: unknown, human: () => string): Promise<void> {
   if (ctx.json) ctx.deps.io.out.write(envelope(ctx.name, data, ctx.warnings));
-  else if (githubMode(ctx)) await emitGithub(ctx, data, human(), true);
+  else if (ctx.github) emitGithub(ctx, data, human(), true, undefined);
   else {
     ctx.deps.io.out.write(human());
     for (const w of ctx.warnings) ctx.deps.io.err.write(`warning: ${w}\n`);
@@ -108,6 +137,7 @@ export async function emitVerdict(
   ok: boolean,
   failure: string,
   outcome: 'negative' | 'inconclusive' | 'storage' = 'negative',
+  github?: GithubView,
 ): Promise<void> {
   if (ctx.json) {
     ctx.deps.io.out.write(
@@ -118,8 +148,8 @@ export async function emitVerdict(
         ok ? [] : [{ kind: outcome === 'negative' ? 'verdict' : outcome, message: failure }],
       ),
     );
-  } else if (githubMode(ctx)) {
-    await emitGithub(ctx, data, human(), ok, failure);
+  } else if (ctx.github) {
+    emitGithub(ctx, data, human(), ok, failure, github);
   } else {
     ctx.deps.io.out.write(human());
     for (const w of ctx.warnings) ctx.deps.io.err.write(`warning: ${w}\n`);
@@ -131,7 +161,7 @@ export async function emitVerdict(
         : outcome === 'storage'
           ? new StorageError(failure)
           : new VerdictError(failure);
-    e.reported = ctx.json || githubMode(ctx);
+    e.reported = ctx.json || ctx.github;
     throw e;
   }
 }

@@ -1,14 +1,25 @@
 import { Command, Option } from 'commander';
 import type { Deps } from './deps.js';
-import { registerRegistryCommands } from './commands/registry-commands.js';
 import { registerInit } from './commands/init.js';
+import { registerRegister } from './commands/register.js';
+import { registerList } from './commands/list.js';
+import { registerShow } from './commands/show.js';
+import { registerDiff } from './commands/diff.js';
+import { registerPull } from './commands/pull.js';
+import { registerVerify } from './commands/verify.js';
+import { registerAlias } from './commands/alias.js';
+import { registerTag } from './commands/tag.js';
+import { registerArchive } from './commands/archive.js';
+import { registerGc } from './commands/gc.js';
 import { registerGate } from './commands/gate.js';
 import { registerAdr } from './commands/adr.js';
-import { registerAudit, registerLineage } from './commands/audit.js';
 import { registerPromote } from './commands/promote.js';
+import { registerRollback } from './commands/rollback.js';
 import { registerRollout } from './commands/rollout.js';
-import { registerSharedRegistry } from './commands/shared-registry.js';
+import { registerRegistry } from './commands/registry.js';
 import { registerDoctor } from './commands/doctor.js';
+import { registerAudit } from './commands/audit.js';
+import { registerLineage } from './commands/lineage.js';
 
 export const VERSION = '0.1.0';
 
@@ -56,15 +67,29 @@ Examples:
 
 Exit codes: 0 ok, 1 negative verdict, 2 usage/input error, 3 storage/infrastructure, 4 auth, 5 inconclusive.`,
     );
-  registerInit(program, deps);
-  registerRegistryCommands(program, deps);
-  registerGate(program, deps);
-  registerAdr(program, deps);
-  registerPromote(program, deps);
-  registerRollout(program, deps);
-  registerSharedRegistry(program, deps);
-  registerDoctor(program, deps);
-  registerAudit(program, deps);
-  registerLineage(program, deps);
+  // In the order `mlctl --help` lists them.
+  for (const register of [
+    registerInit,
+    registerRegister,
+    registerList,
+    registerShow,
+    registerDiff,
+    registerPull,
+    registerVerify,
+    registerAlias,
+    registerTag,
+    registerArchive,
+    registerGc,
+    registerGate,
+    registerAdr,
+    registerPromote,
+    registerRollback,
+    registerRollout,
+    registerRegistry,
+    registerDoctor,
+    registerAudit,
+    registerLineage,
+  ])
+    register(program, deps);
   return program;
 }

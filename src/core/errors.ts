@@ -48,6 +48,36 @@ export class StorageError extends MlctlError {
   }
 }
 
+/**
+ * Someone else changed what this command planned on (the champion moved, the rollout's revision
+ * changed): exit 3, nothing written. The other command acted; run again if still needed.
+ */
+export class ConcurrentChangeError extends StorageError {
+  /** What moved: the rollout's row, the champion alias, or another rollout was opened meanwhile. */
+  readonly subject: 'rollout' | 'champion' | 'open-rollout';
+  constructor(message: string, subject: ConcurrentChangeError['subject']) {
+    super(message);
+    this.subject = subject;
+    this.name = 'ConcurrentChangeError';
+  }
+}
+
+/** The evaluation command of `mlctl gate --eval` failed, timed out or wrote nothing: exit 3. */
+export class EvaluationError extends StorageError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'EvaluationError';
+  }
+}
+
+/** The GitOps remote rejected a push (someone pushed first): exit 3, the local commit undone. */
+export class PushRejectedError extends StorageError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PushRejectedError';
+  }
+}
+
 /** Credentials rejected or permission denied: exit 4. */
 export class AuthError extends MlctlError {
   constructor(message: string, options?: { cause?: unknown }) {

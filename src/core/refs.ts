@@ -58,6 +58,9 @@ export function parseRef(text: string, opts: { allowBare?: boolean } = {}): Ref 
   return { model, kind: 'alias', alias: sel, text };
 }
 
-export function formatRef(model: string, version: number): string {
-  return `${model}@${version}`;
+/** The one way a version is named: `fraud@3`. */
+export function formatRef(v: { model: string; version: number }): string;
+export function formatRef(model: string, version: number): string;
+export function formatRef(a: string | { model: string; version: number }, version?: number): string {
+  return typeof a === 'string' ? `${a}@${version}` : `${a.model}@${a.version}`;
 }

@@ -382,15 +382,19 @@ describe('staged rollouts on a real git repository', () => {
   });
 
   it('rejects bad serving setups with one line and exit 2', async () => {
-    const k = await gitopsProject({
-      adapter: 'kserve',
-      config: 'serving:\n  fraud: { adapter: kserve, files: [deploy/fraud.yaml] }\n',
-    });
-    const r = await run(['promote', 'fraud@1', '--yes'], { cwd: k.dir });
-    expect(r.code).toBe(2);
-    expect(r.stderr.trim()).toMatch(
-      /serving.fraud: plan standard has a shadow stage, which kserve cannot do on its own; use the istio adapter, or drop the shadow stage$/,
+    const k = await gitopsProject({ adapter: 'kserve', config: '' });
+    // KServe cannot shadow, and the standard plan starts with one: every command refuses the config.
+    writeFileSync(
+      join(k.dir, 'mlctl.yaml'),
+      `${readFileSync(join(k.dir, 'mlctl.yaml'), 'utf8')}serving:\n  fraud: { adapter: kserve, files: [deploy/fraud.yaml] }\n`,
     );
+    for (const args of [['promote', 'fraud@1', '--yes'], ['list'], ['rollout', 'status']]) {
+      const r = await run(args, { cwd: k.dir });
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr.trim()).toMatch(
+        /mlctl.yaml: serving.fraud: plan standard has a shadow stage, which kserve cannot do on its own; use the istio adapter, or drop the shadow stage \(line \d+\)$/,
+      );
+    }
     const i = await gitopsProject({
       adapter: 'istio',
       config: 'serving:\n  fraud: { adapter: istio, files: [deploy/fraud.yaml] }\n',

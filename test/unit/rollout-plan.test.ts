@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
-import { readGitConfig, readRolloutConfig } from '../../src/core/rollout/plan.js';
+import { readSettings } from '../../src/core/config/index.js';
+import { configDoc } from '../../src/core/config/file.js';
+import { parseYamlDoc } from '../../src/core/inputs/located-doc.js';
 
-const cfg = (text: string) => readRolloutConfig(parse(text), 'mlctl.yaml');
+/** mlctl.yaml from text, every section validated as every command does. */
+const settings = (text: string) => readSettings(configDoc(parseYamlDoc(text, 'mlctl.yaml')), '/project');
+const cfg = (text: string) => settings(text).rollout;
 
 describe('rollout plans', () => {
   it('has a built-in standard plan and reads the documented shape', () => {
@@ -60,7 +63,7 @@ rollout:
     [
       'an unknown key in a stage',
       'rollout:\n  plans:\n    p: [{ stage: canary, weigth: 5 }, { stage: full }]\n',
-      'mlctl.yaml: rollout.plans.p[0]: unknown key "weigth"; use stage, mirror, weight, minDuration, checks, auto',
+      'mlctl.yaml: rollout.plans.p[0]: unknown key "weigth"; use stage, mirror, weight, minDuration, checks, auto (line 3)',
     ],
     [
       'a mirror above 100',
@@ -96,12 +99,12 @@ rollout:
     expect(() => cfg(text)).toThrow(message);
   });
   it('reads git: with defaults, and rejects a wrong type', () => {
-    expect(readGitConfig(undefined, 'mlctl.yaml')).toEqual({ commit: true, push: false, remote: 'origin' });
-    expect(readGitConfig({ push: true, remote: 'upstream' }, 'mlctl.yaml')).toEqual({
+    expect(settings('registry: r.db\n').git).toEqual({ commit: true, push: false, remote: 'origin' });
+    expect(settings('git: { push: true, remote: upstream }\n').git).toEqual({
       commit: true,
       push: true,
       remote: 'upstream',
     });
-    expect(() => readGitConfig({ push: 'yes' }, 'mlctl.yaml')).toThrow('mlctl.yaml: git.push: must be true or false');
+    expect(() => settings('git:\n  push: "yes"\n')).toThrow('mlctl.yaml: git.push: must be true or false (line 2)');
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { adapterFor } from '../../src/core/serving/adapters.js';
+import { adapterFor } from '../../src/core/serving/catalog.js';
 import { parseServingFile, refuseForeignOwners, renderServingFile } from '../../src/core/serving/yaml-docs.js';
 import type { TrafficTarget } from '../../src/core/serving/types.js';
 import { crdValidator, haveCrds } from '../support/crd-validator.js';

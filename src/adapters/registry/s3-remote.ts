@@ -5,7 +5,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type * as S3SdkModule from '@aws-sdk/client-s3';
 import { mapS3Error } from '../blob/s3-errors.js';
 import { fastHead, type FastHeadTarget } from './fast-head.js';
-import { parseS3Uri } from '../../core/config.js';
+import { parseS3Uri } from '../../core/config/s3-uri.js';
 import { UsageError } from '../../core/errors.js';
 
 /** The S3 client and its commands load on first use: a read of an unchanged registry needs neither. */

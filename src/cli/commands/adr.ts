@@ -1,33 +1,11 @@
 import type { Command } from 'commander';
 import { Argument, Option } from 'commander';
-import { dirname, join, relative } from 'node:path';
+import { relative } from 'node:path';
 import type { Deps } from '../deps.js';
 import { commandCtx, emit, emitVerdict } from '../output.js';
-import { collect } from './shared.js';
+import { collect } from '../options.js';
 import { table } from '../render/table.js';
-import { UsageError } from '../../core/errors.js';
-
-/** ADR settings from mlctl.yaml when there is one; the adr commands also work without it. */
-/** `loaded`: the project's config when the caller has it already (saves parsing mlctl.yaml twice). */
-export async function adrContext(deps: Deps, loaded?: { file?: string; raw: { adr?: unknown } }) {
-  const { findConfig, readConfigFile } = await import('../../core/config.js');
-  const file = loaded ? loaded.file : findConfig(deps.cwd);
-  const raw = loaded ? loaded.raw : file ? readConfigFile(file) : {};
-  const adr = (raw.adr ?? {}) as { dir?: unknown; template?: unknown };
-  if (adr.dir !== undefined && typeof adr.dir !== 'string') throw new UsageError(`${file}: adr.dir must be a path`);
-  if (adr.template !== undefined && adr.template !== 'nygard' && adr.template !== 'madr')
-    throw new UsageError(`${file}: adr.template must be nygard or madr`);
-  const root = file ? dirname(file) : deps.cwd;
-  const { resolveAdrDir } = await import('../../core/adr/files.js');
-  const { templatesDir } = await import('../templates.js');
-  return {
-    dir: resolveAdrDir(deps.cwd, file ? { root, dir: adr.dir as string | undefined } : null),
-    templateDirs: [join(templatesDir(), 'adr'), join(root, 'templates', 'adr')],
-    defaultTemplate: (adr.template as 'nygard' | 'madr' | undefined) ?? 'nygard',
-    now: deps.clock.now(),
-    actor: await deps.actor(),
-  };
-}
+import { adrContext } from '../contexts.js';
 
 export function registerAdr(program: Command, deps: Deps): void {
   const adr = program

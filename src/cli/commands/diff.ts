@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import type { Deps } from '../deps.js';
 import { commandCtx, emit } from '../output.js';
 import { table } from '../render/table.js';
-import { fmtNum, short, signed } from './shared.js';
+import { fmtNum, signed } from '../render/numbers.js';
+import { shortHash } from '../../core/util/text.js';
 import type { DiffResult } from '../../core/registry/diff.js';
 
 function render(d: DiffResult): string {
@@ -53,8 +54,10 @@ function render(d: DiffResult): string {
   out.push(
     `  ${f.added.length} added, ${f.removed.length} removed, ${f.changed.length} changed, ${f.unchanged} unchanged\n`,
   );
-  out.push(`\nData: ${d.data.same ? `same (${short(d.data.a)})` : `${short(d.data.a)} → ${short(d.data.b)}`}\n`);
-  out.push(`Code: ${d.code.a?.slice(0, 10) ?? '-'} → ${d.code.b?.slice(0, 10) ?? '-'}\n`);
+  out.push(
+    `\nData: ${d.data.same ? `same (${shortHash(d.data.a)})` : `${shortHash(d.data.a)} → ${shortHash(d.data.b)}`}\n`,
+  );
+  out.push(`Code: ${shortHash(d.code.a)} → ${shortHash(d.code.b)}\n`);
   return out.join('');
 }
 

@@ -4,19 +4,26 @@ import { resolve } from 'node:path';
 import type { Deps } from '../deps.js';
 import { commandCtx, emit, emitVerdict } from '../output.js';
 import { UsageError } from '../../core/errors.js';
-import type { GatesSettings } from '../../core/gates/gates-config.js';
 
 const OUTPUTS = ['table', 'json', 'markdown', 'github', 'junit'] as const;
+type Output = (typeof OUTPUTS)[number];
 
-async function policyPath(
-  deps: Deps,
-  flag: string | undefined,
-): Promise<{ path: string; label: string; settings: GatesSettings }> {
+interface GateOptions {
+  against?: string;
+  policy?: string;
+  eval?: boolean;
+  predictions?: string;
+  baselinePredictions?: string;
+  output?: Output;
+  report?: string;
+}
+
+/** The policy file: --policy, else the one in force for the project (gates.policy, else gates.yaml). */
+async function policyFile(deps: Deps, flag: string | undefined): Promise<{ path: string; label: string }> {
+  if (flag) return { path: resolve(deps.cwd, flag), label: flag };
   const cfg = await deps.config();
-  const { readGatesConfig, currentPolicyLocation } = await import('../../core/gates/gates-config.js');
-  const settings = readGatesConfig(cfg.raw.gates, cfg.file ?? 'mlctl.yaml');
-  if (flag) return { path: resolve(deps.cwd, flag), label: flag, settings };
-  return { ...currentPolicyLocation(cfg.root, settings), settings };
+  const { currentPolicyLocation } = await import('../../core/gates/current-policy.js');
+  return currentPolicyLocation(cfg.root, cfg.gates);
 }
 
 export function registerGate(program: Command, deps: Deps): void {
@@ -52,9 +59,10 @@ Examples:
 Exit codes: 0 pass (warnings allowed), 1 a gate failed, 2 invalid policy or input,
 3 evaluation command or storage failed, 5 inconclusive (not enough data to decide).`,
     )
-    .action(async (candidate: string, opts, cmd: Command) => {
+    .action(async (candidate: string, opts: GateOptions, cmd: Command) => {
       const ctx = commandCtx(deps, cmd);
-      const { path, label, settings } = await policyPath(deps, opts.policy);
+      const cfg = await deps.config();
+      const { path, label } = await policyFile(deps, opts.policy);
       const { runGate } = await import('../../core/gates/run-gate.js');
       const report = await runGate(
         {
@@ -62,7 +70,7 @@ Exit codes: 0 pass (warnings allowed), 1 a gate failed, 2 invalid policy or inpu
           clock: deps.clock,
           actor: await deps.actor(),
           cwd: deps.cwd,
-          settings,
+          settings: cfg.gates,
           store: () => deps.artifacts(),
           exec: () => deps.exec(),
         },
@@ -76,54 +84,36 @@ Exit codes: 0 pass (warnings allowed), 1 a gate failed, 2 invalid policy or inpu
           eval: !!opts.eval,
         },
       );
+      const r = await import('../render/gate.js');
       if (opts.report) {
         const { atomicWrite } = await import('../../core/util/atomic-write.js');
         atomicWrite(resolve(deps.cwd, opts.report), `${JSON.stringify(report, null, 2)}\n`);
       }
-      const format: (typeof OUTPUTS)[number] = ctx.json
-        ? 'json'
-        : (opts.output ?? (deps.env.GITHUB_ACTIONS === 'true' ? 'github' : 'table'));
-      const r = await import('../render/gate.js');
-      const failure =
-        report.verdict === 'fail'
-          ? `gate failed: ${report.summary.fail} check(s) failed for ${report.candidate.ref}`
-          : `gate inconclusive for ${report.candidate.ref}: not enough data to decide`;
-      const ok = report.verdict === 'pass';
-      const outcome = report.verdict === 'inconclusive' ? 'inconclusive' : 'negative';
+      const format: Output = ctx.json ? 'json' : (opts.output ?? (ctx.github ? 'github' : 'table'));
+      const { ok, outcome, failure } = r.gateExit(report);
       if (format === 'json') {
         ctx.json = true;
         return emitVerdict(ctx, report, () => '', ok, failure, outcome);
       }
-      let text: string;
-      if (format === 'markdown') text = r.renderGateMarkdown(report);
-      else if (format === 'junit') text = r.renderGateJunit(report);
-      else if (format === 'github') {
-        ctx.githubDone = true;
-        const gh = await import('../render/github.js');
-        text = `::group::mlctl gate ${report.candidate.ref}\n${r.renderGateTable(report)}::endgroup::\n${r.renderGateAnnotations(report)}`;
-        if (deps.env.GITHUB_STEP_SUMMARY)
-          gh.appendStepSummary(deps.env.GITHUB_STEP_SUMMARY, r.renderGateMarkdown(report));
-        if (deps.env.GITHUB_OUTPUT) {
-          gh.writeOutputs(deps.env.GITHUB_OUTPUT, {
-            verdict: report.verdict,
-            candidate: report.candidate.ref,
-            champion: report.baseline?.ref ?? '',
-            report: JSON.stringify(report, null, 2),
-          });
-        }
-      } else {
-        const { Chalk } = await import('chalk');
-        const chalk = new Chalk({ level: deps.io.color ? 1 : 0 });
-        const paint = (v: string, t: string) =>
-          v === 'pass'
-            ? chalk.green(t)
-            : v === 'fail'
-              ? chalk.red(t)
-              : v === 'warn' || v === 'inconclusive'
-                ? chalk.yellow(t)
-                : chalk.dim(t);
-        text = r.renderGateTable(report, paint);
+      if (format === 'github') {
+        ctx.github = true;
+        return emitVerdict(
+          ctx,
+          report,
+          () => r.renderGateTable(report),
+          ok,
+          failure,
+          outcome,
+          r.gateGithubView(report),
+        );
       }
+      const paint = format === 'table' ? await r.gatePaint(deps.io.color) : undefined;
+      const text =
+        format === 'markdown'
+          ? r.renderGateMarkdown(report)
+          : format === 'junit'
+            ? r.renderGateJunit(report)
+            : r.renderGateTable(report, paint);
       await emitVerdict(ctx, report, () => text, ok, failure, outcome);
     });
 
@@ -131,11 +121,11 @@ Exit codes: 0 pass (warnings allowed), 1 a gate failed, 2 invalid policy or inpu
     .command('lint')
     .description('validate a gate policy, reporting file:line for each problem')
     .option('--policy <file>', 'policy file (default: gates.policy in mlctl.yaml, else gates.yaml)')
-    .action(async (opts, cmd: Command) => {
+    .action(async (opts: { policy?: string }, cmd: Command) => {
       const ctx = commandCtx(deps, cmd);
       // `gate` has a --policy option too, and commander gives it the flag when it comes after `lint`.
-      const flag = (opts.policy ?? cmd.parent?.opts().policy) as string | undefined;
-      const { path, label } = flag ? { path: resolve(deps.cwd, flag), label: flag } : await policyPath(deps, undefined);
+      const flag = opts.policy ?? (cmd.parent?.opts<GateOptions>().policy as string | undefined);
+      const { path, label } = await policyFile(deps, flag);
       const { lintPolicyText } = await import('../../core/gates/policy.js');
       const { readInputFile } = await import('../../core/inputs/located-doc.js');
       const { problems, policy } = lintPolicyText(readInputFile(path, label), label);

@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import type { Deps } from '../deps.js';
 import { commandCtx, emit } from '../output.js';
 import { formatBytes } from '../../core/util/text.js';
-import { UsageError } from '../../core/errors.js';
 
 export function registerGc(program: Command, deps: Deps): void {
   program
@@ -17,17 +16,14 @@ export function registerGc(program: Command, deps: Deps): void {
       'keep serving folders (models/<model>/<version>/) of archived versions this long (default: gc.retention in mlctl.yaml, else 30d)',
     )
     .addHelpText('after', '\nExamples:\n  $ mlctl gc --dry-run\n  $ mlctl gc --grace 1h --retention 7d')
-    .action(async (opts, cmd: Command) => {
+    .action(async (opts: { dryRun?: boolean; grace: string; retention?: string }, cmd: Command) => {
       const ctx = commandCtx(deps, cmd);
       const { collectGarbage } = await import('../../core/artifacts/gc.js');
       const { parseDuration } = await import('../../core/util/duration.js');
       const graceMs = parseDuration(opts.grace, '--grace');
-      const cfg = await deps.config();
-      const configured = (cfg.raw.gc ?? {}) as { retention?: unknown };
-      if (configured.retention !== undefined && typeof configured.retention !== 'string')
-        throw new UsageError(`${cfg.file}: gc.retention must be a duration such as 30d`);
-      const retention: string = opts.retention ?? (configured.retention as string | undefined) ?? '30d';
-      const retentionMs = parseDuration(retention, opts.retention ? '--retention' : `${cfg.file}: gc.retention`);
+      const { gc } = await deps.config();
+      const retention = opts.retention ?? gc.retention;
+      const retentionMs = opts.retention ? parseDuration(opts.retention, '--retention') : gc.retentionMs;
       const r = await collectGarbage(
         {
           registry: await deps.registry(),

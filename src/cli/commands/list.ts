@@ -2,8 +2,8 @@ import type { Command } from 'commander';
 import type { Deps } from '../deps.js';
 import { commandCtx, emit } from '../output.js';
 import { table } from '../render/table.js';
-import { positiveInt } from './shared.js';
-import { formatBytes } from '../../core/util/text.js';
+import { positiveInt } from '../options.js';
+import { formatBytes, shortHash } from '../../core/util/text.js';
 
 export function registerList(program: Command, deps: Deps): void {
   program
@@ -56,7 +56,7 @@ export function registerList(program: Command, deps: Deps): void {
             v.aliases.join(',') || '-',
             v.fileCount,
             formatBytes(v.totalSize),
-            v.code.commit ? `${v.code.commit.slice(0, 8)}${v.code.dirty ? '*' : ''}` : '-',
+            v.code.commit ? `${shortHash(v.code.commit)}${v.code.dirty ? '*' : ''}` : '-',
             v.createdAt.replace('T', ' ').slice(0, 16),
             v.createdBy,
           ]),

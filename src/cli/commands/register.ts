@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { Deps } from '../deps.js';
 import { commandCtx, emit, note } from '../output.js';
-import { collect } from './shared.js';
+import { collect } from '../options.js';
 import { formatBytes } from '../../core/util/text.js';
 
 export function registerRegister(program: Command, deps: Deps): void {

@@ -2,8 +2,12 @@ import type { Command } from 'commander';
 import type { Deps } from '../deps.js';
 import { commandCtx, emit, emitVerdict } from '../output.js';
 import { table } from '../render/table.js';
-import { promoteContext } from './promote-context.js';
-import type { RolloutView, TickEntry } from '../../core/rollout/ops.js';
+import { rolloutContext } from '../contexts.js';
+import { shortHash } from '../../core/util/text.js';
+import type { StepOptions } from '../options.js';
+import type { RolloutView } from '../../core/rollout/status.js';
+import type { TickEntry } from '../../core/rollout/tick.js';
+import type { RolloutPreview } from '../../core/rollout/preview.js';
 
 function renderViews(views: RolloutView[], model?: string): string {
   if (!views.length) return model ? `${model} has no rollouts\n` : 'no rollouts in progress\n';
@@ -20,7 +24,7 @@ function renderViews(views: RolloutView[], model?: string): string {
         ? `ready${v.next ? ` for ${v.next}` : ''}`
         : `${v.remaining} left`,
     v.lastChecks ? v.lastChecks.results.map((c) => `${c.name}:${c.status}`).join(' ') || '-' : '-',
-    v.lastCommit ? v.lastCommit.slice(0, 10) : '-',
+    shortHash(v.lastCommit),
   ]);
   return table(['MODEL', 'ID', 'CANDIDATE', 'CHAMPION', 'STATE', 'STAGE', 'NEXT', 'CHECKS', 'COMMIT'], rows);
 }
@@ -30,9 +34,28 @@ function renderTick(entries: TickEntry[]): string {
   return entries
     .map(
       (e) =>
-        `${e.model} (${e.candidate}, ${e.stage}): ${e.action} — ${e.detail}${e.commit ? ` [commit ${e.commit.slice(0, 10)}]` : ''}\n`,
+        `${e.model} (${e.candidate}, ${e.stage}): ${e.action} — ${e.detail}${e.commit ? ` [commit ${shortHash(e.commit)}]` : ''}\n`,
     )
     .join('');
+}
+
+function renderPreview(p: RolloutPreview): string {
+  const lines = [
+    `${p.candidate} against ${p.champion ?? 'no champion (goes straight to full)'} — plan ${p.plan} on ${p.adapter}`,
+  ];
+  for (const s of p.stages)
+    lines.push(
+      `${s.current ? '▶' : ' '} ${s.index}. ${s.stage}${s.minDuration ? `, at least ${s.minDuration}` : ''}${s.checks.length ? `, checks: ${s.checks.join(', ')}` : ''}${s.auto ? ', auto' : ''}`,
+    );
+  if (p.next === null)
+    lines.push('', `${p.model} has a rollout of another version in progress; nothing to preview for ${p.candidate}`);
+  else {
+    lines.push('', `next: ${p.next}`);
+    const changed = p.diffs.filter((d) => d.diff.includes('\n@@'));
+    if (!changed.length) lines.push('(no change to the serving files)');
+    for (const d of changed) lines.push(d.diff.trimEnd());
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 export function registerRollout(program: Command, deps: Deps): void {
@@ -50,9 +73,8 @@ export function registerRollout(program: Command, deps: Deps): void {
     .argument('[model]')
     .action(async (model: string | undefined, _opts, cmd: Command) => {
       const ctx = commandCtx(deps, cmd);
-      const pctx = await promoteContext(deps, { adr: false });
-      const { rolloutStatus } = await import('../../core/rollout/ops.js');
-      const views = await rolloutStatus(pctx, model);
+      const { rolloutStatus } = await import('../../core/rollout/status.js');
+      const views = await rolloutStatus(await rolloutContext(deps, { adr: false }), model);
       await emit(ctx, views, () => renderViews(views, model));
     });
 
@@ -64,30 +86,9 @@ export function registerRollout(program: Command, deps: Deps): void {
     .argument('<ref>', 'the candidate, e.g. fraud@4')
     .action(async (ref: string, _opts, cmd: Command) => {
       const ctx = commandCtx(deps, cmd);
-      const pctx = await promoteContext(deps, { adr: false });
-      const { previewRollout } = await import('../../core/rollout/ops.js');
-      const p = await previewRollout(pctx, ref);
-      await emit(ctx, p, () => {
-        const lines = [
-          `${p.candidate} against ${p.champion ?? 'no champion (goes straight to full)'} — plan ${p.plan} on ${p.adapter}`,
-        ];
-        for (const s of p.stages)
-          lines.push(
-            `${s.current ? '▶' : ' '} ${s.index}. ${s.stage}${s.minDuration ? `, at least ${s.minDuration}` : ''}${s.checks.length ? `, checks: ${s.checks.join(', ')}` : ''}${s.auto ? ', auto' : ''}`,
-          );
-        if (p.next === null)
-          lines.push(
-            '',
-            `${p.model} has a rollout of another version in progress; nothing to preview for ${p.candidate}`,
-          );
-        else {
-          lines.push('', `next: ${p.next}`);
-          const changed = p.diffs.filter((d) => d.diff.includes('\n@@'));
-          if (!changed.length) lines.push('(no change to the serving files)');
-          for (const d of changed) lines.push(d.diff.trimEnd());
-        }
-        return `${lines.join('\n')}\n`;
-      });
+      const { previewRollout } = await import('../../core/rollout/preview.js');
+      const p = await previewRollout(await rolloutContext(deps, { adr: false }), ref);
+      await emit(ctx, p, () => renderPreview(p));
     });
 
   for (const [name, paused] of [
@@ -103,12 +104,10 @@ export function registerRollout(program: Command, deps: Deps): void {
       )
       .argument('<model>')
       .option('--reason <text>', 'why (recorded in the audit log)')
-      .action(async (model: string, opts, cmd: Command) => {
+      .action(async (model: string, opts: { reason?: string }, cmd: Command) => {
         const ctx = commandCtx(deps, cmd);
-        const pctx = await promoteContext(deps, { adr: false });
-        const { setPaused } = await import('../../core/rollout/engine.js');
-        const { viewOf } = await import('../../core/rollout/ops.js');
-        const v = await viewOf(pctx, await setPaused(pctx, model, paused, opts.reason ?? null));
+        const { setPaused } = await import('../../core/rollout/pause.js');
+        const v = await setPaused(await rolloutContext(deps, { adr: false }), model, paused, opts.reason ?? null);
         await emit(ctx, v, () => `rollout ${v.id} of ${v.candidate} ${paused ? 'paused' : 'resumed'} at ${v.stage}\n`);
       });
   }
@@ -126,28 +125,17 @@ export function registerRollout(program: Command, deps: Deps): void {
       'after',
       '\nExit status: 0 when every check could be evaluated (whatever was done), 5 when a check was inconclusive, 3 when one could not run.\n\nExample (cron in CI):\n  $ mlctl rollout tick --push --json',
     )
-    .action(async (opts, cmd: Command) => {
+    .action(async (opts: Omit<StepOptions, 'adr'> & { model?: string }, cmd: Command) => {
       const ctx = commandCtx(deps, cmd);
-      const pctx = await promoteContext(deps, opts);
-      const { tick } = await import('../../core/rollout/ops.js');
-      const entries = await tick(pctx, { model: opts.model });
-      const broken = entries.flatMap((e) =>
-        e.checks.filter((c) => c.status === 'error').map((c) => `${e.model}: ${c.name}: ${c.detail}`),
-      );
-      const undecided = entries.flatMap((e) =>
-        e.checks.filter((c) => c.status === 'inconclusive').map((c) => `${e.model}: ${c.name}: ${c.detail}`),
-      );
-      const problem = [...broken, ...undecided].join('; ');
-      // A check that could not run at all is an infrastructure problem (exit 3); undecided is 5.
-      if (broken.length)
-        return emitVerdict(ctx, entries, () => renderTick(entries), false, `could not evaluate: ${problem}`, 'storage');
+      const { tick } = await import('../../core/rollout/tick.js');
+      const { entries, problem } = await tick(await rolloutContext(deps, opts), { model: opts.model });
       await emitVerdict(
         ctx,
         entries,
         () => renderTick(entries),
-        undecided.length === 0,
-        `inconclusive: ${problem}`,
-        'inconclusive',
+        problem === null,
+        problem?.message ?? '',
+        problem?.outcome,
       );
     });
 }

@@ -2,10 +2,11 @@ import type { Command } from 'commander';
 import type { Deps } from '../deps.js';
 import { commandCtx, emit } from '../output.js';
 import { kv, table } from '../render/table.js';
-import { fmtNum } from './shared.js';
+import { fmtNum } from '../render/numbers.js';
 import { formatBytes } from '../../core/util/text.js';
 import type { VersionDetail } from '../../core/registry/show.js';
 import type { FeatureSchema } from '../../core/inputs/feature-schema.js';
+import { formatRef } from '../../core/refs.js';
 
 export function renderVersion(d: VersionDetail): string {
   const out: string[] = [];
@@ -30,7 +31,7 @@ export function renderVersion(d: VersionDetail): string {
           : null,
       ],
       ['remote', d.code.remote],
-      ['parent', d.parent ? `${d.parent.model}@${d.parent.version}` : null],
+      ['parent', d.parent ? formatRef(d.parent) : null],
       ['ADRs', d.adrs.join(', ')],
       ['created', `${d.createdAt} by ${d.createdBy}`],
     ]),

@@ -1,10 +1,12 @@
 import type { GateReport } from '../../core/gates/run-gate.js';
-import type { CheckResult } from '../../core/gates/checks.js';
+import type { GateCheckResult } from '../../core/gates/checks.js';
 import { fmt, fmtP } from '../../core/gates/checks.js';
 import { table } from './table.js';
-import { annotations, type Annotation } from './github.js';
+import type { Annotation } from './github.js';
+import { shortHash } from '../../core/util/text.js';
+import type { GithubView } from '../output.js';
 
-const ICON: Record<CheckResult['verdict'], string> = {
+const ICON: Record<GateCheckResult['verdict'], string> = {
   pass: '✅',
   fail: '❌',
   warn: '⚠️',
@@ -13,7 +15,7 @@ const ICON: Record<CheckResult['verdict'], string> = {
 };
 const HEAD: Record<GateReport['verdict'], string> = { pass: 'PASSED', fail: 'FAILED', inconclusive: 'INCONCLUSIVE' };
 
-function detail(c: CheckResult): string {
+function detail(c: GateCheckResult): string {
   const parts: string[] = [];
   if (c.p_value !== undefined && c.inequality.indexOf('p = ') < 0) parts.push(`p = ${fmtP(c.p_value)}`);
   if (c.ci) parts.push(`CI [${fmt(c.ci[0])}, ${fmt(c.ci[1])}]`);
@@ -31,7 +33,7 @@ export function renderGateTable(
   paint: (verdict: string, text: string) => string = (_v, t) => t,
 ): string {
   const rows = r.checks.map((c) => [paint(c.verdict, c.verdict.toUpperCase()), c.id, c.inequality, detail(c)]);
-  return `${headline(r)}\npolicy ${r.policy.file} (${r.policy.digest.slice(0, 19)}…), data ${r.dataset.source}${r.dataset.digest ? ` ${r.dataset.digest.slice(0, 19)}…` : ''}${r.dataset.rows !== null ? `, ${r.dataset.rows} rows` : ''}, gate run #${r.gateRunId}\n\n${table(['VERDICT', 'CHECK', 'EVALUATED', 'DETAIL'], rows)}`;
+  return `${headline(r)}\npolicy ${r.policy.file} (${shortHash(r.policy.digest)}…), data ${r.dataset.source}${r.dataset.digest ? ` ${shortHash(r.dataset.digest)}…` : ''}${r.dataset.rows !== null ? `, ${r.dataset.rows} rows` : ''}, gate run #${r.gateRunId}\n\n${table(['VERDICT', 'CHECK', 'EVALUATED', 'DETAIL'], rows)}`;
 }
 
 const mdEscape = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -48,7 +50,7 @@ export function renderGateMarkdown(r: GateReport): string {
       (c) => `| ${ICON[c.verdict]} | \`${mdEscape(c.id)}\` | ${mdEscape(c.inequality)} | ${mdEscape(detail(c))} |`,
     ),
     '',
-    `<sub>policy \`${r.policy.file}\` ${r.policy.digest.slice(0, 19)}… · data ${r.dataset.source} ${r.dataset.digest ? `${r.dataset.digest.slice(0, 19)}…` : ''} · gate run #${r.gateRunId} · ${r.at} · ${r.actor}</sub>`,
+    `<sub>policy \`${r.policy.file}\` ${shortHash(r.policy.digest)}… · data ${r.dataset.source} ${r.dataset.digest ? `${shortHash(r.dataset.digest)}…` : ''} · gate run #${r.gateRunId} · ${r.at} · ${r.actor}</sub>`,
     '',
   ];
   return lines.join('\n');
@@ -77,7 +79,7 @@ export function renderGateJunit(r: GateReport): string {
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="mlctl gate" tests="${r.checks.length}" failures="${failures}" errors="${errors}" skipped="${skipped}">\n  <testsuite name="${xml(r.candidate.ref)}" tests="${r.checks.length}" failures="${failures}" errors="${errors}" skipped="${skipped}" timestamp="${r.at}">\n${cases.join('\n')}\n  </testsuite>\n</testsuites>\n`;
 }
 
-export function renderGateAnnotations(r: GateReport): string {
+function gateAnnotations(r: GateReport): Annotation[] {
   const list: Annotation[] = [];
   for (const c of r.checks) {
     const level =
@@ -92,5 +94,47 @@ export function renderGateAnnotations(r: GateReport): string {
     });
   }
   list.push({ level: 'notice', title: 'mlctl gate', message: headline(r) });
-  return annotations(list);
+  return list;
+}
+
+/** gate --output github: the table folded in a group, one annotation per check at its policy line, the Markdown summary, and the verdict as step outputs. */
+export function gateGithubView(r: GateReport): GithubView {
+  return {
+    title: `mlctl gate ${r.candidate.ref}`,
+    group: true,
+    annotations: gateAnnotations(r),
+    summary: renderGateMarkdown(r),
+    outputs: {
+      verdict: r.verdict,
+      candidate: r.candidate.ref,
+      champion: r.baseline?.ref ?? '',
+      report: JSON.stringify(r, null, 2),
+    },
+  };
+}
+
+/** How a gate verdict ends the command: pass exits 0, fail 1, inconclusive 5. */
+export function gateExit(r: GateReport): { ok: boolean; outcome: 'negative' | 'inconclusive'; failure: string } {
+  return {
+    ok: r.verdict === 'pass',
+    outcome: r.verdict === 'inconclusive' ? 'inconclusive' : 'negative',
+    failure:
+      r.verdict === 'fail'
+        ? `gate failed: ${r.summary.fail} check(s) failed for ${r.candidate.ref}`
+        : `gate inconclusive for ${r.candidate.ref}: not enough data to decide`,
+  };
+}
+
+/** Verdicts in colour on a terminal. */
+export async function gatePaint(color: boolean): Promise<(verdict: string, text: string) => string> {
+  const { Chalk } = await import('chalk');
+  const chalk = new Chalk({ level: color ? 1 : 0 });
+  return (v, t) =>
+    v === 'pass'
+      ? chalk.green(t)
+      : v === 'fail'
+        ? chalk.red(t)
+        : v === 'warn' || v === 'inconclusive'
+          ? chalk.yellow(t)
+          : chalk.dim(t);
 }

@@ -1,6 +1,7 @@
+import { shortHash } from '../../core/util/text.js';
 import type { LineageNode } from '../../core/audit/lineage.js';
 
-const shortHash = (d: string | null) => (d ? `${d.slice(0, 19)}…` : '-');
+const shortDigest = (d: string | null) => (d ? `${shortHash(d)}…` : '-');
 
 function describe(n: LineageNode): string {
   const bits = [n.status, ...(n.aliases.length ? [`aliases: ${n.aliases.join(', ')}`] : [])];
@@ -9,16 +10,16 @@ function describe(n: LineageNode): string {
 
 function facts(n: LineageNode): string[] {
   const out = [
-    `data ${shortHash(n.data)}`,
-    `code ${n.code.commit ? `${n.code.commit.slice(0, 10)}${n.code.dirty ? ' (dirty)' : ''}${n.code.branch ? ` on ${n.code.branch}` : ''}${n.code.remote ? ` ${n.code.remote}` : ''}` : '-'}`,
+    `data ${shortDigest(n.data)}`,
+    `code ${n.code.commit ? `${shortHash(n.code.commit)}${n.code.dirty ? ' (dirty)' : ''}${n.code.branch ? ` on ${n.code.branch}` : ''}${n.code.remote ? ` ${n.code.remote}` : ''}` : '-'}`,
   ];
   if (n.config) out.push(`config ${JSON.stringify(n.config).slice(0, 80)}`);
-  if (n.requirements) out.push(`requirements ${shortHash(n.requirements)}`);
+  if (n.requirements) out.push(`requirements ${shortDigest(n.requirements)}`);
   for (const g of n.gateRuns)
     out.push(`gate run #${g.id}: ${g.verdict}${g.baseline ? ` vs ${g.baseline}` : ''} at ${g.at}`);
   for (const r of n.rollouts)
     out.push(
-      `rollout #${r.id} ${r.state} at ${r.stage} (started ${r.startedAt})${r.commits.length ? `; commits ${r.commits.map((c) => c.slice(0, 10)).join(', ')}` : ''}`,
+      `rollout #${r.id} ${r.state} at ${r.stage} (started ${r.startedAt})${r.commits.length ? `; commits ${r.commits.map((c) => shortHash(c)).join(', ')}` : ''}`,
     );
   for (const c of n.championChanges)
     out.push(
@@ -73,9 +74,9 @@ export function renderLineageMermaid(n: LineageNode): string {
   const nodes = new Set([n.ref, ...e.flat()]);
   const lines = ['```mermaid', 'graph TD'];
   for (const r of nodes) lines.push(`  ${id(r)}["${r}"]`);
-  if (n.data) lines.push(`  data_${id(n.data.slice(7, 19))}[("data ${n.data.slice(0, 19)}…")] --> ${id(n.ref)}`);
+  if (n.data) lines.push(`  data_${id(n.data.slice(7, 19))}[("data ${shortHash(n.data)}…")] --> ${id(n.ref)}`);
   if (n.code.commit)
-    lines.push(`  code_${n.code.commit.slice(0, 10)}{{"commit ${n.code.commit.slice(0, 10)}"}} --> ${id(n.ref)}`);
+    lines.push(`  code_${shortHash(n.code.commit)}{{"commit ${shortHash(n.code.commit)}"}} --> ${id(n.ref)}`);
   for (const [a, b] of e) lines.push(`  ${id(a)} --> ${id(b)}`);
   for (const g of n.gateRuns) lines.push(`  ${id(n.ref)} -.-> gate_${g.id}(["gate #${g.id}: ${g.verdict}"])`);
   lines.push(`  style ${id(n.ref)} stroke-width:3px`, '```');
@@ -90,8 +91,8 @@ export function renderLineageDot(n: LineageNode): string {
   for (const r of nodes) lines.push(`  ${JSON.stringify(r)}${r === n.ref ? ' [penwidth=3]' : ''};`);
   if (n.data)
     lines.push(
-      `  ${JSON.stringify(`data ${n.data.slice(0, 19)}…`)} [shape=cylinder];`,
-      `  ${JSON.stringify(`data ${n.data.slice(0, 19)}…`)} -> ${JSON.stringify(n.ref)};`,
+      `  ${JSON.stringify(`data ${shortHash(n.data)}…`)} [shape=cylinder];`,
+      `  ${JSON.stringify(`data ${shortHash(n.data)}…`)} -> ${JSON.stringify(n.ref)};`,
     );
   for (const [a, b] of e) lines.push(`  ${JSON.stringify(a)} -> ${JSON.stringify(b)};`);
   for (const g of n.gateRuns)

@@ -3,6 +3,7 @@ import { normalizeDigest, sha256Hex } from '../hashing/digest.js';
 import { resolveRef } from '../registry/resolve.js';
 import { describeStage } from '../rollout/stages.js';
 import type { Registry, VersionRecord, EventRecord } from '../../ports/registry.js';
+import { formatRef } from '../refs.js';
 
 export interface LineageNode {
   ref: string;
@@ -63,7 +64,7 @@ function championEventsOnce(registry: Registry): ChampionEvents {
 }
 
 async function node(registry: Registry, v: VersionRecord, championEvents: ChampionEvents): Promise<LineageNode> {
-  const ref = `${v.model}@${v.version}`;
+  const ref = formatRef(v);
   const champ = await championEvents(v.model);
   const adrs = new Set<string>();
   const changes: LineageNode['championChanges'] = [];
@@ -120,7 +121,7 @@ async function node(registry: Registry, v: VersionRecord, championEvents: Champi
         return {
           id: g.id,
           verdict: g.verdict,
-          baseline: b ? `${b.model}@${b.version}` : null,
+          baseline: b ? formatRef(b) : null,
           at: g.at,
           policyDigest: g.policyDigest,
           datasetDigest: g.datasetDigest,
@@ -178,7 +179,7 @@ export async function versionsTrainedOn(registry: Registry, data: string): Promi
       (await registry.versionsByData(digest)).map(async (v) => {
         const aliases = await registry.aliasesOf(v.id);
         return {
-          ref: `${v.model}@${v.version}`,
+          ref: formatRef(v),
           status: v.status,
           aliases,
           serving: aliases.includes('champion') || v.status === 'production' || v.status === 'staging',

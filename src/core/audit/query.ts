@@ -1,5 +1,5 @@
 import { UsageError } from '../errors.js';
-import { parseRef } from '../refs.js';
+import { parseRef, formatRef } from '../refs.js';
 import { parseDuration } from '../util/duration.js';
 import { closeMatches } from '../util/text.js';
 import { AUDIT_ACTIONS } from './actions.js';
@@ -44,7 +44,7 @@ export async function queryAudit(registry: Registry, q: AuditQuery, now: Date): 
     const r = parseRef(q.ref, { allowBare: false });
     // Aliases move, so resolve them to the version they name now.
     const v = await resolveRef(registry, r);
-    subject = `${v.model}@${v.version}`;
+    subject = formatRef(v);
     model ??= v.model;
   }
   return await registry.events({

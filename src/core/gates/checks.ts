@@ -1,6 +1,6 @@
 export type Verdict = 'pass' | 'fail' | 'warn' | 'skip' | 'inconclusive';
 
-export interface CheckResult {
+export interface GateCheckResult {
   id: string;
   metric: string | null;
   slice: string | null;
@@ -39,7 +39,7 @@ export function fmtP(p: number): string {
 }
 
 /** Overall verdict: any failing error-severity check fails; otherwise inconclusive ones make it inconclusive. */
-export function overallVerdict(checks: CheckResult[]): 'pass' | 'fail' | 'inconclusive' {
+export function overallVerdict(checks: GateCheckResult[]): 'pass' | 'fail' | 'inconclusive' {
   if (checks.some((c) => c.verdict === 'fail')) return 'fail';
   if (checks.some((c) => c.verdict === 'inconclusive')) return 'inconclusive';
   return 'pass';

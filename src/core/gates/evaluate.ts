@@ -1,6 +1,6 @@
 import type { LoadedPolicy, GateSpec, SliceSpec } from './policy.js';
 import { directionOf } from './policy.js';
-import { type CheckResult, fmt, fmtP, fmtSigned, holm, type Verdict } from './checks.js';
+import { type GateCheckResult, fmt, fmtP, fmtSigned, holm, type Verdict } from './checks.js';
 import {
   ALL_METRICS,
   CLASSIFICATION_METRICS,
@@ -104,10 +104,10 @@ function relative(imp: number, b: number): number | null {
   return imp === 0 ? 0 : null;
 }
 
-export function evaluateGates(input: EvaluationInput): CheckResult[] {
+export function evaluateGates(input: EvaluationInput): GateCheckResult[] {
   const { policy } = input.policy;
   const lineOf = (path: Array<string | number>) => input.policy.doc.lineOf(path);
-  const checks: CheckResult[] = [];
+  const checks: GateCheckResult[] = [];
   const hasBaseline = input.baseline !== null;
 
   // Required metrics must be present for the candidate.
@@ -176,7 +176,7 @@ export function evaluateGates(input: EvaluationInput): CheckResult[] {
     const scopes: Array<string> = g.overall ? [''] : [];
     const named = g.slices === 'all' ? policy.slices.map((s) => s.name) : (g.slices ?? []);
     for (const s of named) if (!skipSlice.has(s)) scopes.push(s);
-    const sigChecks: CheckResult[] = [];
+    const sigChecks: GateCheckResult[] = [];
     for (const scope of scopes) {
       const slice = scope || null;
       const suffix = slice ? `[${slice}]` : '';
@@ -194,7 +194,7 @@ export function evaluateGates(input: EvaluationInput): CheckResult[] {
         ok: boolean | null,
         inequality: string,
         line: number | undefined,
-        extra: Partial<CheckResult> = {},
+        extra: Partial<GateCheckResult> = {},
       ) => {
         const verdict: Verdict = ok === null ? 'skip' : ok ? 'pass' : g.severity === 'warn' ? 'warn' : 'fail';
         checks.push({ id: `${g.id}${suffix}`, kind, verdict, inequality, line, ...base, ...extra });
@@ -285,7 +285,7 @@ export function evaluateGates(input: EvaluationInput): CheckResult[] {
         const r = significance(g, dir, scope, input);
         r.elapsed_ms = Math.round((performance.now() - t0) * 10) / 10;
         const line = lineOf(['gates', gi, 'significance']);
-        const chk: CheckResult = {
+        const chk: GateCheckResult = {
           id: `${g.id}${suffix}:${g.significance.test}`,
           kind: 'significance',
           ...base,
@@ -389,7 +389,7 @@ function numericColumn(p: Predictions, col: string): Float64Array | null {
   return out;
 }
 
-type SigPartial = Partial<CheckResult> & { verdict: Verdict; inequality: string };
+type SigPartial = Partial<GateCheckResult> & { verdict: Verdict; inequality: string };
 
 /** Run the configured test for one scope; the verdict is decided after the multiple-comparison adjustment. */
 function significance(g: GateSpec, dir: 'higher' | 'lower', scope: string, input: EvaluationInput): SigPartial {
@@ -457,7 +457,7 @@ function significance(g: GateSpec, dir: 'higher' | 'lower', scope: string, input
 }
 
 /** Decide a significance check from its (adjusted) p-value. */
-function decide(g: GateSpec, chk: CheckResult, input: EvaluationInput): SigPartial {
+function decide(g: GateSpec, chk: GateCheckResult, input: EvaluationInput): SigPartial {
   const s = g.significance!;
   const p = chk.p_value!;
   const dir = directionOf(input.policy.policy, g.metric);

@@ -1,12 +1,13 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { MlctlError, NotFoundError, StorageError, UsageError } from '../errors.js';
+import { EvaluationError, MlctlError, NotFoundError, StorageError, UsageError } from '../errors.js';
 import { appendEvent } from '../audit/chain.js';
 import { resolveRef } from '../registry/resolve.js';
 import { pullVersion } from '../artifacts/pull.js';
 import { hashDataset } from '../registry/register.js';
 import { parseMetrics } from '../inputs/metrics-file.js';
+import { shortHash } from '../util/text.js';
 import type { FeatureSchema } from '../inputs/feature-schema.js';
 import { loadPolicy, type LoadedPolicy } from './policy.js';
 import {
@@ -18,13 +19,14 @@ import {
   type Predictions,
 } from './predictions.js';
 import { evaluateGates, tablesFromPredictions, type MetricTable } from './evaluate.js';
-import { overallVerdict, type CheckResult } from './checks.js';
+import { overallVerdict, type GateCheckResult } from './checks.js';
 import { CLASSIFICATION_METRICS } from './metrics.js';
-import type { GatesSettings } from './gates-config.js';
+import type { GatesSettings } from '../config/index.js';
 import type { Registry, VersionRecord } from '../../ports/registry.js';
 import type { BlobStore } from '../../ports/blob-store.js';
 import type { Clock } from '../../ports/clock.js';
 import type { Exec } from '../../ports/exec.js';
+import { formatRef } from '../refs.js';
 
 export interface GateInput {
   candidate: string;
@@ -55,7 +57,7 @@ export interface GateReport {
   policy: { file: string; digest: string };
   dataset: { digest: string | null; source: 'metrics' | 'predictions' | 'eval'; rows: number | null };
   summary: Record<'pass' | 'fail' | 'warn' | 'skip' | 'inconclusive', number>;
-  checks: CheckResult[];
+  checks: GateCheckResult[];
   gateRunId: number;
   at: string;
   actor: string;
@@ -76,7 +78,7 @@ async function metricTable(
   return { table, dataset };
 }
 
-const short = (d: string | null) => (d ? `${d.slice(0, 19)}…` : 'an unknown dataset');
+const short = (d: string | null) => (d ? `${shortHash(d)}…` : 'an unknown dataset');
 
 /** Shell-quote a substituted path so spaces and quotes in it cannot break the command. */
 const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
@@ -89,7 +91,7 @@ async function evaluateVersion(
   const ev = ctx.settings.eval!;
   const store = await ctx.store!();
   const modelDir = join(work, `${v.model}-${v.version}`);
-  await pullVersion({ registry: ctx.registry, store, cwd: work }, `${v.model}@${v.version}`, modelDir);
+  await pullVersion({ registry: ctx.registry, store, cwd: work }, formatRef(v), modelDir);
   const output = join(work, `${v.model}-${v.version}.out`);
   const dataset = ev.dataset ? resolve(ctx.cwd, ev.dataset) : '';
   const command = ev.command
@@ -102,24 +104,24 @@ async function evaluateVersion(
   const r = await (await ctx.exec!()).shell(command, { cwd: ctx.cwd, timeoutMs: ev.timeoutMs });
   const tail = r.stderr.trim().split('\n').slice(-5).join(' | ');
   if (r.timedOut)
-    throw new StorageError(
-      `evaluation of ${v.model}@${v.version} timed out after ${Math.round(ev.timeoutMs / 1000)} s${tail ? `; stderr: ${tail}` : ''}`,
+    throw new EvaluationError(
+      `evaluation of ${formatRef(v)} timed out after ${Math.round(ev.timeoutMs / 1000)} s${tail ? `; stderr: ${tail}` : ''}`,
     );
   if (r.exitCode !== 0)
-    throw new StorageError(
-      `evaluation of ${v.model}@${v.version} exited with ${r.exitCode}${tail ? `; stderr: ${tail}` : ''}`,
+    throw new EvaluationError(
+      `evaluation of ${formatRef(v)} exited with ${r.exitCode}${tail ? `; stderr: ${tail}` : ''}`,
     );
   let text: string;
   try {
     text = await readFile(output, 'utf8');
   } catch {
-    throw new StorageError(
-      `evaluation of ${v.model}@${v.version} wrote nothing to {output}; the command must write predictions (CSV/JSONL) or metrics JSON there`,
+    throw new EvaluationError(
+      `evaluation of ${formatRef(v)} wrote nothing to {output}; the command must write predictions (CSV/JSONL) or metrics JSON there`,
     );
   }
   const trimmed = text.trimStart();
   if (trimmed.startsWith('{') && !trimmed.split('\n', 1)[0]!.includes('"id"')) {
-    const m = parseMetrics(text, `evaluation output of ${v.model}@${v.version}`);
+    const m = parseMetrics(text, `evaluation output of ${formatRef(v)}`);
     const table: MetricTable = new Map();
     for (const row of m.rows) {
       const k = row.slice ?? '';
@@ -128,7 +130,7 @@ async function evaluateVersion(
     }
     return { metrics: table };
   }
-  return { predictions: parsePredictions(text, `evaluation output of ${v.model}@${v.version}`) };
+  return { predictions: parsePredictions(text, `evaluation output of ${formatRef(v)}`) };
 }
 
 function checkBinaryLabels(policy: LoadedPolicy, p: Predictions): void {
@@ -159,7 +161,7 @@ export async function runGate(ctx: GateContext, input: GateInput): Promise<GateR
   }
   if (base && base.id === cand.id)
     throw new UsageError(
-      `${cand.model}@${cand.version} is already the baseline it would be compared with; gate a different version`,
+      `${formatRef(cand)} is already the baseline it would be compared with; gate a different version`,
     );
   if (input.predictions === undefined && input.baselinePredictions !== undefined)
     throw new UsageError('--baseline-predictions needs --predictions for the candidate');
@@ -170,7 +172,7 @@ export async function runGate(ctx: GateContext, input: GateInput): Promise<GateR
     );
   if (base && input.predictions && !input.baselinePredictions) {
     throw new UsageError(
-      `--predictions needs --baseline-predictions for ${base.model}@${base.version} too, so the comparison is paired`,
+      `--predictions needs --baseline-predictions for ${formatRef(base)} too, so the comparison is paired`,
     );
   }
 
@@ -221,7 +223,7 @@ export async function runGate(ctx: GateContext, input: GateInput): Promise<GateR
     const c = await metricTable(ctx.registry, cand);
     if (c.table.size === 0)
       throw new UsageError(
-        `${cand.model}@${cand.version} has no registered metrics; register with --metrics, or gate with --predictions or --eval`,
+        `${formatRef(cand)} has no registered metrics; register with --metrics, or gate with --predictions or --eval`,
       );
     candTable = c.table;
     datasetDigest = c.dataset;
@@ -283,8 +285,8 @@ export async function runGate(ctx: GateContext, input: GateInput): Promise<GateR
   const at = ctx.clock.now().toISOString();
   const report: GateReport = {
     verdict,
-    candidate: { ref: `${cand.model}@${cand.version}`, manifestDigest: cand.manifestDigest },
-    baseline: base ? { ref: `${base.model}@${base.version}`, manifestDigest: base.manifestDigest } : null,
+    candidate: { ref: formatRef(cand), manifestDigest: cand.manifestDigest },
+    baseline: base ? { ref: formatRef(base), manifestDigest: base.manifestDigest } : null,
     baselineMissing: base ? null : ifMissing,
     policy: { file: policy.file, digest: policy.digest },
     dataset: { digest: datasetDigest!, source: source!, rows: rowCount },
@@ -315,7 +317,7 @@ export async function runGate(ctx: GateContext, input: GateInput): Promise<GateR
         actor: ctx.actor,
         action: 'gate.run',
         model: cand.model,
-        subject: `${cand.model}@${cand.version}`,
+        subject: formatRef(cand),
         payload: {
           gateRunId: id,
           verdict,

@@ -1,6 +1,7 @@
 import type { Registry } from '../../ports/registry.js';
 import { resolveRef } from './resolve.js';
 import type { FeatureField, FeatureSchema } from '../inputs/feature-schema.js';
+import { formatRef } from '../refs.js';
 
 export interface MetricDelta {
   name: string;
@@ -105,8 +106,8 @@ export async function diffVersions(registry: Registry, refA: string, refB: strin
   }
   for (const p of fb.keys()) if (!fa.has(p)) files.added.push(p);
   return {
-    a: `${va.model}@${va.version}`,
-    b: `${vb.model}@${vb.version}`,
+    a: formatRef(va),
+    b: formatRef(vb),
     metrics,
     config,
     schema: schemaChanges(va.featureSchema as FeatureSchema | null, vb.featureSchema as FeatureSchema | null),

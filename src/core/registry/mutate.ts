@@ -1,5 +1,5 @@
 import { NotFoundError, UsageError } from '../errors.js';
-import { checkAlias, checkModelName, PROTECTED_ALIASES, RESERVED_ALIASES } from '../refs.js';
+import { checkAlias, checkModelName, PROTECTED_ALIASES, RESERVED_ALIASES, formatRef } from '../refs.js';
 import { appendEvent } from '../audit/chain.js';
 import { resolveRef, requireModel } from './resolve.js';
 import { parseTags } from './tags.js';
@@ -26,7 +26,7 @@ export async function setAlias(ctx: MutateContext, ref: string, alias: string) {
   checkSettableAlias(alias);
   const v = await resolveRef(ctx.registry, ref);
   if (v.status === 'archived')
-    throw new UsageError(`${v.model}@${v.version} is archived; an alias must point at a live version`);
+    throw new UsageError(`${formatRef(v)} is archived; an alias must point at a live version`);
   return ctx.registry.write(async () => {
     const at = ctx.clock.now().toISOString();
     const { previous } = await ctx.registry.setAlias(v.model, alias, v.id, at, ctx.actor);
@@ -35,7 +35,7 @@ export async function setAlias(ctx: MutateContext, ref: string, alias: string) {
       actor: ctx.actor,
       action: 'alias.set',
       model: v.model,
-      subject: `${v.model}@${v.version}`,
+      subject: formatRef(v),
       payload: { alias, previous },
     });
     return { model: v.model, alias, version: v.version, previous };
@@ -74,10 +74,10 @@ export async function tagVersion(ctx: MutateContext, ref: string, tagTexts: stri
       actor: ctx.actor,
       action: 'tag',
       model: v.model,
-      subject: `${v.model}@${v.version}`,
+      subject: formatRef(v),
       payload: { tags },
     });
-    return { ref: `${v.model}@${v.version}`, tags: await ctx.registry.tags(v.id) };
+    return { ref: formatRef(v), tags: await ctx.registry.tags(v.id) };
   });
 }
 
@@ -85,15 +85,13 @@ export async function archiveVersion(ctx: MutateContext, ref: string) {
   const v = await resolveRef(ctx.registry, ref);
   const aliases = await ctx.registry.aliasesOf(v.id);
   if (aliases.includes('champion')) {
-    throw new UsageError(
-      `${v.model}@${v.version} is the champion; promote another version or roll back before archiving it`,
-    );
+    throw new UsageError(`${formatRef(v)} is the champion; promote another version or roll back before archiving it`);
   }
   if (aliases.length)
     throw new UsageError(
-      `${v.model}@${v.version} still has aliases (${aliases.join(', ')}); remove them first with 'mlctl alias rm ${v.model} <alias>'`,
+      `${formatRef(v)} still has aliases (${aliases.join(', ')}); remove them first with 'mlctl alias rm ${v.model} <alias>'`,
     );
-  if (v.status === 'archived') return { ref: `${v.model}@${v.version}`, status: 'archived' as const, changed: false };
+  if (v.status === 'archived') return { ref: formatRef(v), status: 'archived' as const, changed: false };
   return ctx.registry.write(async () => {
     const at = ctx.clock.now().toISOString();
     await ctx.registry.setStatus(v.id, 'archived', at);
@@ -102,9 +100,9 @@ export async function archiveVersion(ctx: MutateContext, ref: string) {
       actor: ctx.actor,
       action: 'archive',
       model: v.model,
-      subject: `${v.model}@${v.version}`,
+      subject: formatRef(v),
       payload: { previousStatus: v.status },
     });
-    return { ref: `${v.model}@${v.version}`, status: 'archived' as const, changed: true };
+    return { ref: formatRef(v), status: 'archived' as const, changed: true };
   });
 }

@@ -1,5 +1,5 @@
 import { NotFoundError } from '../errors.js';
-import { parseRef, type Ref } from '../refs.js';
+import { parseRef, type Ref, formatRef } from '../refs.js';
 import { closeMatches, compactRanges } from '../util/text.js';
 import type { Registry, VersionRecord } from '../../ports/registry.js';
 
@@ -28,7 +28,7 @@ export async function resolveRef(
     const v = await registry.getVersion(r.model, r.version);
     if (v) return v;
     throw new NotFoundError(
-      `${r.model}@${r.version} does not exist; ${r.model} has versions ${compactRanges(await registry.versionNumbers(r.model))}`,
+      `${formatRef(r)} does not exist; ${r.model} has versions ${compactRanges(await registry.versionNumbers(r.model))}`,
     );
   }
   if (r.alias === 'latest') {

@@ -1,5 +1,6 @@
 import { resolveRef } from './resolve.js';
 import type { ArtifactEntry, MetricEntry, Registry, VersionRecord } from '../../ports/registry.js';
+import { formatRef } from '../refs.js';
 
 export interface VersionDetail extends VersionRecord {
   ref: string;
@@ -14,7 +15,7 @@ export interface VersionDetail extends VersionRecord {
 export async function versionDetail(registry: Registry, v: VersionRecord): Promise<VersionDetail> {
   return {
     ...v,
-    ref: `${v.model}@${v.version}`,
+    ref: formatRef(v),
     aliases: await registry.aliasesOf(v.id),
     tags: await registry.tags(v.id),
     files: await registry.artifacts(v.id),
@@ -29,7 +30,7 @@ export async function showVersion(registry: Registry, ref: string): Promise<Vers
 
 async function adrsOf(registry: Registry, v: VersionRecord): Promise<string[]> {
   const out = new Set<string>();
-  const ref = `${v.model}@${v.version}`;
+  const ref = formatRef(v);
   for (const e of await registry.events({ subject: ref })) {
     const a = (e.payload as { adr?: unknown } | null)?.adr;
     if (typeof a === 'string') out.add(a);

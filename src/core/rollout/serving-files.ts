@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import { UsageError } from '../errors.js';
-import { adapterFor } from '../serving/adapters.js';
+import { adapterFor } from '../serving/catalog.js';
 import { mentionsKind, parseServingFile, refuseForeignOwners, splitDocuments } from '../serving/yaml-docs.js';
 import type { ServingDocs, TrafficTarget } from '../serving/types.js';
-import type { ServingSpec } from './plan.js';
+import type { ServingSpec } from '../config/index.js';
 
 export interface ServingEdit {
   /** As written in mlctl.yaml (relative to the project root). */

@@ -1,6 +1,6 @@
 import type { RolloutRecord, RolloutStage } from '../../ports/registry.js';
 import type { TrafficTarget } from '../serving/types.js';
-import type { StageSpec } from './plan.js';
+import type { StageSpec } from '../config/index.js';
 
 /** "shadow (mirror 100%)", "canary 5%", "ramp 25%", "full". */
 export function describeStage(s: RolloutStage): string {
@@ -16,6 +16,25 @@ export function stageSlug(s: RolloutStage): string {
   return `${s.stage}-${s.weight}`;
 }
 
+/**
+ * The trailers of every mlctl commit in the GitOps repository: which model, version, stage (and
+ * rollout) the commit is a step of, so the git history can be matched with the registry.
+ */
+export function stepTrailers(s: {
+  model: string;
+  version: number;
+  stage: RolloutStage | 'full' | 'abort' | 'rollback';
+  rollout?: number;
+}): Record<string, string> {
+  return {
+    'Mlctl-Model': s.model,
+    'Mlctl-Version': String(s.version),
+    'Mlctl-Stage': typeof s.stage === 'string' ? s.stage : stageSlug(s.stage),
+    ...(s.rollout !== undefined ? { 'Mlctl-Rollout': String(s.rollout) } : {}),
+  };
+}
+
+/** A plan as configured, frozen into the rollout's row when it starts (later config edits do not change it). */
 export function freezePlan(stages: StageSpec[]): RolloutStage[] {
   return stages.map((s) => ({
     stage: s.stage,
@@ -27,7 +46,7 @@ export function freezePlan(stages: StageSpec[]): RolloutStage[] {
   }));
 }
 
-/** What the serving config says at step `i` of a rollout. */
+/** What the serving config says at step `i` of a rollout (the one place a stage becomes a traffic target). */
 export function targetAt(
   r: Pick<RolloutRecord, 'model' | 'plan' | 'candidateUri' | 'championUri'>,
   versions: { candidate: number; champion: number },

@@ -1,9 +1,10 @@
 import { dirname, relative } from 'node:path';
-import { StorageError, UsageError } from '../errors.js';
+import { PushRejectedError, StorageError, UsageError } from '../errors.js';
 import { atomicWrite } from '../util/atomic-write.js';
 import { FileJournal } from '../util/file-journal.js';
 import { renderServing } from './serving-files.js';
-import type { ServingSpec } from './plan.js';
+import { shortHash } from '../util/text.js';
+import type { ServingSpec } from '../config/index.js';
 import type { TrafficTarget } from '../serving/types.js';
 import type { GitOps } from '../../ports/gitops.js';
 import type { Registry } from '../../ports/registry.js';
@@ -93,7 +94,7 @@ export async function runStep<T>(ctx: StepContext, input: StepInput<T>): Promise
         if (ctx.git.push) {
           const r = await g.push(ctx.git.remote);
           if (!r.ok)
-            throw new StorageError(
+            throw new PushRejectedError(
               `git push to ${ctx.git.remote} was rejected (${r.reason}); nothing changed: the local commit was undone and the registry is untouched — pull, then run the command again`,
             );
           pushed = true;
@@ -106,7 +107,7 @@ export async function runStep<T>(ctx: StepContext, input: StepInput<T>): Promise
     if (commit && pushed) {
       // The commit is on the remote already: keep the files as committed, and say what is out of step.
       throw new StorageError(
-        `pushed ${String(commit).slice(0, 10)} but could not record it in the registry (${(err as Error).message}); the serving files and the registry now disagree — check mlctl rollout status and git log, then mlctl rollback if needed`,
+        `pushed ${shortHash(commit)} but could not record it in the registry (${(err as Error).message}); the serving files and the registry now disagree — check mlctl rollout status and git log, then mlctl rollback if needed`,
         { cause: err },
       );
     }
@@ -115,7 +116,7 @@ export async function runStep<T>(ctx: StepContext, input: StepInput<T>): Promise
         await (git as GitOps).undo(commit);
       } catch (undoErr) {
         throw new StorageError(
-          `${(err as Error).message}; and the commit ${String(commit).slice(0, 10)} could not be undone: ${(undoErr as Error).message}`,
+          `${(err as Error).message}; and the commit ${shortHash(commit)} could not be undone: ${(undoErr as Error).message}`,
           { cause: err },
         );
       }

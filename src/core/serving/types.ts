@@ -1,4 +1,5 @@
 import type { Document } from 'yaml';
+import type { ServingAdapterName } from './kinds.js';
 
 /** What the serving config should say after a rollout step. */
 export interface TrafficTarget {
@@ -16,7 +17,7 @@ export interface TrafficTarget {
 export type ServingDocs = Document.Parsed[];
 
 export interface ServingAdapter {
-  readonly name: 'kserve' | 'istio' | 'seldon' | 'generic';
+  readonly name: ServingAdapterName;
   readonly supportsShadow: boolean;
   /** The document kinds it reads or edits; every other document in a serving file is kept byte for byte. */
   readonly kinds: readonly string[];

@@ -40,3 +40,12 @@ export function formatBytes(n: number): string {
   }
   return u === 0 ? `${n} B` : `${v.toFixed(v < 10 ? 2 : 1)} ${units[u]}`;
 }
+
+/**
+ * The one way hashes are shortened for people: a digest keeps its algorithm (`sha256:` and 12 hex
+ * digits), anything else (a git commit, an event hash) its first 10 characters; '-' for none.
+ */
+export function shortHash(h: string | null | undefined): string {
+  if (!h) return '-';
+  return h.startsWith('sha256:') ? h.slice(0, 19) : h.slice(0, 10);
+}

@@ -1,5 +1,4 @@
-import { parseDuration } from '../util/duration.js';
-import type { CheckSpec } from './plan.js';
+import type { HealthCheckSpec } from '../config/index.js';
 import type { Exec } from '../../ports/exec.js';
 
 /**
@@ -7,19 +6,20 @@ import type { Exec } from '../../ports/exec.js';
  * (empty result, NaN) — it blocks advancing but never aborts. error: it could not be evaluated at
  * all (server unreachable, bad query, timeout) — also blocks without aborting.
  */
-export type CheckStatus = 'pass' | 'fail' | 'inconclusive' | 'error';
+export type HealthCheckStatus = 'pass' | 'fail' | 'inconclusive' | 'error';
 
-export interface CheckResult {
+/** The outcome of one rollout health check (a gate's checks are GateHealthCheckResult). */
+export interface HealthCheckResult {
   name: string;
   kind: 'prometheus' | 'command';
-  status: CheckStatus;
+  status: HealthCheckStatus;
   value: number | null;
   min: number | null;
   max: number | null;
   detail: string;
 }
 
-export interface CheckContext {
+export interface HealthCheckContext {
   /** Loaded on first use: most stage changes run no command. */
   exec(): Promise<Exec>;
   /** Global fetch; injected so core code stays free of ambient I/O. */
@@ -27,7 +27,7 @@ export interface CheckContext {
   cwd: string;
 }
 
-export interface CheckVars {
+export interface HealthCheckVars {
   model: string;
   version: number;
   champion: number | null;
@@ -42,17 +42,17 @@ function bounds(value: number, min: number | undefined, max: number | undefined)
 }
 
 /** `{model}`, `{version}`, `{champion}`, `{stage}` in queries and command lines (values are validated names and numbers). */
-export function expand(template: string, v: CheckVars): string {
-  return template.replace(/\{(model|version|champion|stage)\}/g, (_, k: keyof CheckVars) => String(v[k] ?? ''));
+export function expand(template: string, v: HealthCheckVars): string {
+  return template.replace(/\{(model|version|champion|stage)\}/g, (_, k: keyof HealthCheckVars) => String(v[k] ?? ''));
 }
 
 async function prometheusCheck(
-  ctx: CheckContext,
+  ctx: HealthCheckContext,
   name: string,
-  spec: Extract<CheckSpec, { prometheus: unknown }>['prometheus'],
-  vars: CheckVars,
-): Promise<CheckResult> {
-  const base: Omit<CheckResult, 'status' | 'value' | 'detail'> = {
+  spec: Extract<HealthCheckSpec, { prometheus: unknown }>['prometheus'],
+  vars: HealthCheckVars,
+): Promise<HealthCheckResult> {
+  const base: Omit<HealthCheckResult, 'status' | 'value' | 'detail'> = {
     name,
     kind: 'prometheus',
     min: spec.min ?? null,
@@ -60,7 +60,7 @@ async function prometheusCheck(
   };
   const query = expand(spec.query, vars);
   const url = `${spec.url.replace(/\/+$/, '')}/api/v1/query?query=${encodeURIComponent(query)}`;
-  const timeoutMs = parseDuration(spec.timeout, `check ${name} timeout`);
+  const timeoutMs = spec.timeoutMs;
   let body: { status?: string; error?: string; data?: { resultType?: string; result?: unknown } };
   try {
     const res = await ctx.fetch(url, {
@@ -126,18 +126,18 @@ async function prometheusCheck(
 }
 
 async function commandCheck(
-  ctx: CheckContext,
+  ctx: HealthCheckContext,
   name: string,
-  spec: Extract<CheckSpec, { command: string }>,
-  vars: CheckVars,
-): Promise<CheckResult> {
-  const base: Omit<CheckResult, 'status' | 'value' | 'detail'> = {
+  spec: Extract<HealthCheckSpec, { command: string }>,
+  vars: HealthCheckVars,
+): Promise<HealthCheckResult> {
+  const base: Omit<HealthCheckResult, 'status' | 'value' | 'detail'> = {
     name,
     kind: 'command',
     min: spec.min ?? null,
     max: spec.max ?? null,
   };
-  const timeoutMs = parseDuration(spec.timeout, `check ${name} timeout`);
+  const timeoutMs = spec.timeoutMs;
   const r = await (
     await ctx.exec()
   ).shell(expand(spec.command, vars), {
@@ -181,12 +181,12 @@ async function commandCheck(
 }
 
 /** Run the named checks in parallel (they are independent queries/commands). */
-export async function runChecks(
-  ctx: CheckContext,
-  specs: Record<string, CheckSpec>,
+export async function runHealthChecks(
+  ctx: HealthCheckContext,
+  specs: Record<string, HealthCheckSpec>,
   names: string[],
-  vars: CheckVars,
-): Promise<CheckResult[]> {
+  vars: HealthCheckVars,
+): Promise<HealthCheckResult[]> {
   return Promise.all(
     names.map((name) => {
       const spec = specs[name]!;

@@ -3,9 +3,11 @@ import { genericAdapter } from './generic.js';
 import { istioAdapter } from './istio.js';
 import { kserveAdapter } from './kserve.js';
 import { seldonAdapter } from './seldon.js';
+import { SERVING_ADAPTER_NAMES, type ServingAdapterName } from './kinds.js';
 import type { ServingAdapter } from './types.js';
 
-export const ADAPTERS: Record<ServingAdapter['name'], ServingAdapter> = {
+/** Serving adapters by name (add a new one here and in kinds.ts). */
+export const ADAPTERS: Record<ServingAdapterName, ServingAdapter> = {
   kserve: kserveAdapter,
   istio: istioAdapter,
   seldon: seldonAdapter,
@@ -13,7 +15,10 @@ export const ADAPTERS: Record<ServingAdapter['name'], ServingAdapter> = {
 };
 
 export function adapterFor(name: string): ServingAdapter {
-  const a = ADAPTERS[name as ServingAdapter['name']];
-  if (!a) throw new UsageError(`unknown serving adapter ${JSON.stringify(name)}; use kserve, istio, seldon or generic`);
+  const a = ADAPTERS[name as ServingAdapterName];
+  if (!a)
+    throw new UsageError(
+      `unknown serving adapter ${JSON.stringify(name)}; use ${SERVING_ADAPTER_NAMES.join(', ').replace(/, (\w+)$/, ' or $1')}`,
+    );
   return a;
 }

@@ -1,13 +1,21 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { atomicWrite } from './util/atomic-write.js';
-import { UsageError } from './errors.js';
-import { CONFIG_FILE, DEFAULT_ARTIFACTS, DEFAULT_REGISTRY } from './config.js';
-import { resolveAdrDir } from './adr/files.js';
-import { checkModelName } from './refs.js';
+import { atomicWrite } from '../util/atomic-write.js';
+import { UsageError } from '../errors.js';
+import {
+  CONFIG_FILE,
+  DEFAULT_ARTIFACTS,
+  DEFAULT_REGISTRY,
+  S3_URI_HINT,
+  isS3ObjectUri,
+  isS3Uri,
+} from '../config/index.js';
+import { resolveAdrDir } from '../adr/files.js';
+import { checkModelName } from '../refs.js';
+import { SERVING_ADAPTER_NAMES, type ServingAdapterName } from '../serving/kinds.js';
+import type { Confirmation } from '../confirmation.js';
 
-export const ADAPTER_NAMES = ['kserve', 'istio', 'seldon', 'generic'] as const;
-export type AdapterName = (typeof ADAPTER_NAMES)[number];
+export type AdapterName = ServingAdapterName;
 
 /** Everything `mlctl init` asks (or takes from flags). */
 export interface InitAnswers {
@@ -40,6 +48,8 @@ export interface InitPlan {
   files: PlannedFile[];
   /** Where an existing ADR folder was found (adopted instead of creating another), if anywhere. */
   adoptedAdrDir: string | null;
+  /** On a terminal the files are shown and agreed to before anything is written. */
+  confirm: Confirmation | null;
 }
 
 export interface InitDefaults {
@@ -72,16 +82,15 @@ export function checkAnswers(a: InitAnswers): void {
     ['--registry', a.registry],
   ] as const) {
     if (!v.trim()) throw new UsageError(`${flag} must not be empty`);
-    if (v.startsWith('s3://') && !/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/.test(v))
-      throw new UsageError(`${flag} ${v}: expected s3://bucket/prefix with a lowercase bucket name`);
+    if (v.startsWith('s3://') && !isS3Uri(v)) throw new UsageError(`${flag} ${v}: ${S3_URI_HINT}`);
   }
-  if (a.registry.startsWith('s3://') && (a.registry.endsWith('/') || !/^s3:\/\/[^/]+\/.+/.test(a.registry)))
+  if (a.registry.startsWith('s3://') && !isS3ObjectUri(a.registry))
     throw new UsageError(`--registry ${a.registry}: name the database object, e.g. s3://bucket/mlctl/registry.db`);
   if (a.s3Endpoint !== undefined && !/^https?:\/\/[^\s/]+/.test(a.s3Endpoint))
     throw new UsageError(`--s3-endpoint ${a.s3Endpoint}: must be a URL such as http://127.0.0.1:9000`);
   if (a.model !== null) checkModelName(a.model);
-  if (a.adapter !== null && !ADAPTER_NAMES.includes(a.adapter))
-    throw new UsageError(`--adapter ${String(a.adapter)}: use ${ADAPTER_NAMES.join(', ')} or none`);
+  if (a.adapter !== null && !SERVING_ADAPTER_NAMES.includes(a.adapter))
+    throw new UsageError(`--adapter ${String(a.adapter)}: use ${SERVING_ADAPTER_NAMES.join(', ')} or none`);
   if (a.servingFile !== null && (a.servingFile.startsWith('/') || a.servingFile.split(/[\\/]/).includes('..')))
     throw new UsageError(`--serving-file ${a.servingFile}: give a path inside the project`);
   if (a.adrDir.startsWith('/') || a.adrDir.split(/[\\/]/).includes('..'))
@@ -115,7 +124,7 @@ function configText(template: string, a: InitAnswers, d: InitDefaults): string {
 }
 
 /** What init would write; nothing is written. Existing files are kept unless `force`; mlctl.yaml is refused. */
-export function planInit(
+export function planFiles(
   dir: string,
   a: InitAnswers,
   d: InitDefaults,
@@ -147,7 +156,7 @@ export function planInit(
     add('.github/workflows/mlctl-gate.yml', fill(templates('github/mlctl-gate.yml')));
     add('.github/workflows/mlctl-rollout.yml', fill(templates('github/mlctl-rollout.yml')));
   }
-  return { dir, answers: a, files, adoptedAdrDir: d.adoptedAdrDir };
+  return { dir, answers: a, files, adoptedAdrDir: d.adoptedAdrDir, confirm: null };
 }
 
 export interface InitResult {
@@ -161,7 +170,7 @@ export interface InitResult {
 }
 
 /** Write the plan (each file atomically) and the .mlctl/ folder, git-ignored. */
-export function applyInit(plan: InitPlan): InitResult {
+export function writeFiles(plan: InitPlan): InitResult {
   const written: string[] = [];
   const kept: string[] = [];
   for (const f of plan.files) {

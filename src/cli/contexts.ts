@@ -1,0 +1,59 @@
+import type { Deps } from './deps.js';
+import type { Exec } from '../ports/exec.js';
+import type { RolloutContext } from '../core/rollout/context.js';
+import type { ProjectAdrContext } from '../core/adr/context.js';
+import type { LoadedPolicy } from '../core/gates/policy.js';
+
+/*
+ * Core functions take their dependencies as context objects; these build them from Deps, so each
+ * command makes one call and core never sees commander, the process or an adapter's construction.
+ */
+
+export interface StepFlags {
+  adr?: boolean;
+  commit?: boolean;
+  push?: boolean;
+  allowDirty?: boolean;
+}
+
+/** What promote, rollback and every rollout command work with: registry, serving/rollout config, git, checks. */
+export async function rolloutContext(deps: Deps, flags: StepFlags): Promise<RolloutContext> {
+  const cfg = await deps.config();
+  let exec: Exec | undefined;
+  let policy: Promise<LoadedPolicy | null> | undefined;
+  return {
+    registry: await deps.registry(),
+    clock: deps.clock,
+    actor: await deps.actor(),
+    adr: flags.adr === false ? null : await adrContext(deps),
+    // Loaded only where a decision needs it (starting a rollout, a promotion), not for stage changes:
+    // the policy's schema library is kept off that path.
+    policy: () =>
+      (policy ??= import('../core/gates/current-policy.js').then((m) => m.loadCurrentPolicy(cfg.root, cfg.gates))),
+    rollout: cfg.rollout,
+    step: {
+      root: cfg.root,
+      git: {
+        commit: flags.commit !== false && cfg.git.commit,
+        push: !!flags.push || cfg.git.push,
+        remote: cfg.git.remote,
+        allowDirty: !!flags.allowDirty,
+      },
+      openGit: (dir: string) => deps.gitops(dir),
+    },
+    store: () => deps.artifacts(),
+    checks: { exec: async () => (exec ??= await deps.exec()), fetch: globalThis.fetch, cwd: cfg.root },
+  };
+}
+
+/** ADR settings from mlctl.yaml when there is one; the adr commands also work without it. */
+export async function adrContext(deps: Deps): Promise<ProjectAdrContext> {
+  const { adrContextFor } = await import('../core/adr/context.js');
+  const { templatesDir } = await import('./templates.js');
+  return adrContextFor(await deps.settings(), {
+    cwd: deps.cwd,
+    packageTemplates: templatesDir(),
+    now: deps.clock.now(),
+    actor: await deps.actor(),
+  });
+}

@@ -1,0 +1,22 @@
+import { UsageError } from '../core/errors.js';
+
+/** For repeatable flags: --tag a=1 --tag b=2. */
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+export function positiveInt(flag: string) {
+  return (value: string): number => {
+    if (!/^[0-9]+$/.test(value) || Number(value) < 1)
+      throw new UsageError(`${flag} must be a positive whole number, got ${JSON.stringify(value)}`);
+    return Number(value);
+  };
+}
+
+/** The flags every step of a change of what serves accepts (promote, rollback, rollout tick). */
+export interface StepOptions {
+  commit: boolean;
+  push?: boolean;
+  allowDirty?: boolean;
+  adr: boolean;
+}

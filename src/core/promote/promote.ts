@@ -1,0 +1,125 @@
+import { UsageError, type InconclusiveError, type VerdictError } from '../errors.js';
+import { resolveRef } from '../registry/resolve.js';
+import { type CandidateChange, type RolloutContext } from '../rollout/context.js';
+import { formatRef } from '../refs.js';
+import { openRolloutOf } from '../rollout/pause.js';
+import { applyAdvance, planAdvance, type AdvancePlan } from '../rollout/advance.js';
+import { evaluateStage } from '../rollout/evaluate.js';
+import { blocker } from '../rollout/blocker.js';
+import { startRollout } from '../rollout/start.js';
+import { planCandidateChange } from './candidate.js';
+import { applyDirectPromotion, type ChampionResult } from './direct.js';
+import { confirmation, type Confirmation } from '../confirmation.js';
+import type { HealthCheckResult } from '../rollout/health-checks.js';
+import type { StepOutcome } from '../rollout/outcome.js';
+
+export interface PromoteInput {
+  ref: string;
+  force?: boolean;
+  reason?: string;
+}
+
+/**
+ * What `mlctl promote` will do, decided before anything changes:
+ * - `advance`: the candidate's rollout is open → its next stage (its checks were run and recorded;
+ *   `override` is what --force overrides: failing or undecided checks, bake time left);
+ * - `start`: the model has a serving target and a champion → start a staged rollout;
+ * - `direct`: no serving target, or the model's first version → champion now.
+ * `confirm` is what must be agreed to first (a change to full traffic), or null.
+ */
+export type PromotePlan =
+  | {
+      kind: 'advance';
+      confirm: Confirmation | null;
+      advance: AdvancePlan;
+      checks: HealthCheckResult[];
+      override: VerdictError | InconclusiveError | null;
+      reason: string | null;
+    }
+  | { kind: 'start' | 'direct'; confirm: Confirmation | null; change: CandidateChange };
+
+export type PromoteResult = { warnings: string[]; notes: string[] } & (
+  { kind: 'advance' | 'start'; outcome: StepOutcome } | { kind: 'direct'; outcome: ChampionResult }
+);
+
+export async function planPromote(ctx: RolloutContext, input: PromoteInput): Promise<PromotePlan> {
+  const force = !!input.force;
+  if (force && !input.reason?.trim())
+    throw new UsageError('--force needs --reason: an override is recorded with why it was made');
+  const reason = input.reason ?? null;
+  const cand = await resolveRef(ctx.registry, input.ref);
+  const open = await openRolloutOf(ctx, cand.model);
+  if (open) {
+    if (open.candidateId !== cand.id) {
+      const other = formatRef((await ctx.registry.getVersionById(open.candidateId))!);
+      throw new UsageError(
+        `${cand.model} has a rollout of ${other} in progress; advance it with mlctl promote ${other}, or abort it with mlctl rollback ${cand.model}`,
+      );
+    }
+    if (open.state === 'paused')
+      throw new UsageError(`the rollout of ${cand.model} is paused; run mlctl rollout resume ${cand.model} first`);
+    const advance = await planAdvance(ctx, open);
+    const checks = await evaluateStage(ctx, open);
+    const why = blocker(advance, checks);
+    if (why && !force) throw why;
+    const champ = advance.champion;
+    return {
+      kind: 'advance',
+      advance,
+      checks,
+      override: why,
+      reason,
+      confirm: advance.toFull
+        ? confirmation(
+            `Send all traffic to ${formatRef(cand)} and make it the champion${champ ? ` (replacing ${formatRef(champ)})` : ''}?`,
+            `moving ${formatRef(cand)} to full`,
+          )
+        : null,
+    };
+  }
+  const change = await planCandidateChange(ctx, { candidate: cand, force, reason });
+  const served = ctx.rollout.serving[cand.model];
+  const target = formatRef(cand);
+  if (served && change.champion)
+    return {
+      kind: 'start',
+      change,
+      confirm:
+        ctx.rollout.plans[served.plan]![0]!.stage === 'full'
+          ? confirmation(`Send all traffic to ${target} and make it the champion?`, `moving ${target} to full`)
+          : null,
+    };
+  return {
+    kind: 'direct',
+    change,
+    confirm: confirmation(
+      `Make ${target} the production champion${change.champion ? ` (replacing ${formatRef(change.champion)})` : ''}?`,
+      `promoting ${target}`,
+    ),
+  };
+}
+
+/** Carry out a plan (after any confirmation): one step, all or nothing. */
+export async function applyPromote(ctx: RolloutContext, plan: PromotePlan): Promise<PromoteResult> {
+  if (plan.kind === 'advance') {
+    const outcome = await applyAdvance(ctx, plan.advance, {
+      forced: !!plan.override,
+      reason: plan.reason,
+      checks: plan.checks,
+    });
+    const warnings = plan.override ? [`advanced with --force (override recorded): ${plan.override.message}`] : [];
+    return { kind: 'advance', outcome, warnings, notes: [] };
+  }
+  const { change } = plan;
+  const notes = (adr: string | null) => (adr ? [`recorded ADR ${adr}`] : []);
+  if (plan.kind === 'start') {
+    const outcome = await startRollout(ctx, change);
+    const warnings = outcome.forced
+      ? [`rollout started without a passing gate run (override recorded): ${change.reason}`]
+      : [];
+    return { kind: 'start', outcome, warnings, notes: notes(outcome.adr) };
+  }
+  const outcome = await applyDirectPromotion(ctx, change);
+  const warnings = outcome.forced ? [`promoted without a passing gate run (override recorded): ${change.reason}`] : [];
+  return { kind: 'direct', outcome, warnings, notes: notes(outcome.adr) };
+}

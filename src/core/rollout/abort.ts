@@ -1,0 +1,102 @@
+import { updateAdr } from '../adr/adr-ops.js';
+import { appendEvent } from '../audit/chain.js';
+import { servingSpecOf, stamp, versionsOf, type RolloutContext } from './context.js';
+import { formatRef } from '../refs.js';
+import { snapshotAdr } from './adr-text.js';
+import { assertRolloutUnchanged, rolloutMoved } from './races.js';
+import { summarizeChecks } from './evaluate.js';
+import { describeStage, stepTrailers } from './stages.js';
+import { runStep } from './step.js';
+import type { HealthCheckResult } from './health-checks.js';
+import type { StepOutcome } from './outcome.js';
+import type { RolloutRecord } from '../../ports/registry.js';
+
+/** All traffic back to the champion, no mirror; the ADR is Rejected with the reason. */
+export async function abortRollout(
+  ctx: RolloutContext,
+  r: RolloutRecord,
+  opts: { reason: string | null; failing: HealthCheckResult[]; by: 'rollback' | 'tick' },
+): Promise<StepOutcome> {
+  const { cand, champ } = await versionsOf(ctx, r);
+  const spec = servingSpecOf(ctx, r.model);
+  const from = describeStage(r.plan[r.step]!);
+  const why =
+    [
+      opts.reason,
+      opts.failing.length
+        ? `failing check${opts.failing.length > 1 ? 's' : ''}: ${summarizeChecks(opts.failing)}`
+        : null,
+    ]
+      .filter(Boolean)
+      .join('; ') || 'no reason given';
+  let adrTouched = false;
+  const res = await runStep(
+    { ...ctx.step, registry: ctx.registry },
+    {
+      verify: async () => await assertRolloutUnchanged(ctx, r),
+      serving: {
+        model: r.model,
+        spec,
+        target: {
+          model: r.model,
+          champion: { version: champ?.version ?? cand.version, uri: r.championUri ?? r.candidateUri },
+        },
+      },
+      adr: async (journal) => {
+        adrTouched = snapshotAdr(ctx, journal, r.adr);
+        if (adrTouched)
+          await updateAdr(ctx.adr!, r.adr!, {
+            status: 'Rejected',
+            log: [
+              `${stamp(ctx)} aborted at ${from} by ${ctx.actor} (${opts.by}): ${why}; all traffic back to ${champ ? formatRef(champ) : 'the champion'}`,
+            ],
+          });
+      },
+      message: `mlctl: abort ${formatRef(cand)} rollout at ${from}`,
+      trailers: stepTrailers({ model: r.model, version: cand.version, stage: 'abort', rollout: r.id }),
+      record: async (commit) => {
+        const at = ctx.clock.now().toISOString();
+        const ok = await ctx.registry.updateRollout(r.id, r.revision, {
+          state: 'aborted',
+          endedAt: at,
+          updatedAt: at,
+          outcome: why,
+          lastCommit: commit,
+        });
+        if (!ok) throw rolloutMoved(r);
+        await ctx.registry.setStatus(cand.id, r.gateRunId !== null ? 'validated' : 'registered', at);
+        await appendEvent(ctx.registry, {
+          at,
+          actor: ctx.actor,
+          action: 'rollout.abort',
+          model: r.model,
+          subject: formatRef(cand),
+          payload: {
+            rollout: r.id,
+            at: from,
+            reason: opts.reason,
+            failing: opts.failing.map((c) => ({ name: c.name, value: c.value, detail: c.detail })),
+            by: opts.by,
+            commit,
+          },
+        });
+      },
+    },
+  );
+  return {
+    model: r.model,
+    rollout: r.id,
+    candidate: formatRef(cand),
+    champion: champ ? formatRef(champ) : null,
+    action: 'abort',
+    step: r.step,
+    stage: from,
+    state: 'aborted',
+    commit: res.commit,
+    pushed: res.pushed,
+    files: res.files,
+    outside: res.outside,
+    adr: adrTouched ? r.adr : null,
+    forced: false,
+  };
+}

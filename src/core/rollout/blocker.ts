@@ -1,0 +1,32 @@
+import { InconclusiveError, VerdictError } from '../errors.js';
+import { describeStage, formatDuration } from './stages.js';
+import { summarizeChecks } from './evaluate.js';
+import type { HealthCheckResult } from './health-checks.js';
+import type { AdvancePlan } from './advance.js';
+
+/**
+ * Why the rollout may not leave its current stage yet, as the error to throw (or null):
+ * failing checks (exit 1), inconclusive or unevaluable checks (exit 5), bake time left (exit 1).
+ */
+export function blocker(
+  p: Pick<AdvancePlan, 'rollout' | 'remainingMs'>,
+  checks: HealthCheckResult[],
+): VerdictError | InconclusiveError | null {
+  const r = p.rollout;
+  const cur = describeStage(r.plan[r.step]!);
+  const failed = checks.filter((c) => c.status === 'fail');
+  if (failed.length)
+    return new VerdictError(
+      `${r.model}: ${cur} checks failed: ${summarizeChecks(failed)}; abort with mlctl rollback ${r.model}, or override with --force --reason "…"`,
+    );
+  const open = checks.filter((c) => c.status !== 'pass');
+  if (open.length)
+    return new InconclusiveError(
+      `${r.model}: ${cur} checks could not decide: ${summarizeChecks(open)}; wait and retry, or override with --force --reason "…"`,
+    );
+  if (p.remainingMs > 0)
+    return new VerdictError(
+      `${r.model}: ${cur} needs ${formatDuration(r.plan[r.step]!.minDurationMs)} before the next stage; ${formatDuration(p.remainingMs)} left (since ${r.stepStartedAt}) — wait, or override with --force --reason "…"`,
+    );
+  return null;
+}

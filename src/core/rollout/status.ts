@@ -1,0 +1,65 @@
+import { type RolloutContext } from './context.js';
+import { formatRef } from '../refs.js';
+import { describeStage, formatDuration } from './stages.js';
+import type { HealthCheckResult } from './health-checks.js';
+import type { RolloutRecord } from '../../ports/registry.js';
+
+export interface RolloutView {
+  id: number;
+  model: string;
+  candidate: string;
+  champion: string | null;
+  state: RolloutRecord['state'];
+  plan: string;
+  step: number;
+  steps: number;
+  stage: string;
+  stageSince: string;
+  /** Bake time left in the current stage (0 once served); null when the rollout has ended. */
+  remaining: string | null;
+  next: string | null;
+  lastChecks: { at: string; results: HealthCheckResult[] } | null;
+  lastCommit: string | null;
+  adr: string | null;
+  startedAt: string;
+  startedBy: string;
+  endedAt: string | null;
+  outcome: string | null;
+}
+
+export async function viewOf(ctx: RolloutContext, r: RolloutRecord): Promise<RolloutView> {
+  const cand = (await ctx.registry.getVersionById(r.candidateId))!;
+  const champ = r.championId === null ? null : (await ctx.registry.getVersionById(r.championId))!;
+  const open = r.state === 'active' || r.state === 'paused';
+  const left = open
+    ? Math.max(0, r.plan[r.step]!.minDurationMs - (ctx.clock.now().getTime() - new Date(r.stepStartedAt).getTime()))
+    : null;
+  return {
+    id: r.id,
+    model: r.model,
+    candidate: formatRef(cand),
+    champion: champ ? formatRef(champ) : null,
+    state: r.state,
+    plan: r.planName,
+    step: r.step + 1,
+    steps: r.plan.length,
+    stage: describeStage(r.plan[r.step]!),
+    stageSince: r.stepStartedAt,
+    remaining: left === null ? null : formatDuration(left),
+    next: open && r.plan[r.step + 1] ? describeStage(r.plan[r.step + 1]!) : null,
+    lastChecks: (r.lastChecks as RolloutView['lastChecks']) ?? null,
+    lastCommit: r.lastCommit,
+    adr: r.adr,
+    startedAt: r.startedAt,
+    startedBy: r.startedBy,
+    endedAt: r.endedAt,
+    outcome: r.outcome,
+  };
+}
+
+/** Open rollouts (all models), or a model's rollouts newest first. */
+export async function rolloutStatus(ctx: RolloutContext, model?: string): Promise<RolloutView[]> {
+  return Promise.all(
+    (await ctx.registry.rollouts(model ? { model, limit: 20 } : { open: true })).map((r) => viewOf(ctx, r)),
+  );
+}
