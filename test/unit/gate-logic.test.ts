@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../src/core/gates/stats/rng.js';
-import { bootstrapCells, bootstrapRows } from '../../src/core/gates/stats/bootstrap.js';
+import { Rng } from '../../src/core/stats/rng.js';
+import { bootstrapCells, bootstrapRows } from '../../src/core/stats/bootstrap.js';
 import { holm } from '../../src/core/gates/checks.js';
 import { schemaCompatibility } from '../../src/core/gates/schema-compat.js';
 import { annotations, escapeData, escapeProperty } from '../../src/cli/render/github.js';

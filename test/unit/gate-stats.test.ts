@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { delong, midranks } from '../../src/core/gates/stats/delong.js';
-import { mcnemar } from '../../src/core/gates/stats/mcnemar.js';
-import { psi } from '../../src/core/gates/stats/psi.js';
-import { erfc, normalQuantile, normalUpper } from '../../src/core/gates/stats/special.js';
+import { delong, midranks } from '../../src/core/stats/delong.js';
+import { mcnemar } from '../../src/core/stats/mcnemar.js';
+import { psi } from '../../src/core/stats/psi.js';
+import { erfc, normalQuantile, normalUpper } from '../../src/core/stats/special.js';
 
 const close = (actual: number, expected: number, rel = 1e-9) => {
   expect(Math.abs(actual - expected)).toBeLessThanOrEqual(rel * Math.max(Math.abs(expected), 1e-300));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { alignPredictions, evaluationDigest, parsePredictions } from '../../src/core/gates/predictions.js';
-import { Rng } from '../../src/core/gates/stats/rng.js';
+import { Rng } from '../../src/core/stats/rng.js';
 
 describe('predictions parsing', () => {
   it('reads CSV with CRLF, quoted fields (with commas), exponents and extra columns', () => {

@@ -1,4 +1,4 @@
-import { midranks } from './stats/delong.js';
+import { midranks } from '../stats/delong.js';
 
 export const CLASSIFICATION_METRICS = ['accuracy', 'precision', 'recall', 'f1', 'auc', 'log_loss', 'brier'] as const;
 export const REGRESSION_METRICS = ['rmse', 'mae'] as const;

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { UsageError } from '../errors.js';
+import { csvHeader, csvRowCapacity, scanCsvRows } from '../inputs/tabular/csv.js';
+import { isJsonl, scanJsonl } from '../inputs/tabular/jsonl.js';
 
 /** One model's predictions on an evaluation set, column-oriented for speed. */
 export interface Predictions {
@@ -19,31 +21,6 @@ export interface Predictions {
 }
 
 const REQUIRED = ['id', 'label', 'score'];
-
-function splitCsvLine(line: string, file: string, lineNo: number): string[] {
-  if (!line.includes('"')) return line.split(',');
-  const out: string[] = [];
-  let cur = '';
-  let q = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i]!;
-    if (q) {
-      if (ch === '"') {
-        if (line[i + 1] === '"') {
-          cur += '"';
-          i++;
-        } else q = false;
-      } else cur += ch;
-    } else if (ch === '"') q = true;
-    else if (ch === ',') {
-      out.push(cur);
-      cur = '';
-    } else cur += ch;
-  }
-  if (q) throw new UsageError(`${file}:${lineNo}: unterminated quoted field`);
-  out.push(cur);
-  return out;
-}
 
 const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
 
@@ -85,12 +62,9 @@ function num(text: string | undefined, file: string, lineNo: number, column: str
   return v;
 }
 
+/** Rows of text cells (from JSON Lines) into typed arrays. */
 function build(file: string, header: string[], rows: Array<{ cells: string[]; line: number }>): Predictions {
-  const missing = REQUIRED.filter((c) => !header.includes(c));
-  if (missing.length)
-    throw new UsageError(
-      `${file}: missing column(s) ${missing.join(', ')}; a predictions file needs id, label and score (prediction and slice columns are optional)`,
-    );
+  requireColumns(header, file);
   const col = (name: string) => header.indexOf(name);
   const [iId, iLabel, iScore, iPred] = [col('id'), col('label'), col('score'), col('prediction')];
   const n = rows.length;
@@ -99,7 +73,7 @@ function build(file: string, header: string[], rows: Array<{ cells: string[]; li
   const labels = new Float64Array(n);
   const scores = new Float64Array(n);
   const preds = iPred >= 0 ? new Float64Array(n) : null;
-  const extra = header.map((h, i) => ({ h, i })).filter(({ h }) => !['id', 'label', 'score', 'prediction'].includes(h));
+  const extra = header.map((h, i) => ({ h, i })).filter(({ h }) => !FIXED.includes(h));
   const columns = new Map<string, string[]>(extra.map(({ h }) => [h, new Array<string>(n)]));
   let binary = true;
   for (let r = 0; r < n; r++) {
@@ -122,120 +96,53 @@ function build(file: string, header: string[], rows: Array<{ cells: string[]; li
   return { file, ids, idHashes, labels, scores, predictions: preds, columns, binary };
 }
 
-/**
- * CSV scanned in place with indexOf into typed arrays: 1M-row files are the normal case for
- * gates, and per-row arrays and objects would dominate the run time and memory.
- */
-function parseCsv(text: string, file: string): Predictions {
-  let eol = text.indexOf('\n');
-  if (eol < 0) eol = text.length;
-  const header = splitCsvLine(text.slice(0, eol).replace(/\r$/, ''), file, 1).map((h) => h.trim());
+const FIXED = ['id', 'label', 'score', 'prediction'];
+
+function requireColumns(header: string[], file: string): void {
   const missing = REQUIRED.filter((c) => !header.includes(c));
   if (missing.length)
     throw new UsageError(
       `${file}: missing column(s) ${missing.join(', ')}; a predictions file needs id, label and score (prediction and slice columns are optional)`,
     );
-  // Upper bound on rows: newlines after the header.
-  let cap = 0;
-  for (let i = text.indexOf('\n', eol + 1); i >= 0; i = text.indexOf('\n', i + 1)) cap++;
-  cap++;
-  const width = header.length;
-  const [iId, iLabel, iScore, iPred] = ['id', 'label', 'score', 'prediction'].map((c) => header.indexOf(c)) as [
-    number,
-    number,
-    number,
-    number,
-  ];
-  const extra = header.map((h, i) => ({ h, i })).filter(({ h }) => !['id', 'label', 'score', 'prediction'].includes(h));
-  const extraOf = new Int32Array(width).fill(-1);
-  extra.forEach(({ i }, k) => (extraOf[i] = k));
+}
+
+/** CSV into typed arrays, field by field from the scanner's offsets (no per-row arrays or objects). */
+function parseCsv(text: string, file: string): Predictions {
+  const { header, bodyStart } = csvHeader(text, file);
+  requireColumns(header, file);
+  const cap = csvRowCapacity(text, bodyStart);
+  const [iId, iLabel, iScore, iPred] = FIXED.map((c) => header.indexOf(c)) as [number, number, number, number];
+  const extra = header.map((h, i) => ({ h, i })).filter(({ h }) => !FIXED.includes(h));
   const ids = new Array<string>(cap);
   const labels = new Float64Array(cap);
   const scores = new Float64Array(cap);
   const preds = iPred >= 0 ? new Float64Array(cap) : null;
   const extraCols = extra.map(() => new Array<string>(cap));
+  // Extra columns usually hold a few distinct values (country, segment): share one string each.
+  const interned = extra.map(() => new Map<string, string>());
   const lineOf = new Uint32Array(cap);
   let binary = true;
   let n = 0;
-  let lineNo = 1;
-  const starts = new Int32Array(width);
-  const ends = new Int32Array(width);
-  let nextQuote = text.indexOf('"', eol + 1);
-  // Extra columns usually hold a few distinct values (country, segment): share one string each.
-  const interned = extra.map(() => new Map<string, string>());
-  for (let start = eol + 1; start < text.length;) {
-    let end = text.indexOf('\n', start);
-    if (end < 0) end = text.length;
-    lineNo++;
-    let stop = end;
-    if (stop > start && text.charCodeAt(stop - 1) === 13) stop--;
-    if (stop > start) {
-      // The next quote is looked up only after passing the previous one: linear, not O(rows²).
-      if (nextQuote >= 0 && nextQuote < start) nextQuote = text.indexOf('"', start);
-      let src = text;
-      let got = 0;
-      if (nextQuote >= 0 && nextQuote < stop) {
-        // Quoted fields: unquote into a small line of their own and scan that.
-        const cells = splitCsvLine(text.slice(start, stop), file, lineNo);
-        got = cells.length;
-        src = cells.join(',');
-        let off = 0;
-        for (let k = 0; k < Math.min(got, width); k++) {
-          starts[k] = off;
-          ends[k] = off + cells[k]!.length;
-          off = ends[k]! + 1;
-        }
-        if (cells.some((c) => c.includes(','))) {
-          // A comma inside a quoted field: fall back to per-field strings.
-          if (got !== width) throw new UsageError(`${file}:${lineNo}: expected ${width} fields, got ${got}`);
-          ids[n] = cells[iId]!;
-          labels[n] = num(cells[iLabel], file, lineNo, 'label');
-          scores[n] = num(cells[iScore], file, lineNo, 'score');
-          if (preds) preds[n] = num(cells[iPred], file, lineNo, 'prediction');
-          if (labels[n] !== 0 && labels[n] !== 1) binary = false;
-          for (let k = 0; k < width; k++) if (extraOf[k]! >= 0) extraCols[extraOf[k]!]![n] = cells[k]!;
-          lineOf[n++] = lineNo;
-          start = end + 1;
-          continue;
-        }
-      } else {
-        let a = start;
-        for (;;) {
-          const comma = text.indexOf(',', a);
-          const e = comma < 0 || comma > stop ? stop : comma;
-          if (got < width) {
-            starts[got] = a;
-            ends[got] = e;
-          }
-          got++;
-          if (e === stop) break;
-          a = e + 1;
-        }
+  scanCsvRows(text, file, bodyStart, header.length, ({ src, starts, ends, line }) => {
+    ids[n] = src.slice(starts[iId]!, ends[iId]!);
+    const y = numAt(src, starts[iLabel]!, ends[iLabel]!, file, line, 'label');
+    labels[n] = y;
+    if (y !== 0 && y !== 1) binary = false;
+    scores[n] = numAt(src, starts[iScore]!, ends[iScore]!, file, line, 'score');
+    if (preds) preds[n] = numAt(src, starts[iPred]!, ends[iPred]!, file, line, 'prediction');
+    for (let x = 0; x < extra.length; x++) {
+      const i = extra[x]!.i;
+      const v = src.slice(starts[i]!, ends[i]!);
+      const pool = interned[x]!;
+      let shared = pool.get(v);
+      if (shared === undefined) {
+        shared = v;
+        if (pool.size < 1024) pool.set(v, v);
       }
-      if (got !== width) throw new UsageError(`${file}:${lineNo}: expected ${width} fields, got ${got}`);
-      ids[n] = src.slice(starts[iId]!, ends[iId]!);
-      const y = numAt(src, starts[iLabel]!, ends[iLabel]!, file, lineNo, 'label');
-      labels[n] = y;
-      if (y !== 0 && y !== 1) binary = false;
-      scores[n] = numAt(src, starts[iScore]!, ends[iScore]!, file, lineNo, 'score');
-      if (preds) preds[n] = numAt(src, starts[iPred]!, ends[iPred]!, file, lineNo, 'prediction');
-      for (let k = 0; k < width; k++) {
-        const x = extraOf[k]!;
-        if (x < 0) continue;
-        const v = src.slice(starts[k]!, ends[k]!);
-        const pool = interned[x]!;
-        let shared = pool.get(v);
-        if (shared === undefined) {
-          shared = v;
-          if (pool.size < 1024) pool.set(v, v);
-        }
-        extraCols[x]![n] = shared;
-      }
-      lineOf[n] = lineNo;
-      n++;
+      extraCols[x]![n] = shared;
     }
-    start = end + 1;
-  }
+    lineOf[n++] = line;
+  });
   if (n === 0) throw new UsageError(`${file}: no rows`);
   ids.length = n;
   for (const c of extraCols) c.length = n;
@@ -287,42 +194,27 @@ function checkDuplicates(file: string, ids: string[], lineOf: ArrayLike<number>)
   return hashes;
 }
 
+const cellText = (v: unknown): string =>
+  v === undefined || v === null
+    ? ''
+    : typeof v === 'string'
+      ? v
+      : typeof v === 'number' || typeof v === 'boolean'
+        ? String(v)
+        : JSON.stringify(v);
+
 function parseJsonl(text: string, file: string): Predictions {
-  const lines = text.split(/\r?\n/);
-  const header: string[] = [];
   const objs: Array<{ o: Record<string, unknown>; line: number }> = [];
-  for (let i = 0; i < lines.length; i++) {
-    const l = lines[i]!.trim();
-    if (!l) continue;
-    let o: unknown;
-    try {
-      o = JSON.parse(l);
-    } catch {
-      throw new UsageError(`${file}:${i + 1}: not valid JSON`);
-    }
-    if (!o || typeof o !== 'object' || Array.isArray(o))
-      throw new UsageError(`${file}:${i + 1}: each line must be a JSON object`);
-    for (const k of Object.keys(o)) if (!header.includes(k)) header.push(k);
-    objs.push({ o: o as Record<string, unknown>, line: i + 1 });
-  }
-  const text_ = (v: unknown) =>
-    v === undefined || v === null
-      ? ''
-      : typeof v === 'string'
-        ? v
-        : typeof v === 'number' || typeof v === 'boolean'
-          ? String(v)
-          : JSON.stringify(v);
+  const header = scanJsonl(text, file, (o, line) => objs.push({ o, line }));
   return build(
     file,
     header,
-    objs.map(({ o, line }) => ({ cells: header.map((h) => text_(o[h])), line })),
+    objs.map(({ o, line }) => ({ cells: header.map((h) => cellText(o[h])), line })),
   );
 }
 
 export function parsePredictions(text: string, file: string): Predictions {
-  const first = text.trimStart()[0];
-  return first === '{' ? parseJsonl(text, file) : parseCsv(text, file);
+  return isJsonl(text) ? parseJsonl(text, file) : parseCsv(text, file);
 }
 
 export function readPredictions(path: string, label = path): Predictions {
@@ -428,30 +320,17 @@ export function readNumericColumns(path: string, label = path): Map<string, Floa
     throw new UsageError(`${label}: cannot read the drift reference file; check drift.reference in the policy`);
   }
   const cols = new Map<string, string[]>();
-  if (text.trimStart().startsWith('{')) {
-    text.split(/\r?\n/).forEach((l, i) => {
-      if (!l.trim()) return;
-      let o: Record<string, unknown>;
-      try {
-        o = JSON.parse(l);
-      } catch {
-        throw new UsageError(`${label}:${i + 1}: not valid JSON`);
-      }
-      for (const [k, v] of Object.entries(o)) {
-        if (!cols.has(k)) cols.set(k, []);
-        cols.get(k)!.push(String(v));
-      }
-    });
-  } else {
-    const lines = text.split(/\r?\n/).filter((l) => l !== '');
-    const header = splitCsvLine(lines[0] ?? '', label, 1).map((h) => h.trim());
+  const push = (k: string, v: string) => {
+    if (!cols.has(k)) cols.set(k, []);
+    cols.get(k)!.push(v);
+  };
+  if (isJsonl(text)) scanJsonl(text, label, (o) => Object.entries(o).forEach(([k, v]) => push(k, String(v))));
+  else {
+    const { header, bodyStart } = csvHeader(text, label);
     header.forEach((h) => cols.set(h, []));
-    lines.slice(1).forEach((l, i) => {
-      const cells = splitCsvLine(l, label, i + 2);
-      if (cells.length !== header.length)
-        throw new UsageError(`${label}:${i + 2}: expected ${header.length} fields, got ${cells.length}`);
-      header.forEach((h, k) => cols.get(h)!.push(cells[k]!));
-    });
+    scanCsvRows(text, label, bodyStart, header.length, ({ src, starts, ends }) =>
+      header.forEach((h, k) => push(h, src.slice(starts[k]!, ends[k]!))),
+    );
   }
   const out = new Map<string, Float64Array | null>();
   for (const [k, v] of cols) {

@@ -1,146 +1,18 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { EvaluationError, MlctlError, NotFoundError, StorageError, UsageError } from '../errors.js';
+import { dirname, resolve } from 'node:path';
+import { MlctlError, NotFoundError, StorageError, UsageError } from '../errors.js';
 import { appendEvent } from '../audit/chain.js';
 import { resolveRef } from '../registry/resolve.js';
-import { pullVersion } from '../artifacts/pull.js';
-import { hashDataset } from '../registry/register.js';
-import { parseMetrics } from '../inputs/metrics-file.js';
-import { shortHash } from '../util/text.js';
-import type { FeatureSchema } from '../inputs/feature-schema.js';
-import { loadPolicy, type LoadedPolicy } from './policy.js';
-import {
-  alignPredictions,
-  evaluationDigest,
-  parsePredictions,
-  readNumericColumns,
-  readPredictions,
-  type Predictions,
-} from './predictions.js';
-import { evaluateGates, tablesFromPredictions, type MetricTable } from './evaluate.js';
-import { overallVerdict, type GateCheckResult } from './checks.js';
-import { CLASSIFICATION_METRICS } from './metrics.js';
-import type { GatesSettings } from '../config/index.js';
-import type { Registry, VersionRecord } from '../../ports/registry.js';
-import type { BlobStore } from '../../ports/blob-store.js';
-import type { Clock } from '../../ports/clock.js';
-import type { Exec } from '../../ports/exec.js';
 import { formatRef } from '../refs.js';
+import { loadPolicy, type LoadedPolicy } from './policy.js';
+import { readNumericColumns } from './predictions.js';
+import { evaluateGates } from './evaluate.js';
+import { evidenceFromEvaluation, evidenceFromFiles, evidenceFromRegistry, type Evidence } from './evidence.js';
+import { overallVerdict, type GateCheckResult } from './checks.js';
+import type { FeatureSchema } from '../inputs/feature-schema.js';
+import type { GateContext, GateInput, GateReport } from './types.js';
+import type { VersionRecord } from '../../ports/registry.js';
 
-export interface GateInput {
-  candidate: string;
-  against?: string;
-  policyFile: string;
-  /** How the policy is named in messages and annotations (a path relative to the repository). */
-  policyLabel?: string;
-  predictions?: string;
-  baselinePredictions?: string;
-  eval?: boolean;
-}
-
-export interface GateContext {
-  registry: Registry;
-  clock: Clock;
-  actor: string;
-  cwd: string;
-  settings: GatesSettings;
-  store?: () => Promise<BlobStore>;
-  exec?: () => Promise<Exec>;
-}
-
-export interface GateReport {
-  verdict: 'pass' | 'fail' | 'inconclusive';
-  candidate: { ref: string; manifestDigest: string };
-  baseline: { ref: string; manifestDigest: string } | null;
-  baselineMissing: 'absolute_only' | 'fail' | null;
-  policy: { file: string; digest: string };
-  dataset: { digest: string | null; source: 'metrics' | 'predictions' | 'eval'; rows: number | null };
-  summary: Record<'pass' | 'fail' | 'warn' | 'skip' | 'inconclusive', number>;
-  checks: GateCheckResult[];
-  gateRunId: number;
-  at: string;
-  actor: string;
-}
-
-async function metricTable(
-  registry: Registry,
-  v: VersionRecord,
-): Promise<{ table: MetricTable; dataset: string | null }> {
-  const table: MetricTable = new Map();
-  let dataset: string | null = null;
-  for (const m of await registry.metrics(v.id)) {
-    const key = m.slice ?? '';
-    if (!table.has(key)) table.set(key, {});
-    table.get(key)![m.name] = m.value;
-    if (!m.slice) dataset = m.datasetDigest;
-  }
-  return { table, dataset };
-}
-
-const short = (d: string | null) => (d ? `${shortHash(d)}…` : 'an unknown dataset');
-
-/** Shell-quote a substituted path so spaces and quotes in it cannot break the command. */
-const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-
-async function evaluateVersion(
-  ctx: GateContext,
-  v: VersionRecord,
-  work: string,
-): Promise<{ predictions?: Predictions; metrics?: MetricTable }> {
-  const ev = ctx.settings.eval!;
-  const store = await ctx.store!();
-  const modelDir = join(work, `${v.model}-${v.version}`);
-  await pullVersion({ registry: ctx.registry, store, cwd: work }, formatRef(v), modelDir);
-  const output = join(work, `${v.model}-${v.version}.out`);
-  const dataset = ev.dataset ? resolve(ctx.cwd, ev.dataset) : '';
-  const command = ev.command
-    .replaceAll('{model_dir}', q(modelDir))
-    .replaceAll('{dataset}', q(dataset))
-    .replaceAll('{data}', q(dataset))
-    .replaceAll('{output}', q(output))
-    .replaceAll('{model}', q(v.model))
-    .replaceAll('{version}', String(v.version));
-  const r = await (await ctx.exec!()).shell(command, { cwd: ctx.cwd, timeoutMs: ev.timeoutMs });
-  const tail = r.stderr.trim().split('\n').slice(-5).join(' | ');
-  if (r.timedOut)
-    throw new EvaluationError(
-      `evaluation of ${formatRef(v)} timed out after ${Math.round(ev.timeoutMs / 1000)} s${tail ? `; stderr: ${tail}` : ''}`,
-    );
-  if (r.exitCode !== 0)
-    throw new EvaluationError(
-      `evaluation of ${formatRef(v)} exited with ${r.exitCode}${tail ? `; stderr: ${tail}` : ''}`,
-    );
-  let text: string;
-  try {
-    text = await readFile(output, 'utf8');
-  } catch {
-    throw new EvaluationError(
-      `evaluation of ${formatRef(v)} wrote nothing to {output}; the command must write predictions (CSV/JSONL) or metrics JSON there`,
-    );
-  }
-  const trimmed = text.trimStart();
-  if (trimmed.startsWith('{') && !trimmed.split('\n', 1)[0]!.includes('"id"')) {
-    const m = parseMetrics(text, `evaluation output of ${formatRef(v)}`);
-    const table: MetricTable = new Map();
-    for (const row of m.rows) {
-      const k = row.slice ?? '';
-      if (!table.has(k)) table.set(k, {});
-      table.get(k)![row.name] = row.value;
-    }
-    return { metrics: table };
-  }
-  return { predictions: parsePredictions(text, `evaluation output of ${formatRef(v)}`) };
-}
-
-function checkBinaryLabels(policy: LoadedPolicy, p: Predictions): void {
-  const needs = policy.policy.gates.some((g) => (CLASSIFICATION_METRICS as readonly string[]).includes(g.metric));
-  if (!needs || p.binary) return;
-  const i = p.labels.findIndex((y) => y !== 0 && y !== 1);
-  throw new UsageError(
-    `${p.file}: id ${JSON.stringify(p.ids[i])} has label ${p.labels[i]}; classification metrics need labels 0 or 1`,
-  );
-}
+export type { GateContext, GateInput, GateReport } from './types.js';
 
 /**
  * Decide whether `candidate` may replace the baseline (the champion by default) under the policy,
@@ -149,6 +21,51 @@ function checkBinaryLabels(policy: LoadedPolicy, p: Predictions): void {
  */
 export async function runGate(ctx: GateContext, input: GateInput): Promise<GateReport> {
   const policy = loadPolicy(resolve(ctx.cwd, input.policyFile), input.policyLabel ?? input.policyFile);
+  const { cand, base } = await resolveVersions(ctx, input);
+  checkInputs(ctx, input, base);
+  const evidence = input.predictions
+    ? evidenceFromFiles(ctx, input, policy)
+    : input.eval
+      ? await evidenceFromEvaluation(ctx, policy, cand, base)
+      : await evidenceFromRegistry(ctx, input, cand, base);
+  const checks = evaluateGates({
+    policy,
+    candidate: evidence.candidate,
+    baseline: evidence.baseline,
+    rows: evidence.rows,
+    sliceRows: evidence.sliceRows,
+    drift: driftInput(ctx, input, policy, evidence),
+    schemas: {
+      cand: cand.featureSchema as FeatureSchema | null,
+      base: (base?.featureSchema as FeatureSchema | null) ?? null,
+    },
+  });
+  if (!base) checks.unshift(noBaselineCheck(policy, cand));
+  const verdict = overallVerdict(checks);
+  const summary = { pass: 0, fail: 0, warn: 0, skip: 0, inconclusive: 0 };
+  for (const c of checks) summary[c.verdict]++;
+  const report: GateReport = {
+    verdict,
+    candidate: { ref: formatRef(cand), manifestDigest: cand.manifestDigest },
+    baseline: base ? { ref: formatRef(base), manifestDigest: base.manifestDigest } : null,
+    baselineMissing: base ? null : policy.policy.baseline.if_missing,
+    policy: { file: policy.file, digest: policy.digest },
+    dataset: { digest: evidence.datasetDigest, source: evidence.source, rows: evidence.rowCount },
+    summary,
+    checks,
+    gateRunId: 0,
+    at: ctx.clock.now().toISOString(),
+    actor: ctx.actor,
+  };
+  report.gateRunId = await recordGateRun(ctx, report, cand, base);
+  return report;
+}
+
+/** The candidate, and the baseline: --against, else the champion (none for a model's first version). */
+async function resolveVersions(
+  ctx: GateContext,
+  input: GateInput,
+): Promise<{ cand: VersionRecord; base: VersionRecord | null }> {
   const cand = await resolveRef(ctx.registry, input.candidate);
   let base: VersionRecord | null = null;
   if (input.against) base = await resolveRef(ctx.registry, input.against);
@@ -163,6 +80,11 @@ export async function runGate(ctx: GateContext, input: GateInput): Promise<GateR
     throw new UsageError(
       `${formatRef(cand)} is already the baseline it would be compared with; gate a different version`,
     );
+  return { cand, base };
+}
+
+/** The evidence flags must make a paired comparison. */
+function checkInputs(ctx: GateContext, input: GateInput, base: VersionRecord | null): void {
   if (input.predictions === undefined && input.baselinePredictions !== undefined)
     throw new UsageError('--baseline-predictions needs --predictions for the candidate');
   if (input.eval && input.predictions) throw new UsageError('give either --eval or --predictions, not both');
@@ -170,142 +92,60 @@ export async function runGate(ctx: GateContext, input: GateInput): Promise<GateR
     throw new UsageError(
       "--eval needs gates.eval.command in mlctl.yaml, e.g. 'python eval.py --model {model_dir} --data {dataset} --out {output}'",
     );
-  if (base && input.predictions && !input.baselinePredictions) {
+  if (base && input.predictions && !input.baselinePredictions)
     throw new UsageError(
       `--predictions needs --baseline-predictions for ${formatRef(base)} too, so the comparison is paired`,
     );
-  }
+}
 
-  let source: GateReport['dataset']['source'];
-  let datasetDigest: string | null;
-  let candTable: MetricTable;
-  let baseTable: MetricTable | null = null;
-  let sliceRows: Map<string, number> | undefined;
-  let rows: { cand: Predictions; base: Predictions | null } | undefined;
-  let rowCount: number | null = null;
-
-  const fromPredictions = (pc: Predictions, pb: Predictions | null) => {
-    const aligned = pb ? alignPredictions(pc, pb) : null;
-    checkBinaryLabels(policy, pc);
-    const t = tablesFromPredictions(policy, pc, aligned);
-    candTable = t.candidate;
-    baseTable = t.baseline;
-    sliceRows = t.sliceRows;
-    rows = { cand: pc, base: aligned };
-    datasetDigest = evaluationDigest(pc);
-    rowCount = pc.ids.length;
+/** The drift reference named by the policy (relative to the policy file), against the evaluation rows. */
+function driftInput(ctx: GateContext, input: GateInput, policy: LoadedPolicy, evidence: Evidence) {
+  const spec = policy.policy.drift;
+  if (!spec) return undefined;
+  return {
+    reference: readNumericColumns(resolve(dirname(resolve(ctx.cwd, input.policyFile)), spec.reference), spec.reference),
+    current: evidence.rows?.cand ?? null,
   };
+}
 
-  if (input.predictions) {
-    source = 'predictions';
-    const pc = readPredictions(resolve(ctx.cwd, input.predictions), input.predictions);
-    const pb = input.baselinePredictions
-      ? readPredictions(resolve(ctx.cwd, input.baselinePredictions), input.baselinePredictions)
-      : null;
-    fromPredictions(pc, pb);
-  } else if (input.eval) {
-    source = 'eval';
-    const work = await mkdtemp(join(tmpdir(), 'mlctl-eval-'));
-    try {
-      const rc = await evaluateVersion(ctx, cand, work);
-      const rb = base ? await evaluateVersion(ctx, base, work) : null;
-      if (rc.predictions && (!rb || rb.predictions)) fromPredictions(rc.predictions, rb?.predictions ?? null);
-      else {
-        candTable = rc.metrics ?? tablesFromPredictions(policy, rc.predictions!, null).candidate;
-        baseTable = rb ? (rb.metrics ?? tablesFromPredictions(policy, rb.predictions!, null).candidate) : null;
-        datasetDigest = ctx.settings.eval?.dataset ? await hashDataset(ctx.settings.eval.dataset, ctx.cwd) : null;
-      }
-    } finally {
-      await rm(work, { recursive: true, force: true });
-    }
-  } else {
-    source = 'metrics';
-    const c = await metricTable(ctx.registry, cand);
-    if (c.table.size === 0)
-      throw new UsageError(
-        `${formatRef(cand)} has no registered metrics; register with --metrics, or gate with --predictions or --eval`,
-      );
-    candTable = c.table;
-    datasetDigest = c.dataset;
-    if (base) {
-      const b = await metricTable(ctx.registry, base);
-      if (!c.dataset || !b.dataset || c.dataset !== b.dataset) {
-        throw new UsageError(
-          `candidate metrics were computed on ${short(c.dataset)} but the ${input.against ? 'baseline' : 'champion'}'s on ${short(b.dataset)}; evaluate both on the same holdout: mlctl gate --eval (or --predictions/--baseline-predictions)`,
-        );
-      }
-      baseTable = b.table;
-    }
-  }
-
-  const driftSpec = policy.policy.drift;
-  const drift = driftSpec
-    ? {
-        reference: readNumericColumns(
-          resolve(dirname(resolve(ctx.cwd, input.policyFile)), driftSpec.reference),
-          driftSpec.reference,
-        ),
-        current: (rows as { cand: Predictions } | undefined)?.cand ?? null,
-      }
-    : undefined;
-  const checks = evaluateGates({
-    policy,
-    candidate: candTable!,
-    baseline: baseTable,
-    rows,
-    sliceRows,
-    drift,
-    schemas: {
-      cand: cand.featureSchema as FeatureSchema | null,
-      base: (base?.featureSchema as FeatureSchema | null) ?? null,
-    },
-  });
-  const ifMissing = policy.policy.baseline.if_missing;
-  if (!base) {
-    checks.unshift({
-      id: 'baseline',
-      metric: null,
-      slice: null,
-      kind: 'baseline',
-      verdict: ifMissing === 'fail' ? 'fail' : 'warn',
-      severity: ifMissing === 'fail' ? 'error' : 'warn',
-      candidate: null,
-      baseline: null,
-      inequality: `${cand.model}@champion: none`,
-      message:
-        ifMissing === 'fail'
-          ? 'no champion to compare with (baseline.if_missing: fail)'
-          : 'no champion yet: absolute thresholds only (baseline.if_missing: absolute_only)',
-      line: policy.doc.lineOf(['baseline', 'if_missing']),
-    });
-  }
-  const verdict = overallVerdict(checks);
-  const summary = { pass: 0, fail: 0, warn: 0, skip: 0, inconclusive: 0 };
-  for (const c of checks) summary[c.verdict]++;
-  const at = ctx.clock.now().toISOString();
-  const report: GateReport = {
-    verdict,
-    candidate: { ref: formatRef(cand), manifestDigest: cand.manifestDigest },
-    baseline: base ? { ref: formatRef(base), manifestDigest: base.manifestDigest } : null,
-    baselineMissing: base ? null : ifMissing,
-    policy: { file: policy.file, digest: policy.digest },
-    dataset: { digest: datasetDigest!, source: source!, rows: rowCount },
-    summary,
-    checks,
-    gateRunId: 0,
-    at,
-    actor: ctx.actor,
+/** Without a champion: absolute thresholds only (a warning), or a failure with baseline.if_missing: fail. */
+function noBaselineCheck(policy: LoadedPolicy, cand: VersionRecord): GateCheckResult {
+  const fail = policy.policy.baseline.if_missing === 'fail';
+  return {
+    id: 'baseline',
+    metric: null,
+    slice: null,
+    kind: 'baseline',
+    verdict: fail ? 'fail' : 'warn',
+    severity: fail ? 'error' : 'warn',
+    candidate: null,
+    baseline: null,
+    inequality: `${cand.model}@champion: none`,
+    message: fail
+      ? 'no champion to compare with (baseline.if_missing: fail)'
+      : 'no champion yet: absolute thresholds only (baseline.if_missing: absolute_only)',
+    line: policy.doc.lineOf(['baseline', 'if_missing']),
   };
+}
+
+/** The run, bound to both manifests, the policy and the evaluation data; a pass validates a registered candidate. */
+async function recordGateRun(
+  ctx: GateContext,
+  report: GateReport,
+  cand: VersionRecord,
+  base: VersionRecord | null,
+): Promise<number> {
+  const { at, verdict, summary } = report;
   try {
-    report.gateRunId = await ctx.registry.write(async () => {
+    return await ctx.registry.write(async () => {
       const id = await ctx.registry.insertGateRun({
         candidateId: cand.id,
         baselineId: base?.id ?? null,
         candidateManifest: cand.manifestDigest,
         baselineManifest: base?.manifestDigest ?? null,
-        policyDigest: policy.digest,
-        datasetDigest: datasetDigest ?? null,
-        source: source!,
+        policyDigest: report.policy.digest,
+        datasetDigest: report.dataset.digest,
+        source: report.dataset.source,
         verdict,
         report: { ...report, gateRunId: undefined },
         at,
@@ -322,8 +162,8 @@ export async function runGate(ctx: GateContext, input: GateInput): Promise<GateR
           gateRunId: id,
           verdict,
           baseline: report.baseline?.ref ?? null,
-          policyDigest: policy.digest,
-          datasetDigest: datasetDigest ?? null,
+          policyDigest: report.policy.digest,
+          datasetDigest: report.dataset.digest,
           summary,
         },
       });
@@ -333,5 +173,4 @@ export async function runGate(ctx: GateContext, input: GateInput): Promise<GateR
     if (err instanceof MlctlError) throw err;
     throw new StorageError(`could not record the gate run: ${(err as Error).message}`, { cause: err });
   }
-  return report;
 }
