@@ -43,7 +43,8 @@ export default tseslint.config(
     },
   },
   {
-    // src/cli reaches adapters only through Deps (src/cli/deps.ts is where they are constructed).
+    // src/cli reaches adapters only through Deps (src/cli/deps.ts is where they are constructed),
+    // whether imported statically or loaded lazily with import().
     files: ['src/cli/**/*.ts'],
     ignores: ['src/cli/deps.ts'],
     rules: {
@@ -57,6 +58,23 @@ export default tseslint.config(
               message: 'construct adapters in src/cli/deps.ts and reach them through Deps',
             },
           ],
+        },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'ImportExpression[source.value=/(^|\\/)adapters\\//]',
+          message: 'construct adapters in src/cli/deps.ts and reach them through Deps',
+        },
+        {
+          selector: 'ImportExpression[source.type="TemplateLiteral"]',
+          message: 'import() a literal path, so the adapters rule (and the bundler) can see it',
+        },
+        {
+          // commander hands actions `any`: every argument of an action callback says its type.
+          selector:
+            'CallExpression[callee.property.name="action"] > :matches(ArrowFunctionExpression, FunctionExpression) > Identifier.params:not([typeAnnotation])',
+          message: 'type the command options (an interface per command), not any',
         },
       ],
     },

@@ -29,19 +29,25 @@ export function registerAdr(program: Command, deps: Deps): void {
     .option('-l, --link <ref:link:reverse>', 'link to another ADR, e.g. "3:Amends:Amended by"; repeatable', collect, [])
     .addOption(new Option('--status <status>', 'initial status').choices(['proposed', 'accepted']).default('accepted'))
     .addOption(new Option('--template <name>', 'nygard (adr-tools) or madr (MADR 4)').choices(['nygard', 'madr']))
-    .action(async (words: string[], opts, cmd: Command) => {
-      const ctx = commandCtx(deps, cmd);
-      const a = await adrContext(deps);
-      const { newAdr } = await import('../../core/adr/adr-ops.js');
-      const r = await newAdr(a, {
-        title: words.join(' '),
-        supersedes: opts.supersede,
-        links: opts.link,
-        status: opts.status,
-        template: opts.template ?? a.defaultTemplate,
-      });
-      await emit(ctx, r, () => `${relative(deps.cwd, r.path) || r.path}\n`);
-    });
+    .action(
+      async (
+        words: string[],
+        opts: { supersede: string[]; link: string[]; status: 'proposed' | 'accepted'; template?: 'nygard' | 'madr' },
+        cmd: Command,
+      ) => {
+        const ctx = commandCtx(deps, cmd);
+        const a = await adrContext(deps);
+        const { newAdr } = await import('../../core/adr/adr-ops.js');
+        const r = await newAdr(a, {
+          title: words.join(' '),
+          supersedes: opts.supersede,
+          links: opts.link,
+          status: opts.status,
+          template: opts.template ?? a.defaultTemplate,
+        });
+        await emit(ctx, r, () => `${relative(deps.cwd, r.path) || r.path}\n`);
+      },
+    );
 
   adr
     .command('link')
@@ -50,7 +56,7 @@ export function registerAdr(program: Command, deps: Deps): void {
     .argument('<link>', 'e.g. Amends')
     .argument('<target>')
     .argument('<reverse-link>', 'e.g. "Amended by"')
-    .action(async (src: string, link: string, tgt: string, reverse: string, _o, cmd: Command) => {
+    .action(async (src: string, link: string, tgt: string, reverse: string, _o: unknown, cmd: Command) => {
       const ctx = commandCtx(deps, cmd);
       const { linkAdrs } = await import('../../core/adr/adr-ops.js');
       const r = await linkAdrs(await adrContext(deps), src, link, tgt, reverse);
@@ -64,11 +70,11 @@ export function registerAdr(program: Command, deps: Deps): void {
       '--status <status>',
       'only ADRs whose status starts with this word (accepted, proposed, superseded, rejected…)',
     )
-    .action(async (opts, cmd: Command) => {
+    .action(async (opts: { status?: string }, cmd: Command) => {
       const ctx = commandCtx(deps, cmd);
       const { listAdrs, primaryStatus } = await import('../../core/adr/adr-ops.js');
       const { dir } = await adrContext(deps);
-      const want = (opts.status as string | undefined)?.toLowerCase();
+      const want = opts.status?.toLowerCase();
       const all = listAdrs(dir)
         .map((a) => ({
           number: a.number,
@@ -98,7 +104,7 @@ export function registerAdr(program: Command, deps: Deps): void {
     .command('show')
     .description('print one ADR')
     .argument('<ref>', 'number or part of the file name')
-    .action(async (ref: string, _o, cmd: Command) => {
+    .action(async (ref: string, _o: unknown, cmd: Command) => {
       const ctx = commandCtx(deps, cmd);
       const { readAdr } = await import('../../core/adr/files.js');
       const a = readAdr((await adrContext(deps)).dir, ref);
@@ -109,7 +115,7 @@ export function registerAdr(program: Command, deps: Deps): void {
     .command('generate')
     .description('generate a table of contents (Markdown) or a graph (Graphviz dot)')
     .addArgument(new Argument('<what>', 'toc or graph').choices(['toc', 'graph']))
-    .action(async (what: 'toc' | 'graph', _o, cmd: Command) => {
+    .action(async (what: 'toc' | 'graph', _o: unknown, cmd: Command) => {
       const ctx = commandCtx(deps, cmd);
       const { adrGraph, adrToc } = await import('../../core/adr/adr-ops.js');
       const { dir } = await adrContext(deps);
@@ -120,7 +126,7 @@ export function registerAdr(program: Command, deps: Deps): void {
   adr
     .command('lint')
     .description('check for duplicate numbers, missing status and links to missing files (exit 1 when any)')
-    .action(async (_o, cmd: Command) => {
+    .action(async (_o: unknown, cmd: Command) => {
       const ctx = commandCtx(deps, cmd);
       const { lintAdrs } = await import('../../core/adr/adr-ops.js');
       const { dir } = await adrContext(deps);

@@ -14,7 +14,7 @@ export function registerAlias(program: Command, deps: Deps): void {
     .description('point an alias at a version')
     .argument('<ref>')
     .argument('<alias>')
-    .action(async (ref: string, name: string, _o, cmd: Command) => {
+    .action(async (ref: string, name: string, _o: unknown, cmd: Command) => {
       const ctx = commandCtx(deps, cmd);
       const { setAlias } = await import('../../core/registry/mutate.js');
       const r = await setAlias(
@@ -34,7 +34,7 @@ export function registerAlias(program: Command, deps: Deps): void {
     .description('remove an alias')
     .argument('<model>')
     .argument('<alias>')
-    .action(async (model: string, name: string, _o, cmd: Command) => {
+    .action(async (model: string, name: string, _o: unknown, cmd: Command) => {
       const ctx = commandCtx(deps, cmd);
       const { removeAlias } = await import('../../core/registry/mutate.js');
       const r = await removeAlias(

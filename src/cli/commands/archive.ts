@@ -8,7 +8,7 @@ export function registerArchive(program: Command, deps: Deps): void {
     .description('archive a version (kept for lineage and rollback; its blobs stay while referenced)')
     .argument('<ref>')
     .addHelpText('after', '\nExample:\n  $ mlctl archive fraud@2')
-    .action(async (ref: string, _o, cmd: Command) => {
+    .action(async (ref: string, _o: unknown, cmd: Command) => {
       const ctx = commandCtx(deps, cmd);
       const { archiveVersion } = await import('../../core/registry/mutate.js');
       const r = await archiveVersion(

@@ -5,6 +5,7 @@ import { positiveInt } from '../options.js';
 import { shortHash } from '../../core/util/text.js';
 import { table } from '../render/table.js';
 import type { EventRecord } from '../../ports/registry.js';
+import type { AuditQuery } from '../../core/audit/query.js';
 
 const csvCell = (s: string) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
 
@@ -34,7 +35,7 @@ export function registerAudit(program: Command, deps: Deps): void {
       'after',
       '\nExamples:\n  $ mlctl audit --model fraud --since 30d\n  $ mlctl audit --action champion.set --csv > champion-changes.csv\n  $ mlctl audit verify\n  $ mlctl audit champion fraud --at 2026-10-01T12:00:00Z',
     )
-    .action(async (opts, cmd: Command) => {
+    .action(async (opts: AuditQuery & { csv?: boolean }, cmd: Command) => {
       const ctx = commandCtx(deps, cmd);
       const { queryAudit } = await import('../../core/audit/query.js');
       const events = await queryAudit(await deps.registry(), opts, deps.clock.now());
@@ -59,7 +60,7 @@ export function registerAudit(program: Command, deps: Deps): void {
   audit
     .command('verify')
     .description('recompute the hash chain; exit 1 naming the first broken sequence number')
-    .action(async (_o, cmd: Command) => {
+    .action(async (_o: unknown, cmd: Command) => {
       const ctx = commandCtx(deps, cmd);
       const { verifyChain } = await import('../../core/audit/verify.js');
       const r = await verifyChain(await deps.registry());
@@ -80,7 +81,7 @@ export function registerAudit(program: Command, deps: Deps): void {
     .description('which version was champion at a moment, and every change of champion')
     .argument('<model>')
     .option('--at <time>', 'the moment (default: now)')
-    .action(async (model: string, opts, cmd: Command) => {
+    .action(async (model: string, opts: { at?: string }, cmd: Command) => {
       const ctx = commandCtx(deps, cmd);
       const { championAt } = await import('../../core/audit/champion.js');
       const r = await championAt(await deps.registry(), model, opts.at, deps.clock.now());

@@ -71,7 +71,7 @@ export function registerDiff(program: Command, deps: Deps): void {
       'after',
       '\nExamples:\n  $ mlctl diff fraud@champion fraud@latest\n  $ mlctl diff fraud@3 fraud@4 --json',
     )
-    .action(async (a: string, b: string, _opts, cmd: Command) => {
+    .action(async (a: string, b: string, _opts: unknown, cmd: Command) => {
       const ctx = commandCtx(deps, cmd);
       const { diffVersions } = await import('../../core/registry/diff.js');
       const d = await diffVersions(await deps.registry(), a, b);

@@ -21,46 +21,48 @@ export function registerList(program: Command, deps: Deps): void {
       'after',
       '\nExamples:\n  $ mlctl list\n  $ mlctl list fraud --status production\n  $ mlctl list fraud --tag team=risk --limit 5',
     )
-    .action(async (model: string | undefined, opts, cmd: Command) => {
-      const ctx = commandCtx(deps, cmd);
-      const { listRegistry } = await import('../../core/registry/list.js');
-      const result = await listRegistry(await deps.registry(), {
-        model,
-        status: opts.status,
-        tag: opts.tag,
-        limit: opts.limit,
-      });
-      await emit(ctx, result, () => {
-        if (result.kind === 'models') {
-          if (result.models.length === 0) return 'no models yet; register one with: mlctl register <model> <path>\n';
+    .action(
+      async (model: string | undefined, opts: { status?: string; tag?: string; limit?: number }, cmd: Command) => {
+        const ctx = commandCtx(deps, cmd);
+        const { listRegistry } = await import('../../core/registry/list.js');
+        const result = await listRegistry(await deps.registry(), {
+          model,
+          status: opts.status,
+          tag: opts.tag,
+          limit: opts.limit,
+        });
+        await emit(ctx, result, () => {
+          if (result.kind === 'models') {
+            if (result.models.length === 0) return 'no models yet; register one with: mlctl register <model> <path>\n';
+            return table(
+              ['MODEL', 'VERSIONS', 'LATEST', 'CHAMPION', 'STATUSES', 'CREATED'],
+              result.models.map((m) => [
+                m.name,
+                m.versions,
+                m.latest,
+                m.champion,
+                Object.entries(m.byStatus)
+                  .map(([s, n]) => `${s}:${n}`)
+                  .join(' '),
+                m.createdAt.slice(0, 10),
+              ]),
+            );
+          }
+          if (result.versions.length === 0) return `no versions of ${result.model} match\n`;
           return table(
-            ['MODEL', 'VERSIONS', 'LATEST', 'CHAMPION', 'STATUSES', 'CREATED'],
-            result.models.map((m) => [
-              m.name,
-              m.versions,
-              m.latest,
-              m.champion,
-              Object.entries(m.byStatus)
-                .map(([s, n]) => `${s}:${n}`)
-                .join(' '),
-              m.createdAt.slice(0, 10),
+            ['VERSION', 'STATUS', 'ALIASES', 'FILES', 'SIZE', 'CODE', 'CREATED', 'BY'],
+            result.versions.map((v) => [
+              v.version,
+              v.status,
+              v.aliases.join(',') || '-',
+              v.fileCount,
+              formatBytes(v.totalSize),
+              v.code.commit ? `${shortHash(v.code.commit)}${v.code.dirty ? '*' : ''}` : '-',
+              v.createdAt.replace('T', ' ').slice(0, 16),
+              v.createdBy,
             ]),
           );
-        }
-        if (result.versions.length === 0) return `no versions of ${result.model} match\n`;
-        return table(
-          ['VERSION', 'STATUS', 'ALIASES', 'FILES', 'SIZE', 'CODE', 'CREATED', 'BY'],
-          result.versions.map((v) => [
-            v.version,
-            v.status,
-            v.aliases.join(',') || '-',
-            v.fileCount,
-            formatBytes(v.totalSize),
-            v.code.commit ? `${shortHash(v.code.commit)}${v.code.dirty ? '*' : ''}` : '-',
-            v.createdAt.replace('T', ' ').slice(0, 16),
-            v.createdBy,
-          ]),
-        );
-      });
-    });
+        });
+      },
+    );
 }

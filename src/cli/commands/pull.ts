@@ -10,7 +10,7 @@ export function registerPull(program: Command, deps: Deps): void {
     .argument('<ref>', 'fraud@3, fraud@champion, …')
     .option('--to <dir>', 'target folder (default: ./<model>-<version>)')
     .addHelpText('after', '\nExamples:\n  $ mlctl pull fraud@champion --to serving/model\n  $ mlctl pull fraud@3')
-    .action(async (ref: string, opts, cmd: Command) => {
+    .action(async (ref: string, opts: { to?: string }, cmd: Command) => {
       const ctx = commandCtx(deps, cmd);
       const { pullVersion } = await import('../../core/artifacts/pull.js');
       const r = await pullVersion(

@@ -4,6 +4,19 @@ import { commandCtx, emit, note } from '../output.js';
 import { collect } from '../options.js';
 import { formatBytes } from '../../core/util/text.js';
 
+interface RegisterOptions {
+  metrics?: string;
+  schema?: string;
+  data?: string;
+  dataHash?: string;
+  config?: string;
+  requirements?: string;
+  parent?: string;
+  tag: string[];
+  description?: string;
+  allowDuplicate?: boolean;
+}
+
 export function registerRegister(program: Command, deps: Deps): void {
   program
     .command('register')
@@ -29,7 +42,7 @@ Examples:
 
 Re-registering the same content from the same commit prints the existing version and exits 0.`,
     )
-    .action(async (model: string, paths: string[], opts, cmd: Command) => {
+    .action(async (model: string, paths: string[], opts: RegisterOptions, cmd: Command) => {
       const ctx = commandCtx(deps, cmd);
       const { registerVersion } = await import('../../core/registry/register.js');
       const registry = await deps.registry({ create: true });

@@ -71,7 +71,7 @@ export function registerRollout(program: Command, deps: Deps): void {
     .command('status')
     .description("open rollouts (all models), or one model's recent rollouts")
     .argument('[model]')
-    .action(async (model: string | undefined, _opts, cmd: Command) => {
+    .action(async (model: string | undefined, _opts: unknown, cmd: Command) => {
       const ctx = commandCtx(deps, cmd);
       const { rolloutStatus } = await import('../../core/rollout/status.js');
       const views = await rolloutStatus(await rolloutContext(deps, { adr: false }), model);
@@ -84,7 +84,7 @@ export function registerRollout(program: Command, deps: Deps): void {
       'dry run: the stages of the plan and a unified diff of each serving file at the next stage (writes nothing)',
     )
     .argument('<ref>', 'the candidate, e.g. fraud@4')
-    .action(async (ref: string, _opts, cmd: Command) => {
+    .action(async (ref: string, _opts: unknown, cmd: Command) => {
       const ctx = commandCtx(deps, cmd);
       const { previewRollout } = await import('../../core/rollout/preview.js');
       const p = await previewRollout(await rolloutContext(deps, { adr: false }), ref);

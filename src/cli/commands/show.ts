@@ -83,7 +83,7 @@ export function registerShow(program: Command, deps: Deps): void {
       'after',
       '\nExamples:\n  $ mlctl show fraud@champion\n  $ mlctl show fraud@3 --json | jq .data.metrics',
     )
-    .action(async (ref: string, _opts, cmd: Command) => {
+    .action(async (ref: string, _opts: unknown, cmd: Command) => {
       const ctx = commandCtx(deps, cmd);
       const { showVersion } = await import('../../core/registry/show.js');
       const d = await showVersion(await deps.registry(), ref);

@@ -9,7 +9,7 @@ export function registerTag(program: Command, deps: Deps): void {
     .argument('<ref>')
     .argument('<tags...>', 'KEY=VALUE pairs')
     .addHelpText('after', '\nExample:\n  $ mlctl tag fraud@4 team=risk ticket=ML-123')
-    .action(async (ref: string, tags: string[], _o, cmd: Command) => {
+    .action(async (ref: string, tags: string[], _o: unknown, cmd: Command) => {
       const ctx = commandCtx(deps, cmd);
       const { tagVersion } = await import('../../core/registry/mutate.js');
       const r = await tagVersion(

@@ -10,7 +10,7 @@ export function registerVerify(program: Command, deps: Deps): void {
     .argument('[ref...]', 'versions to verify')
     .option('--all', 'verify every version of every model')
     .addHelpText('after', '\nExamples:\n  $ mlctl verify fraud@champion\n  $ mlctl verify --all --json')
-    .action(async (refs: string[], opts, cmd: Command) => {
+    .action(async (refs: string[], opts: { all?: boolean }, cmd: Command) => {
       const ctx = commandCtx(deps, cmd);
       const { verifyVersions } = await import('../../core/artifacts/verify.js');
       const r = await verifyVersions(
