@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { run, runBin, tempDir, tempProject } from '../support/helpers.js';
+import { run, runBin, tempDir, tempProject, runOk } from '../support/helpers.js';
 
 const NOW = { MLCTL_NOW: '2026-11-23T12:00:00Z' };
 
@@ -11,7 +11,7 @@ describe('mlctl adr', () => {
     expect((await run(['adr', 'new', 'First', 'Record'], { cwd: dir, env: NOW })).stdout).toBe(
       'docs/adr/0001-first-record.md\n',
     );
-    await run(['adr', 'new', 'Second Record'], { cwd: dir, env: NOW });
+    await runOk(['adr', 'new', 'Second Record'], { cwd: dir, env: NOW });
     const r = await run(['adr', 'new', '-s', '1', '-l', '2:Amends:Amended by', 'Use   DuckDB -- not SQLite!'], {
       cwd: dir,
       env: NOW,
@@ -138,8 +138,8 @@ describe('mlctl adr', () => {
     ['unknown number', ['adr', 'show', '42'], /^mlctl: no ADR number 42; the highest is 2$/],
   ])('%s: exit 2, one line, nothing written', async (_n, args, message) => {
     const dir = tempDir();
-    await run(['adr', 'new', 'First Record'], { cwd: dir, env: NOW });
-    await run(['adr', 'new', 'Second Record'], { cwd: dir, env: NOW });
+    await runOk(['adr', 'new', 'First Record'], { cwd: dir, env: NOW });
+    await runOk(['adr', 'new', 'Second Record'], { cwd: dir, env: NOW });
     const r = await run(args, { cwd: dir, env: NOW });
     expect(r.code).toBe(2);
     expect(r.stderr.trim()).toMatch(message);

@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { run, tempProject, writeModel } from '../support/helpers.js';
+import { run, tempProject, writeModel, runOk } from '../support/helpers.js';
 import { writePredictions } from '../support/predictions.js';
+import { FakePrompter } from '../support/fake-prompter.js';
 
 const at = (t: string) => ({ MLCTL_NOW: t });
 const json = (s: string) => JSON.parse(s);
@@ -15,8 +16,8 @@ async function history() {
   writeModel(dir, 'm1', { 'w.bin': '1' });
   writeModel(dir, 'm2', { 'w.bin': '2' });
   writeModel(dir, 'data', { 'train.csv': 'a,b\n1,2\n' });
-  await run(['register', 'fraud', 'm1', '--data', 'data'], { cwd: dir, env: at('2026-11-01T10:00:00Z') });
-  await run(['register', 'fraud', 'm2', '--data', 'data', '--parent', 'fraud@1'], {
+  await runOk(['register', 'fraud', 'm1', '--data', 'data'], { cwd: dir, env: at('2026-11-01T10:00:00Z') });
+  await runOk(['register', 'fraud', 'm2', '--data', 'data', '--parent', 'fraud@1'], {
     cwd: dir,
     env: at('2026-11-02T10:00:00Z'),
   });
@@ -29,7 +30,7 @@ async function history() {
     ).code,
   ).toBe(0);
   const p = writePredictions(dir, { shift: 0.3 });
-  await run(['gate', 'fraud@2', '--predictions', p.cand, '--baseline-predictions', p.base], {
+  await runOk(['gate', 'fraud@2', '--predictions', p.cand, '--baseline-predictions', p.base], {
     cwd: dir,
     env: at('2026-11-04T10:00:00Z'),
   });
@@ -42,8 +43,8 @@ describe('promote and rollback (no serving target)', () => {
     writeFileSync(join(dir, 'gates.yaml'), 'gates:\n  - { id: floor, metric: auc, min: 0.5 }\n');
     writeModel(dir, 'm1', { 'w.bin': '1' });
     writeModel(dir, 'm2', { 'w.bin': '2' });
-    await run(['register', 'fraud', 'm1'], { cwd: dir });
-    await run(['register', 'fraud', 'm2'], { cwd: dir });
+    await runOk(['register', 'fraud', 'm1'], { cwd: dir });
+    await runOk(['register', 'fraud', 'm2'], { cwd: dir });
     expect((await run(['promote', 'fraud@1', '--yes'], { cwd: dir })).code).toBe(0);
     const refused = await run(['promote', 'fraud@2', '--yes'], { cwd: dir });
     expect(refused.code).toBe(1);
@@ -75,13 +76,36 @@ describe('promote and rollback (no serving target)', () => {
   it('asks for --yes without a terminal and changes nothing', async () => {
     const dir = await tempProject();
     writeModel(dir, 'm1', { 'w.bin': '1' });
-    await run(['register', 'fraud', 'm1'], { cwd: dir });
+    await runOk(['register', 'fraud', 'm1'], { cwd: dir });
     const r = await run(['promote', 'fraud@1'], { cwd: dir, env: { CI: 'true' } });
     expect(r.code).toBe(2);
     expect(r.stderr.trim()).toBe(
       'mlctl: promoting fraud@1 changes production and needs confirmation: pass --yes (no terminal to ask on, CI is set)',
     );
     expect(json((await run(['show', 'fraud@1', '--json'], { cwd: dir })).stdout).data.aliases).toEqual([]);
+  });
+
+  it('on a terminal asks through the Prompter: no changes nothing, yes promotes', async () => {
+    const dir = await tempProject();
+    writeModel(dir, 'm1', { 'w.bin': '1' });
+    await runOk(['register', 'fraud', 'm1'], { cwd: dir });
+    const no = new FakePrompter([[/^Make fraud@1 the production champion\?$/, false]]);
+    const refused = await run(['promote', 'fraud@1'], { cwd: dir, tty: true, deps: { prompter: async () => no } });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr.trim()).toBe('mlctl: not confirmed; nothing changed');
+    expect(json((await run(['show', 'fraud@1', '--json'], { cwd: dir })).stdout).data.aliases).toEqual([]);
+    const yes = new FakePrompter([[/^Make fraud@1 the production champion\?$/, true]]);
+    await runOk(['promote', 'fraud@1'], { cwd: dir, tty: true, deps: { prompter: async () => yes } });
+    expect(json((await run(['show', 'fraud@1', '--json'], { cwd: dir })).stdout).data.aliases).toEqual(['champion']);
+    // With CI set there is no asking, terminal or not.
+    writeModel(dir, 'm2', { 'w.bin': '2' });
+    await runOk(['register', 'fraud', 'm2'], { cwd: dir });
+    await runOk(['promote', 'fraud@2', '--yes', '--force', '--reason', 'test'], { cwd: dir });
+    const ci = await run(['rollback', 'fraud'], { cwd: dir, tty: true, env: { CI: 'true' } });
+    expect(ci.code).toBe(2);
+    expect(ci.stderr.trim()).toBe(
+      'mlctl: rolling back fraud changes production and needs confirmation: pass --yes (no terminal to ask on, CI is set)',
+    );
   });
 
   it('records ADRs: the promotion with its gate evidence, the rollback superseding it', async () => {
@@ -122,8 +146,8 @@ describe('promote and rollback (no serving target)', () => {
 describe('mlctl audit', () => {
   it('answers who was champion when, with the full timeline', async () => {
     const dir = await history();
-    await run(['promote', 'fraud@2', '--yes', '--reason', 'better'], { cwd: dir, env: at('2026-11-05T10:00:00Z') });
-    await run(['rollback', 'fraud', '--yes', '--reason', 'latency'], { cwd: dir, env: at('2026-11-06T10:00:00Z') });
+    await runOk(['promote', 'fraud@2', '--yes', '--reason', 'better'], { cwd: dir, env: at('2026-11-05T10:00:00Z') });
+    await runOk(['rollback', 'fraud', '--yes', '--reason', 'latency'], { cwd: dir, env: at('2026-11-06T10:00:00Z') });
     const q = async (t?: string) =>
       json(
         (

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Database from 'better-sqlite3';
-import { run, tempProject, writeJson, writeModel } from '../support/helpers.js';
+import { run, tempProject, writeJson, writeModel, runOk, withRegistry } from '../support/helpers.js';
+import type { GateRunRecord } from '../../src/ports/registry.js';
 import { writePredictions } from '../support/predictions.js';
 
 const POLICY = `metrics:
@@ -28,17 +28,20 @@ async function setup(policy = POLICY) {
   writeFileSync(join(dir, 'gates.yaml'), policy);
   writeModel(dir, 'm1', { 'w.bin': 'one' });
   writeModel(dir, 'm2', { 'w.bin': 'two' });
-  await run(['register', 'fraud', 'm1'], { cwd: dir });
-  await run(['register', 'fraud', 'm2'], { cwd: dir });
+  await runOk(['register', 'fraud', 'm1'], { cwd: dir });
+  await runOk(['register', 'fraud', 'm2'], { cwd: dir });
   return dir;
 }
 const json = (s: string) => JSON.parse(s);
-const gateRuns = (dir: string) => {
-  const db = new Database(join(dir, '.mlctl/registry.db'), { readonly: true });
-  const rows = db.prepare('SELECT * FROM gate_runs ORDER BY id').all() as Array<Record<string, unknown>>;
-  db.close();
-  return rows;
-};
+/** Every recorded gate run, read through the Registry port. */
+const gateRuns = (dir: string) =>
+  withRegistry(dir, async (reg) => {
+    const runs: GateRunRecord[] = [];
+    for (const m of await reg.listModels())
+      for (const n of await reg.versionNumbers(m.name))
+        runs.push(...(await reg.gateRuns((await reg.getVersion(m.name, n))!.id)));
+    return runs;
+  });
 
 describe('mlctl gate with prediction files', () => {
   it('passes a better candidate, records the run bound to its inputs and marks it validated', async () => {
@@ -63,15 +66,15 @@ describe('mlctl gate with prediction files', () => {
     expect(typeof delong.statistic).toBe('number');
     const floor = rep.checks.find((c: { id: string }) => c.id === 'auc-floor');
     expect(floor.inequality).toMatch(/^auc: 0\.\d{4} ≥ 0\.7000 ✓$/);
-    const runs = gateRuns(dir);
+    const runs = await gateRuns(dir);
     expect(runs).toHaveLength(1);
     expect(runs[0]).toMatchObject({
       verdict: 'pass',
       source: 'predictions',
-      policy_digest: rep.policy.digest,
-      dataset_digest: rep.dataset.digest,
+      policyDigest: rep.policy.digest,
+      datasetDigest: rep.dataset.digest,
     });
-    expect(runs[0]!.candidate_manifest).toBe(
+    expect(runs[0]!.candidateManifest).toBe(
       json((await run(['show', 'fraud@2', '--json'], { cwd: dir })).stdout).data.manifestDigest,
     );
     expect(json((await run(['show', 'fraud@2', '--json'], { cwd: dir })).stdout).data.status).toBe('validated');
@@ -88,7 +91,7 @@ describe('mlctl gate with prediction files', () => {
     expect(r.stdout).toMatch(/^gate FAILED: fraud@2 against fraud@1/);
     expect(r.stdout).toMatch(/FAIL\s+auc-noninferior\s+auc: 0\.\d{4} − 0\.\d{4} = −0\.\d{4} ≥ −0\.0050 ✗/);
     expect(r.stderr).toMatch(/gate failed: \d+ check\(s\) failed for fraud@2/);
-    expect(gateRuns(dir)[0]).toMatchObject({ verdict: 'fail' });
+    expect((await gateRuns(dir))[0]).toMatchObject({ verdict: 'fail' });
     expect(json((await run(['show', 'fraud@2', '--json'], { cwd: dir })).stdout).data.status).toBe('registered');
   });
 
@@ -177,9 +180,9 @@ describe('mlctl gate with registered metrics', () => {
     writeJson(dir, 'a.json', { dataset: { sha256: 'a'.repeat(64) }, metrics: { auc: 0.9 } });
     writeJson(dir, 'b.json', { dataset: { sha256: 'a'.repeat(64) }, metrics: { auc: 0.895 } });
     writeJson(dir, 'c.json', { dataset: { sha256: 'b'.repeat(64) }, metrics: { auc: 0.95 } });
-    await run(['register', 'fraud', 'm1', '--metrics', 'a.json'], { cwd: dir });
-    await run(['register', 'fraud', 'm2', '--metrics', 'b.json'], { cwd: dir });
-    await run(['register', 'fraud', 'm3', '--metrics', 'c.json'], { cwd: dir });
+    await runOk(['register', 'fraud', 'm1', '--metrics', 'a.json'], { cwd: dir });
+    await runOk(['register', 'fraud', 'm2', '--metrics', 'b.json'], { cwd: dir });
+    await runOk(['register', 'fraud', 'm3', '--metrics', 'c.json'], { cwd: dir });
     const ok = await run(['gate', 'fraud@2', '--against', 'fraud@1'], { cwd: dir });
     expect(ok.code, ok.stdout + ok.stderr).toBe(0);
     expect(ok.stdout).toMatch(/auc: 0\.8950 − 0\.9000 = −0\.0050 ≥ −0\.0100 ✓/);
@@ -194,7 +197,7 @@ describe('mlctl gate with registered metrics', () => {
     const dir = await tempProject();
     writeModel(dir, 'm1', { 'w.bin': '1' });
     writeJson(dir, 'a.json', { metrics: { auc: 0.9 } });
-    await run(['register', 'fraud', 'm1', '--metrics', 'a.json'], { cwd: dir });
+    await runOk(['register', 'fraud', 'm1', '--metrics', 'a.json'], { cwd: dir });
     writeFileSync(
       join(dir, 'gates.yaml'),
       'gates:\n  - { id: floor, metric: auc, min: 0.8 }\n  - { id: ni, metric: auc, max_regression: { absolute: 0.01 } }\n',
@@ -364,7 +367,7 @@ describe('bad input: exit 2, one line, nothing recorded', () => {
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr.trim()).toMatch(message);
-    expect(gateRuns(dir)).toHaveLength(0);
+    expect(await gateRuns(dir)).toHaveLength(0);
   });
 
   it('gate lint lists every problem with file:line and exits 2', async () => {
@@ -414,16 +417,16 @@ fs.writeFileSync(out, text);
   it('a failing evaluation command: exit 3 with its stderr tail, nothing recorded', async () => {
     const dir = await evalProject();
     writeModel(dir, 'm3', { 'w.bin': 'crash' });
-    await run(['register', 'fraud', 'm3'], { cwd: dir });
+    await runOk(['register', 'fraud', 'm3'], { cwd: dir });
     const r = await run(['gate', 'fraud@3', '--against', 'fraud@1', '--eval'], { cwd: dir });
     expect(r.code).toBe(3);
     expect(r.stderr.trim()).toBe('mlctl: evaluation of fraud@3 exited with 7; stderr: Traceback: boom at line 3');
-    expect(gateRuns(dir)).toHaveLength(0);
+    expect(await gateRuns(dir)).toHaveLength(0);
   });
   it('an evaluation that times out: exit 3', async () => {
     const dir = await evalProject('1s');
     writeModel(dir, 'm3', { 'w.bin': 'slow' });
-    await run(['register', 'fraud', 'm3'], { cwd: dir });
+    await runOk(['register', 'fraud', 'm3'], { cwd: dir });
     const r = await run(['gate', 'fraud@3', '--against', 'fraud@1', '--eval'], { cwd: dir });
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/evaluation of fraud@3 timed out after 1 s/);
@@ -488,8 +491,8 @@ describe('drift and schema checks', () => {
       ],
       outputs: [{ name: 'score', type: 'double' }],
     });
-    await run(['register', 'fraud', 'm1', '--metrics', 'm.json', '--schema', 's1.json'], { cwd: dir });
-    await run(['register', 'fraud', 'm2', '--metrics', 'm.json', '--schema', 's2.json'], { cwd: dir });
+    await runOk(['register', 'fraud', 'm1', '--metrics', 'm.json', '--schema', 's1.json'], { cwd: dir });
+    await runOk(['register', 'fraud', 'm2', '--metrics', 'm.json', '--schema', 's2.json'], { cwd: dir });
     const r = await run(['gate', 'fraud@2', '--against', 'fraud@1', '--json'], { cwd: dir });
     expect(r.code).toBe(1);
     const checks = json(r.stdout).data.checks as Array<{ id: string; verdict: string }>;

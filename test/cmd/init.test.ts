@@ -9,6 +9,8 @@ import { main } from '../../src/cli/main.js';
 import { makeDeps } from '../../src/cli/deps.js';
 import type { Io } from '../../src/cli/io.js';
 import { baseEnv, run, tempDir } from '../support/helpers.js';
+import { FakePrompter } from '../support/fake-prompter.js';
+import { loadSettings } from '../../src/core/config/index.js';
 import { sharedDir } from '../support/crd-validator.js';
 
 const SCHEMAS = sharedDir('schemas');
@@ -41,6 +43,18 @@ async function interactive(cwd: string, args: string[], answers: Array<[RegExp, 
 }
 
 const DOWN = '\u001b[B';
+const ALL_FLAGS = [
+  '--artifacts',
+  '.mlctl/a',
+  '--registry',
+  '.mlctl/r.db',
+  '--adr-dir',
+  'docs/adr',
+  '--model',
+  'none',
+  '--no-gates',
+  '--no-github',
+];
 
 // eslint-disable-next-line no-control-regex -- ANSI escape sequences are control characters by definition
 const stripAnsi = (s: string) => s.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '');
@@ -48,26 +62,23 @@ const stripAnsi = (s: string) => s.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '');
 describe('mlctl init', () => {
   it('asks every question on a terminal, shows the files, then writes them', async () => {
     const dir = tempDir();
-    const r = await interactive(
-      dir,
-      [],
-      [
-        [/Where should model artifacts be stored\?/, `${DOWN}\r`],
-        [/Artifact location \(s3:\/\/bucket\/prefix\)/, 's3://ml-team/fraud\r'],
-        [/Where should the registry live\?/, `${DOWN}\r`],
-        [/Shared registry object/, '\r'],
-        [/S3 endpoint \(empty for AWS itself\)/, 'http://127.0.0.1:9000\r'],
-        [/ADR folder/, '\r'],
-        [/A first model to roll out/, 'fraud\r'],
-        [/How is it served\?/, '\r'],
-        [/Serving config file/, '\r'],
-        [/Write a gate policy/, '\r'],
-        [/Add GitHub Actions workflows/, 'y\r'],
-        [/Write these files\?/, '\r'],
-      ],
-    );
-    expect(r.code, stripAnsi(r.stderr).slice(-600)).toBe(0);
-    expect(r.answered).toBe(12);
+    const prompter = new FakePrompter([
+      [/Where should model artifacts be stored\?/, 's3'],
+      [/Artifact location \(s3:\/\/bucket\/prefix\)/, 's3://ml-team/fraud'],
+      [/Where should the registry live\?/, 's3'],
+      [/Shared registry object/, true],
+      [/S3 endpoint \(empty for AWS itself\)/, 'http://127.0.0.1:9000'],
+      [/ADR folder/, true],
+      [/A first model to roll out/, 'fraud'],
+      [/How is it served\?/, true],
+      [/Serving config file/, true],
+      [/Write a gate policy/, true],
+      [/Add GitHub Actions workflows/, true],
+      [/Write these files\?/, true],
+    ]);
+    const r = await run(['init'], { cwd: dir, tty: true, deps: { prompter: async () => prompter } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(prompter.asked).toHaveLength(12);
     expect(r.stderr).toContain('create mlctl.yaml');
     expect(r.stderr).toContain('create .github/workflows/mlctl-rollout.yml');
     const cfg = parse(readFileSync(join(dir, 'mlctl.yaml'), 'utf8'));
@@ -85,8 +96,45 @@ describe('mlctl init', () => {
     ])
       expect(existsSync(join(dir, f)), f).toBe(true);
     expect(readFileSync(join(dir, '.github/workflows/mlctl-gate.yml'), 'utf8')).toContain('mlctl gate fraud@latest');
-    // The written config is one mlctl accepts (plans validated against the adapter).
-    expect((await run(['rollout', 'status', '--offline'], { cwd: dir })).stderr).not.toMatch(/mlctl.yaml:/);
+    // The written config is one mlctl accepts, every section (plans validated against the adapter):
+    // read as every command reads it, and by a command that needs nothing else (no S3 to reach).
+    expect(loadSettings(dir).rollout.serving.fraud).toEqual({
+      adapter: 'istio',
+      files: ['deploy/fraud/istio.yaml'],
+      plan: 'standard',
+    });
+    const adrs = await run(['adr', 'list', '--json'], { cwd: dir });
+    expect(adrs.code, adrs.stderr).toBe(0);
+  });
+
+  it('answering no to "Write these files?" writes nothing (exit 2)', async () => {
+    const dir = tempDir();
+    const prompter = new FakePrompter([[/Write these files\?/, false]]);
+    const r = await run(['init', ...ALL_FLAGS], { cwd: dir, tty: true, deps: { prompter: async () => prompter } });
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toMatch(/\nmlctl: not confirmed; nothing written$/);
+    expect(existsSync(join(dir, 'mlctl.yaml'))).toBe(false);
+  });
+
+  it('the terminal prompter reads typed keys from the injected stream (select, input, confirm)', async () => {
+    const dir = tempDir();
+    const r = await interactive(
+      dir,
+      ['--registry', '.mlctl/r.db', '--adr-dir', 'docs/adr', '--model', 'none', '--no-gates', '--no-github'],
+      [
+        [/Where should model artifacts be stored\?/, `${DOWN}\r`],
+        [/Artifact location \(s3:\/\/bucket\/prefix\)/, 's3://ml-team/fraud\r'],
+        [/S3 endpoint \(empty for AWS itself\)/, 'http://127.0.0.1:9000\r'],
+        [/Write these files\?/, '\r'],
+      ],
+    );
+    expect(r.code, stripAnsi(r.stderr).slice(-600)).toBe(0);
+    expect(r.answered).toBe(4);
+    expect(parse(readFileSync(join(dir, 'mlctl.yaml'), 'utf8'))).toMatchObject({
+      artifacts: 's3://ml-team/fraud',
+      registry: '.mlctl/r.db',
+      s3: { endpoint: 'http://127.0.0.1:9000' },
+    });
   });
 
   it('without a terminal or in CI a missing answer is exit 2 naming the flag; nothing is written', async () => {

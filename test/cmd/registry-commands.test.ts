@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { lastLine, run, tempProject, writeJson, writeModel } from '../support/helpers.js';
+import { lastLine, run, tempProject, writeJson, writeModel, runOk } from '../support/helpers.js';
 
 async function project() {
   const dir = await tempProject();
@@ -96,10 +96,10 @@ describe('register, list, show, diff', () => {
 
   it('lists models and versions with filters', async () => {
     const p = await project();
-    await run(['register', 'fraud', 'model', '--tag', 'team=risk'], { cwd: p.dir });
+    await runOk(['register', 'fraud', 'model', '--tag', 'team=risk'], { cwd: p.dir });
     writeModel(p.dir, 'model2', { 'w.bin': 'v2' });
-    await run(['register', 'fraud', 'model2'], { cwd: p.dir });
-    await run(['register', 'churn', 'model2'], { cwd: p.dir });
+    await runOk(['register', 'fraud', 'model2'], { cwd: p.dir });
+    await runOk(['register', 'churn', 'model2'], { cwd: p.dir });
     const models = json((await run(['list', '--json'], { cwd: p.dir })).stdout).data;
     expect(models.models.map((m: { name: string; latest: number }) => [m.name, m.latest])).toEqual([
       ['churn', 1],
@@ -157,7 +157,7 @@ describe('register, list, show, diff', () => {
 describe('aliases, tags, archive, gc', () => {
   it('sets and removes aliases, protects champion and latest', async () => {
     const p = await project();
-    await run(['register', 'fraud', 'model'], { cwd: p.dir });
+    await runOk(['register', 'fraud', 'model'], { cwd: p.dir });
     expect((await run(['alias', 'set', 'fraud@1', 'staging'], { cwd: p.dir })).stdout).toBe('fraud@staging → 1\n');
     expect(json((await run(['show', 'fraud@staging', '--json'], { cwd: p.dir })).stdout).data.aliases).toEqual([
       'staging',
@@ -175,18 +175,18 @@ describe('aliases, tags, archive, gc', () => {
 
   it('tags and archives, refusing to archive an aliased version', async () => {
     const p = await project();
-    await run(['register', 'fraud', 'model'], { cwd: p.dir });
+    await runOk(['register', 'fraud', 'model'], { cwd: p.dir });
     expect((await run(['tag', 'fraud@1', 'team=risk', 'ticket=ML-1'], { cwd: p.dir })).stdout).toBe(
       'fraud@1: team=risk ticket=ML-1\n',
     );
     expect((await run(['tag', 'fraud@1', 'novalue'], { cwd: p.dir })).stderr).toMatch(
       /invalid tag "novalue": expected KEY=VALUE/,
     );
-    await run(['alias', 'set', 'fraud@1', 'staging'], { cwd: p.dir });
+    await runOk(['alias', 'set', 'fraud@1', 'staging'], { cwd: p.dir });
     const refused = await run(['archive', 'fraud@1'], { cwd: p.dir });
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/still has aliases \(staging\)/);
-    await run(['alias', 'rm', 'fraud', 'staging'], { cwd: p.dir });
+    await runOk(['alias', 'rm', 'fraud', 'staging'], { cwd: p.dir });
     expect((await run(['archive', 'fraud@1'], { cwd: p.dir })).stdout).toBe('fraud@1 archived\n');
     expect(
       json((await run(['list', 'fraud', '--status', 'archived', '--json'], { cwd: p.dir })).stdout).data.versions,
@@ -195,7 +195,7 @@ describe('aliases, tags, archive, gc', () => {
 
   it('gc deletes only unreferenced blobs past the grace period', async () => {
     const p = await project();
-    await run(['register', 'fraud', 'model'], { cwd: p.dir });
+    await runOk(['register', 'fraud', 'model'], { cwd: p.dir });
     const orphanSha = 'e'.repeat(64);
     const { mkdirSync } = await import('node:fs');
     const orphanDir = join(p.dir, '.mlctl/artifacts/blobs/sha256/ee');
@@ -292,7 +292,7 @@ describe('bad input: one clear line and exit 2', () => {
   ];
   it.each(cases)('%s', async (_name, args, message) => {
     const p = await project();
-    await run(['register', 'fraud', 'model'], { cwd: p.dir });
+    await runOk(['register', 'fraud', 'model'], { cwd: p.dir });
     const r = await run(args(p.dir), { cwd: p.dir });
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');

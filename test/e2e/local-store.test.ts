@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runBin, tempDir, tempProject, writeModel } from '../support/helpers.js';
+import { runBin, tempDir, tempProject, writeModel, runBinOk } from '../support/helpers.js';
 import { SqliteRegistry } from '../../src/adapters/sqlite/sqlite-registry.js';
 import { eventHash, GENESIS_HASH } from '../../src/core/audit/chain.js';
 
@@ -28,7 +28,7 @@ describe('built binary, local artifact store', () => {
   it('verify and pull detect a corrupted and a missing blob, naming the files', async () => {
     const dir = await tempProject();
     writeModel(dir, 'model', { 'a.bin': 'aaaa', 'b.bin': 'bbbb' });
-    await runBin(['register', 'fraud', 'model'], { cwd: dir });
+    await runBinOk(['register', 'fraud', 'model'], { cwd: dir });
     const show = parse((await runBin(['show', 'fraud@1', '--json'], { cwd: dir })).stdout);
     const [a, b] = show.files as Array<{ path: string; sha256: string }>;
     const blob = (sha: string) => join(dir, '.mlctl/artifacts/blobs/sha256', sha.slice(0, 2), sha);
@@ -59,7 +59,7 @@ describe('built binary, local artifact store', () => {
   it('pull refuses manifest paths that escape the target folder', async () => {
     const dir = await tempProject();
     writeModel(dir, 'model', { 'ok.bin': 'fine' });
-    await runBin(['register', 'fraud', 'model'], { cwd: dir });
+    await runBinOk(['register', 'fraud', 'model'], { cwd: dir });
     // Tamper with the registry as an attacker with write access to it could.
     const db = new Database(join(dir, '.mlctl/registry.db'));
     db.prepare("UPDATE artifacts SET path = '../../escaped.txt'").run();
@@ -125,7 +125,7 @@ describe('built binary, local artifact store', () => {
     git('add', '.');
     git('commit', '-qm', 'init');
     git('remote', 'add', 'origin', 'https://user:s3cr3t-token@example.com/team/fraud.git');
-    await runBin(['init', '--yes'], { cwd: dir });
+    await runBinOk(['init', '--yes'], { cwd: dir });
     writeModel(dir, 'model', { 'w.bin': 'w' });
     const sha = git('rev-parse', 'HEAD');
     const r1 = parse((await runBin(['register', 'fraud', 'model', '--json'], { cwd: dir })).stdout);

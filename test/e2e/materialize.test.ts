@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { S3Client, GetObjectCommand } from '@aws-sdk/client-s3';
-import { S3_CREDS, createBucket, run, runBin, s3Config, tempProject, writeModel } from '../support/helpers.js';
+import { S3_CREDS, createBucket, runBin, s3Config, tempProject, writeModel, runOk } from '../support/helpers.js';
 import { startStrictS3, type StrictS3 } from '../support/strict-s3.js';
 import { SqliteRegistry } from '../../src/adapters/sqlite/sqlite-registry.js';
 import { FsBlobStore } from '../../src/adapters/blob/fs-store.js';
@@ -19,7 +19,7 @@ describe('materializing a version as a folder of named files', () => {
   it('local store: hard links under models/<model>/<version>/, idempotent, verified', async () => {
     const dir = await tempProject();
     writeModel(dir, 'model', { 'model.onnx': 'weights', 'tokenizer/vocab.txt': 'a\nb\n' });
-    await run(['register', 'fraud', 'model'], { cwd: dir });
+    await runOk(['register', 'fraud', 'model'], { cwd: dir });
     const registry = SqliteRegistry.open(join(dir, '.mlctl/registry.db'));
     const store = new FsBlobStore(join(dir, '.mlctl/artifacts'));
     const r = await materializeVersion({ registry, store }, 'fraud@1');
@@ -38,7 +38,7 @@ describe('materializing a version as a folder of named files', () => {
   it('refuses to hand out a folder whose copy does not match the manifest', async () => {
     const dir = await tempProject();
     writeModel(dir, 'model', { 'model.onnx': 'weights' });
-    await run(['register', 'fraud', 'model'], { cwd: dir });
+    await runOk(['register', 'fraud', 'model'], { cwd: dir });
     const registry = SqliteRegistry.open(join(dir, '.mlctl/registry.db'));
     const sha = (await registry.artifacts((await registry.getVersion('fraud', 1))!.id))[0]!.sha256;
     writeFileSync(join(dir, '.mlctl/artifacts/blobs/sha256', sha.slice(0, 2), sha), 'tampered');

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../support/helpers.js';
+import { run, runOk } from '../support/helpers.js';
 import { gitopsProject } from '../support/gitops-project.js';
 import {
   freePort,
@@ -50,7 +50,7 @@ rollout:
 
     it('a passing query lets the rollout advance; an empty result is inconclusive (exit 5) and never passes', async () => {
       const p = await project();
-      await run(['promote', 'fraud@1', '--yes'], { cwd: p.dir });
+      await runOk(['promote', 'fraud@1', '--yes'], { cwd: p.dir });
       expect((await run(['promote', 'fraud@2', '--force', '--reason', 'test'], { cwd: p.dir })).code).toBe(0);
       const adv = await run(['promote', 'fraud@2', '--json'], { cwd: p.dir });
       expect(adv.code, adv.stderr).toBe(0);
@@ -73,8 +73,8 @@ rollout:
 
     it('tick aborts the rollout when the error ratio crosses max', async () => {
       const p = await project();
-      await run(['promote', 'fraud@1', '--yes'], { cwd: p.dir });
-      await run(['promote', 'fraud@2', '--force', '--reason', 'test'], { cwd: p.dir });
+      await runOk(['promote', 'fraud@1', '--yes'], { cwd: p.dir });
+      await runOk(['promote', 'fraud@2', '--force', '--reason', 'test'], { cwd: p.dir });
       metrics.set(SERIES, 0.05);
       await prom.waitFor(`max(${SERIES})`, '0.05');
       try {
@@ -97,8 +97,8 @@ rollout:
         .readFileSync(`${p.dir}/mlctl.yaml`, 'utf8')
         .replace('checks: [errors] }', 'checks: [down] }');
       (await import('node:fs')).writeFileSync(`${p.dir}/mlctl.yaml`, cfg);
-      await run(['promote', 'fraud@1', '--yes'], { cwd: p.dir });
-      await run(['promote', 'fraud@2', '--force', '--reason', 'test'], { cwd: p.dir });
+      await runOk(['promote', 'fraud@1', '--yes'], { cwd: p.dir });
+      await runOk(['promote', 'fraud@2', '--force', '--reason', 'test'], { cwd: p.dir });
       const t = await run(['rollout', 'tick'], { cwd: p.dir });
       expect(t.code).toBe(3);
       expect(t.stderr.trim()).toBe(

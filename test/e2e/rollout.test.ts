@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import { run, runBin } from '../support/helpers.js';
+import { run, runBin, runOk, tempDir, withRegistry } from '../support/helpers.js';
 import { git, gitopsProject } from '../support/gitops-project.js';
 import { crdValidator, haveCrds } from '../support/crd-validator.js';
 
@@ -235,8 +234,8 @@ describe('staged rollouts on a real git repository', () => {
       config: `serving:\n  fraud: { adapter: istio, files: [deploy/fraud.yaml], plan: auto }\nrollout:\n  plans:\n    auto:\n      - { stage: canary, weight: 5, minDuration: 10m, checks: [ok] }\n      - { stage: ramp, weight: 50, minDuration: 10m, checks: [ok], auto: true }\n      - { stage: full }\n  checks:\n    ok: { command: 'cat check-value.json', max: 0.01 }\n`,
     });
     writeFileSync(join(p.dir, 'check-value.json'), '{"value": 0.001}\n');
-    await run(['promote', 'fraud@1', '--yes'], { cwd: p.dir, env: at(0) });
-    await run(['promote', 'fraud@2', '--force', '--reason', 'test'], { cwd: p.dir, env: at(1) });
+    await runOk(['promote', 'fraud@1', '--yes'], { cwd: p.dir, env: at(0) });
+    await runOk(['promote', 'fraud@2', '--force', '--reason', 'test'], { cwd: p.dir, env: at(1) });
     const wait = await run(['rollout', 'tick', '--json'], { cwd: p.dir, env: at(5) });
     expect(wait.code).toBe(0);
     expect(json(wait.stdout).data[0]).toMatchObject({ action: 'waiting', detail: expect.stringMatching(/6m left/) });
@@ -324,8 +323,8 @@ describe('staged rollouts on a real git repository', () => {
   it('a rejected push changes nothing: local commit undone, files restored, registry untouched (exit 3)', async () => {
     const p = await started();
     git(p.dir, 'push', '-q', 'origin', 'main');
-    const other = join(p.dir, '..', `${p.dir.split('/').pop()}-other`);
-    git(join(p.dir, '..'), 'clone', '-q', p.remote, other);
+    const other = join(tempDir('mlctl-other-'), 'clone');
+    git(p.dir, 'clone', '-q', p.remote, other);
     writeFileSync(join(other, 'README.md'), 'someone else\n');
     git(other, 'add', '.');
     git(other, '-c', 'user.email=o@x', '-c', 'user.name=o', 'commit', '-qm', 'other');
@@ -425,12 +424,11 @@ describe('staged rollouts on a real git repository', () => {
     expect(uri).toBe(`${join(p.dir, '.mlctl/artifacts')}/models/fraud/2/`);
     expect(readFileSync(join(p.dir, '.mlctl/artifacts/models/fraud/2/model.bin'), 'utf8')).toBe('two');
     expect(p.docs()[0]!.spec.predictor.canaryTrafficPercent).toBe(5);
-    const db = new Database(join(p.dir, '.mlctl/registry.db'), { readonly: true });
-    expect(db.prepare('SELECT candidate_uri, champion_uri FROM rollouts').get()).toEqual({
-      candidate_uri: uri,
-      champion_uri: `${join(p.dir, '.mlctl/artifacts')}/models/fraud/1/`,
+    const [row] = await withRegistry(p.dir, (reg) => reg.rollouts({ model: 'fraud' }));
+    expect(row).toMatchObject({
+      candidateUri: uri,
+      championUri: `${join(p.dir, '.mlctl/artifacts')}/models/fraud/1/`,
     });
-    db.close();
   });
 });
 

@@ -4,7 +4,17 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { S3Client, PutObjectCommand } from '@aws-sdk/client-s3';
-import { BIN, S3_CREDS, baseEnv, createBucket, runBin, s3Config, tempProject, writeModel } from '../support/helpers.js';
+import {
+  BIN,
+  S3_CREDS,
+  baseEnv,
+  createBucket,
+  runBin,
+  s3Config,
+  tempProject,
+  writeModel,
+  runBinOk,
+} from '../support/helpers.js';
 import { startStrictS3, type StrictS3 } from '../support/strict-s3.js';
 
 let strict: StrictS3;
@@ -85,7 +95,7 @@ describe('S3 artifact store (strict: SigV4, sha256 checksums)', () => {
   it('re-registering the same content uploads nothing', async () => {
     const { dir } = await s3Project();
     writeModel(dir, 'model', { 'w.bin': randomBytes(4096) });
-    await runBin(['register', 'fraud', 'model'], { cwd: dir, env: creds });
+    await runBinOk(['register', 'fraud', 'model'], { cwd: dir, env: creds });
     const before = strict.requests.length;
     const r = parse(
       (await runBin(['register', 'fraud', 'model', '--allow-duplicate', '--json'], { cwd: dir, env: creds })).stdout,
@@ -98,7 +108,7 @@ describe('S3 artifact store (strict: SigV4, sha256 checksums)', () => {
   it('detects a blob corrupted in the bucket', async () => {
     const { dir, bucket } = await s3Project();
     writeModel(dir, 'model', { 'w.bin': 'original bytes' });
-    await runBin(['register', 'fraud', 'model'], { cwd: dir, env: creds });
+    await runBinOk(['register', 'fraud', 'model'], { cwd: dir, env: creds });
     const sha = parse((await runBin(['show', 'fraud@1', '--json'], { cwd: dir, env: creds })).stdout).files[0].sha256;
     const raw = new S3Client({
       endpoint: inject('s3Endpoint'),

@@ -12,6 +12,7 @@ import {
   runBin,
   tempDir,
   writeModel,
+  runBinOk,
 } from '../support/helpers.js';
 import { startStrictS3, type RequestInfo, type StrictS3 } from '../support/strict-s3.js';
 
@@ -105,7 +106,7 @@ describe('shared SQLite registry on S3', () => {
     const p = project();
     const first = await runBin(['register', 'fraud', 'm'], { cwd: p.dir, env: env('a') });
     expect(first.code, first.stderr).toBe(0);
-    await runBin(['list'], { cwd: p.dir, env: env('b') }); // b caches it
+    await runBinOk(['list'], { cwd: p.dir, env: env('b') }); // b caches it
     let mark = strict.requests.length;
     const r = await runBin(['show', 'fraud@1', '--json'], { cwd: p.dir, env: env('b') });
     expect(r.code, r.stderr).toBe(0);

@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
-import { run, tempDir, writeModel } from './helpers.js';
+import { runOk, tempDir, writeModel } from './helpers.js';
 
 export const git = (cwd: string, ...a: string[]) =>
   execFileSync('git', a, { cwd, stdio: ['ignore', 'pipe', 'pipe'] })
@@ -35,8 +35,7 @@ export async function gitopsProject(o: {
   git(dir, 'init', '-q', '-b', 'main');
   git(dir, 'config', 'user.email', 'ci@example.com');
   git(dir, 'config', 'user.name', 'CI');
-  const r = await run(['init', '--yes'], { cwd: dir });
-  if (r.code !== 0) throw new Error(`init failed: ${r.stderr}`);
+  await runOk(['init', '--yes'], { cwd: dir });
   writeFileSync(join(dir, 'mlctl.yaml'), `${readFileSync(join(dir, 'mlctl.yaml'), 'utf8')}\n${o.config}`);
   mkdirSync(join(dir, 'deploy'));
   const file = join(dir, 'deploy/fraud.yaml');
@@ -52,10 +51,7 @@ export async function gitopsProject(o: {
   git(dir, 'push', '-q', 'origin', 'main');
   writeModel(dir, 'm1', { 'model.bin': 'one' });
   writeModel(dir, 'm2', { 'model.bin': 'two' });
-  for (const m of ['m1', 'm2']) {
-    const reg = await run(['register', 'fraud', m], { cwd: dir });
-    if (reg.code !== 0) throw new Error(`register failed: ${reg.stderr}`);
-  }
+  for (const m of ['m1', 'm2']) await runOk(['register', 'fraud', m], { cwd: dir });
   return {
     dir,
     remote,

@@ -1,14 +1,16 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { S3Client, CreateBucketCommand } from '@aws-sdk/client-s3';
+import { expect } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { makeDeps } from '../../src/cli/deps.js';
+import { makeDeps, type Deps } from '../../src/cli/deps.js';
 import type { Io } from '../../src/cli/io.js';
+import type { Registry } from '../../src/ports/registry.js';
 
 export const BIN = fileURLToPath(new URL('../../bin/mlctl.js', import.meta.url));
 export const S3_CREDS = { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_REGION: 'us-east-1' };
@@ -34,21 +36,42 @@ export function baseEnv(extra: Record<string, string | undefined> = {}): Record<
   };
 }
 
+export interface RunOptions {
+  cwd: string;
+  env?: Record<string, string | undefined>;
+  /** A pretend terminal on stdin and stderr (canPrompt() is true unless CI is set). */
+  tty?: boolean;
+  /** Replace parts of the real Deps, e.g. `{ prompter: async () => new FakePrompter([...]) }`. */
+  deps?: Partial<Deps>;
+}
+
 /** Run a command in this process with buffered streams (fast; for command-level tests). */
-export async function run(
-  args: string[],
-  o: { cwd: string; env?: Record<string, string | undefined> },
-): Promise<RunResult> {
+export async function run(args: string[], o: RunOptions): Promise<RunResult> {
   const out = new PassThrough();
   const err = new PassThrough();
   let stdout = '';
   let stderr = '';
   out.on('data', (d) => (stdout += d));
   err.on('data', (d) => (stderr += d));
-  const io: Io = { out, err, in: new PassThrough(), outIsTTY: false, errIsTTY: false, inIsTTY: false, color: false };
-  const env = baseEnv(o.env);
-  const code = await main(args, makeDeps(io, env, o.cwd));
+  const tty = !!o.tty;
+  const io: Io = { out, err, in: new PassThrough(), outIsTTY: false, errIsTTY: tty, inIsTTY: tty, color: false };
+  const deps = makeDeps(io, baseEnv(o.env), o.cwd);
+  const code = await main(args, Object.assign(deps, o.deps));
   return { code, stdout, stderr };
+}
+
+/** A setup step that must succeed: fails the test with the command's stderr otherwise. */
+export async function runOk(args: string[], o: RunOptions): Promise<RunResult> {
+  const r = await run(args, o);
+  expect(r.code, `mlctl ${args.join(' ')} (setup step) failed:\n${r.stderr}`).toBe(0);
+  return r;
+}
+
+/** runBin for a setup step that must succeed. */
+export async function runBinOk(args: string[], o: Parameters<typeof runBin>[1]): Promise<RunResult> {
+  const r = await runBin(args, o);
+  expect(r.code, `mlctl ${args.join(' ')} (setup step) failed:\n${r.stderr}`).toBe(0);
+  return r;
 }
 
 /** Spawn the built binary (end-to-end). */
@@ -75,15 +98,26 @@ export function runBin(
   });
 }
 
+/*
+ * Every temporary folder a test makes is removed after it: folders made inside a test after that
+ * test, folders made at file level (beforeAll, module scope) after the file (test/support/cleanup.ts).
+ */
+const made = { test: [] as string[], file: [] as string[] };
+
 export function tempDir(prefix = 'mlctl-test-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  (expect.getState().currentTestName === undefined ? made.file : made.test).push(dir);
+  return dir;
+}
+
+export function removeTempDirs(scope: 'test' | 'file'): void {
+  for (const dir of made[scope].splice(0)) rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
 }
 
 /** A folder with mlctl.yaml (embedded defaults) and an initialized registry. */
 export async function tempProject(extraConfig = ''): Promise<string> {
   const dir = tempDir();
-  const r = await run(['init', '--yes'], { cwd: dir });
-  if (r.code !== 0) throw new Error(`init failed: ${r.stderr}`);
+  await runOk(['init', '--yes'], { cwd: dir });
   if (extraConfig) writeFileSync(join(dir, 'mlctl.yaml'), extraConfig);
   return dir;
 }
@@ -127,4 +161,26 @@ export function s3Config(bucket: string, endpoint: string, prefix = 'team'): str
 
 export function lastLine(s: string): string {
   return s.trim().split('\n').pop() ?? '';
+}
+
+/**
+ * The project's registry opened as mlctl opens it (Deps, the Registry port): for assertions on what
+ * a command recorded that no command prints, without SQL on the tables.
+ */
+export async function withRegistry<T>(dir: string, fn: (registry: Registry) => Promise<T>): Promise<T> {
+  const io: Io = {
+    out: new PassThrough(),
+    err: new PassThrough(),
+    in: new PassThrough(),
+    outIsTTY: false,
+    errIsTTY: false,
+    inIsTTY: false,
+    color: false,
+  };
+  const deps = makeDeps(io, baseEnv(), dir);
+  try {
+    return await fn(await deps.registry());
+  } finally {
+    await deps.close();
+  }
 }

@@ -5,6 +5,7 @@ import { adapterFor } from '../../src/core/serving/catalog.js';
 import { parseServingFile, refuseForeignOwners, renderServingFile } from '../../src/core/serving/yaml-docs.js';
 import type { TrafficTarget } from '../../src/core/serving/types.js';
 import { crdValidator, haveCrds } from '../support/crd-validator.js';
+import { tempDir } from '../support/helpers.js';
 
 const template = (name: string) =>
   readFileSync(fileURLToPath(new URL(`../../templates/serving/${name}.yaml`, import.meta.url)), 'utf8');
@@ -199,11 +200,10 @@ describe('serving files: only the adapter’s documents are re-rendered', () => 
   });
 
   it('unrelated documents (odd formatting, comments, flow style) stay byte for byte', async () => {
-    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { writeFileSync } = await import('node:fs');
     const { join } = await import('node:path');
-    const { tmpdir } = await import('node:os');
     const { renderServing } = await import('../../src/core/rollout/serving-files.js');
-    const dir = mkdtempSync(join(tmpdir(), 'mlctl-serving-'));
+    const dir = tempDir('mlctl-serving-');
     const odd =
       "---\napiVersion: v1\nkind:   ConfigMap   # odd spacing\nmetadata: {name: x,   namespace: models}\ndata:\n  k: 'single'   \n  list: [ a,b ]\n";
     writeFileSync(join(dir, 'all.yaml'), `${template('istio')}${odd}`);
@@ -214,11 +214,10 @@ describe('serving files: only the adapter’s documents are re-rendered', () => 
   });
 
   it('edited documents keep the author’s style: flow maps stay flow, unchanged lines stay as written', async () => {
-    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { writeFileSync } = await import('node:fs');
     const { join } = await import('node:path');
-    const { tmpdir } = await import('node:os');
     const { renderServing } = await import('../../src/core/rollout/serving-files.js');
-    const dir = mkdtempSync(join(tmpdir(), 'mlctl-serving-'));
+    const dir = tempDir('mlctl-serving-');
     writeFileSync(join(dir, 'vs.yaml'), template('istio'));
     const [e] = renderServing(dir, 'fraud', { adapter: 'istio', files: ['vs.yaml'], plan: 'standard' }, STAGES[1]![1]);
     expect(e!.after).toContain('  hosts: [fraud.models.svc.cluster.local]\n');

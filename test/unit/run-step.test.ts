@@ -1,0 +1,137 @@
+import { describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { tempDir } from '../support/helpers.js';
+import { git, gitopsProject, type GitopsProject } from '../support/gitops-project.js';
+import { withRolloutContext } from '../support/core-context.js';
+import { runStep, type StepInput } from '../../src/core/rollout/step.js';
+import { appendEvent } from '../../src/core/audit/chain.js';
+import { ConcurrentChangeError, ExitCode, PushRejectedError, type MlctlError } from '../../src/core/errors.js';
+import type { RolloutContext } from '../../src/core/rollout/context.js';
+
+const CONFIG = 'serving:\n  fraud: { adapter: istio, files: [deploy/fraud.yaml] }\n';
+
+/** One step that points fraud's serving file at version 1; `record` writes an event, then does `then`. */
+function input(
+  ctx: RolloutContext,
+  o: { verify?: () => void; then?: (commit: string | null) => void },
+): StepInput<void> {
+  return {
+    verify: () => o.verify?.(),
+    serving: {
+      model: 'fraud',
+      spec: ctx.rollout.serving.fraud!,
+      target: { model: 'fraud', champion: { version: 1, uri: 'file:///models/fraud/1/' } },
+    },
+    adr: async () => {},
+    message: 'mlctl: test step',
+    trailers: { 'Mlctl-Model': 'fraud' },
+    record: async (commit) => {
+      await appendEvent(ctx.registry, {
+        at: '2026-11-23T10:00:00Z',
+        actor: 't',
+        action: 'rollout.stage',
+        model: 'fraud',
+        subject: 'fraud@1',
+        payload: { commit },
+      });
+      o.then?.(commit);
+    },
+  };
+}
+
+/** The step's outcome: its error (message and exit code) and what it left: HEAD, the file, the events. */
+async function attempt(p: GitopsProject, push: boolean, o: Parameters<typeof input>[1]) {
+  return withRolloutContext(p.dir, async (ctx) => {
+    const before = (await ctx.registry.events({})).length;
+    let error: { message: string; exit: number; type: string } | null = null;
+    try {
+      await runStep({ ...ctx.step, git: { ...ctx.step.git, push }, registry: ctx.registry }, input(ctx, o));
+    } catch (err) {
+      const e = err as MlctlError;
+      error = { message: e.message, exit: e.exitCode, type: e.constructor.name };
+    }
+    return { error, events: (await ctx.registry.events({})).length - before };
+  });
+}
+
+const fail = (message: string) => () => {
+  throw new Error(message);
+};
+
+describe('runStep: one step, all or nothing', () => {
+  it('a re-check that fails under the lock writes nothing', async () => {
+    const p = await gitopsProject({ adapter: 'istio', config: CONFIG });
+    const head = git(p.dir, 'rev-parse', 'HEAD');
+    const file = p.read();
+    const r = await attempt(p, false, {
+      verify: () => {
+        throw new ConcurrentChangeError('the champion moved', 'champion');
+      },
+    });
+    expect(r).toEqual({
+      error: { message: 'the champion moved', exit: ExitCode.storage, type: 'ConcurrentChangeError' },
+      events: 0,
+    });
+    expect({ head: git(p.dir, 'rev-parse', 'HEAD'), file: p.read() }).toEqual({ head, file });
+  });
+
+  it('a failure after the commit: the commit undone, the files restored, the registry rolled back', async () => {
+    const p = await gitopsProject({ adapter: 'istio', config: CONFIG });
+    const head = git(p.dir, 'rev-parse', 'HEAD');
+    const file = p.read();
+    const r = await attempt(p, false, { then: fail('disk full') });
+    expect(r.error?.message).toBe('disk full');
+    expect(r.events).toBe(0);
+    expect({ head: git(p.dir, 'rev-parse', 'HEAD'), file: p.read() }).toEqual({ head, file });
+    expect(git(p.dir, 'status', '--porcelain')).toBe('');
+  });
+
+  it('a rejected push: PushRejectedError (exit 3), nothing changed', async () => {
+    const p = await gitopsProject({ adapter: 'istio', config: CONFIG });
+    const other = join(tempDir('mlctl-other-'), 'clone');
+    git(p.dir, 'clone', '-q', p.remote, other);
+    writeFileSync(join(other, 'README.md'), 'someone else\n');
+    git(other, 'add', '.');
+    git(other, '-c', 'user.email=o@x', '-c', 'user.name=o', 'commit', '-qm', 'other');
+    git(other, 'push', '-q', 'origin', 'main');
+    const head = git(p.dir, 'rev-parse', 'HEAD');
+    const file = p.read();
+    const r = await attempt(p, true, {});
+    expect(r.error).toMatchObject({ exit: ExitCode.storage, type: PushRejectedError.name });
+    expect(r.error?.message).toMatch(/^git push to origin was rejected .*nothing changed/);
+    expect(r.events).toBe(0);
+    expect({ head: git(p.dir, 'rev-parse', 'HEAD'), file: p.read() }).toEqual({ head, file });
+  });
+
+  it('a failure after the push: the pushed commit and its files stay, and the error says they disagree', async () => {
+    const p = await gitopsProject({ adapter: 'istio', config: CONFIG });
+    const file = p.read();
+    let committed: string | null = null;
+    const r = await attempt(p, true, {
+      then: (commit) => {
+        committed = commit;
+        throw new Error('disk full');
+      },
+    });
+    expect(r.error?.exit).toBe(ExitCode.storage);
+    expect(r.error?.message).toMatch(/^pushed [0-9a-f]{10} but could not record it in the registry \(disk full\)/);
+    expect(r.events).toBe(0);
+    expect(git(p.dir, 'rev-parse', 'HEAD')).toBe(committed);
+    expect(git(p.remote, 'rev-parse', 'main')).toBe(committed);
+    expect(p.read()).not.toBe(file);
+  });
+
+  it('a commit that can no longer be undone (HEAD moved): both failures are named', async () => {
+    const p = await gitopsProject({ adapter: 'istio', config: CONFIG });
+    const r = await attempt(p, false, {
+      then: () => {
+        git(p.dir, 'commit', '-q', '--allow-empty', '-m', 'someone committed meanwhile');
+        throw new Error('disk full');
+      },
+    });
+    expect(r.error?.exit).toBe(ExitCode.storage);
+    expect(r.error?.message).toMatch(/^disk full; and the commit [0-9a-f]{10} could not be undone: /);
+    expect(r.events).toBe(0);
+  });
+});
