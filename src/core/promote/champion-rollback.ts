@@ -7,7 +7,7 @@ import { servingUri, type RolloutContext } from '../rollout/context.js';
 import { formatRef } from '../refs.js';
 import { assertChampionUnchanged } from '../rollout/races.js';
 import { recordChampionChange } from '../rollout/champion.js';
-import { stepTrailers } from '../rollout/stages.js';
+import { allTrafficTo, stepTrailers } from '../rollout/stages.js';
 import { runStep } from '../rollout/step.js';
 import type { ChampionResult } from './direct.js';
 import type { VersionRecord } from '../../ports/registry.js';
@@ -79,7 +79,7 @@ export async function applyChampionRollback(ctx: RolloutContext, plan: ChampionR
       },
       serving:
         spec && uri
-          ? { model: plan.model, spec, target: { model: plan.model, champion: { version: plan.target.version, uri } } }
+          ? { model: plan.model, spec, target: allTrafficTo(plan.model, { version: plan.target.version, uri }) }
           : null,
       adr: async (journal) => {
         if (!ctx.adr) return;

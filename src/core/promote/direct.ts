@@ -6,7 +6,7 @@ import { formatRef } from '../refs.js';
 import { gateEvidence, promotionContext } from '../rollout/adr-text.js';
 import { assertChampionUnchanged } from '../rollout/races.js';
 import { recordChampionChange } from '../rollout/champion.js';
-import { stepTrailers } from '../rollout/stages.js';
+import { allTrafficTo, stepTrailers } from '../rollout/stages.js';
 import { runStep } from '../rollout/step.js';
 
 /** What a change of champion did (direct promotion or rollback), for rendering and --json. */
@@ -49,7 +49,7 @@ export async function applyDirectPromotion(ctx: RolloutContext, change: Candidat
       },
       serving:
         spec && uri
-          ? { model: cand.model, spec, target: { model: cand.model, champion: { version: cand.version, uri } } }
+          ? { model: cand.model, spec, target: allTrafficTo(cand.model, { version: cand.version, uri }) }
           : null,
       adr: async (journal) => {
         if (!ctx.adr) return;

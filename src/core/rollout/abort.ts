@@ -5,7 +5,7 @@ import { formatRef } from '../refs.js';
 import { snapshotAdr } from './adr-text.js';
 import { assertRolloutUnchanged, rolloutMoved } from './races.js';
 import { summarizeChecks } from './evaluate.js';
-import { describeStage, stepTrailers } from './stages.js';
+import { allTrafficTo, describeStage, stepTrailers } from './stages.js';
 import { runStep } from './step.js';
 import type { HealthCheckResult } from './health-checks.js';
 import type { StepOutcome } from './outcome.js';
@@ -37,10 +37,10 @@ export async function abortRollout(
       serving: {
         model: r.model,
         spec,
-        target: {
-          model: r.model,
-          champion: { version: champ?.version ?? cand.version, uri: r.championUri ?? r.candidateUri },
-        },
+        target: allTrafficTo(r.model, {
+          version: champ?.version ?? cand.version,
+          uri: r.championUri ?? r.candidateUri,
+        }),
       },
       adr: async (journal) => {
         adrTouched = snapshotAdr(ctx, journal, r.adr);

@@ -180,6 +180,24 @@ async function commandCheck(
   return { ...base, status: b.ok ? 'pass' : 'fail', value, detail: b.why };
 }
 
+type Runner = (
+  ctx: HealthCheckContext,
+  name: string,
+  spec: HealthCheckSpec,
+  vars: HealthCheckVars,
+) => Promise<HealthCheckResult>;
+
+/** Each kind of health check and how it runs (a new kind: its spec in config/rollout.ts, its runner here). */
+const RUNNERS: Record<HealthCheckResult['kind'], Runner> = {
+  prometheus: (ctx, name, spec, vars) =>
+    prometheusCheck(ctx, name, (spec as Extract<HealthCheckSpec, { prometheus: unknown }>).prometheus, vars),
+  command: (ctx, name, spec, vars) =>
+    commandCheck(ctx, name, spec as Extract<HealthCheckSpec, { command: string }>, vars),
+};
+
+export const healthCheckKind = (spec: HealthCheckSpec): HealthCheckResult['kind'] =>
+  'prometheus' in spec ? 'prometheus' : 'command';
+
 /** Run the named checks in parallel (they are independent queries/commands). */
 export async function runHealthChecks(
   ctx: HealthCheckContext,
@@ -190,9 +208,7 @@ export async function runHealthChecks(
   return Promise.all(
     names.map((name) => {
       const spec = specs[name]!;
-      return 'prometheus' in spec
-        ? prometheusCheck(ctx, name, spec.prometheus, vars)
-        : commandCheck(ctx, name, spec, vars);
+      return RUNNERS[healthCheckKind(spec)](ctx, name, spec, vars);
     }),
   );
 }

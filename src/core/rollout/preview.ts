@@ -5,7 +5,7 @@ import { modelFolderKey } from '../artifacts/materialize.js';
 import { type RolloutContext } from './context.js';
 import { formatRef } from '../refs.js';
 import { renderServing } from './serving-files.js';
-import { describeStage, formatDuration, freezePlan, targetAt } from './stages.js';
+import { allTrafficTo, describeStage, formatDuration, freezePlan, targetAt } from './stages.js';
 import type { RolloutStage } from '../../ports/registry.js';
 
 export interface PreviewStage {
@@ -58,7 +58,7 @@ export async function previewRollout(ctx: RolloutContext, ref: string): Promise<
         { candidate: cand.version, champion: champ.version },
         nextIndex,
       )
-    : { model: cand.model, champion: { version: cand.version, uri: uriOf(cand) } };
+    : allTrafficTo(cand.model, { version: cand.version, uri: uriOf(cand) });
   const diffs =
     open && !inThis
       ? []

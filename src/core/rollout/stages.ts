@@ -46,6 +46,11 @@ export function freezePlan(stages: StageSpec[]): RolloutStage[] {
   }));
 }
 
+/** All traffic to one version, no candidate, no mirror: a direct promotion, a rollback, an abort. */
+export function allTrafficTo(model: string, champion: { version: number; uri: string }): TrafficTarget {
+  return { model, champion };
+}
+
 /** What the serving config says at step `i` of a rollout (the one place a stage becomes a traffic target). */
 export function targetAt(
   r: Pick<RolloutRecord, 'model' | 'plan' | 'candidateUri' | 'championUri'>,
