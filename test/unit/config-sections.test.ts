@@ -108,3 +108,37 @@ rollout:
     expect(() => settings('git:\n  push: "yes"\n')).toThrow('mlctl.yaml: git.push: must be true or false (line 2)');
   });
 });
+
+describe('the other sections, read by hand like the rest (no schema library on the config path)', () => {
+  it('reads gates:, adr: and gc: with their defaults', () => {
+    const s = settings(
+      'gates:\n  policy: policy/gates.yaml\n  eval: { command: "python eval.py {model_dir} {output}", timeout: 10m }\nadr: { dir: decisions, template: madr }\ngc: { retention: 7d }\n',
+    );
+    expect(s.gates).toEqual({
+      policy: 'policy/gates.yaml',
+      eval: { command: 'python eval.py {model_dir} {output}', dataset: undefined, timeoutMs: 600_000 },
+    });
+    expect(s.adr).toEqual({ dir: 'decisions', template: 'madr' });
+    expect(s.gc).toEqual({ retention: '7d', retentionMs: 7 * 86_400_000 });
+    expect(settings('registry: r.db\n')).toMatchObject({
+      gates: {},
+      adr: { template: 'nygard' },
+      gc: { retention: '30d', retentionMs: 30 * 86_400_000 },
+    });
+  });
+  it.each([
+    ['gates:\n  polcy: g.yaml\n', 'mlctl.yaml: gates: unknown key "polcy"; use policy, eval (line 2)'],
+    [
+      'gates:\n  eval: { dataset: d.csv }\n',
+      /gates.eval.command: must be a command line with \{model_dir\} and \{output\} \(line 2\)/,
+    ],
+    [
+      'gates:\n  eval:\n    command: x\n    timeout: soon\n',
+      'mlctl.yaml: gates.eval.timeout: invalid duration "soon"; use e.g. 90s, 30m, 1h30m, 7d (line 4)',
+    ],
+    ['adr:\n  template: arc42\n', 'mlctl.yaml: adr.template: must be one of nygard, madr, got "arc42" (line 2)'],
+    ['gc:\n  retention: 30\n', 'mlctl.yaml: gc.retention: must be a duration such as 30d (line 2)'],
+  ])('rejects %j', (text, message) => {
+    expect(() => settings(text)).toThrow(message);
+  });
+});
