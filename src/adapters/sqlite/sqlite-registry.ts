@@ -205,6 +205,11 @@ export class SqliteRegistry implements Registry {
     }
   }
 
+  /** BEGIN IMMEDIATE already makes every write exclusive. */
+  async exclusive(_scope: string): Promise<void> {
+    if (!this.inWrite) throw new Error('exclusive() outside write()');
+  }
+
   async close(): Promise<void> {
     this.closeSync();
   }

@@ -219,6 +219,7 @@ export async function applyPromotion(ctx: PromoteContext, plan: PromotionPlan): 
         journal.created(a.path);
         adrFile = a.file;
       },
+      scope: `model:${cand.model}`,
       message: `mlctl: ${refOf(cand)} full (${champ ? 'direct promotion' : 'first version'})`,
       trailers: { 'Mlctl-Model': cand.model, 'Mlctl-Version': String(cand.version), 'Mlctl-Stage': 'full' },
       record: async (commit) => {
@@ -371,6 +372,7 @@ export async function applyRollback(ctx: PromoteContext, plan: RollbackPlan): Pr
         journal.created(a.path);
         adrFile = a.file;
       },
+      scope: `model:${plan.model}`,
       message: `mlctl: roll back ${plan.model} to ${refOf(plan.target)}`,
       trailers: { 'Mlctl-Model': plan.model, 'Mlctl-Version': String(plan.target.version), 'Mlctl-Stage': 'rollback' },
       record: async (commit) => {

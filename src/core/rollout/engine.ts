@@ -139,6 +139,7 @@ export async function startRollout(ctx: PromoteContext, plan: PromotionPlan): Pr
         adrFile = a.file;
         await updateAdr(ctx.adr, a.file, { log: [`${stamp(ctx)} ${describeStage(first)} — started by ${ctx.actor}`] });
       },
+      scope: `model:${cand.model}`,
       message: `mlctl: ${refOf(cand)} ${describeStage(first)}`,
       trailers: { 'Mlctl-Model': cand.model, 'Mlctl-Version': String(cand.version), 'Mlctl-Stage': stageSlug(first) },
       record: async (commit) => {
@@ -390,6 +391,7 @@ async function enterStep(
             : { log: [line] },
         );
       },
+      scope: `model:${r.model}`,
       message: `mlctl: ${refOf(cand)} ${describeStage(stage)}${full ? ' (champion)' : ''}`,
       trailers: {
         'Mlctl-Model': r.model,
@@ -533,6 +535,7 @@ export async function abortRollout(
             ],
           });
       },
+      scope: `model:${r.model}`,
       message: `mlctl: abort ${refOf(cand)} rollout at ${from}`,
       trailers: {
         'Mlctl-Model': r.model,
