@@ -1,9 +1,9 @@
-import type { Client, QueryResultRow } from 'pg';
+import type { Client, QueryConfig, QueryResultRow } from 'pg';
 import { canonicalJson } from '../../core/canonical-json.js';
-import { envelopeText } from '../../core/audit/chain.js';
 import { StorageError } from '../../core/errors.js';
 import { PG_MIGRATIONS } from './migrations.js';
 import { clientConfig, connectionError, type Env, type PgTarget } from './connection.js';
+import type { TableRow } from '../registry/table-copy.js';
 import type {
   ArtifactEntry,
   EventFilter,
@@ -24,6 +24,27 @@ import type {
 } from '../../ports/registry.js';
 
 type Row = QueryResultRow;
+
+/** BIGINT columns (ids, sizes, seq) arrive as strings from pg; a copy moves plain numbers. */
+const BIGINT_COLUMNS = new Set([
+  'id',
+  'model_id',
+  'version_id',
+  'parent_id',
+  'candidate_id',
+  'baseline_id',
+  'champion_id',
+  'gate_run_id',
+  'seq',
+  'total_size',
+  'size',
+]);
+const fromPg =
+  (columns: readonly string[]) =>
+  (r: unknown[]): TableRow =>
+    r.map((v, i) =>
+      typeof v === 'string' && BIGINT_COLUMNS.has(columns[i]!) ? Number(v) : (v as string | number | null),
+    );
 
 /** Any number from our own advisory-lock namespace: one migrator at a time per database. */
 const MIGRATION_LOCK = 0x6d6c6374; // "mlct"
@@ -171,12 +192,19 @@ export class PgRegistry implements Registry {
     return reg;
   }
 
+  /** One query at a time on the one connection (core may read with Promise.all): a simple queue. */
+  private queue: Promise<unknown> = Promise.resolve();
+
   private async q(sql: string, args: unknown[] = []): Promise<Row[]> {
-    try {
-      return (await this.client.query(sql, args)).rows;
-    } catch (err) {
+    return (await this.raw({ text: sql, values: args })).rows;
+  }
+
+  private raw<R = Row>(query: { text: string; values?: unknown[]; rowMode?: 'array' }): Promise<{ rows: R[] }> {
+    const run = this.queue.then(() => this.client.query(query as QueryConfig) as unknown as Promise<{ rows: R[] }>);
+    this.queue = run.catch(() => undefined);
+    return run.catch((err) => {
       throw this.mapError(err);
-    }
+    });
   }
 
   private async one(sql: string, args: unknown[] = []): Promise<Row | undefined> {
@@ -270,7 +298,7 @@ export class PgRegistry implements Registry {
       await this.q('COMMIT');
       return result;
     } catch (err) {
-      await this.client.query('ROLLBACK').catch(() => undefined);
+      await this.raw({ text: 'ROLLBACK' }).catch(() => undefined);
       throw err;
     } finally {
       this.tx = null;
@@ -294,6 +322,55 @@ export class PgRegistry implements Registry {
     if (this.tx.locked) return;
     await this.q('SELECT id FROM chain_head WHERE id = 1 FOR UPDATE');
     this.tx.locked = true;
+  }
+
+  // Whole-registry copies (registry push/pull between backends): see adapters/registry/table-copy.ts.
+
+  async isEmpty(): Promise<boolean> {
+    const r = await this.one('SELECT (SELECT count(*) FROM models) + (SELECT count(*) FROM events) AS n');
+    return num(r!.n) === 0;
+  }
+
+  async *exportRows(table: string, columns: readonly string[]): AsyncIterable<TableRow[]> {
+    const key = table === 'events' ? 'seq' : columns.includes('id') ? 'id' : null;
+    const cols = columns.map((c) => (c === 'code_dirty' ? 'code_dirty::int AS code_dirty' : c)).join(', ');
+    if (!key) {
+      // Child tables without an id: small per version; one query, ordered by their primary key.
+      const rows = await this.raw<unknown[]>({ text: `SELECT ${cols} FROM ${table}`, rowMode: 'array' });
+      for (let i = 0; i < rows.rows.length; i += CHAIN_BATCH)
+        yield rows.rows.slice(i, i + CHAIN_BATCH).map(fromPg(columns));
+      return;
+    }
+    let after = -1;
+    for (;;) {
+      const page = await this.raw<unknown[]>({
+        text: `SELECT ${cols} FROM ${table} WHERE ${key} > $1 ORDER BY ${key} LIMIT ${CHAIN_BATCH}`,
+        values: [after],
+        rowMode: 'array',
+      });
+      if (!page.rows.length) return;
+      yield page.rows.map(fromPg(columns));
+      after = num(page.rows[page.rows.length - 1]![columns.indexOf(key)]);
+      if (page.rows.length < CHAIN_BATCH) return;
+    }
+  }
+
+  async importRows(table: string, columns: readonly string[], rows: TableRow[]): Promise<void> {
+    await this.change('importRows');
+    const dirty = columns.indexOf('code_dirty');
+    const values = dirty < 0 ? rows : rows.map((r) => r.map((v, i) => (i === dirty && v !== null ? v === 1 : v)));
+    const identity = columns.includes('id') ? ' OVERRIDING SYSTEM VALUE' : '';
+    await this.bulkInsert(`${table}(${columns.join(', ')})${identity}`, values as unknown[][]);
+  }
+
+  async finishImport(): Promise<void> {
+    for (const t of ['models', 'versions', 'gate_runs', 'rollouts'])
+      await this.q(
+        `SELECT setval(pg_get_serial_sequence('${t}', 'id'), coalesce((SELECT max(id) FROM ${t}), 0) + 1, false)`,
+      );
+    await this.q(
+      'UPDATE models m SET next_version = coalesce((SELECT max(version) FROM versions v WHERE v.model_id = m.id), 0) + 1',
+    );
   }
 
   async close(): Promise<void> {
@@ -697,11 +774,25 @@ export class PgRegistry implements Registry {
   }
 
   async *chainRows(): AsyncIterable<Array<[number, string, string]>> {
-    for await (const rows of this.eventPages()) {
-      yield rows.map((r) => {
-        const e = toRawEvent(r);
-        return [e.seq, envelopeText(e, e.payload), e.hash] as [number, string, string];
+    // The envelope text of core's envelopeText(), assembled by the server (to_json quotes strings as
+    // JSON.stringify does); verifyChain re-checks any row from rawEvent() if the two ever differ.
+    let after = 0;
+    for (;;) {
+      const page = await this.raw<[string, string, string]>({
+        text: `SELECT seq,
+                 '{"action":' || to_json(action)::text || ',"actor":' || to_json(actor)::text || ',"at":' || to_json(at)::text ||
+                 ',"model":' || coalesce(to_json(model)::text, 'null') || ',"payload":' || payload || ',"seq":' || seq ||
+                 ',"subject":' || coalesce(to_json(subject)::text, 'null') || '}',
+                 hash
+               FROM events WHERE seq > $1 ORDER BY seq LIMIT ${CHAIN_BATCH}`,
+        values: [after],
+        rowMode: 'array',
       });
+      if (!page.rows.length) return;
+      const rows = page.rows.map((r) => [Number(r[0]), r[1], r[2]] as [number, string, string]);
+      yield rows;
+      after = rows[rows.length - 1]![0];
+      if (rows.length < CHAIN_BATCH) return;
     }
   }
 
