@@ -10,7 +10,8 @@ const EVENTS = Number(process.env.BENCH_AUDIT_EVENTS ?? 1_000_000);
 const MODELS = 100;
 const DATA = join(ROOT, 'bench/data/audit');
 
-async function seed(lib) {
+/** The seeded SQLite registry (cached under bench/data): also the source the PostgreSQL bench copies. */
+export async function seed(lib) {
   const db = join(DATA, `registry-${VERSIONS}-${EVENTS}.db`);
   if (existsSync(db)) return db;
   mkdirSync(DATA, { recursive: true });

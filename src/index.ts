@@ -4,6 +4,9 @@
  */
 export { SqliteRegistry } from './adapters/sqlite/sqlite-registry.js';
 export { FsBlobStore } from './adapters/blob/fs-store.js';
+export { PgRegistry } from './adapters/postgres/pg-registry.js';
+export { parsePgUrl } from './adapters/postgres/connection.js';
+export { copyRegistry } from './adapters/registry/table-copy.js';
 export { appendEvent, eventHash, GENESIS_HASH } from './core/audit/chain.js';
 export { verifyChain } from './core/audit/verify.js';
 export { queryAudit } from './core/audit/query.js';

@@ -99,8 +99,16 @@ export function makeDeps(io: Io, env: Env, cwd: string): Deps {
     async registry(opts = {}) {
       if (registry) return registry;
       const cfg = await deps.config();
-      if (cfg.registry.startsWith('s3://')) {
+      const { registryKind } = await import('../core/registry/location.js');
+      const kind = registryKind(cfg.registry);
+      if (kind === 's3') {
         registry = await openShared(deps, cfg, !!opts.create);
+        return registry;
+      }
+      if (kind === 'postgres') {
+        const { parsePgUrl } = await import('../adapters/postgres/connection.js');
+        const { PgRegistry } = await import('../adapters/postgres/pg-registry.js');
+        registry = await PgRegistry.open(parsePgUrl(cfg.registry, env), env, { create: opts.create });
         return registry;
       }
       const { SqliteRegistry } = await import('../adapters/sqlite/sqlite-registry.js');

@@ -188,6 +188,13 @@ export interface Registry {
   readonly location: string;
   /** Run fn holding the database write lock; everything it writes commits or rolls back together. */
   write<T>(fn: () => Promise<T> | T): Promise<T>;
+  /**
+   * Inside write(), before its first change: hold an exclusive lock on `scope` (e.g. one model's
+   * GitOps changes) until the write ends, so that side effects outside the database (a git commit
+   * of the serving files) happen one at a time per scope. Backends whose writes are exclusive
+   * anyway (a SQLite file) do nothing.
+   */
+  exclusive(scope: string): Promise<void>;
   close(): Promise<void>;
 
   findModel(name: string): Promise<{ id: number; name: string } | undefined>;

@@ -17,6 +17,7 @@ function input(
   o: { verify?: () => void; then?: (commit: string | null) => void },
 ): StepInput<void> {
   return {
+    scope: 'model:fraud',
     verify: () => o.verify?.(),
     serving: {
       model: 'fraud',

@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { MIGRATIONS } from './migrations.js';
 import { canonicalJson } from '../../core/canonical-json.js';
 import { StorageError, UsageError } from '../../core/errors.js';
+import type { TableRow } from '../registry/table-copy.js';
 import type {
   ArtifactEntry,
   EventFilter,
@@ -205,6 +206,11 @@ export class SqliteRegistry implements Registry {
     }
   }
 
+  /** BEGIN IMMEDIATE already makes every write exclusive. */
+  async exclusive(_scope: string): Promise<void> {
+    if (!this.inWrite) throw new Error('exclusive() outside write()');
+  }
+
   async close(): Promise<void> {
     this.closeSync();
   }
@@ -212,6 +218,39 @@ export class SqliteRegistry implements Registry {
   /** For the adapters that manage copies of the file (shared registry, transfers): no await needed. */
   closeSync(): void {
     if (this.db.open) this.db.close();
+  }
+
+  // Whole-registry copies (registry push/pull between backends): see adapters/registry/table-copy.ts.
+
+  async isEmpty(): Promise<boolean> {
+    const r = this.db.prepare('SELECT (SELECT count(*) FROM models) + (SELECT count(*) FROM events) AS n').get() as Row;
+    return r.n === 0;
+  }
+
+  async *exportRows(table: string, columns: readonly string[]): AsyncIterable<TableRow[]> {
+    const order = table === 'events' ? 'seq' : columns.includes('id') ? 'id' : `${columns[0]}, ${columns[1]}`;
+    const stmt = this.db.prepare(`SELECT ${columns.join(', ')} FROM ${table} ORDER BY ${order}`).raw(true);
+    let batch: TableRow[] = [];
+    for (const r of stmt.iterate() as IterableIterator<TableRow>) {
+      batch.push(r);
+      if (batch.length === CHAIN_BATCH) {
+        yield batch;
+        batch = [];
+      }
+    }
+    if (batch.length) yield batch;
+  }
+
+  async importRows(table: string, columns: readonly string[], rows: TableRow[]): Promise<void> {
+    if (!this.inWrite) throw new Error('importRows outside write()');
+    const ins = this.db.prepare(
+      `INSERT INTO ${table}(${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
+    );
+    for (const r of rows) ins.run(...r);
+  }
+
+  async finishImport(): Promise<void> {
+    // INTEGER PRIMARY KEY ids continue after the largest one: nothing to do.
   }
 
   /** A consistent single-file copy (no WAL), e.g. to upload as a shared registry. */

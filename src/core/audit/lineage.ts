@@ -2,7 +2,7 @@ import { UsageError } from '../errors.js';
 import { normalizeDigest, sha256Hex } from '../hashing/digest.js';
 import { resolveRef } from '../registry/resolve.js';
 import { describeStage } from '../rollout/stages.js';
-import type { Registry, VersionRecord, EventRecord } from '../../ports/registry.js';
+import type { Registry, VersionRecord, EventRecord, RolloutRecord } from '../../ports/registry.js';
 import { formatRef } from '../refs.js';
 
 export interface LineageNode {
@@ -48,24 +48,34 @@ export interface LineageNode {
   truncated?: boolean;
 }
 
-type ChampionEvents = (model: string) => Promise<EventRecord[]>;
+/**
+ * What the tree needs per model, queried once per model rather than once per node (a database
+ * server answers each query over the network).
+ */
+interface PerModel {
+  /** champion.set events, oldest first. */
+  championEvents(model: string): Promise<EventRecord[]>;
+  rollouts(model: string): Promise<RolloutRecord[]>;
+}
 
-/** champion.set events of a model, oldest first, queried once per model for the whole tree. */
-function championEventsOnce(registry: Registry): ChampionEvents {
-  const cache = new Map<string, EventRecord[]>();
-  return async (model) => {
-    let e = cache.get(model);
-    if (!e) {
-      e = (await registry.events({ model, action: 'champion.set' })).reverse();
-      cache.set(model, e);
-    }
-    return e;
+function perModelOnce(registry: Registry): PerModel {
+  const memo = <T>(load: (model: string) => Promise<T>) => {
+    const cache = new Map<string, Promise<T>>();
+    return (model: string) => {
+      let p = cache.get(model);
+      if (!p) cache.set(model, (p = load(model)));
+      return p;
+    };
+  };
+  return {
+    championEvents: memo(async (model) => (await registry.events({ model, action: 'champion.set' })).reverse()),
+    rollouts: memo((model) => registry.rollouts({ model })),
   };
 }
 
-async function node(registry: Registry, v: VersionRecord, championEvents: ChampionEvents): Promise<LineageNode> {
+async function node(registry: Registry, v: VersionRecord, perModel: PerModel): Promise<LineageNode> {
   const ref = formatRef(v);
-  const champ = await championEvents(v.model);
+  const champ = await perModel.championEvents(v.model);
   const adrs = new Set<string>();
   const changes: LineageNode['championChanges'] = [];
   for (const e of champ) {
@@ -88,7 +98,7 @@ async function node(registry: Registry, v: VersionRecord, championEvents: Champi
     if (p && e.action.startsWith('rollout.') && typeof p.rollout === 'number' && typeof p.commit === 'string')
       commits.set(p.rollout, [...(commits.get(p.rollout) ?? []), p.commit]);
   }
-  const rollouts = (await registry.rollouts({ model: v.model }))
+  const rollouts = (await perModel.rollouts(v.model))
     .filter((r) => r.candidateId === v.id)
     .map((r) => {
       const stage = describeStage(r.plan[r.step]!);
@@ -139,9 +149,9 @@ export async function lineageOf(registry: Registry, ref: string, depth: number):
   if (!Number.isInteger(depth) || depth < 0 || depth > 100)
     throw new UsageError('--depth must be a whole number from 0 to 100');
   const root = await resolveRef(registry, ref, { allowBare: true });
-  const championEvents = championEventsOnce(registry);
+  const perModel = perModelOnce(registry);
   const up = async (v: VersionRecord, d: number, seen: Set<number>): Promise<LineageNode> => {
-    const n = await node(registry, v, championEvents);
+    const n = await node(registry, v, perModel);
     if (!v.parent) return n;
     if (d === 0) return { ...n, truncated: true };
     const p = await registry.getVersion(v.parent.model, v.parent.version);
@@ -153,7 +163,7 @@ export async function lineageOf(registry: Registry, ref: string, depth: number):
     if (d === 0) return [];
     const out: LineageNode[] = [];
     for (const c of kids) {
-      const n = await node(registry, c, championEvents);
+      const n = await node(registry, c, perModel);
       n.children = await down(c, d - 1, new Set([...seen, c.id]));
       if (d === 1 && (await registry.children(c.id)).length) n.truncated = true;
       out.push(n);
@@ -173,11 +183,18 @@ export interface DataUsage {
 /** Every version trained on a dataset, and whether it serves now (the answer to a data-deletion request). */
 export async function versionsTrainedOn(registry: Registry, data: string): Promise<DataUsage> {
   const digest = normalizeDigest(data, '--data');
+  // One aliases query per model, not one per version (hundreds of versions may share a dataset).
+  const byModel = new Map<string, ReturnType<Registry['aliases']>>();
+  const aliasesOf = (model: string) => {
+    let p = byModel.get(model);
+    if (!p) byModel.set(model, (p = registry.aliases(model)));
+    return p;
+  };
   return {
     data: digest,
     versions: await Promise.all(
       (await registry.versionsByData(digest)).map(async (v) => {
-        const aliases = await registry.aliasesOf(v.id);
+        const aliases = (await aliasesOf(v.model)).filter((a) => a.version === v.version).map((a) => a.alias);
         return {
           ref: formatRef(v),
           status: v.status,

@@ -1,3 +1,4 @@
+import { registryKind, resolveRegistry } from '../registry/location.js';
 import { isAbsolute, join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { parseS3Uri } from './s3-uri.js';
@@ -95,7 +96,13 @@ export function resolveStores(
     // Custom endpoints (MinIO, R2, Ceph, s3rver) almost always want path-style addressing.
     forcePathStyle: settings.s3.forcePathStyle ?? endpoint !== undefined,
   };
-  if (registry?.startsWith('s3://')) parseS3Uri(registry);
+  const where =
+    flags.registry !== undefined
+      ? '--registry'
+      : env.MLCTL_REGISTRY !== undefined
+        ? 'MLCTL_REGISTRY'
+        : 'mlctl.yaml: registry';
+  if (registry !== undefined && registryKind(registry, where) === 's3') parseS3Uri(registry);
   let artifacts: ArtifactLocation;
   if (artifactsSetting.startsWith('s3://')) {
     const { bucket, prefix } = parseS3Uri(artifactsSetting);
@@ -109,7 +116,7 @@ export function resolveStores(
     };
   } else artifacts = { kind: 'fs', path: localPath(root, artifactsSetting) };
   return {
-    registry: registry === undefined || registry.startsWith('s3://') ? registry : localPath(root, registry),
+    registry: registry === undefined ? registry : resolveRegistry(registry, root, where),
     artifacts,
     s3,
   };

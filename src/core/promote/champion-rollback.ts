@@ -104,6 +104,7 @@ export async function applyChampionRollback(ctx: RolloutContext, plan: ChampionR
         journal.created(a.path);
         adrFile = a.file;
       },
+      scope: `model:${plan.model}`,
       message: `mlctl: roll back ${plan.model} to ${formatRef(plan.target)}`,
       trailers: stepTrailers({ model: plan.model, version: plan.target.version, stage: 'rollback' }),
       record: async (commit) => {

@@ -67,6 +67,7 @@ export async function applyDirectPromotion(ctx: RolloutContext, change: Candidat
         journal.created(a.path);
         adrFile = a.file;
       },
+      scope: `model:${cand.model}`,
       message: `mlctl: ${formatRef(cand)} full (${champ ? 'direct promotion' : 'first version'})`,
       trailers: stepTrailers({ model: cand.model, version: cand.version, stage: 'full' }),
       record: async (commit) => {

@@ -52,6 +52,7 @@ export async function abortRollout(
             ],
           });
       },
+      scope: `model:${cand.model}`,
       message: `mlctl: abort ${formatRef(cand)} rollout at ${from}`,
       trailers: stepTrailers({ model: r.model, version: cand.version, stage: 'abort', rollout: r.id }),
       record: async (commit) => {

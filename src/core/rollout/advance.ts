@@ -104,6 +104,7 @@ export async function enterStage(
             : { log: [line] },
         );
       },
+      scope: `model:${cand.model}`,
       message: `mlctl: ${formatRef(cand)} ${describeStage(stage)}${full ? ' (champion)' : ''}`,
       trailers: stepTrailers({ model: r.model, version: cand.version, stage, rollout: r.id }),
       record: async (commit) => {

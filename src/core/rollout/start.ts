@@ -57,6 +57,7 @@ export async function startRollout(ctx: RolloutContext, change: CandidateChange)
         adrFile = a.file;
         await updateAdr(ctx.adr, a.file, { log: [`${stamp(ctx)} ${describeStage(first)} — started by ${ctx.actor}`] });
       },
+      scope: `model:${cand.model}`,
       message: `mlctl: ${formatRef(cand)} ${describeStage(first)}`,
       trailers: stepTrailers({ model: cand.model, version: cand.version, stage: first }),
       record: async (commit) => {

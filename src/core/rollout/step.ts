@@ -25,6 +25,8 @@ export interface StepContext {
 }
 
 export interface StepInput<T> {
+  /** What this step changes outside the registry (a model's serving files and ADRs): one step at a time per scope. */
+  scope: string;
   /** Checks under the registry lock that the state this step was planned on still holds (throws otherwise). */
   verify(): Promise<void> | void;
   serving: { model: string; spec: ServingSpec; target: TrafficTarget } | null;
@@ -58,6 +60,7 @@ export async function runStep<T>(ctx: StepContext, input: StepInput<T>): Promise
   let pushed = false;
   try {
     return await ctx.registry.write(async () => {
+      await ctx.registry.exclusive(input.scope);
       await input.verify();
       if (input.serving) {
         const edits = renderServing(ctx.root, input.serving.model, input.serving.spec, input.serving.target);
