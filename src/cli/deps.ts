@@ -10,6 +10,7 @@ import type { GitOps } from '../ports/gitops.js';
 import type { Exec } from '../ports/exec.js';
 import type { Prompter } from '../ports/prompter.js';
 import type { Progress } from '../ports/progress.js';
+import type { OpenContext } from '../adapters/registry/open-registry.js';
 import type { ConfigOverrides, ResolvedConfig } from '../core/config.js';
 import { UsageError } from '../core/errors.js';
 import { makeProgress } from './progress.js';
@@ -31,7 +32,8 @@ export interface Deps {
   commandLine: string;
   /** mlctl.yaml + environment + flags; loaded on first use (YAML and validation cost start-up time). */
   config(): Promise<ResolvedConfig>;
-  registry(opts?: { create?: boolean }): Promise<Registry>;
+  /** `create`: a write that may create the registry; `replaceLost`: mlctl init --new-registry (shared). */
+  registry(opts?: { create?: boolean; replaceLost?: boolean }): Promise<Registry>;
   artifacts(): Promise<BlobStore>;
   git(): Promise<CodeGit>;
   /** The GitOps repository holding `dir` (serving configs, ADRs). */
@@ -85,12 +87,8 @@ export function makeDeps(io: Io, env: Env, cwd: string): Deps {
     async registry(opts = {}) {
       if (registry) return registry;
       const cfg = await deps.config();
-      if (cfg.registry.startsWith('s3://')) {
-        registry = await openShared(deps, cfg, !!opts.create);
-        return registry;
-      }
-      const { SqliteRegistry } = await import('../adapters/sqlite/sqlite-registry.js');
-      registry = SqliteRegistry.open(cfg.registry, { create: opts.create });
+      const { openRegistry } = await import('../adapters/registry/open-registry.js');
+      registry = await openRegistry(cfg.registry, await openContext(deps, cfg, opts));
       return registry;
     },
     async artifacts() {
@@ -149,21 +147,26 @@ export function cacheRoot(env: Env): string {
   return join(env.HOME || homedir(), '.cache', 'mlctl');
 }
 
-async function openShared(deps: Deps, cfg: ResolvedConfig, create: boolean): Promise<Registry> {
+async function openContext(
+  deps: Deps,
+  cfg: ResolvedConfig,
+  opts: { create?: boolean; replaceLost?: boolean },
+): Promise<OpenContext> {
   const { parseDuration } = await import('../core/util/duration.js');
-  const { sharedRemote } = await import('../adapters/registry/s3-remote.js');
-  const { SharedRegistry } = await import('../adapters/registry/shared-registry.js');
-  return SharedRegistry.open(sharedRemote(cfg.registry, cfg.s3, deps.env), {
+  return {
+    create: !!opts.create,
+    replaceLost: !!opts.replaceLost,
+    s3: cfg.s3,
+    env: deps.env,
     cacheRoot: cacheRoot(deps.env),
     offline: !!deps.overrides.offline,
-    create,
     lockTimeoutMs: deps.overrides.lockTimeoutMs ?? 30_000,
     lockTtlMs: deps.env.MLCTL_LOCK_TTL ? parseDuration(deps.env.MLCTL_LOCK_TTL, 'MLCTL_LOCK_TTL') : 10 * 60_000,
     clock: deps.clock,
     actor: () => deps.actor(),
     command: deps.commandLine,
     note: (t) => deps.io.err.write(`${t}\n`),
-  });
+  };
 }
 
 function safeUser(): string {

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve, isAbsolute } from 'node:path';
 import { UsageError } from './errors.js';
+import { registryFilePath, registryScheme } from './registry/location.js';
 import { parseYamlDoc, readInputFile, type LocatedDoc } from './inputs/located-doc.js';
 
 export const CONFIG_FILE = 'mlctl.yaml';
@@ -159,7 +160,8 @@ export function resolveConfig(
     // Custom endpoints (MinIO, R2, Ceph, s3rver) almost always want path-style addressing.
     forcePathStyle: raw.s3?.forcePathStyle ?? endpoint !== undefined,
   };
-  if (registry.startsWith('s3://')) parseS3Uri(registry);
+  const registryKind = registryScheme(registry);
+  if (registryKind === 's3') parseS3Uri(registry);
   let artifacts: ArtifactLocation;
   if (artifactsSetting.startsWith('s3://')) {
     const { bucket, prefix } = parseS3Uri(artifactsSetting);
@@ -178,7 +180,7 @@ export function resolveConfig(
     root,
     file,
     raw,
-    registry: registry.startsWith('s3://') ? registry : localPath(root, registry),
+    registry: registryKind === 'file' ? localPath(root, registryFilePath(registry)) : registry,
     artifacts,
     s3,
   };
