@@ -5,7 +5,7 @@ import { relative } from 'node:path';
 import type { Deps } from '../deps.js';
 import { commandCtx, emitVerdict } from '../output.js';
 import { table } from '../render/table.js';
-import { MlctlError } from '../../core/errors.js';
+import { DamagedError, MlctlError } from '../../core/errors.js';
 
 export interface DoctorCheck {
   check: string;
@@ -15,10 +15,25 @@ export interface DoctorCheck {
   fix: string;
 }
 
+/** SQLite's check of the registry file (a separate core function: doctor only words its outcome). */
+async function registryIntegrityCheck(deps: Deps, full: boolean): Promise<DoctorCheck> {
+  const check = 'registry integrity';
+  try {
+    const { checkRegistryIntegrity, describeIntegrity, restoreAdvice } =
+      await import('../../core/registry/integrity.js');
+    const location = (await deps.config()).registry;
+    const r = await checkRegistryIntegrity(() => deps.registry(), { full, location });
+    const status = 'skipped' in r ? 'skip' : r.ok ? 'ok' : 'fail';
+    return { check, status, detail: describeIntegrity(r), fix: r.ok ? '' : restoreAdvice(location) };
+  } catch (err) {
+    return { check, status: 'skip', detail: `not checked: ${why(err)}`, fix: '' };
+  }
+}
+
 const why = (err: unknown) => (err instanceof MlctlError ? err.message : (err as Error).message).split('\n')[0]!;
 
 /** Each check runs even when an earlier one failed, so one run lists everything to fix. */
-async function runChecks(deps: Deps): Promise<DoctorCheck[]> {
+async function runChecks(deps: Deps, full = false): Promise<DoctorCheck[]> {
   const out: DoctorCheck[] = [];
   const add = (check: string, status: DoctorCheck['status'], detail: string, fix = '') =>
     out.push({ check, status, detail, fix });
@@ -67,9 +82,12 @@ async function runChecks(deps: Deps): Promise<DoctorCheck[]> {
       why(err),
       missing
         ? "run 'mlctl init --yes' or register a model"
-        : 'check the registry setting and, for s3://, the credentials and endpoint',
+        : err instanceof DamagedError
+          ? 'restore it from a backup or the shared copy (the message says how)'
+          : 'check the registry setting and, for s3://, the credentials and endpoint',
     );
   }
+  out.push(await registryIntegrityCheck(deps, full));
 
   try {
     const store = await deps.artifacts();
@@ -201,11 +219,12 @@ export function registerDoctor(program: Command, deps: Deps): void {
     )
     .addHelpText(
       'after',
-      '\nExit status 1 when a check fails (warnings do not fail).\n\nExamples:\n  $ mlctl doctor\n  $ mlctl doctor --json',
+      '\nExit status 1 when a check fails (warnings do not fail).\n\nExamples:\n  $ mlctl doctor\n  $ mlctl doctor --full --json',
     )
-    .action(async (_o, cmd: Command) => {
+    .option('--full', "check the registry with SQLite's integrity_check (slower) instead of quick_check")
+    .action(async (opts: { full?: boolean }, cmd: Command) => {
       const ctx = commandCtx(deps, cmd);
-      const checks = await runChecks(deps);
+      const checks = await runChecks(deps, !!opts.full);
       const failed = checks.filter((c) => c.status === 'fail');
       const mark = { ok: 'ok', warn: 'WARN', fail: 'FAIL', skip: '-' } as const;
       await emitVerdict(
