@@ -196,10 +196,11 @@ export async function startFaultProxy(upstreamUrl: string): Promise<FaultProxy> 
 
 /** Matchers for S3 requests (path-style: /bucket/key). */
 export const on = {
+  /** A whole-object PUT (not a multipart part; the SDK adds `x-id=PutObject` to the query). */
   put:
     (keySuffix: string): Match =>
     (r) =>
-      r.method === 'PUT' && r.key.endsWith(keySuffix) && !r.query,
+      r.method === 'PUT' && r.key.endsWith(keySuffix) && !/uploadId|partNumber/.test(r.query),
   get:
     (keySuffix: string): Match =>
     (r) =>

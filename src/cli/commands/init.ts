@@ -7,6 +7,7 @@ import type { AdapterName, InitAnswers } from '../../core/init.js';
 
 interface InitFlags {
   yes?: boolean;
+  newRegistry?: boolean;
   force?: boolean;
   s3Endpoint?: string;
   s3Region?: string;
@@ -41,6 +42,10 @@ export function registerInit(program: Command, deps: Deps): void {
     .option('--github', 'write GitHub Actions workflows (gate on pull requests, scheduled rollout ticks)')
     .option('--no-github', 'no GitHub workflows (default)')
     .option('--action <owner/repo@ref>', 'how the workflows refer to the mlctl action', 'mlctl-dev/mlctl@v1')
+    .option(
+      '--new-registry',
+      'create the shared (s3://) registry now, as a new empty one; where this machine remembers one that disappeared, its last copy is kept aside',
+    )
     .addHelpText(
       'after',
       `
@@ -52,7 +57,8 @@ Examples:
   $ mlctl init                                           # interactive
   $ mlctl init --yes                                     # embedded defaults
   $ mlctl init --yes --artifacts s3://ml/fraud --registry s3://ml/fraud/registry.db \\
-      --s3-endpoint http://127.0.0.1:9000 --model fraud --adapter istio --github`,
+      --s3-endpoint http://127.0.0.1:9000 --model fraud --adapter istio --github
+  $ mlctl init --yes --force --registry s3://ml/fraud/registry.db --new-registry   # start over on S3`,
     )
     .action(async (opts: InitFlags, cmd: Command) => {
       const ctx = commandCtx(deps, cmd);
@@ -179,9 +185,17 @@ Examples:
         if (!(await prompter.confirm('Write these files?', true)))
           throw new UsageError('not confirmed; nothing written');
       }
+      if (opts.newRegistry && !registry.startsWith('s3://'))
+        throw new UsageError(`--new-registry creates a shared registry (s3://…); the registry is ${registry}`);
       const r = core.applyInit(plan);
       // Create and migrate a local registry now, so read commands work straight away.
       if (!registry.startsWith('s3://')) await (await deps.registry({ create: true })).close();
+      else if (opts.newRegistry) {
+        const { startRegistry } = await import('../../core/registry/create.js');
+        const reg = await deps.registry({ create: true, replaceLost: true });
+        await startRegistry(reg, { at: deps.clock.now().toISOString(), actor: await deps.actor() });
+        note(ctx, `created the shared registry ${reg.location}`);
+      }
       if (plan.adoptedAdrDir) note(ctx, `using the existing ADR folder ${plan.adoptedAdrDir}`);
       if (r.kept.length) note(ctx, `kept existing ${r.kept.join(', ')} (--force overwrites)`);
       await emit(ctx, r, () => `wrote ${r.written.join(', ')}\nregistry: ${r.registry}\nartifacts: ${r.artifacts}\n`);
