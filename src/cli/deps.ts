@@ -12,6 +12,7 @@ import type { Prompter } from '../ports/prompter.js';
 import type { Progress } from '../ports/progress.js';
 import type { ConfigOverrides, ProjectSettings, ResolvedConfig } from '../core/config/index.js';
 import type { SharedRegistryAdmin } from '../ports/shared-registry.js';
+import type { OpenContext } from '../adapters/registry/open-registry.js';
 import { UsageError } from '../core/errors.js';
 import { makeProgress } from './progress.js';
 
@@ -34,7 +35,8 @@ export interface Deps {
   settings(): Promise<ProjectSettings>;
   /** The settings + environment + flags: where the registry and artifacts are (needs mlctl.yaml or MLCTL_REGISTRY). */
   config(): Promise<ResolvedConfig>;
-  registry(opts?: { create?: boolean }): Promise<Registry>;
+  /** `create`: a write that may create the registry; `replaceLost`: mlctl init --new-registry (shared). */
+  registry(opts?: { create?: boolean; replaceLost?: boolean }): Promise<Registry>;
   artifacts(): Promise<BlobStore>;
   git(): Promise<CodeGit>;
   /** The GitOps repository holding `dir` (serving configs, ADRs). */
@@ -99,20 +101,8 @@ export function makeDeps(io: Io, env: Env, cwd: string): Deps {
     async registry(opts = {}) {
       if (registry) return registry;
       const cfg = await deps.config();
-      const { registryKind } = await import('../core/registry/location.js');
-      const kind = registryKind(cfg.registry);
-      if (kind === 's3') {
-        registry = await openShared(deps, cfg, !!opts.create);
-        return registry;
-      }
-      if (kind === 'postgres') {
-        const { parsePgUrl } = await import('../adapters/postgres/connection.js');
-        const { PgRegistry } = await import('../adapters/postgres/pg-registry.js');
-        registry = await PgRegistry.open(parsePgUrl(cfg.registry, env), env, { create: opts.create });
-        return registry;
-      }
-      const { SqliteRegistry } = await import('../adapters/sqlite/sqlite-registry.js');
-      registry = SqliteRegistry.open(cfg.registry, { create: opts.create });
+      const { openRegistry } = await import('../adapters/registry/open-registry.js');
+      registry = await openRegistry(cfg.registry, await openContext(deps, cfg, opts));
       return registry;
     },
     async artifacts() {
@@ -189,21 +179,26 @@ export function cacheRoot(env: Env): string {
   return join(env.HOME || homedir(), '.cache', 'mlctl');
 }
 
-async function openShared(deps: Deps, cfg: ResolvedConfig, create: boolean): Promise<Registry> {
+async function openContext(
+  deps: Deps,
+  cfg: ResolvedConfig,
+  opts: { create?: boolean; replaceLost?: boolean },
+): Promise<OpenContext> {
   const { parseDuration } = await import('../core/util/duration.js');
-  const { sharedRemote } = await import('../adapters/registry/s3-remote.js');
-  const { SharedRegistry } = await import('../adapters/registry/shared-registry.js');
-  return SharedRegistry.open(sharedRemote(cfg.registry, cfg.s3, deps.env), {
+  return {
+    create: !!opts.create,
+    replaceLost: !!opts.replaceLost,
+    s3: cfg.s3,
+    env: deps.env,
     cacheRoot: cacheRoot(deps.env),
     offline: !!deps.overrides.offline,
-    create,
     lockTimeoutMs: deps.overrides.lockTimeoutMs ?? 30_000,
     lockTtlMs: deps.env.MLCTL_LOCK_TTL ? parseDuration(deps.env.MLCTL_LOCK_TTL, 'MLCTL_LOCK_TTL') : 10 * 60_000,
     clock: deps.clock,
     actor: () => deps.actor(),
     command: deps.commandLine,
     note: (t) => deps.io.err.write(`${t}\n`),
-  });
+  };
 }
 
 function safeUser(): string {

@@ -1,5 +1,6 @@
 import { CommanderError } from 'commander';
 import { MlctlError, ExitCode } from '../core/errors.js';
+import { fsFailure, isFsError } from '../core/util/fs-errors.js';
 import { makeDeps, type Deps } from './deps.js';
 import { processIo } from './io.js';
 import { envelope } from './render/json.js';
@@ -32,6 +33,8 @@ export async function main(argv: string[], given?: Deps): Promise<number> {
 }
 
 export function reportError(deps: Deps, err: unknown, o: { json: boolean; debug: boolean; command: string }): number {
+  // A full disk, a read-only folder, a permission: say which, wherever it came from.
+  if (isFsError(err)) err = fsFailure(err);
   if (err instanceof CommanderError) {
     // Help and --version end through exitOverride too; they are successes.
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help')

@@ -78,6 +78,13 @@ export class PushRejectedError extends StorageError {
   }
 }
 
+/** A database or file whose bytes are damaged (SQLite corruption, a wrong checksum): exit 3; never written on. */
+export class DamagedError extends MlctlError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, ExitCode.storage, 'damaged', options);
+  }
+}
+
 /** Credentials rejected or permission denied: exit 4. */
 export class AuthError extends MlctlError {
   constructor(message: string, options?: { cause?: unknown }) {

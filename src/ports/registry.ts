@@ -179,6 +179,15 @@ export type RolloutPatch = Partial<
   Pick<RolloutRecord, 'step' | 'state' | 'stepStartedAt' | 'lastChecks' | 'lastCommit' | 'outcome' | 'endedAt' | 'adr'>
 > & { updatedAt: string };
 
+/** SQLite's own check of a registry file (quick_check, or integrity_check when full). */
+export interface IntegrityReport {
+  ok: boolean;
+  check: 'quick_check' | 'integrity_check';
+  location: string;
+  /** SQLite's first problems (at most 20); empty when ok. */
+  problems: string[];
+}
+
 /**
  * Every method is asynchronous: the SQLite backends answer at once, a database server (PostgreSQL)
  * over the network. Anything that must be atomic across rows (version numbers, alias moves, the
@@ -196,6 +205,13 @@ export interface Registry {
    */
   exclusive(scope: string): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Check the stored database itself (optional: a backend without such a check leaves it out, and
+   * doctor and audit verify say it was skipped). `full`: the slower, complete check.
+   */
+  checkIntegrity?(opts?: { full?: boolean }): Promise<IntegrityReport>;
+  /** A consistent copy of the whole registry in a local file (optional, like checkIntegrity). */
+  backupTo?(dest: string): Promise<{ bytes: number }>;
 
   findModel(name: string): Promise<{ id: number; name: string } | undefined>;
   ensureModel(name: string, at: string, by: string): Promise<{ id: number; created: boolean }>;

@@ -21,6 +21,7 @@ export interface SharedRegistryAdmin {
   status(now: Date): Promise<SharedRegistryStatus>;
   /** Remove the lock with this id (never someone else's newer one); returns what it said. */
   unlock(id: string): Promise<SharedLock>;
-  push(local: string, force: boolean): Promise<{ etag: string; replaced: boolean }>;
+  /** `recovered`: a lost answer was settled by a HEAD (what happened, for a note). */
+  push(local: string, force: boolean): Promise<{ etag: string; replaced: boolean; recovered?: string }>;
   pull(local: string, force: boolean): Promise<{ etag: string; size: number }>;
 }

@@ -30,6 +30,7 @@ describe('mlctl doctor', () => {
       config: 'ok',
       'gate policy': 'ok',
       registry: 'ok',
+      'registry integrity': 'ok',
       'artifact store': 'ok',
       'serving files': 'ok',
       'ADR folder': 'ok',

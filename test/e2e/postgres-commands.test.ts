@@ -188,7 +188,7 @@ describe.skipIf(!base)('mlctl on a PostgreSQL registry (skipped only without the
       ],
       [`postgres://u@127.0.0.1:${port}/db?sslmode=maybe`, 2, /sslmode=maybe is not one of/],
       [`postgres://u@127.0.0.1:${port}/db?options=x`, 2, /unknown PostgreSQL URL parameter "options"/],
-      ['mysql://u@127.0.0.1/db', 2, /unsupported registry URL scheme "mysql:\/\/"/],
+      ['mysql://u@127.0.0.1/db', 2, /unsupported scheme "mysql:\/\/"/],
       ['postgres://postgres@127.0.0.1:1/db', 3, /cannot reach PostgreSQL at 127\.0\.0\.1:1: connection refused/],
       [
         `postgres://postgres@127.0.0.1:${port}/no_such_db`,

@@ -232,7 +232,11 @@ describe('shared SQLite registry on S3', () => {
     expect(refused.stderr).toMatch(/cannot reach S3 endpoint http:\/\/127\.0\.0\.1:1 \(ECONNREFUSED\)/);
     const cached = readdirSync(join(cacheBase, 'd')).flatMap((d) => readdirSync(join(cacheBase, 'd', d)));
     expect(cached.filter((f) => f.startsWith('private-') || f.includes('.tmp-'))).toEqual([]);
-    expect((await runBin(['list', 'fraud', '--offline', '--json'], { cwd: down.dir, env: env('d') })).code).toBe(0);
+    expect((await runBin(['list', 'fraud', '--offline', '--json'], { cwd: p.dir, env: env('d') })).code).toBe(0);
+    // The same bucket and key on another endpoint is another registry, with a cache of its own.
+    const elsewhere = await runBin(['list', '--offline'], { cwd: down.dir, env: env('d') });
+    expect(elsewhere.code).toBe(2);
+    expect(elsewhere.stderr).toMatch(/there is no cached copy of s3:\/\/.* on this machine/);
     expect(existsSync(join(cacheBase, 'd'))).toBe(true);
   });
 });

@@ -9,7 +9,7 @@ import { verifySigV4 } from './sigv4.js';
  * - SigV4: unknown access key → 403 InvalidAccessKeyId, wrong secret → 403 SignatureDoesNotMatch;
  * - x-amz-content-sha256 and x-amz-checksum-sha256 are checked against the body → 400 BadDigest;
  * - If-None-Match: * and If-Match: <etag> on PUT, and If-Match on DELETE → 412 PreconditionFailed
- *   (serialized per key);
+ *   (serialized per key); If-Match on GET → 412 when the object changed (a resumed ranged download);
  * - every request is counted, and hooks can delay or fail requests to simulate slow or broken servers.
  */
 export interface RequestInfo {
@@ -63,7 +63,7 @@ function forward(
     delete headers['transfer-encoding'];
     if (method === 'HEAD') {
       // A probe for the current state of the key: no preconditions, no body headers.
-      for (const h of ['if-none-match', 'if-match', 'content-type', 'content-md5', 'x-amz-checksum-sha256'])
+      for (const h of ['if-none-match', 'if-match', 'range', 'content-type', 'content-md5', 'x-amz-checksum-sha256'])
         delete headers[h];
       headers['content-length'] = '0';
     }
@@ -121,7 +121,7 @@ export async function startStrictS3(o: StrictS3Options): Promise<StrictS3> {
     const conditional =
       (info.method === 'PUT' &&
         (req.headers['if-none-match'] !== undefined || req.headers['if-match'] !== undefined)) ||
-      (info.method === 'DELETE' && req.headers['if-match'] !== undefined);
+      ((info.method === 'DELETE' || info.method === 'GET') && req.headers['if-match'] !== undefined);
     const run = async () => {
       if (conditional) {
         const head = await forward(upstream, req, Buffer.alloc(0), 'HEAD');
@@ -142,7 +142,7 @@ export async function startStrictS3(o: StrictS3Options): Promise<StrictS3> {
             'PreconditionFailed',
             'At least one of the pre-conditions you specified did not hold',
           );
-        if (info.method === 'DELETE') delete req.headers['if-match'];
+        if (info.method !== 'PUT') delete req.headers['if-match'];
       }
       const up = await forward(upstream, req, body);
       const headers = { ...up.headers };

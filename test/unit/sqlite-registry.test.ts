@@ -99,7 +99,9 @@ describe('SQLite registry', () => {
   it('says so when the file is not a database', () => {
     const f = join(tempDir(), 'r.db');
     writeFileSync(f, 'not a database at all, just text'.repeat(200));
-    expect(() => SqliteRegistry.open(f)).toThrow(/cannot open registry .*is it an mlctl registry\?/);
+    expect(() => SqliteRegistry.open(f)).toThrow(
+      /^registry .*r\.db is not an SQLite database, or its first page is damaged \(SQLITE_NOTADB\); keep the damaged file aside and restore/,
+    );
   });
 });
 

@@ -69,4 +69,16 @@ describe('strict S3 test layer', () => {
     );
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
   });
+  it('answers a GET with If-Match on a changed object with 412 (a resumed download must not mix versions)', async () => {
+    const c = client();
+    const v1 = await c.send(new PutObjectCommand({ Bucket: bucket, Key: 'ranged', Body: 'version one' }));
+    const part = await c.send(
+      new GetObjectCommand({ Bucket: bucket, Key: 'ranged', Range: 'bytes=8-', IfMatch: v1.ETag }),
+    );
+    expect(await part.Body!.transformToString()).toBe('one');
+    await c.send(new PutObjectCommand({ Bucket: bucket, Key: 'ranged', Body: 'version two' }));
+    await expect(
+      c.send(new GetObjectCommand({ Bucket: bucket, Key: 'ranged', Range: 'bytes=8-', IfMatch: v1.ETag })),
+    ).rejects.toMatchObject({ $metadata: { httpStatusCode: 412 } });
+  });
 });

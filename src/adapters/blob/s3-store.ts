@@ -18,6 +18,8 @@ import { withPayloadSha256 } from './payload-hash.js';
 import { StorageError } from '../../core/errors.js';
 import type { BlobInfo, BlobStore, PutProgress } from '../../ports/blob-store.js';
 import { mapS3Error } from './s3-errors.js';
+import { openResumable, totalSize, type GetPart } from './s3-download.js';
+import type { Readable } from 'node:stream';
 
 export interface S3StoreOptions {
   bucket: string;
@@ -47,6 +49,32 @@ export function makeS3Client(o: Pick<S3StoreOptions, 'endpoint' | 'region' | 'fo
   };
   if (o.endpoint) cfg.endpoint = o.endpoint;
   return new S3Client(cfg);
+}
+
+/** One GET of `key` from byte `from` (a Range), only while the object still has ETag `ifMatch`. */
+export async function getPart(
+  client: S3Client,
+  bucket: string,
+  key: string,
+  from: number,
+  ifMatch?: string,
+): Promise<GetPart> {
+  const g = await client.send(
+    new GetObjectCommand({
+      Bucket: bucket,
+      Key: key,
+      ...(from > 0 ? { Range: `bytes=${from}-` } : {}),
+      ...(ifMatch ? { IfMatch: ifMatch } : {}),
+    }),
+  );
+  const start = g.ContentRange ? from : 0;
+  return {
+    body: g.Body as Readable,
+    etag: g.ETag ?? '',
+    total: totalSize(g.ContentRange, g.ContentLength, start),
+    start,
+    metadata: g.Metadata ?? {},
+  };
 }
 
 export class S3BlobStore implements BlobStore {
@@ -154,16 +182,26 @@ export class S3BlobStore implements BlobStore {
     }
   }
 
+  /**
+   * The object's bytes; a body cut by a reset or a premature end is resumed with a ranged GET
+   * pinned to the object's ETag, so a flaky network costs a retry, not the whole download.
+   */
   async getStream(key: string): Promise<NodeJS.ReadableStream> {
-    try {
-      const r = await this.client.send(new GetObjectCommand({ Bucket: this.o.bucket, Key: this.key(key) }));
-      return r.Body as NodeJS.ReadableStream;
-    } catch (err) {
-      const e = err as { name?: string };
-      if (e.name === 'NoSuchKey' || e.name === 'NotFound')
-        throw new StorageError(`${this.location}/${key} is missing from the artifact store`);
-      this.fail(err, `GET ${this.key(key)}`);
-    }
+    const k = this.key(key);
+    const r = await openResumable(
+      (from, ifMatch) => getPart(this.client, this.o.bucket, k, from, ifMatch),
+      (err, attempts) => {
+        const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+        if (e.name === 'NoSuchKey' || e.name === 'NotFound' || e.$metadata?.httpStatusCode === 404)
+          return new StorageError(`${this.location}/${key} is missing from the artifact store`);
+        if (e.$metadata?.httpStatusCode === 412)
+          return new StorageError(
+            `${this.location}/${key} changed at ${this.endpointName} while it was being downloaded; run the command again`,
+          );
+        return mapS3Error(err, this.endpointName, `GET ${k}`, { attempts });
+      },
+    );
+    return r.body;
   }
 
   async getBytes(key: string): Promise<Uint8Array | undefined> {

@@ -1,5 +1,4 @@
 import { createHash, createHmac } from 'node:crypto';
-import { AuthError, StorageError } from '../../core/errors.js';
 import type { RemoteHead } from './s3-remote.js';
 
 export interface FastHeadTarget {
@@ -67,6 +66,8 @@ const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b78
  * The read path's one request (HEAD of the registry object), signed with SigV4 without loading the
  * S3 client (~100 ms of start-up). Only when the credentials are in the environment (CI, OIDC via
  * configure-aws-credentials, tests); otherwise undefined, and the caller uses the full AWS chain.
+ * Errors come back shaped like the SDK's (a network error with its code, or `$metadata.httpStatusCode`)
+ * so that the caller retries and words them the same way.
  */
 export async function fastHead(
   t: FastHeadTarget,
@@ -92,32 +93,30 @@ export async function fastHead(
     sessionToken: env.AWS_SESSION_TOKEN || undefined,
     now: new Date(),
   }); // the real clock: a signature dated by MLCTL_NOW would be refused
-  const endpoint = t.endpoint ?? `S3 (${t.region})`;
   // node:http rather than fetch: fetch refuses some ports (1, 6000, …) that S3-compatible servers may use.
-  let res: { status: number; headers: Record<string, string | string[] | undefined> };
-  try {
-    const mod = url.protocol === 'https:' ? await import('node:https') : await import('node:http');
-    res = await new Promise((resolve, reject) => {
+  const mod = url.protocol === 'https:' ? await import('node:https') : await import('node:http');
+  const res = await new Promise<{ status: number; headers: Record<string, string | string[] | undefined> }>(
+    (resolve, reject) => {
       const req = mod.request(url, { method: 'HEAD', headers, timeout: 15_000 }, (r) => {
         r.resume();
         r.on('end', () => resolve({ status: r.statusCode ?? 0, headers: r.headers }));
+        r.on('error', reject);
       });
       req.on('timeout', () => req.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })));
       req.on('error', reject);
       req.end();
-    });
-  } catch (err) {
-    const e = err as Error & { code?: string };
-    throw new StorageError(
-      `cannot reach S3 endpoint ${endpoint} (${e.code ?? e.message}) during HEAD ${t.key}; check s3.endpoint and that the server is up`,
-      { cause: err },
-    );
-  }
+    },
+  );
   if (res.status === 404) return null;
-  if (res.status === 403 || res.status === 401)
-    throw new AuthError(
-      `${endpoint} refused HEAD ${t.key} (HTTP ${res.status}); check the AWS credentials and the bucket policy`,
-    );
-  if (res.status !== 200) throw new StorageError(`S3 HEAD ${t.key} failed at ${endpoint}: HTTP ${res.status}`);
-  return { etag: String(res.headers.etag ?? ''), size: Number(res.headers['content-length'] ?? 0) };
+  if (res.status !== 200)
+    throw Object.assign(new Error(`HTTP ${res.status}`), {
+      name: 'Unknown',
+      $metadata: { httpStatusCode: res.status },
+    });
+  const sha = res.headers['x-amz-meta-sha256'];
+  return {
+    etag: String(res.headers.etag ?? ''),
+    size: Number(res.headers['content-length'] ?? 0),
+    sha256: typeof sha === 'string' ? sha : undefined,
+  };
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { StorageError, UsageError } from '../../core/errors.js';
+import { DamagedError, StorageError, UsageError } from '../../core/errors.js';
 import { SqliteRegistry } from '../sqlite/sqlite-registry.js';
 import { isPreconditionFailed, type S3Remote } from './s3-remote.js';
 import { describeLock, readLock, type LockInfo } from './shared-registry.js';
@@ -40,12 +40,23 @@ export async function unlockShared(remote: S3Remote, id: string): Promise<LockIn
   return lock.info;
 }
 
-/** Upload a local registry as the shared one (a consistent snapshot, never a live WAL file). */
+/** Open a registry file only to check it with SQLite's quick_check; throws naming what failed. */
+async function mustPassCheck(file: string, what: string, action: string): Promise<void> {
+  const reg = SqliteRegistry.open(file, { journal: 'delete', checkBeforeWrite: false, location: what });
+  try {
+    const report = await reg.checkIntegrity({ full: false });
+    if (!report.ok) throw new DamagedError(`${what} fails SQLite's quick_check (${report.problems[0]}); ${action}`);
+  } finally {
+    reg.closeSync();
+  }
+}
+
+/** Upload a local registry as the shared one (a consistent snapshot, never a live WAL file, never a damaged one). */
 export async function pushRegistry(
   remote: S3Remote,
   local: string,
   force: boolean,
-): Promise<{ etag: string; replaced: boolean }> {
+): Promise<{ etag: string; replaced: boolean; recovered?: string }> {
   const lock = await readLock(remote);
   if (lock)
     throw new StorageError(
@@ -62,19 +73,21 @@ export async function pushRegistry(
     } finally {
       reg.closeSync();
     }
+    await mustPassCheck(snap, local, `nothing was pushed, ${remote.uri} is unchanged`);
     try {
-      return { etag: await remote.upload(snap, head?.etag ?? null), replaced: !!head };
+      const up = await remote.upload(snap, head?.etag ?? null);
+      return { etag: up.etag, replaced: !!head, ...(up.recovered ? { recovered: up.recovered } : {}) };
     } catch (err) {
       if (isPreconditionFailed(err))
         throw new StorageError(`${remote.uri} changed while pushing; nothing was replaced — run again`);
       throw err;
     }
   } finally {
-    rmSync(snap, { force: true });
+    for (const f of [snap, `${snap}-journal`]) rmSync(f, { force: true });
   }
 }
 
-/** Download the shared registry to a local file (temp + rename). */
+/** Download the shared registry to a local file (temp + rename), checked before it is put in place. */
 export async function pullRegistry(
   remote: S3Remote,
   local: string,
@@ -86,11 +99,12 @@ export async function pullRegistry(
   try {
     const got = await remote.download(tmp);
     if (!got) throw new UsageError(`${remote.uri} does not exist`);
+    await mustPassCheck(tmp, `the copy of ${remote.uri}`, `${local} was not replaced`);
     SqliteRegistry.open(tmp).closeSync(); // a registry this mlctl can read, migrated
     for (const suffix of ['-wal', '-shm']) rmSync(`${local}${suffix}`, { force: true });
     renameSync(tmp, local);
-    return got;
+    return { etag: got.etag, size: got.size };
   } finally {
-    for (const f of [tmp, `${tmp}-wal`, `${tmp}-shm`]) rmSync(f, { force: true });
+    for (const f of [tmp, `${tmp}-wal`, `${tmp}-shm`, `${tmp}-journal`]) rmSync(f, { force: true });
   }
 }

@@ -1,9 +1,12 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { isDamage, isSqliteError, localRestoreHint, sqliteFailure, type RestoreHint } from './sqlite-errors.js';
+import { describeFsError, fsFailure, fsMeaning, isFsError } from '../../core/util/fs-errors.js';
 import { MIGRATIONS } from './migrations.js';
 import { canonicalJson } from '../../core/canonical-json.js';
-import { StorageError, UsageError } from '../../core/errors.js';
+import { AuthError, DamagedError, type MlctlError, StorageError, UsageError } from '../../core/errors.js';
 import type { TableRow } from '../registry/table-copy.js';
 import type {
   ArtifactEntry,
@@ -15,6 +18,7 @@ import type {
   RolloutRecord,
   GateRunInput,
   GateRunRecord,
+  IntegrityReport,
   MetricEntry,
   ModelSummary,
   NewVersion,
@@ -25,6 +29,42 @@ import type {
 } from '../../ports/registry.js';
 
 type Row = Record<string, unknown>;
+
+const capitalize = (t: string) => t.charAt(0).toUpperCase() + t.slice(1);
+
+/**
+ * A registry whose folder (or file) cannot be written: read it from memory. SQLite in WAL mode
+ * needs to create its -shm file even to read, so the file is loaded whole and its header marked
+ * as rollback-journal (bytes 18–19) — the page contents are untouched. Changes still waiting in a
+ * -wal file would be missed that way, so such a registry is refused instead.
+ */
+function openReadOnlyCopy(file: string, location: string, why: NodeJS.ErrnoException): Database.Database {
+  let wal = 0;
+  try {
+    wal = statSync(`${file}-wal`).size;
+  } catch {
+    // no WAL file: every change is in the main file
+  }
+  if (wal > 0)
+    throw new StorageError(
+      `registry ${location} has changes not yet folded into the main file (${file}-wal), and ${describeFsError(why)}; open it once where it can be written, or copy it with mlctl registry backup`,
+    );
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (err) {
+    throw fsFailure(err);
+  }
+  if (bytes.length >= 20 && bytes[18] === 2 && bytes[19] === 2) {
+    bytes[18] = 1;
+    bytes[19] = 1;
+  }
+  try {
+    return new Database(bytes, { readonly: true });
+  } catch (err) {
+    throw sqliteFailure(err, { location, file, restore: localRestoreHint(file), during: 'open' });
+  }
+}
 
 /** Rows per batch when streaming the audit chain: one await per batch keeps verification fast. */
 const CHAIN_BATCH = 10_000;
@@ -104,12 +144,33 @@ const ROLLOUT_COLUMNS: Record<keyof Omit<RolloutPatch, never>, string> = {
 export interface OpenOptions {
   /** Create the file and apply migrations when missing (write commands); read commands refuse a missing file. */
   create?: boolean;
-  readonly?: boolean;
   busyTimeoutMs?: number;
   /** 'delete' keeps the whole database in the one file after each commit (a copy to upload). */
   journal?: 'wal' | 'delete';
   /** Where the database really lives, for messages (a cached copy of s3://… names the S3 URI). */
   location?: string;
+  /** How to get a good copy back when this one is damaged (default: backup or shared copy of a local file). */
+  restore?: RestoreHint;
+  /**
+   * Run SQLite's quick_check before the first write of this connection and refuse to write on a
+   * damaged database (default). The shared registry checks its copies itself and turns this off.
+   */
+  checkBeforeWrite?: boolean;
+}
+
+/** Why this registry can only be read: its folder or file is read-only or not ours to write. */
+type ReadOnlyReason = NodeJS.ErrnoException;
+
+function notWritable(file: string): ReadOnlyReason | null {
+  for (const p of [dirname(file), file]) {
+    try {
+      accessSync(p, constants.W_OK);
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      if (e.code === 'EROFS' || e.code === 'EACCES' || e.code === 'EPERM') return e;
+    }
+  }
+  return null;
 }
 
 export class SqliteRegistry implements Registry {
@@ -117,37 +178,66 @@ export class SqliteRegistry implements Registry {
   private readonly db: Database.Database;
   private readonly stmts = new Map<string, Database.Statement>();
   private inWrite = false;
+  private checked = false;
 
-  private constructor(file: string, db: Database.Database) {
-    this.location = file;
+  private constructor(
+    private readonly file: string,
+    db: Database.Database,
+    private readonly o: {
+      location: string;
+      restore: RestoreHint;
+      checkBeforeWrite: boolean;
+      readOnly: ReadOnlyReason | null;
+    },
+  ) {
+    this.location = o.location;
     this.db = db;
   }
 
+  /** Words for an error from SQLite about this database (damage, full disk, read-only…). */
+  private fail(err: unknown, during?: string): MlctlError {
+    return sqliteFailure(err, { location: this.location, file: this.file, restore: this.o.restore, during });
+  }
+
   static open(file: string, opts: OpenOptions = {}): SqliteRegistry {
-    let db: Database.Database;
-    try {
-      if (opts.create) mkdirSync(dirname(file), { recursive: true });
-      db = new Database(file, { fileMustExist: !opts.create, timeout: opts.busyTimeoutMs ?? 30_000 });
-    } catch (err) {
-      const msg = (err as Error).message;
-      if (/unable to open|does not exist|SQLITE_CANTOPEN/i.test(msg)) {
-        throw new UsageError(`registry ${file} does not exist; run 'mlctl init --yes' or register a model first`);
+    const location = opts.location ?? file;
+    const restore = opts.restore ?? localRestoreHint(file);
+    if (opts.create) {
+      try {
+        mkdirSync(dirname(file), { recursive: true });
+      } catch (err) {
+        throw fsFailure(err, '(the registry folder)');
       }
-      throw new StorageError(`cannot open registry ${file}: ${msg}`, { cause: err });
     }
+    let db: Database.Database | undefined;
+    let readOnly: ReadOnlyReason | null = null;
     try {
+      db = new Database(file, { fileMustExist: !opts.create, timeout: opts.busyTimeoutMs ?? 30_000 });
       db.pragma(opts.journal === 'delete' ? 'journal_mode = DELETE' : 'journal_mode = WAL');
       db.pragma('foreign_keys = ON');
       db.pragma(opts.journal === 'delete' ? 'synchronous = FULL' : 'synchronous = NORMAL');
-      const reg = new SqliteRegistry(opts.location ?? file, db);
+    } catch (err) {
+      db?.close();
+      if (!existsSync(file))
+        throw new UsageError(`registry ${file} does not exist; run 'mlctl init --yes' or register a model first`);
+      readOnly = isDamage(err) ? null : notWritable(file);
+      if (!readOnly) throw sqliteFailure(err, { location, file, restore, during: 'open' });
+      db = openReadOnlyCopy(file, location, readOnly);
+    }
+    // Cheap checks of each page's cells as SQLite reads them: damage is found where it is touched.
+    db.pragma('cell_size_check = ON');
+    const reg = new SqliteRegistry(file, db, {
+      location,
+      restore,
+      checkBeforeWrite: opts.checkBeforeWrite ?? true,
+      readOnly,
+    });
+    try {
       reg.migrate();
       return reg;
     } catch (err) {
       db.close();
-      if (err instanceof StorageError || err instanceof UsageError) throw err;
-      throw new StorageError(`cannot open registry ${file}: ${(err as Error).message}; is it an mlctl registry?`, {
-        cause: err,
-      });
+      throw reg.fail(err, 'open');
     }
   }
 
@@ -159,6 +249,10 @@ export class SqliteRegistry implements Registry {
       );
     }
     if (current === MIGRATIONS.length) return;
+    if (this.o.readOnly)
+      throw new StorageError(
+        `registry ${this.location} needs its schema upgraded (version ${current} → ${MIGRATIONS.length}) but ${describeFsError(this.o.readOnly)}`,
+      );
     // IMMEDIATE so that two processes opening a fresh registry do not both migrate.
     this.db.exec('BEGIN IMMEDIATE');
     try {
@@ -169,7 +263,7 @@ export class SqliteRegistry implements Registry {
       }
       this.db.exec('COMMIT');
     } catch (err) {
-      this.db.exec('ROLLBACK');
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
       throw err;
     }
   }
@@ -185,13 +279,28 @@ export class SqliteRegistry implements Registry {
 
   async write<T>(fn: () => Promise<T> | T): Promise<T> {
     if (this.inWrite) return fn();
+    if (this.o.readOnly) {
+      const e = this.o.readOnly;
+      const msg = `registry ${this.location} cannot be written here: ${fsMeaning(e)} for ${e.path}; read commands work, writes need a writable location`;
+      throw e.code === 'EROFS' ? new StorageError(msg) : new AuthError(msg);
+    }
+    if (this.o.checkBeforeWrite && !this.checked) {
+      // Writing on a damaged database can spread the damage (a bad free list hands out pages in use).
+      const report = await this.checkIntegrity({ full: false });
+      if (!report.ok)
+        throw new DamagedError(
+          `registry ${this.location} fails SQLite's quick_check (${report.problems[0]}); nothing was written. ${capitalize(this.o.restore)}`,
+        );
+      this.checked = true;
+    }
     try {
       this.db.exec('BEGIN IMMEDIATE');
     } catch (err) {
-      throw new StorageError(
-        `registry ${this.location} is locked by another writer: ${(err as Error).message}; retry`,
-        { cause: err },
-      );
+      if (isSqliteError(err) && /^SQLITE_(BUSY|LOCKED)/.test(err.code))
+        throw new StorageError(`registry ${this.location} is locked by another writer: ${err.message}; retry`, {
+          cause: err,
+        });
+      throw this.fail(err, 'BEGIN');
     }
     this.inWrite = true;
     try {
@@ -200,7 +309,7 @@ export class SqliteRegistry implements Registry {
       return result;
     } catch (err) {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
-      throw err;
+      throw this.fail(err, 'the write');
     } finally {
       this.inWrite = false;
     }
@@ -255,7 +364,57 @@ export class SqliteRegistry implements Registry {
 
   /** A consistent single-file copy (no WAL), e.g. to upload as a shared registry. */
   snapshotTo(path: string): void {
-    this.db.prepare('VACUUM INTO ?').run(path);
+    try {
+      this.db.prepare('VACUUM INTO ?').run(path);
+    } catch (err) {
+      throw isFsError(err) ? fsFailure(err, '(a snapshot)') : this.fail(err, 'a snapshot');
+    }
+  }
+
+  /**
+   * SQLite's own checks of the file: quick_check (every page and row, O(N)), or integrity_check
+   * with `full` (indexes against their tables too). A file too damaged to check is reported, not thrown.
+   */
+  async checkIntegrity(opts: { full?: boolean } = {}): Promise<IntegrityReport> {
+    const check = opts.full ? 'integrity_check' : 'quick_check';
+    let problems: string[];
+    try {
+      problems = (this.db.pragma(`${check}(20)`) as Array<Record<string, string>>).map((r) => Object.values(r)[0]!);
+    } catch (err) {
+      if (!isSqliteError(err)) throw err;
+      problems = [`${err.message}, ${err.code}`];
+    }
+    const ok = problems.length === 1 && problems[0] === 'ok';
+    return { ok, check, location: this.location, problems: ok ? [] : problems };
+  }
+
+  /**
+   * SQLite's online backup to `dest` (temp file + rename): pages are copied while other processes
+   * keep reading and writing; the copy is checked before it is put in place.
+   */
+  async backupTo(dest: string): Promise<{ bytes: number }> {
+    const tmp = `${dest}.tmp-${randomBytes(6).toString('hex')}`;
+    try {
+      await this.db.backup(tmp);
+      const copy = new Database(tmp, { fileMustExist: true });
+      let problems: string[];
+      try {
+        copy.pragma('journal_mode = DELETE');
+        problems = (copy.pragma('quick_check(5)') as Array<Record<string, string>>).map((r) => Object.values(r)[0]!);
+      } finally {
+        copy.close();
+      }
+      if (problems[0] !== 'ok')
+        throw new DamagedError(
+          `the backup of ${this.location} fails SQLite's quick_check (${problems[0]}): the registry itself is damaged; nothing was written to ${dest}. ${capitalize(this.o.restore)}`,
+        );
+      renameSync(tmp, dest);
+      return { bytes: statSync(dest).size };
+    } catch (err) {
+      throw isFsError(err) ? fsFailure(err, '(the backup)') : this.fail(err, 'the backup');
+    } finally {
+      for (const f of [tmp, `${tmp}-journal`]) rmSync(f, { force: true });
+    }
   }
 
   async findModel(name: string): Promise<{ id: number; name: string } | undefined> {
@@ -724,5 +883,36 @@ export class SqliteRegistry implements Registry {
   async setRolloutChecks(id: number, checks: unknown, at: string): Promise<void> {
     if (!this.inWrite) throw new Error('setRolloutChecks outside write()');
     this.q('UPDATE rollouts SET last_checks = ?, updated_at = ? WHERE id = ?').run(JSON.stringify(checks), at, id);
+  }
+}
+
+/**
+ * Every query method says what an SQLite failure means for this registry (damage, full disk,
+ * read-only) instead of passing SQLite's bare error up as "unexpected". Done once here for all of
+ * them, so that a method added later cannot forget it.
+ */
+{
+  const proto = SqliteRegistry.prototype as unknown as Record<string, unknown>;
+  type Self = { fail(err: unknown): Error };
+  for (const name of Object.getOwnPropertyNames(proto)) {
+    const f = proto[name];
+    if (name === 'constructor' || typeof f !== 'function') continue;
+    const kind = f.constructor.name;
+    if (kind === 'AsyncFunction')
+      proto[name] = async function (this: Self, ...args: unknown[]) {
+        try {
+          return await (f as (...a: unknown[]) => Promise<unknown>).apply(this, args);
+        } catch (err) {
+          throw this.fail(err);
+        }
+      };
+    else if (kind === 'AsyncGeneratorFunction')
+      proto[name] = async function* (this: Self, ...args: unknown[]) {
+        try {
+          yield* (f as (...a: unknown[]) => AsyncIterable<unknown>).apply(this, args);
+        } catch (err) {
+          throw this.fail(err);
+        }
+      };
   }
 }

@@ -14,12 +14,18 @@ export function registerDoctor(program: Command, deps: Deps): void {
     )
     .addHelpText(
       'after',
-      '\nExit status 1 when a check fails (warnings do not fail).\n\nExamples:\n  $ mlctl doctor\n  $ mlctl doctor --json',
+      '\nExit status 1 when a check fails (warnings do not fail).\n\nExamples:\n  $ mlctl doctor\n  $ mlctl doctor --full --json',
     )
-    .action(async (_o: unknown, cmd: Command) => {
+    .option('--full', "check the registry with SQLite's integrity_check (slower) instead of quick_check")
+    .action(async (opts: { full?: boolean }, cmd: Command) => {
       const ctx = commandCtx(deps, cmd);
       const { runDoctor } = await import('../../core/doctor/doctor.js');
-      const report = await runDoctor({ ...deps, registry: () => deps.registry(), adr: () => adrContext(deps) });
+      const report = await runDoctor({
+        ...deps,
+        registry: () => deps.registry(),
+        adr: () => adrContext(deps),
+        full: !!opts.full,
+      });
       const failed = report.checks.filter((c) => c.status === 'fail');
       await emitVerdict(
         ctx,

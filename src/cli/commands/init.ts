@@ -5,7 +5,7 @@ import { canPrompt } from '../io.js';
 import { confirmOrDemand } from '../confirm.js';
 import type { InitFlags } from '../../core/init/init.js';
 
-type InitOptions = Omit<InitFlags, 'artifacts' | 'registry'> & { force?: boolean };
+type InitOptions = Omit<InitFlags, 'artifacts' | 'registry'> & { force?: boolean; newRegistry?: boolean };
 
 export function registerInit(program: Command, deps: Deps): void {
   program
@@ -29,6 +29,10 @@ export function registerInit(program: Command, deps: Deps): void {
     .option('--github', 'write GitHub Actions workflows (gate on pull requests, scheduled rollout ticks)')
     .option('--no-github', 'no GitHub workflows (default)')
     .option('--action <owner/repo@ref>', 'how the workflows refer to the mlctl action', 'mlctl-dev/mlctl@v1')
+    .option(
+      '--new-registry',
+      'create the shared (s3://) registry now, as a new empty one; where this machine remembers one that disappeared, its last copy is kept aside',
+    )
     .addHelpText(
       'after',
       `
@@ -40,7 +44,8 @@ Examples:
   $ mlctl init                                           # interactive
   $ mlctl init --yes                                     # embedded defaults
   $ mlctl init --yes --artifacts s3://ml/fraud --registry s3://ml/fraud/registry.db \\
-      --s3-endpoint http://127.0.0.1:9000 --model fraud --adapter istio --github`,
+      --s3-endpoint http://127.0.0.1:9000 --model fraud --adapter istio --github
+  $ mlctl init --yes --force --registry s3://ml/fraud/registry.db --new-registry   # start over on S3`,
     )
     .action(async (opts: InitOptions, cmd: Command) => {
       const ctx = commandCtx(deps, cmd);
@@ -59,6 +64,15 @@ Examples:
       );
       await confirmOrDemand(deps, plan.confirm, false);
       const r = await applyInit(plan, async () => await (await deps.registry({ create: true })).close());
+      if (opts.newRegistry) {
+        const { startNewSharedRegistry } = await import('../../core/registry/create.js');
+        const created = await startNewSharedRegistry(
+          plan.answers.registry,
+          () => deps.registry({ create: true, replaceLost: true }),
+          { at: deps.clock.now().toISOString(), actor: () => deps.actor() },
+        );
+        note(ctx, `created the shared registry ${created.location}`);
+      }
       if (plan.adoptedAdrDir) note(ctx, `using the existing ADR folder ${plan.adoptedAdrDir}`);
       if (r.kept.length) note(ctx, `kept existing ${r.kept.join(', ')} (--force overwrites)`);
       await emit(ctx, r, () => `wrote ${r.written.join(', ')}\nregistry: ${r.registry}\nartifacts: ${r.artifacts}\n`);

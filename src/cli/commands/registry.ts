@@ -18,7 +18,9 @@ function renderStatus(s: SharedRegistryStatus): string {
 export function registerRegistry(program: Command, deps: Deps): void {
   const reg = program
     .command('registry')
-    .description('the shared registry on S3: its lock, and moving a registry between a local file and S3')
+    .description(
+      'the shared registry on S3: its lock, moving a registry between a local file and S3; backups of any registry',
+    )
     .addHelpText(
       'after',
       `
@@ -30,7 +32,8 @@ Examples:
   $ mlctl registry status
   $ mlctl registry unlock 0b6f…         # a lock left by a killed process
   $ mlctl registry push .mlctl/registry.db --to s3://ml/team/registry.db
-  $ mlctl registry pull backup.db`,
+  $ mlctl registry pull backup.db
+  $ mlctl registry backup backups/registry.db`,
     );
 
   reg
@@ -76,8 +79,27 @@ Examples:
       const ctx = commandCtx(deps, cmd);
       const admin = await deps.sharedRegistry(opts.to);
       const r = await admin.push(resolve(deps.cwd, local), !!opts.force);
+      if (r.recovered) note(ctx, r.recovered);
       if (r.replaced) note(ctx, `replaced the previous ${admin.uri}`);
       await emit(ctx, { uri: admin.uri, ...r }, () => `pushed ${local} to ${admin.uri}\n`);
+    });
+
+  reg
+    .command('backup')
+    .description(
+      "a consistent copy of the registry (local or shared) in a local file: SQLite's online backup, checked before it is kept",
+    )
+    .argument('<file>', 'where to write the copy')
+    .option('--force', 'replace an existing file')
+    .addHelpText(
+      'after',
+      '\nWrites and reads may go on meanwhile. Restore a local registry by copying the backup over it\n(with its -wal and -shm files removed), a shared one with mlctl registry push <file> --force.\n\nExamples:\n  $ mlctl registry backup backups/registry-2026-11-30.db\n  $ mlctl registry backup /mnt/nas/registry.db --force --json',
+    )
+    .action(async (file: string, opts: { force?: boolean }, cmd: Command) => {
+      const ctx = commandCtx(deps, cmd);
+      const { backupRegistry } = await import('../../core/registry/integrity.js');
+      const r = await backupRegistry(await deps.registry(), resolve(deps.cwd, file), { force: !!opts.force });
+      await emit(ctx, r, () => `backed up ${r.location} to ${file} (${r.bytes} bytes)\n`);
     });
 
   reg

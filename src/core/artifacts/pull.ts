@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { dirname, relative, resolve, sep, isAbsolute } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform, type Readable } from 'node:stream';
@@ -11,6 +11,7 @@ import { checkManifestPath } from './manifest.js';
 import { sha256File } from '../hashing/digest.js';
 import { mapLimit } from '../util/map-limit.js';
 import { trackTemp, untrackTemp } from '../util/temp-files.js';
+import { fsFailure, isFsError } from '../util/fs-errors.js';
 import type { BlobStore } from '../../ports/blob-store.js';
 import type { Registry, ArtifactEntry } from '../../ports/registry.js';
 import { noProgress, type Progress } from '../../ports/progress.js';
@@ -60,9 +61,31 @@ export async function downloadVerified(
   } catch (err) {
     await rm(tmp, { force: true });
     if (err instanceof MlctlError) throw err;
+    if (isFsError(err)) throw fsFailure(err, `(pulling ${entry.path})`);
     throw new StorageError(`cannot download ${entry.path}: ${(err as Error).message}`, { cause: err });
   } finally {
     untrackTemp(tmp);
+  }
+}
+
+/**
+ * A pull that failed part-way leaves no partial destination: a folder it created is removed whole;
+ * in a folder that was there before, the files it added (and the sub-folders it made) are removed.
+ */
+async function undoPartialPull(root: string, rootExisted: boolean, placed: string[]): Promise<void> {
+  if (!rootExisted) return void (await rm(root, { recursive: true, force: true }));
+  for (const f of placed) {
+    await rm(f, { force: true });
+    // Sub-folders the pull made are empty again: remove them up to the destination (rmdir refuses non-empty ones).
+    for (let d = dirname(f); d !== root && d.startsWith(root + sep); d = dirname(d)) {
+      if (
+        !(await rmdir(d).then(
+          () => true,
+          () => false,
+        ))
+      )
+        break;
+    }
   }
 }
 
@@ -93,16 +116,34 @@ export async function pullVersion(
     'bytes',
   );
   let bytes = 0;
-  const files = await mapLimit(targets, 4, async ({ e, dest }) => {
-    const existing = await stat(dest).catch(() => undefined);
-    if (existing?.isFile() && existing.size === e.size && (await sha256File(dest)).sha256 === e.sha256) {
-      progress.tick(e.size);
-      return { ...e, action: 'up-to-date' as const };
-    }
-    await downloadVerified(ctx.store, e, dest, (n) => progress.tick(n));
-    bytes += e.size;
-    return { ...e, action: 'downloaded' as const };
-  });
+  const rootExisted = await stat(root).then(
+    () => true,
+    () => false,
+  );
+  const placed: string[] = [];
+  let files;
+  try {
+    files = await mapLimit(
+      targets,
+      4,
+      async ({ e, dest }) => {
+        const existing = await stat(dest).catch(() => undefined);
+        if (existing?.isFile() && existing.size === e.size && (await sha256File(dest)).sha256 === e.sha256) {
+          progress.tick(e.size);
+          return { ...e, action: 'up-to-date' as const };
+        }
+        await downloadVerified(ctx.store, e, dest, (n) => progress.tick(n));
+        if (!existing) placed.push(dest);
+        bytes += e.size;
+        return { ...e, action: 'downloaded' as const };
+      },
+      { settle: true },
+    );
+  } catch (err) {
+    progress.stop();
+    await undoPartialPull(root, rootExisted, placed);
+    throw err;
+  }
   progress.stop();
   return { ref: `${v.model}@${v.version}`, to: root, files, bytesDownloaded: bytes };
 }

@@ -18,5 +18,6 @@ export const AUDIT_ACTIONS = [
   'rollback',
   'override',
   'registry.unlock',
+  'registry.create',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -1,4 +1,4 @@
-import { registryKind, resolveRegistry } from '../registry/location.js';
+import { registryScheme, resolveRegistry } from '../registry/location.js';
 import { isAbsolute, join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { parseS3Uri } from './s3-uri.js';
@@ -102,7 +102,7 @@ export function resolveStores(
       : env.MLCTL_REGISTRY !== undefined
         ? 'MLCTL_REGISTRY'
         : 'mlctl.yaml: registry';
-  if (registry !== undefined && registryKind(registry, where) === 's3') parseS3Uri(registry);
+  if (registry !== undefined && registryScheme(registry, where) === 's3') parseS3Uri(registry);
   let artifacts: ArtifactLocation;
   if (artifactsSetting.startsWith('s3://')) {
     const { bucket, prefix } = parseS3Uri(artifactsSetting);

@@ -26,6 +26,8 @@ export interface DoctorContext {
   gitops(dir: string): Promise<GitOps>;
   exec(): Promise<Exec>;
   adr(): Promise<AdrContext>;
+  /** Check the registry with integrity_check (slower) instead of quick_check. */
+  full?: boolean;
 }
 
 export const check = (name: string, status: DoctorCheck['status'], detail: string, fix = ''): DoctorCheck => ({

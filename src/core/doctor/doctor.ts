@@ -1,6 +1,6 @@
 import { inActions, type DoctorCheck, type DoctorContext } from './check.js';
 import { adrFolderCheck, configCheck, gatePolicyCheck } from './project.js';
-import { artifactStoreCheck, registryCheck } from './stores.js';
+import { artifactStoreCheck, registryCheck, registryIntegrityCheck } from './stores.js';
 import { servingFilesChecks } from './gitops.js';
 import { githubChecks } from './github.js';
 
@@ -21,6 +21,7 @@ export async function runDoctor(ctx: DoctorContext): Promise<DoctorReport> {
   if (cfg) {
     checks.push(gatePolicyCheck(cfg));
     checks.push(await registryCheck(ctx));
+    checks.push(await registryIntegrityCheck(ctx));
     checks.push(await artifactStoreCheck(ctx));
     checks.push(...(await servingFilesChecks(ctx, cfg)));
     checks.push(await adrFolderCheck(ctx));

@@ -1,5 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { check, why, type DoctorCheck, type DoctorContext } from './check.js';
+import { DamagedError } from '../errors.js';
+
+/** SQLite's own check of the registry file (quick_check, or integrity_check with --full). */
+export async function registryIntegrityCheck(ctx: DoctorContext): Promise<DoctorCheck> {
+  const name = 'registry integrity';
+  try {
+    const { checkRegistryIntegrity, describeIntegrity, restoreAdvice } = await import('../registry/integrity.js');
+    const location = (await ctx.config()).registry;
+    const r = await checkRegistryIntegrity(() => ctx.registry(), { full: !!ctx.full, location });
+    const status = 'skipped' in r ? 'skip' : r.ok ? 'ok' : 'fail';
+    return check(name, status, describeIntegrity(r), r.ok ? '' : restoreAdvice(location));
+  } catch (err) {
+    return check(name, 'skip', `not checked: ${why(err)}`);
+  }
+}
 
 export async function registryCheck(ctx: DoctorContext): Promise<DoctorCheck> {
   try {
@@ -14,7 +29,9 @@ export async function registryCheck(ctx: DoctorContext): Promise<DoctorCheck> {
       why(err),
       missing
         ? "run 'mlctl init --yes' or register a model"
-        : 'check the registry setting and, for s3://, the credentials and endpoint',
+        : err instanceof DamagedError
+          ? 'restore it from a backup or the shared copy (the message says how)'
+          : 'check the registry setting and, for s3:// or postgres://, the credentials and endpoint',
     );
   }
 }

@@ -1,28 +1,43 @@
 import { isAbsolute, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { UsageError } from '../errors.js';
 
-/** Where the registry lives, decided from the `registry` setting in one place. */
-export type RegistryKind = 'sqlite' | 's3' | 'postgres';
+/**
+ * The registry backends, by the scheme of the `registry` setting: the one place that knows them.
+ * A new backend adds its scheme here (and its opener in src/adapters/registry/open-registry.ts;
+ * TypeScript makes sure both are there). A setting without a scheme is a local file path.
+ */
+export const REGISTRY_SCHEMES = {
+  file: 'a local SQLite file (a path, or file:///abs/path)',
+  s3: 'a SQLite registry shared on S3 (s3://bucket/key)',
+  postgres: 'a PostgreSQL database (postgres://user@host:5432/dbname, or postgresql://)',
+} as const;
 
-export const REGISTRY_SCHEMES = 'a file path, s3://bucket/key or postgres://user@host:5432/dbname';
+export type RegistryScheme = keyof typeof REGISTRY_SCHEMES;
+
+/** Other spellings of a scheme. */
+const ALIASES: Record<string, RegistryScheme> = { postgresql: 'postgres' };
+
+const SCHEME = /^([a-z][a-z0-9+.-]*):\/\//i;
 
 /**
- * `s3://…` is the shared SQLite file on S3, `postgres://`/`postgresql://` a PostgreSQL database,
- * anything without a scheme a local SQLite file. Any other scheme is refused rather than taken for
- * a file name. A PostgreSQL URL with a password is refused here, before anything can print it.
+ * Which backend a `registry` setting names; an unknown scheme is a usage error listing the
+ * supported ones. A PostgreSQL URL carrying a password is refused here, before anything can print
+ * or store it. `where` names the setting in messages (--registry, MLCTL_REGISTRY, mlctl.yaml).
  */
-export function registryKind(setting: string, where = 'registry'): RegistryKind {
-  if (/^s3:\/\//i.test(setting)) return 's3';
-  if (/^postgres(ql)?:\/\//i.test(setting)) {
-    refusePassword(setting, where);
-    return 'postgres';
-  }
-  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(setting);
-  if (scheme)
+export function registryScheme(setting: string, where = 'registry'): RegistryScheme {
+  const m = SCHEME.exec(setting);
+  if (!m) return 'file';
+  const raw = m[1]!.toLowerCase();
+  const scheme = ALIASES[raw] ?? raw;
+  if (!(scheme in REGISTRY_SCHEMES)) {
+    const supported = Object.values(REGISTRY_SCHEMES).join('; ');
     throw new UsageError(
-      `${where}: unsupported registry URL scheme ${JSON.stringify(`${scheme[1]}://`)}; use ${REGISTRY_SCHEMES}`,
+      `${where} ${JSON.stringify(setting.replace(/\/\/[^/@]*@/, '//…@'))}: unsupported scheme "${raw}://"; supported: ${supported}`,
     );
-  return 'sqlite';
+  }
+  if (scheme === 'postgres') refusePassword(setting, where);
+  return scheme as RegistryScheme;
 }
 
 function refusePassword(url: string, where: string): void {
@@ -33,7 +48,14 @@ function refusePassword(url: string, where: string): void {
     );
 }
 
-/** The setting as the adapters want it: URLs unchanged, file paths relative to the project root. */
+/** A file setting as a path (file:// URLs decoded); other schemes are returned as they are. */
+export function registryFilePath(setting: string): string {
+  return setting.toLowerCase().startsWith('file://') ? fileURLToPath(setting) : setting;
+}
+
+/** The setting as the adapters want it: URLs unchanged, file paths absolute (relative to the project root). */
 export function resolveRegistry(setting: string, root: string, where = 'registry'): string {
-  return registryKind(setting, where) === 'sqlite' && !isAbsolute(setting) ? join(root, setting) : setting;
+  if (registryScheme(setting, where) !== 'file') return setting;
+  const path = registryFilePath(setting);
+  return isAbsolute(path) ? path : join(root, path);
 }
