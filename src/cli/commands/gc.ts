@@ -38,10 +38,11 @@ export function registerGc(program: Command, deps: Deps): void {
         { dryRun: !!opts.dryRun, graceMs, retentionMs },
       );
       const bytes = r.unreferenced.reduce((s, b) => s + b.size, 0);
+      const kept = `${r.tooYoung} younger than ${opts.grace} kept${r.inUse ? `, ${r.inUse} in use by a register in progress kept` : ''}`;
       await emit(ctx, r, () =>
         r.dryRun
-          ? `${r.unreferenced.map((b) => `would delete sha256:${b.sha256} (${formatBytes(b.size)})\n`).join('')}${r.folders.map((f) => `would delete the serving folder of ${f.ref} (${f.files} file(s), ${formatBytes(f.size)})\n`).join('')}${r.unreferenced.length} unreferenced blob(s), ${formatBytes(bytes)} would be freed; ${r.tooYoung} younger than ${opts.grace} kept; ${r.foldersKept} archived serving folder(s) within ${retention} kept\n`
-          : `deleted ${r.deleted} blob(s), ${formatBytes(r.bytesFreed)} freed; ${r.scanned} scanned, ${r.tooYoung} younger than ${opts.grace} kept\n${r.folders.length ? `deleted the serving folders of ${r.folders.map((f) => f.ref).join(', ')}\n` : ''}${r.foldersKept ? `${r.foldersKept} archived serving folder(s) within ${retention} kept\n` : ''}`,
+          ? `${r.unreferenced.map((b) => `would delete sha256:${b.sha256} (${formatBytes(b.size)})\n`).join('')}${r.folders.map((f) => `would delete the serving folder of ${f.ref} (${f.files} file(s), ${formatBytes(f.size)})\n`).join('')}${r.unreferenced.length} unreferenced blob(s), ${formatBytes(bytes)} would be freed; ${kept}; ${r.foldersKept} archived serving folder(s) within ${retention} kept\n`
+          : `deleted ${r.deleted} blob(s), ${formatBytes(r.bytesFreed)} freed; ${r.scanned} scanned, ${kept}\n${r.folders.length ? `deleted the serving folders of ${r.folders.map((f) => f.ref).join(', ')}\n` : ''}${r.foldersKept ? `${r.foldersKept} archived serving folder(s) within ${retention} kept\n` : ''}${r.stalePins ? `removed ${r.stalePins} expired pin(s) left by interrupted registers\n` : ''}`,
       );
     });
 }
