@@ -2,8 +2,8 @@ import { appendEvent } from '../audit/chain.js';
 import { StorageError } from '../errors.js';
 import { BLOB_PREFIX, blobKey, digestFromBlobKey } from './layout.js';
 import { readPins } from './pins.js';
-import { deleteKeys } from './delete-keys.js';
-import type { BlobStore } from '../../ports/blob-store.js';
+import { deleteAll } from './delete-all.js';
+import type { BlobStore, PartialUpload } from '../../ports/blob-store.js';
 import type { Registry } from '../../ports/registry.js';
 import type { Clock } from '../../ports/clock.js';
 
@@ -24,6 +24,12 @@ export interface GcResult {
   foldersKept: number;
   /** Pins left by registers that were killed, past their expiry. */
   stalePins: number;
+  /**
+   * Leftovers of uploads that never finished (temp files, incomplete multipart uploads): removed
+   * (or, with dryRun, that would be) once older than the grace period; `bytes` counts what the
+   * store reports (S3 does not say how much an incomplete upload holds).
+   */
+  partial: { removed: number; bytes: number; kept: number };
 }
 
 export const DEFAULT_GC_GRACE_MS = 24 * 3_600_000;
@@ -38,7 +44,7 @@ const BATCH = 10_000;
 type Ctx = { registry: Registry; store: BlobStore; clock: Clock; actor: string };
 
 /**
- * Remove blobs no version references, and expired serving folders (ADR 14). The scan runs without
+ * Remove blobs no version references, expired serving folders and abandoned partial uploads (ADR 14). The scan runs without
  * the lock; every deletion runs under the registry's write lock after re-reading the references
  * and the pins there, so a register either committed before (its blobs are referenced), holds a
  * pin, or re-checks its blobs under the lock after this batch (and uploads what went missing).
@@ -66,6 +72,14 @@ export async function collectGarbage(
     }
     candidates.push({ sha256: sha, size: b.size });
   }
+  // Not protected by pins: an upload older than the grace period is abandoned; a younger one may
+  // be in flight (with --grace 0 it can fail, leaving nothing recorded).
+  const partials: PartialUpload[] = [];
+  let partialKept = 0;
+  for await (const p of ctx.store.listPartial()) {
+    if (p.startedAt && now.getTime() - p.startedAt.getTime() < grace) partialKept++;
+    else partials.push(p);
+  }
   const result: GcResult = {
     dryRun: opts.dryRun,
     scanned,
@@ -77,6 +91,7 @@ export async function collectGarbage(
     folders: [],
     foldersKept: folders.kept,
     stalePins: 0,
+    partial: { removed: 0, bytes: 0, kept: partialKept },
   };
 
   if (opts.dryRun) {
@@ -85,6 +100,8 @@ export async function collectGarbage(
     result.inUse = candidates.length - result.unreferenced.length;
     result.folders = folders.expired.map(folderView);
     result.stalePins = pins.expired.length;
+    result.partial.removed = partials.length;
+    result.partial.bytes = partials.reduce((n, p) => n + (p.size ?? 0), 0);
     return result;
   }
 
@@ -101,22 +118,26 @@ export async function collectGarbage(
       result.inUse += batch.length - doomed.length;
       const dirs = i === 0 ? await stillExpired(ctx, folders.expired) : [];
       const stale = i === 0 ? pins.expired : [];
-      if (doomed.length === 0 && dirs.length === 0 && stale.length === 0) return;
-      const gone = await deleteKeys(ctx.store, [
-        ...doomed.map((b) => blobKey(b.sha256)),
-        ...dirs.flatMap((f) => f.keys),
-        ...stale,
-      ]);
-      failure = gone.error;
+      const leftovers = i === 0 ? partials : [];
+      if (doomed.length + dirs.length + stale.length + leftovers.length === 0) return;
+      const keys = [...doomed.map((b) => blobKey(b.sha256)), ...dirs.flatMap((f) => f.keys), ...stale];
+      const gone = await deleteAll(keys, (k) => ctx.store.delete(k));
+      const aborted = gone.error
+        ? { deleted: new Set<PartialUpload>(), error: null }
+        : await deleteAll(leftovers, (p) => ctx.store.removePartial(p));
+      failure = gone.error ?? aborted.error;
       const deleted = doomed.filter((b) => gone.deleted.has(blobKey(b.sha256)));
       const deletedDirs = dirs.filter((f) => f.keys.some((k) => gone.deleted.has(k)));
       const bytes = deleted.reduce((s, b) => s + b.size, 0);
+      const removed = leftovers.filter((p) => aborted.deleted.has(p));
       result.unreferenced.push(...deleted);
       result.deleted += deleted.length;
       result.bytesFreed += bytes;
       result.folders.push(...deletedDirs.map(folderView));
       result.stalePins += stale.filter((k) => gone.deleted.has(k)).length;
-      if (deleted.length === 0 && deletedDirs.length === 0 && !failure) return;
+      result.partial.removed += removed.length;
+      result.partial.bytes += removed.reduce((n, p) => n + (p.size ?? 0), 0);
+      if (deleted.length + deletedDirs.length + removed.length === 0 && !failure) return;
       // Recorded in the same write even when the deletions stopped half-way: the log says what is gone.
       await appendEvent(ctx.registry, {
         at: ctx.clock.now().toISOString(),
@@ -129,6 +150,7 @@ export async function collectGarbage(
           bytes,
           digests: deleted.slice(0, 1000).map((b) => b.sha256),
           folders: deletedDirs.map((f) => f.ref),
+          ...(removed.length ? { partial: removed.length } : {}),
           ...(failure ? { failed: (failure as Error).message } : {}),
         },
       });

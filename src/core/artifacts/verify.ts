@@ -21,6 +21,8 @@ export interface VerifyResult {
   bytesChecked: number;
   problems: VerifyProblem[];
   ok: boolean;
+  /** With --all: leftovers of interrupted uploads (not a problem for any version; gc removes them). */
+  partialUploads?: { count: number; bytes: number };
 }
 
 async function hashStream(
@@ -98,6 +100,14 @@ export async function verifyVersions(
       });
     }
   });
+  let partialUploads: VerifyResult['partialUploads'];
+  if (opts.all) {
+    partialUploads = { count: 0, bytes: 0 };
+    for await (const p of ctx.store.listPartial()) {
+      partialUploads.count++;
+      partialUploads.bytes += p.size ?? 0;
+    }
+  }
   progress.stop();
   problems.sort((a, b) => (a.ref + a.path < b.ref + b.path ? -1 : 1));
   return {
@@ -106,5 +116,6 @@ export async function verifyVersions(
     bytesChecked: total,
     problems,
     ok: problems.length === 0,
+    ...(partialUploads ? { partialUploads } : {}),
   };
 }
