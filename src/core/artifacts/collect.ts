@@ -1,5 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { basename, join, relative, resolve } from 'node:path';
+import { pathProblem } from './paths.js';
 import { UsageError } from '../errors.js';
 
 export interface LocalFile {
@@ -17,6 +18,11 @@ export async function collectFiles(paths: string[], cwd: string): Promise<LocalF
   const out: LocalFile[] = [];
   const seen = new Map<string, string>();
   const add = (f: LocalFile, from: string) => {
+    const why = pathProblem(f.path);
+    if (why)
+      throw new UsageError(
+        `${relative(cwd, f.abs) || f.abs}: cannot be stored as ${JSON.stringify(f.path)}: ${why}; rename it (a version's paths must be pullable on every system)`,
+      );
     const prev = seen.get(f.path);
     if (prev !== undefined) {
       throw new UsageError(

@@ -4,6 +4,7 @@ import { UsageError } from '../errors.js';
 import { resolveRef } from '../registry/resolve.js';
 import { blobKey, manifestKey } from './layout.js';
 import { mapLimit } from '../util/map-limit.js';
+import { pathProblem } from './paths.js';
 import type { BlobStore } from '../../ports/blob-store.js';
 import type { Registry, VersionRecord } from '../../ports/registry.js';
 import { noProgress, type Progress } from '../../ports/progress.js';
@@ -12,7 +13,7 @@ export interface VerifyProblem {
   ref: string;
   path: string;
   sha256: string;
-  problem: 'missing' | 'corrupt' | 'manifest-missing';
+  problem: 'missing' | 'corrupt' | 'manifest-missing' | 'unsafe-path';
   detail: string;
 }
 export interface VerifyResult {
@@ -52,9 +53,19 @@ export async function verifyVersions(
       versions.push(...(await ctx.registry.listVersions(m.name, {})).reverse());
   } else for (const r of opts.refs) versions.push(await resolveRef(ctx.registry, r, { allowBare: true }));
 
+  const problems: VerifyProblem[] = [];
   const users = new Map<string, { size: number; uses: Array<{ ref: string; path: string }> }>();
   for (const v of versions) {
     for (const a of await ctx.registry.artifacts(v.id)) {
+      const why = pathProblem(a.path);
+      if (why)
+        problems.push({
+          ref: `${v.model}@${v.version}`,
+          path: a.path,
+          sha256: a.sha256,
+          problem: 'unsafe-path',
+          detail: `the path cannot be pulled safely: ${why}`,
+        });
       const u = users.get(a.sha256) ?? { size: a.size, uses: [] };
       u.uses.push({ ref: `${v.model}@${v.version}`, path: a.path });
       users.set(a.sha256, u);
@@ -63,7 +74,6 @@ export async function verifyVersions(
   const progress = ctx.progress ?? noProgress;
   const total = [...users.values()].reduce((s, u) => s + u.size, 0);
   progress.start('verifying', total, 'bytes');
-  const problems: VerifyProblem[] = [];
   await mapLimit([...users.entries()], 4, async ([sha, u]) => {
     const st = await ctx.store.stat(blobKey(sha));
     if (!st) {
