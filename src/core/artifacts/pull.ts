@@ -9,6 +9,7 @@ import { resolveRef } from '../registry/resolve.js';
 import { blobKey } from './layout.js';
 import { checkManifestPath } from './manifest.js';
 import { escapesRoot } from './paths.js';
+import { checkManifest } from './manifest-check.js';
 import { prepareDestination } from './destination.js';
 import { sha256File } from '../hashing/digest.js';
 import { mapLimit } from '../util/map-limit.js';
@@ -79,8 +80,13 @@ export async function pullVersion(
   const v = await resolveRef(ctx.registry, ref, { allowBare: true });
   const label = to ?? `${v.model}-${v.version}`;
   const entries = await ctx.registry.artifacts(v.id);
-  // Check every path before writing anything.
+  // Check every path and the manifest itself before writing anything.
   for (const e of entries) checkManifestPath(e.path);
+  const wrong = await checkManifest(ctx, v, entries);
+  if (wrong.length)
+    throw new VerdictError(
+      `${v.model}@${v.version}'s manifest does not hold: ${wrong.map((w) => w.detail).join('; ')}; nothing was pulled — run mlctl verify ${v.model}@${v.version}`,
+    );
   const root = await prepareDestination(resolve(ctx.cwd, label), {
     what: to === undefined ? label : `--to ${label}`,
     ref: `${v.model}@${v.version}`,

@@ -2,18 +2,19 @@ import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { UsageError } from '../errors.js';
 import { resolveRef } from '../registry/resolve.js';
-import { blobKey, manifestKey } from './layout.js';
+import { blobKey } from './layout.js';
+import { checkManifest } from './manifest-check.js';
 import { mapLimit } from '../util/map-limit.js';
 import { pathProblem } from './paths.js';
 import type { BlobStore } from '../../ports/blob-store.js';
-import type { Registry, VersionRecord } from '../../ports/registry.js';
+import type { ArtifactEntry, Registry, VersionRecord } from '../../ports/registry.js';
 import { noProgress, type Progress } from '../../ports/progress.js';
 
 export interface VerifyProblem {
   ref: string;
   path: string;
   sha256: string;
-  problem: 'missing' | 'corrupt' | 'manifest-missing' | 'unsafe-path';
+  problem: 'missing' | 'corrupt' | 'manifest-missing' | 'manifest-mismatch' | 'unsafe-path';
   detail: string;
 }
 export interface VerifyResult {
@@ -40,7 +41,10 @@ async function hashStream(
   return { sha256: h.digest('hex'), size };
 }
 
-/** Re-hash every stored blob the given versions reference; each distinct blob is read once. */
+/**
+ * Re-hash every stored blob the given versions reference (each distinct blob read once), and check
+ * each version's manifest: rows against the recorded digest, the stored object and the register event.
+ */
 export async function verifyVersions(
   ctx: { registry: Registry; store: BlobStore; progress?: Progress },
   opts: { refs: string[]; all?: boolean },
@@ -55,8 +59,11 @@ export async function verifyVersions(
 
   const problems: VerifyProblem[] = [];
   const users = new Map<string, { size: number; uses: Array<{ ref: string; path: string }> }>();
+  const rowsOf = new Map<number, ArtifactEntry[]>();
   for (const v of versions) {
-    for (const a of await ctx.registry.artifacts(v.id)) {
+    const rows = await ctx.registry.artifacts(v.id);
+    rowsOf.set(v.id, rows);
+    for (const a of rows) {
       const why = pathProblem(a.path);
       if (why)
         problems.push({
@@ -100,15 +107,8 @@ export async function verifyVersions(
     }
   });
   await mapLimit(versions, 8, async (v) => {
-    if (!(await ctx.store.stat(manifestKey(v.model, v.version)))) {
-      problems.push({
-        ref: `${v.model}@${v.version}`,
-        path: manifestKey(v.model, v.version),
-        sha256: '',
-        problem: 'manifest-missing',
-        detail: 'the version manifest is missing from the store',
-      });
-    }
+    for (const m of await checkManifest(ctx, v, rowsOf.get(v.id)!))
+      problems.push({ ref: `${v.model}@${v.version}`, sha256: '', ...m });
   });
   let partialUploads: VerifyResult['partialUploads'];
   if (opts.all) {
