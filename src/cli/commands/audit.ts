@@ -57,20 +57,46 @@ export function registerAudit(program: Command, deps: Deps): void {
 
   audit
     .command('verify')
-    .description('recompute the hash chain; exit 1 naming the first broken sequence number')
-    .action(async (_o, cmd: Command) => {
+    .description(
+      'recompute the hash chain and check it still holds every head recorded outside the database (stored manifests, Mlctl-Audit-Head commit trailers); exit 1 naming the first problem',
+    )
+    .option(
+      '--git <dir>',
+      'GitOps repository whose Mlctl-Audit-Head trailers to check (default: the project folder when it is a git repository)',
+    )
+    .addHelpText('after', '\nExamples:\n  $ mlctl audit verify\n  $ mlctl audit verify --git ../gitops --json')
+    .action(async (o: { git?: string }, cmd: Command) => {
       const ctx = commandCtx(deps, cmd);
-      const { verifyChain } = await import('../../core/audit/verify.js');
-      const r = await verifyChain(await deps.registry());
+      const { verifyAudit } = await import('../../core/audit/verify-anchored.js');
+      const { existsSync } = await import('node:fs');
+      const { join, resolve } = await import('node:path');
+      const root = (await deps.config()).root;
+      const gitDir = o.git !== undefined ? resolve(deps.cwd, o.git) : existsSync(join(root, '.git')) ? root : null;
+      const r = await verifyAudit({
+        registry: await deps.registry(),
+        store: () => deps.artifacts(),
+        gitTrailers: gitDir
+          ? async () => (await import('../../adapters/git/trailers.js')).trailerValues(gitDir, 'Mlctl-Audit-Head')
+          : undefined,
+      });
+      for (const u of r.anchors.unread)
+        ctx.warnings.push(`could not read the audit heads recorded in ${u}; not checked`);
+      const a = r.anchors;
+      const covered = a.newest
+        ? `, ${a.checked} recorded head(s) present (newest: event ${a.newest.seq} in ${a.newest.source})`
+        : ', no recorded heads yet';
+      const problems = a.problems.map((p) => `${p.reason}\n`).join('');
       await emitVerdict(
         ctx,
         r,
         () =>
           r.ok
-            ? `ok: ${r.events} event(s), chain intact${r.head ? `, head ${r.head.slice(0, 16)}…` : ''}\n`
-            : `broken at event ${r.broken!.seq}: ${r.broken!.reason}\n`,
+            ? `ok: ${r.events} event(s), chain intact${r.head ? `, head ${r.head.slice(0, 16)}…` : ''}${covered}\n`
+            : `${r.broken ? `broken at event ${r.broken.seq}: ${r.broken.reason}\n` : ''}${problems}`,
         r.ok,
-        r.ok ? '' : `the audit log was tampered with at event ${r.broken!.seq}: ${r.broken!.reason}`,
+        r.broken
+          ? `the audit log was tampered with at event ${r.broken.seq}: ${r.broken.reason}`
+          : `the audit log no longer holds what was recorded outside it: ${a.problems[0]?.reason ?? ''}`,
       );
     });
 

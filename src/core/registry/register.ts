@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { StorageError, UsageError } from '../errors.js';
 import { checkModelName, formatRef } from '../refs.js';
 import { appendEvent } from '../audit/chain.js';
+import { committedHead } from '../audit/anchors.js';
 import { collectFiles, type LocalFile } from '../artifacts/collect.js';
 import { blobKey, manifestKey } from '../artifacts/layout.js';
 import { manifestDigest } from '../artifacts/manifest.js';
@@ -240,6 +241,8 @@ export async function registerVersion(ctx: RegisterContext, input: RegisterInput
       parent: parent ? formatRef(parent.model, parent.version) : null,
       createdAt: now,
       createdBy: ctx.actor,
+      // ADR 15: the audit chain's head as committed before this register, kept outside the database.
+      auditHead: await committedHead(ctx.registry),
     };
     // Written while the row is uncommitted: if this fails the row rolls back; a crash after it
     // leaves a manifest the next register of this version number overwrites.
