@@ -3,6 +3,7 @@ import type { Deps } from '../deps.js';
 import { commandCtx, emit, note } from '../output.js';
 import { collect } from './shared.js';
 import { formatBytes } from '../../core/util/text.js';
+import type { ProtectedPath } from '../../core/artifacts/collect.js';
 
 export function registerRegister(program: Command, deps: Deps): void {
   program
@@ -20,6 +21,7 @@ export function registerRegister(program: Command, deps: Deps): void {
     .option('--tag <key=value>', 'tag the version (repeatable)', collect, [])
     .option('--description <text>', 'free-text description')
     .option('--allow-duplicate', 'create a new version even if the same content and code commit exist')
+    .option('--follow-links', 'store what symbolic links leaving the folder point to (refused otherwise)')
     .addHelpText(
       'after',
       `
@@ -27,12 +29,20 @@ Examples:
   $ mlctl register fraud model/ --metrics eval/metrics.json --schema schema.json --data data/train/
   $ mlctl register fraud model.onnx --data-hash sha256:9f86d0… --tag team=risk --parent fraud@3
 
-Re-registering the same content from the same commit prints the existing version and exits 0.`,
+Re-registering the same content from the same commit prints the existing version and exits 0.
+Never stored: .git/, mlctl's registry file, artifact store and cache, paths matched by a
+.mlctlignore file (gitignore syntax), directory links and dangling links; each is listed.`,
     )
     .action(async (model: string, paths: string[], opts, cmd: Command) => {
       const ctx = commandCtx(deps, cmd);
       const { registerVersion } = await import('../../core/registry/register.js');
       const registry = await deps.registry({ create: true });
+      const cfg = await deps.config();
+      const { cacheRoot } = await import('../deps.js');
+      const protect: ProtectedPath[] = [{ path: cacheRoot(deps.env), what: "mlctl's cache", kind: 'folder' }];
+      if (!cfg.registry.includes('://')) protect.push({ path: cfg.registry, what: "mlctl's registry", kind: 'file' });
+      if (cfg.artifacts.kind === 'fs')
+        protect.push({ path: cfg.artifacts.path, what: "mlctl's artifact store", kind: 'folder' });
       const result = await registerVersion(
         {
           registry,
@@ -42,6 +52,7 @@ Re-registering the same content from the same commit prints the existing version
           cwd: deps.cwd,
           git: await deps.git(),
           progress: await deps.progress(ctx.quiet || ctx.json),
+          protect,
         },
         {
           model,
@@ -56,8 +67,14 @@ Re-registering the same content from the same commit prints the existing version
           tags: opts.tag,
           description: opts.description,
           allowDuplicate: !!opts.allowDuplicate,
+          followLinks: !!opts.followLinks,
         },
       );
+      if (result.excluded.length) {
+        const shown = result.excluded.slice(0, 10).map((e) => `${e.path} (${e.reason})`);
+        if (result.excluded.length > 10) shown.push(`and ${result.excluded.length - 10} more (see --json)`);
+        note(ctx, `skipped ${result.excluded.length} path(s): ${shown.join(', ')}`);
+      }
       if (result.created) {
         note(
           ctx,

@@ -4,7 +4,7 @@ import { StorageError, UsageError } from '../errors.js';
 import { checkModelName, formatRef } from '../refs.js';
 import { appendEvent } from '../audit/chain.js';
 import { committedHead } from '../audit/anchors.js';
-import { collectFiles, type LocalFile } from '../artifacts/collect.js';
+import { collectFiles, type Excluded, type LocalFile, type ProtectedPath } from '../artifacts/collect.js';
 import { blobKey, manifestKey } from '../artifacts/layout.js';
 import { manifestDigest } from '../artifacts/manifest.js';
 import { normalizeDigest, sha256File, sha256Hex } from '../hashing/digest.js';
@@ -36,6 +36,8 @@ export interface RegisterInput {
   tags?: string[];
   description?: string;
   allowDuplicate?: boolean;
+  /** Store what links leaving a registered folder point to (refused otherwise). */
+  followLinks?: boolean;
 }
 
 export interface RegisterContext {
@@ -47,6 +49,8 @@ export interface RegisterContext {
   cwd: string;
   git?: CodeGit;
   progress?: Progress;
+  /** mlctl's own data (registry file, local artifact store, cache): never stored. */
+  protect?: ProtectedPath[];
 }
 
 export interface RegisterResult {
@@ -60,6 +64,8 @@ export interface RegisterResult {
   uploaded: { blobs: number; bytes: number };
   skipped: { blobs: number; bytes: number };
   code: CodeInfo | null;
+  /** Paths left out of the version (git metadata, mlctl's data, .mlctlignore, links), and why. */
+  excluded: Excluded[];
 }
 
 const MAX_REQUIREMENTS = 1 << 20;
@@ -96,7 +102,7 @@ function readInputs(input: RegisterInput, cwd: string) {
 
 /** A dataset's digest: sha256 of a file, or of the canonical listing (path, size, sha256) of a folder. */
 export async function hashDataset(path: string, cwd: string): Promise<string> {
-  const files = await collectFiles([path], cwd).catch((err) => {
+  const { files } = await collectFiles([path], cwd, { raw: true }).catch((err) => {
     throw err instanceof UsageError ? new UsageError(`--data ${err.message}`) : err;
   });
   const entries = await mapLimit(files, 4, async (f) => ({ path: f.path, ...(await sha256File(f.abs)) }));
@@ -111,7 +117,10 @@ export async function registerVersion(ctx: RegisterContext, input: RegisterInput
   Promise.resolve(ctx.store).catch(() => undefined);
   const inp = readInputs(input, ctx.cwd);
   const parent = input.parent ? await resolveRef(ctx.registry, input.parent) : null;
-  const files = await collectFiles(input.paths, ctx.cwd);
+  const { files, excluded } = await collectFiles(input.paths, ctx.cwd, {
+    protect: ctx.protect,
+    followLinks: input.followLinks,
+  });
   const dataHash = inp.dataHash ?? (input.dataPath ? await hashDataset(input.dataPath, ctx.cwd) : null);
   // Git inspection runs while the files are hashed.
   const codeP = ctx.git ? ctx.git.codeInfo(ctx.cwd) : Promise.resolve(null);
@@ -127,7 +136,7 @@ export async function registerVersion(ctx: RegisterContext, input: RegisterInput
   const code = await codeP;
   const store = await ctx.store;
   const digest = manifestDigest(entries);
-  const base = { manifestDigest: digest, files: entries.length, totalSize, code };
+  const base = { manifestDigest: digest, files: entries.length, totalSize, code, excluded };
 
   if (!input.allowDuplicate) {
     const dup = await ctx.registry.findDuplicate(input.model, digest, code?.commit ?? null);
