@@ -15,6 +15,7 @@ import {
 import { runChecks, type CheckResult } from './checks.js';
 import { describeStage, formatDuration, freezePlan, stageSlug, targetAt } from './stages.js';
 import { runStep } from './step.js';
+import { statusBeforeRollout } from './status-before.js';
 import type { FileJournal } from '../util/file-journal.js';
 import type { RolloutRecord, VersionRecord } from '../../ports/registry.js';
 
@@ -197,6 +198,7 @@ export async function startRollout(ctx: PromoteContext, plan: PromotionPlan): Pr
             reason: plan.reason,
             commit,
             uri: candidateUri,
+            previousStatus: cand.status,
           },
         });
         return row;
@@ -554,7 +556,7 @@ export async function abortRollout(
           throw new StorageError(
             `the rollout of ${r.model} changed under this command; see mlctl rollout status ${r.model}`,
           );
-        await ctx.registry.setStatus(cand.id, r.gateRunId !== null ? 'validated' : 'registered', at);
+        await ctx.registry.setStatus(cand.id, await statusBeforeRollout(ctx.registry, r, refOf(cand)), at);
         await appendEvent(ctx.registry, {
           at,
           actor: ctx.actor,
