@@ -6,6 +6,7 @@ export { SqliteRegistry } from './adapters/sqlite/sqlite-registry.js';
 export { FsBlobStore } from './adapters/blob/fs-store.js';
 export { appendEvent, eventHash, GENESIS_HASH } from './core/audit/chain.js';
 export { verifyChain } from './core/audit/verify.js';
+export { verifyAudit } from './core/audit/verify-anchored.js';
 export { queryAudit } from './core/audit/query.js';
 export { championAt } from './core/audit/champion.js';
 export { lineageOf, versionsTrainedOn } from './core/audit/lineage.js';

@@ -116,6 +116,22 @@ describe('gc under the write lock', () => {
     await registry.close();
   });
 
+  it("keeps the partial upload of a pinned blob (a register's upload in progress), removes an unpinned one", async () => {
+    const { registry, root } = setup({});
+    const store = new FsBlobStore(root);
+    const tmp = (c: string) => join(root, blobKey(sha(c)) + '.tmp-0123456789ab');
+    for (const c of ['uploading', 'abandoned']) {
+      mkdirSync(join(tmp(c), '..'), { recursive: true });
+      writeFileSync(tmp(c), 'partial');
+    }
+    await pinBlobs({ store, clock, actor: 't' }, [sha('uploading')], 'register in progress');
+    const r = await collectGarbage({ registry, store, clock, actor: 't' }, { dryRun: false, graceMs: 0 });
+    expect(r.partial).toEqual({ removed: 1, bytes: 7, kept: 1 });
+    expect(existsSync(tmp('uploading'))).toBe(true);
+    expect(existsSync(tmp('abandoned'))).toBe(false);
+    await registry.close();
+  });
+
   it('a gc that fails half-way records what it did delete, then fails (exit 3)', async () => {
     const { registry, root } = setup({});
     let deletes = 0;

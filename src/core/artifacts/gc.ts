@@ -1,7 +1,7 @@
 import { appendEvent } from '../audit/chain.js';
 import { StorageError } from '../errors.js';
 import { BLOB_PREFIX, blobKey, digestFromBlobKey } from './layout.js';
-import { readPins } from './pins.js';
+import { PIN_PREFIX, PIN_TTL_MS, readPins } from './pins.js';
 import { deleteAll } from './delete-all.js';
 import type { BlobStore, PartialUpload } from '../../ports/blob-store.js';
 import type { Registry } from '../../ports/registry.js';
@@ -72,8 +72,8 @@ export async function collectGarbage(
     }
     candidates.push({ sha256: sha, size: b.size });
   }
-  // Not protected by pins: an upload older than the grace period is abandoned; a younger one may
-  // be in flight (with --grace 0 it can fail, leaving nothing recorded).
+  // Older than the grace period and not held by a live pin (a register in progress refreshes its
+  // pin; a killed one's expires within PIN_TTL_MS): abandoned.
   const partials: PartialUpload[] = [];
   let partialKept = 0;
   for await (const p of ctx.store.listPartial()) {
@@ -100,8 +100,10 @@ export async function collectGarbage(
     result.inUse = candidates.length - result.unreferenced.length;
     result.folders = folders.expired.map(folderView);
     result.stalePins = pins.expired.length;
-    result.partial.removed = partials.length;
-    result.partial.bytes = partials.reduce((n, p) => n + (p.size ?? 0), 0);
+    const abandoned = partials.filter((p) => !heldPartial(p, pins.digests, now));
+    result.partial.kept += partials.length - abandoned.length;
+    result.partial.removed = abandoned.length;
+    result.partial.bytes = abandoned.reduce((n, p) => n + (p.size ?? 0), 0);
     return result;
   }
 
@@ -118,7 +120,8 @@ export async function collectGarbage(
       result.inUse += batch.length - doomed.length;
       const dirs = i === 0 ? await stillExpired(ctx, folders.expired) : [];
       const stale = i === 0 ? pins.expired : [];
-      const leftovers = i === 0 ? partials : [];
+      const leftovers = i === 0 ? partials.filter((p) => !heldPartial(p, pins.digests, now)) : [];
+      if (i === 0) result.partial.kept += partials.length - leftovers.length;
       if (doomed.length + dirs.length + stale.length + leftovers.length === 0) return;
       const keys = [...doomed.map((b) => blobKey(b.sha256)), ...dirs.flatMap((f) => f.keys), ...stale];
       const gone = await deleteAll(keys, (k) => ctx.store.delete(k));
@@ -163,6 +166,13 @@ export async function collectGarbage(
     }
   }
   return result;
+}
+
+/** A partial upload a live register still owns: its blob is pinned, or it is a pin being written. */
+function heldPartial(p: PartialUpload, pinned: Set<string>, now: Date): boolean {
+  const sha = digestFromBlobKey(p.key);
+  if (sha && pinned.has(sha)) return true;
+  return p.key.startsWith(PIN_PREFIX) && (!p.startedAt || now.getTime() - p.startedAt.getTime() < PIN_TTL_MS);
 }
 
 const folderView = (f: { ref: string; keys: string[]; size: number }) => ({

@@ -3,14 +3,18 @@ import type { BlobStore } from '../../ports/blob-store.js';
 import type { Clock } from '../../ports/clock.js';
 
 /**
- * A pin says "a register is about to reference these blobs": gc leaves pinned blobs alone (ADR 14).
- * Pins live in the artifact store itself, next to the blobs, so every registry backend and every
- * store get the same protection without a schema change. A pin only makes the race rare; the
- * guarantee comes from register re-checking its blobs under the registry's write lock.
+ * A pin says "a register is about to reference these blobs": gc leaves pinned blobs and their
+ * uploads in progress alone (ADR 14). Pins live in the artifact store itself, next to the blobs, so
+ * every registry backend and every store get the same protection without a schema change. A pin
+ * only makes the race rare; the guarantee comes from register re-checking its blobs under the
+ * registry's write lock.
  */
 export const PIN_PREFIX = 'pins/';
-/** Long enough for any upload; a pin left by a killed register is removed by gc after this. */
-export const PIN_TTL_MS = 24 * 3_600_000;
+/**
+ * A live register rewrites its pin every PIN_TTL_MS / 3, so a pin outlives a killed register by at
+ * most PIN_TTL_MS: its partial uploads then become gc's to remove like any other.
+ */
+export const PIN_TTL_MS = 15 * 60_000;
 
 export interface PinFile {
   schema: 'mlctl.pin/v1';
@@ -31,23 +35,35 @@ export async function pinBlobs(
   digests: string[],
   purpose: string,
 ): Promise<HeldPin> {
-  const now = ctx.clock.now();
-  const key = `${PIN_PREFIX}${now.toISOString().replace(/[:.]/g, '')}-${randomBytes(6).toString('hex')}.json`;
-  const pin: PinFile = {
-    schema: 'mlctl.pin/v1',
-    createdAt: now.toISOString(),
-    expiresAt: new Date(now.getTime() + PIN_TTL_MS).toISOString(),
-    actor: ctx.actor,
-    purpose,
-    digests,
+  const created = ctx.clock.now();
+  const key = `${PIN_PREFIX}${created.toISOString().replace(/[:.]/g, '')}-${randomBytes(6).toString('hex')}.json`;
+  const write = () => {
+    const now = ctx.clock.now();
+    const pin: PinFile = {
+      schema: 'mlctl.pin/v1',
+      createdAt: created.toISOString(),
+      expiresAt: new Date(now.getTime() + PIN_TTL_MS).toISOString(),
+      actor: ctx.actor,
+      purpose,
+      digests,
+    };
+    return ctx.store.putBytes(key, Buffer.from(JSON.stringify(pin)), 'application/json');
   };
-  await ctx.store.putBytes(key, Buffer.from(JSON.stringify(pin)), 'application/json');
+  await write();
   let released = false;
+  let refreshing: Promise<void> = Promise.resolve();
+  // A failed refresh only shortens the protection; correctness rests on the re-check (ADR 14).
+  const timer = setInterval(() => {
+    refreshing = write().catch(() => undefined);
+  }, PIN_TTL_MS / 3);
+  timer.unref();
   return {
     key,
     async release() {
       if (released) return;
       released = true;
+      clearInterval(timer);
+      await refreshing;
       // Best effort: a pin that cannot be removed expires on its own.
       await ctx.store.delete(key).catch(() => undefined);
     },
