@@ -9,6 +9,7 @@ export { parsePgUrl } from './adapters/postgres/connection.js';
 export { copyRegistry } from './adapters/registry/table-copy.js';
 export { appendEvent, eventHash, GENESIS_HASH } from './core/audit/chain.js';
 export { verifyChain } from './core/audit/verify.js';
+export { verifyAudit } from './core/audit/verify-anchored.js';
 export { queryAudit } from './core/audit/query.js';
 export { championAt } from './core/audit/champion.js';
 export { lineageOf, versionsTrainedOn } from './core/audit/lineage.js';

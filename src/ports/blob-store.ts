@@ -9,6 +9,17 @@ export interface BlobInfo {
   lastModified?: Date;
 }
 
+/** What an upload that never finished left behind (a killed register): a temp file, or an S3 multipart upload. */
+export interface PartialUpload {
+  /** The key the upload was for. */
+  key: string;
+  /** The store's handle for it: the temp file's key (folder store), the multipart UploadId (S3). */
+  id: string;
+  /** Bytes it holds, when the store knows that cheaply (S3 would need a ListParts per upload). */
+  size?: number;
+  startedAt?: Date;
+}
+
 export interface BlobStore {
   /** Human-readable location, e.g. `s3://bucket/prefix` or `/abs/path/.mlctl/artifacts`. */
   readonly location: string;
@@ -30,6 +41,10 @@ export interface BlobStore {
   copy(fromKey: string, toKey: string, size: number): Promise<void>;
   /** The URI a model server reads `key` from (s3://bucket/prefix/key or an absolute path). */
   uriOf(key: string): string;
-  /** Every object under a key prefix. */
+  /** Every object under a key prefix (never the temp files of uploads in progress). */
   list(prefix: string): AsyncIterable<BlobInfo>;
+  /** Every partial upload under the store's prefix, oldest or newest in any order. */
+  listPartial(): AsyncIterable<PartialUpload>;
+  /** Remove a partial upload (delete the temp file, abort the multipart upload); one already gone is no error. */
+  removePartial(p: PartialUpload): Promise<void>;
 }

@@ -15,6 +15,8 @@ export interface GitOps {
   commit(c: StageCommit): Promise<string>;
   /** Undo `sha` when it is still HEAD and was never pushed (a step that failed after committing). */
   undo(sha: string): Promise<void>;
+  /** Every commit on any ref carrying trailer `key`, with its value (e.g. Mlctl-Audit-Head). */
+  trailerValues(key: string): Promise<Array<{ commit: string; value: string }>>;
   /** Push the current branch; resolves false (never throws) when the remote rejects it. */
   push(remote: string): Promise<{ ok: true } | { ok: false; reason: string }>;
 }

@@ -195,7 +195,14 @@ export interface IntegrityReport {
  */
 export interface Registry {
   readonly location: string;
-  /** Run fn holding the database write lock; everything it writes commits or rolls back together. */
+  /**
+   * Run fn holding the registry's write lock; everything it writes commits or rolls back together.
+   * The lock is exclusive across processes and machines: no two write() bodies of one registry ever
+   * run at the same time (SQLite: BEGIN IMMEDIATE; shared: the lock object; PostgreSQL: a
+   * transaction-scoped advisory lock taken first). gc and register rely on this for side effects
+   * outside the database — deleting and re-checking blobs (ADR 14) — so row-level isolation alone
+   * (e.g. SERIALIZABLE without the lock) is not enough.
+   */
   write<T>(fn: () => Promise<T> | T): Promise<T>;
   /**
    * Inside write(), before its first change: hold an exclusive lock on `scope` (e.g. one model's
@@ -243,7 +250,7 @@ export interface Registry {
   ): Promise<{ previous: number | null }>;
   removeAlias(model: string, alias: string): Promise<{ previous: number | null }>;
 
-  /** Every blob digest (hex) any version references. */
+  /** Every blob digest (hex) any version references; inside write(), including every committed version. */
   referencedDigests(): Promise<Set<string>>;
 
   insertGateRun(g: GateRunInput): Promise<number>;

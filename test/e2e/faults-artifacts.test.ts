@@ -79,7 +79,7 @@ describe('downloads over a faulty network', () => {
     mkdirSync(join(dir, 'out'));
     writeFileSync(join(dir, 'out/keep.txt'), 'mine');
     proxy.inject((q) => blobGet(q) && q.key.endsWith(sha(BIG)), { kind: 'status', status: 500 }, Infinity);
-    const r = await runBin(['pull', 'fraud@1', '--to', 'out'], { cwd: dir, env: S3_CREDS });
+    const r = await runBin(['pull', 'fraud@1', '--to', 'out', '--force'], { cwd: dir, env: S3_CREDS });
     expect(r.code).toBe(3);
     expect(lastLine(r.stderr)).toMatch(
       new RegExp(`^mlctl: S3 GET .* failed at ${proxy.endpoint} after 3 attempts: HTTP 500 \\(InternalError\\)$`),

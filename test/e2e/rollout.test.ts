@@ -54,8 +54,8 @@ describe('staged rollouts on a real git repository', () => {
       previous: null,
       commit: expect.stringMatching(/^[0-9a-f]{40}$/),
     });
-    expect(git(p.dir, 'show', '--name-only', '--format=%B', p.first.commit)).toBe(
-      'mlctl: fraud@1 full (first version)\n\nMlctl-Model: fraud\nMlctl-Version: 1\nMlctl-Stage: full\n\n\ndeploy/fraud.yaml\ndocs/adr/0002-promote-fraud-1-to-production.md',
+    expect(git(p.dir, 'show', '--name-only', '--format=%B', p.first.commit)).toMatch(
+      /^mlctl: fraud@1 full \(first version\)\n\nMlctl-Model: fraud\nMlctl-Version: 1\nMlctl-Stage: full\nMlctl-Audit-Head: 2 [0-9a-f]{64}\n\n\ndeploy\/fraud\.yaml\ndocs\/adr\/0002-promote-fraud-1-to-production\.md$/,
     );
     // The start of fraud@2's rollout: shadow (mirror 50%) of the candidate subset, stable keeps 100% of live traffic.
     expect(p.start).toMatchObject({

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { verifySigV4 } from './sigv4.js';
+import { MultipartBook } from './strict-s3-multipart.js';
 
 /**
  * A strict layer in front of s3rver (test code). s3rver ignores signatures, checksums and
@@ -10,7 +11,8 @@ import { verifySigV4 } from './sigv4.js';
  * - x-amz-content-sha256 and x-amz-checksum-sha256 are checked against the body → 400 BadDigest;
  * - If-None-Match: * and If-Match: <etag> on PUT, and If-Match on DELETE → 412 PreconditionFailed
  *   (serialized per key); If-Match on GET → 412 when the object changed (a resumed ranged download);
- * - every request is counted, and hooks can delay or fail requests to simulate slow or broken servers.
+ * - every request is counted, and hooks can delay or fail requests to simulate slow or broken servers;
+ * - ListMultipartUploads and AbortMultipartUpload, which s3rver lacks (strict-s3-multipart.ts).
  */
 export interface RequestInfo {
   method: string;
@@ -82,6 +84,7 @@ export async function startStrictS3(o: StrictS3Options): Promise<StrictS3> {
   const upstream = new URL(o.upstream);
   const requests: RequestInfo[] = [];
   const keyLocks = new Map<string, Promise<void>>();
+  const multipart = new MultipartBook();
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = req.url ?? '/';
@@ -117,6 +120,7 @@ export async function startStrictS3(o: StrictS3Options): Promise<StrictS3> {
     if (h?.delayMs) await new Promise((r) => setTimeout(r, h.delayMs));
     if (h?.status)
       return xmlError(res, h.status, h.status === 403 ? 'AccessDenied' : 'InternalError', 'injected by the test');
+    if (multipart.answer(info.method, info.key, info.query, res)) return;
 
     const conditional =
       (info.method === 'PUT' &&
@@ -145,6 +149,7 @@ export async function startStrictS3(o: StrictS3Options): Promise<StrictS3> {
         if (info.method !== 'PUT') delete req.headers['if-match'];
       }
       const up = await forward(upstream, req, body);
+      multipart.observe(info.method, info.key, info.query, up.status, up.body);
       const headers = { ...up.headers };
       delete headers['transfer-encoding'];
       // A HEAD answer has no body but keeps the object's Content-Length.

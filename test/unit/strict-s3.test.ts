@@ -1,5 +1,14 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { S3Client, PutObjectCommand, GetObjectCommand } from '@aws-sdk/client-s3';
+import {
+  S3Client,
+  PutObjectCommand,
+  GetObjectCommand,
+  CreateMultipartUploadCommand,
+  UploadPartCommand,
+  CompleteMultipartUploadCommand,
+  AbortMultipartUploadCommand,
+  ListMultipartUploadsCommand,
+} from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { startStrictS3, type StrictS3 } from '../support/strict-s3.js';
 import { createBucket } from '../support/helpers.js';
@@ -80,5 +89,38 @@ describe('strict S3 test layer', () => {
     await expect(
       c.send(new GetObjectCommand({ Bucket: bucket, Key: 'ranged', Range: 'bytes=8-', IfMatch: v1.ETag })),
     ).rejects.toMatchObject({ $metadata: { httpStatusCode: 412 } });
+  });
+  it('lists incomplete multipart uploads and aborts them (s3rver has neither)', async () => {
+    const c = client();
+    const list = async (Prefix: string) =>
+      ((await c.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix }))).Uploads ?? []).map((u) => u.Key);
+    const left = await c.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: 'mp/left' }));
+    await c.send(
+      new UploadPartCommand({ Bucket: bucket, Key: 'mp/left', UploadId: left.UploadId, PartNumber: 1, Body: 'part' }),
+    );
+    const done = await c.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: 'mp/done' }));
+    const part = await c.send(
+      new UploadPartCommand({ Bucket: bucket, Key: 'mp/done', UploadId: done.UploadId, PartNumber: 1, Body: 'x' }),
+    );
+    await c.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: bucket,
+        Key: 'mp/done',
+        UploadId: done.UploadId,
+        MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] },
+      }),
+    );
+    expect(await list('mp/')).toEqual(['mp/left']);
+    expect(await list('other/')).toEqual([]);
+    const [u] = (await c.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: 'mp/' }))).Uploads!;
+    expect(u!.UploadId).toBe(left.UploadId);
+    expect(u!.Initiated).toBeInstanceOf(Date);
+    await c.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: 'mp/left', UploadId: left.UploadId }));
+    expect(await list('mp/')).toEqual([]);
+    await expect(
+      c.send(
+        new UploadPartCommand({ Bucket: bucket, Key: 'mp/left', UploadId: left.UploadId, PartNumber: 2, Body: 'late' }),
+      ),
+    ).rejects.toMatchObject({ name: 'NoSuchUpload' });
   });
 });

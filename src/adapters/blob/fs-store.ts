@@ -5,8 +5,12 @@ import { dirname, join, relative, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import { StorageError } from '../../core/errors.js';
-import type { BlobInfo, BlobStore, PutProgress } from '../../ports/blob-store.js';
+import type { BlobInfo, BlobStore, PartialUpload, PutProgress } from '../../ports/blob-store.js';
 import { trackTemp, untrackTemp } from '../../core/util/temp-files.js';
+
+/** Temp files of writes in progress (`<dest>.tmp-<12 hex>`), renamed into place when complete. */
+const TEMP = /\.tmp-[0-9a-f]{12}$/;
+const tempName = (dest: string) => `${dest}.tmp-${randomBytes(6).toString('hex')}`;
 
 /** Artifact store in a local folder (the embedded default). Writes go to a temp file that is renamed into place. */
 export class FsBlobStore implements BlobStore {
@@ -38,7 +42,7 @@ export class FsBlobStore implements BlobStore {
   ): Promise<void> {
     const onProgress = opts.onProgress;
     const dest = this.path(key);
-    const tmp = `${dest}.tmp-${randomBytes(6).toString('hex')}`;
+    const tmp = tempName(dest);
     trackTemp(tmp);
     try {
       await mkdir(dirname(dest), { recursive: true });
@@ -68,7 +72,7 @@ export class FsBlobStore implements BlobStore {
 
   async putBytes(key: string, body: Uint8Array): Promise<void> {
     const dest = this.path(key);
-    const tmp = `${dest}.tmp-${randomBytes(6).toString('hex')}`;
+    const tmp = tempName(dest);
     try {
       await mkdir(dirname(dest), { recursive: true });
       await writeFile(tmp, body);
@@ -129,12 +133,43 @@ export class FsBlobStore implements BlobStore {
       for (const e of entries) {
         const p = join(dir, e.name);
         if (e.isDirectory()) yield* walk(p, root);
-        else if (e.isFile() && !e.name.includes('.tmp-')) {
+        else if (e.isFile() && !TEMP.test(e.name)) {
           const s = await stat(p);
           yield { key: relative(root, p).split(sep).join('/'), size: s.size, lastModified: s.mtime };
         }
       }
     };
     yield* walk(base, this.root);
+  }
+
+  async *listPartial(): AsyncIterable<PartialUpload> {
+    // Serving folders are made by hard links and copies, never through temp files: skip them.
+    for (const top of ['blobs', 'manifests', 'pins']) {
+      const walk = async function* (dir: string, root: string): AsyncIterable<PartialUpload> {
+        let entries;
+        try {
+          entries = await readdir(dir, { withFileTypes: true });
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+          throw err;
+        }
+        for (const e of entries) {
+          const p = join(dir, e.name);
+          if (e.isDirectory()) yield* walk(p, root);
+          else if (e.isFile() && TEMP.test(e.name)) {
+            const s = await stat(p).catch(() => undefined);
+            if (!s) continue; // renamed or removed meanwhile
+            const id = relative(root, p).split(sep).join('/');
+            yield { key: id.replace(TEMP, ''), id, size: s.size, startedAt: s.mtime };
+          }
+        }
+      };
+      yield* walk(join(this.root, top), this.root);
+    }
+  }
+
+  async removePartial(p: PartialUpload): Promise<void> {
+    if (!TEMP.test(p.id)) throw new StorageError(`${p.id} is not a temp file of this store`);
+    await rm(this.path(p.id), { force: true });
   }
 }

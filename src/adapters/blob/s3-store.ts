@@ -11,12 +11,13 @@ import {
   UploadPartCopyCommand,
   CompleteMultipartUploadCommand,
   AbortMultipartUploadCommand,
+  ListMultipartUploadsCommand,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { multipartUpload } from './s3-multipart.js';
 import { withPayloadSha256 } from './payload-hash.js';
 import { StorageError } from '../../core/errors.js';
-import type { BlobInfo, BlobStore, PutProgress } from '../../ports/blob-store.js';
+import type { BlobInfo, BlobStore, PartialUpload, PutProgress } from '../../ports/blob-store.js';
 import { mapS3Error } from './s3-errors.js';
 import { openResumable, totalSize, type GetPart } from './s3-download.js';
 import type { Readable } from 'node:stream';
@@ -299,6 +300,47 @@ export class S3BlobStore implements BlobStore {
       }
       if (!r.IsTruncated || !r.NextContinuationToken) return;
       token = r.NextContinuationToken;
+    }
+  }
+
+  /** Incomplete multipart uploads under the prefix (a killed register's); their parts cost storage until aborted. */
+  async *listPartial(): AsyncIterable<PartialUpload> {
+    const full = this.o.prefix ? `${this.o.prefix}/` : '';
+    let keyMarker: string | undefined;
+    let idMarker: string | undefined;
+    // Bounded: each page advances the markers; S3 ends with IsTruncated=false.
+    for (let page = 0; page < 100_000; page++) {
+      let r;
+      try {
+        r = await this.client.send(
+          new ListMultipartUploadsCommand({
+            Bucket: this.o.bucket,
+            Prefix: full,
+            KeyMarker: keyMarker,
+            UploadIdMarker: idMarker,
+          }),
+        );
+      } catch (err) {
+        this.fail(err, `LIST multipart uploads under ${full || '/'}`);
+      }
+      for (const u of r.Uploads ?? []) {
+        if (u.Key && u.UploadId) yield { key: u.Key.slice(full.length), id: u.UploadId, startedAt: u.Initiated };
+      }
+      if (!r.IsTruncated) return;
+      keyMarker = r.NextKeyMarker;
+      idMarker = r.NextUploadIdMarker;
+      if (!keyMarker && !idMarker) return;
+    }
+  }
+
+  async removePartial(p: PartialUpload): Promise<void> {
+    try {
+      await this.client.send(
+        new AbortMultipartUploadCommand({ Bucket: this.o.bucket, Key: this.key(p.key), UploadId: p.id }),
+      );
+    } catch (err) {
+      if ((err as { name?: string }).name === 'NoSuchUpload') return;
+      this.fail(err, `abort of the multipart upload ${p.id} of ${this.key(p.key)}`);
     }
   }
 }

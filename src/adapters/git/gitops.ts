@@ -1,3 +1,4 @@
+import { trailerValues } from './trailers.js';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
@@ -70,6 +71,10 @@ export class SimpleGitOps implements GitOps {
       );
     // --keep: move HEAD back and restore the committed files, keeping anyone's unrelated local edits.
     await this.git.raw(['reset', '--keep', `${sha}~1`]);
+  }
+
+  trailerValues(key: string): Promise<Array<{ commit: string; value: string }>> {
+    return trailerValues(this.root, key);
   }
 
   async push(remote: string): Promise<{ ok: true } | { ok: false; reason: string }> {

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { resolve } from 'node:path';
 import type { Deps } from '../deps.js';
 import { commandCtx, emit, emitVerdict } from '../output.js';
 import { positiveInt } from '../options.js';
@@ -60,27 +61,50 @@ export function registerAudit(program: Command, deps: Deps): void {
   audit
     .command('verify')
     .description(
-      "check the registry database (SQLite's quick_check) and recompute the hash chain; exit 1 naming the damage or the first broken sequence number",
+      "check the registry database (SQLite's quick_check), recompute the hash chain and check it still holds every head recorded outside the database (stored manifests, Mlctl-Audit-Head commit trailers); exit 1 naming the first problem",
     )
     .option(
       '--full',
       "SQLite's integrity_check instead of quick_check (also compares every index with its table; slower)",
     )
-    .addHelpText('after', '\nExamples:\n  $ mlctl audit verify\n  $ mlctl audit verify --full --json')
-    .action(async (opts: { full?: boolean }, cmd: Command) => {
+    .option(
+      '--git <dir>',
+      'GitOps repository whose Mlctl-Audit-Head trailers to check (default: the project folder when it is a git repository)',
+    )
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ mlctl audit verify\n  $ mlctl audit verify --full --json\n  $ mlctl audit verify --git ../gitops',
+    )
+    .action(async (opts: { full?: boolean; git?: string }, cmd: Command) => {
       const ctx = commandCtx(deps, cmd);
-      const { verifyAuditLog } = await import('../../core/audit/verify.js');
-      const location = (await deps.config()).registry;
-      const r = await verifyAuditLog(() => deps.registry(), { full: !!opts.full, location });
+      const { verifyAuditLog, anchorRepository } = await import('../../core/audit/audit-verify.js');
+      const cfg = await deps.config();
+      const gitDir = anchorRepository(cfg.root, opts.git === undefined ? undefined : resolve(deps.cwd, opts.git));
+      const r = await verifyAuditLog({
+        open: () => deps.registry(),
+        location: cfg.registry,
+        full: !!opts.full,
+        store: () => deps.artifacts(),
+        gitTrailers: gitDir ? async () => (await deps.gitops(gitDir)).trailerValues('Mlctl-Audit-Head') : undefined,
+      });
+      for (const u of r.anchors?.unread ?? [])
+        ctx.warnings.push(`could not read the audit heads recorded in ${u}; not checked`);
+      const a = r.anchors;
+      const covered = !a
+        ? ''
+        : a.newest
+          ? `, ${a.checked} recorded head(s) present (newest: event ${a.newest.seq} in ${a.newest.source})`
+          : ', no recorded heads yet';
+      const problems = (a?.problems ?? []).map((p) => `${p.reason}\n`).join('');
       await emitVerdict(
         ctx,
         r,
         () =>
           r.ok
-            ? `ok: ${r.events} event(s), chain intact${r.head ? `, head ${shortHash(r.head)}…` : ''}\n`
+            ? `ok: ${r.events} event(s), chain intact${r.head ? `, head ${shortHash(r.head)}…` : ''}${covered}\n`
             : r.broken
               ? `broken at event ${r.broken.seq}: ${r.broken.reason}\n`
-              : `${r.failure}\n`,
+              : problems || `${r.failure}\n`,
         r.ok,
         r.failure,
       );

@@ -8,9 +8,16 @@ export function registerPull(program: Command, deps: Deps): void {
     .command('pull')
     .description("download a version's files, verifying each sha256 while streaming")
     .argument('<ref>', 'fraud@3, fraud@champion, …')
-    .option('--to <dir>', 'target folder (default: ./<model>-<version>)')
-    .addHelpText('after', '\nExamples:\n  $ mlctl pull fraud@champion --to serving/model\n  $ mlctl pull fraud@3')
-    .action(async (ref: string, opts: { to?: string }, cmd: Command) => {
+    .option(
+      '--to <dir>',
+      'target folder (default: ./<model>-<version>); must be missing or hold only the version files',
+    )
+    .option('--force', "pull into a folder holding other files: replace only the version's files, leave the rest")
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ mlctl pull fraud@champion --to serving/model\n  $ mlctl pull fraud@3\n  $ mlctl pull fraud@4 --to serving/model --force',
+    )
+    .action(async (ref: string, opts: { to?: string; force?: boolean }, cmd: Command) => {
       const ctx = commandCtx(deps, cmd);
       const { pullVersion } = await import('../../core/artifacts/pull.js');
       const r = await pullVersion(
@@ -22,6 +29,7 @@ export function registerPull(program: Command, deps: Deps): void {
         },
         ref,
         opts.to,
+        { force: !!opts.force },
       );
       const fresh = r.files.filter((f) => f.action === 'downloaded').length;
       note(

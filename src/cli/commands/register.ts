@@ -15,6 +15,7 @@ interface RegisterOptions {
   tag: string[];
   description?: string;
   allowDuplicate?: boolean;
+  followLinks?: boolean;
 }
 
 export function registerRegister(program: Command, deps: Deps): void {
@@ -33,6 +34,7 @@ export function registerRegister(program: Command, deps: Deps): void {
     .option('--tag <key=value>', 'tag the version (repeatable)', collect, [])
     .option('--description <text>', 'free-text description')
     .option('--allow-duplicate', 'create a new version even if the same content and code commit exist')
+    .option('--follow-links', 'store what symbolic links leaving the folder point to (refused otherwise)')
     .addHelpText(
       'after',
       `
@@ -40,12 +42,22 @@ Examples:
   $ mlctl register fraud model/ --metrics eval/metrics.json --schema schema.json --data data/train/
   $ mlctl register fraud model.onnx --data-hash sha256:9f86d0… --tag team=risk --parent fraud@3
 
-Re-registering the same content from the same commit prints the existing version and exits 0.`,
+Re-registering the same content from the same commit prints the existing version and exits 0.
+Never stored: .git/, mlctl's registry file, artifact store and cache, paths matched by a
+.mlctlignore file (gitignore syntax), directory links and dangling links; each is listed.`,
     )
     .action(async (model: string, paths: string[], opts: RegisterOptions, cmd: Command) => {
       const ctx = commandCtx(deps, cmd);
       const { registerVersion } = await import('../../core/registry/register.js');
       const registry = await deps.registry({ create: true });
+      const cfg = await deps.config();
+      const { cacheRoot } = await import('../deps.js');
+      const { mlctlOwnPaths } = await import('../../core/artifacts/collect.js');
+      const protect = mlctlOwnPaths({
+        cacheRoot: cacheRoot(deps.env),
+        registry: cfg.registry,
+        artifacts: cfg.artifacts,
+      });
       const result = await registerVersion(
         {
           registry,
@@ -55,6 +67,7 @@ Re-registering the same content from the same commit prints the existing version
           cwd: deps.cwd,
           git: await deps.git(),
           progress: await deps.progress(ctx.quiet || ctx.json),
+          protect,
         },
         {
           model,
@@ -69,8 +82,14 @@ Re-registering the same content from the same commit prints the existing version
           tags: opts.tag,
           description: opts.description,
           allowDuplicate: !!opts.allowDuplicate,
+          followLinks: !!opts.followLinks,
         },
       );
+      if (result.excluded.length) {
+        const shown = result.excluded.slice(0, 10).map((e) => `${e.path} (${e.reason})`);
+        if (result.excluded.length > 10) shown.push(`and ${result.excluded.length - 10} more (see --json)`);
+        note(ctx, `skipped ${result.excluded.length} path(s): ${shown.join(', ')}`);
+      }
       if (result.created) {
         note(
           ctx,

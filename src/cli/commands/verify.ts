@@ -21,6 +21,10 @@ export function registerVerify(program: Command, deps: Deps): void {
         },
         { refs, all: !!opts.all },
       );
+      if (r.partialUploads?.count)
+        ctx.warnings.push(
+          `${r.partialUploads.count} partial upload(s)${r.partialUploads.bytes ? ` (${formatBytes(r.partialUploads.bytes)})` : ''} left by interrupted uploads; mlctl gc removes them once older than its grace period`,
+        );
       const human = () =>
         r.ok
           ? `ok: ${r.versions.length} version(s), ${r.blobsChecked} blob(s), ${formatBytes(r.bytesChecked)} verified\n`

@@ -13,3 +13,6 @@ export function digestFromBlobKey(key: string): string | undefined {
   const m = /^blobs\/sha256\/[0-9a-f]{2}\/([0-9a-f]{64})$/.exec(key);
   return m?.[1];
 }
+
+/** The registry lock scope under which register records blob references and gc deletes blobs (ADR 14). */
+export const BLOBS_SCOPE = 'blobs';

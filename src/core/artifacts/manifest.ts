@@ -2,6 +2,7 @@ import { canonicalJson } from '../canonical-json.js';
 import { sha256Hex } from '../hashing/digest.js';
 import type { ArtifactEntry } from '../../ports/registry.js';
 import { UsageError } from '../errors.js';
+import { pathProblem } from './paths.js';
 
 /** The digest of a version's content: its files' paths, sizes and hashes (metadata excluded). */
 export function manifestDigest(files: ArtifactEntry[]): string {
@@ -11,16 +12,10 @@ export function manifestDigest(files: ArtifactEntry[]): string {
 
 /** Manifest paths come from storage or a registry that may have been tampered with: never let one escape the target folder. */
 export function checkManifestPath(p: string): string {
-  const bad =
-    p === '' ||
-    p.startsWith('/') ||
-    p.startsWith('\\') ||
-    /^[A-Za-z]:/.test(p) ||
-    p.includes('\0') ||
-    p.split(/[/\\]/).some((seg) => seg === '..' || seg === '');
-  if (bad)
+  const why = pathProblem(p);
+  if (why)
     throw new UsageError(
-      `refusing unsafe path ${JSON.stringify(p)} in the manifest (absolute or containing '..'); the registry entry may have been tampered with`,
+      `refusing unsafe path ${JSON.stringify(p)} in the manifest (${why}); the registry entry may have been tampered with`,
     );
   return p;
 }

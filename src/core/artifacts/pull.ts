@@ -1,13 +1,16 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, rmdir, stat } from 'node:fs/promises';
-import { dirname, relative, resolve, sep, isAbsolute } from 'node:path';
+import { lstat, mkdir, rename, rm, rmdir, stat } from 'node:fs/promises';
+import { dirname, relative, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform, type Readable } from 'node:stream';
 import { MlctlError, StorageError, UsageError, VerdictError } from '../errors.js';
 import { resolveRef } from '../registry/resolve.js';
 import { blobKey } from './layout.js';
 import { checkManifestPath } from './manifest.js';
+import { escapesRoot } from './paths.js';
+import { checkManifest } from './manifest-check.js';
+import { prepareDestination } from './destination.js';
 import { sha256File } from '../hashing/digest.js';
 import { mapLimit } from '../util/map-limit.js';
 import { trackTemp, untrackTemp } from '../util/temp-files.js';
@@ -93,16 +96,29 @@ export async function pullVersion(
   ctx: { registry: Registry; store: BlobStore; cwd: string; progress?: Progress },
   ref: string,
   to?: string,
+  opts: { force?: boolean } = {},
 ): Promise<PullResult> {
+  if (to !== undefined && to.trim() === '')
+    throw new UsageError('--to needs a folder path (--to . for the working directory)');
   const v = await resolveRef(ctx.registry, ref, { allowBare: true });
-  const root = resolve(ctx.cwd, to ?? `${v.model}-${v.version}`);
+  const label = to ?? `${v.model}-${v.version}`;
   const entries = await ctx.registry.artifacts(v.id);
-  // Check every path before writing anything.
+  // Check every path and the manifest itself before writing anything.
+  for (const e of entries) checkManifestPath(e.path);
+  const wrong = await checkManifest(ctx, v, entries);
+  if (wrong.length)
+    throw new VerdictError(
+      `${v.model}@${v.version}'s manifest does not hold: ${wrong.map((w) => w.detail).join('; ')}; nothing was pulled — run mlctl verify ${v.model}@${v.version}`,
+    );
+  const root = await prepareDestination(resolve(ctx.cwd, label), {
+    what: to === undefined ? label : `--to ${label}`,
+    ref: `${v.model}@${v.version}`,
+    paths: entries.map((e) => e.path),
+    force: !!opts.force,
+  });
   const targets = entries.map((e) => {
-    checkManifestPath(e.path);
     const dest = resolve(root, ...e.path.split('/'));
-    const rel = relative(root, dest);
-    if (rel.startsWith('..') || isAbsolute(rel) || rel.split(sep).includes('..')) {
+    if (escapesRoot(relative(root, dest), sep)) {
       throw new UsageError(
         `refusing unsafe path ${JSON.stringify(e.path)} in the manifest: it resolves outside ${root}`,
       );
@@ -127,7 +143,8 @@ export async function pullVersion(
       targets,
       4,
       async ({ e, dest }) => {
-        const existing = await stat(dest).catch(() => undefined);
+        // lstat: a link at a version path is replaced by the file (rename does not follow it), never read through.
+        const existing = await lstat(dest).catch(() => undefined);
         if (existing?.isFile() && existing.size === e.size && (await sha256File(dest)).sha256 === e.sha256) {
           progress.tick(e.size);
           return { ...e, action: 'up-to-date' as const };

@@ -2,17 +2,19 @@ import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { UsageError } from '../errors.js';
 import { resolveRef } from '../registry/resolve.js';
-import { blobKey, manifestKey } from './layout.js';
+import { blobKey } from './layout.js';
+import { checkManifest } from './manifest-check.js';
 import { mapLimit } from '../util/map-limit.js';
+import { pathProblem } from './paths.js';
 import type { BlobStore } from '../../ports/blob-store.js';
-import type { Registry, VersionRecord } from '../../ports/registry.js';
+import type { ArtifactEntry, Registry, VersionRecord } from '../../ports/registry.js';
 import { noProgress, type Progress } from '../../ports/progress.js';
 
 export interface VerifyProblem {
   ref: string;
   path: string;
   sha256: string;
-  problem: 'missing' | 'corrupt' | 'manifest-missing';
+  problem: 'missing' | 'corrupt' | 'manifest-missing' | 'manifest-mismatch' | 'unsafe-path';
   detail: string;
 }
 export interface VerifyResult {
@@ -21,6 +23,8 @@ export interface VerifyResult {
   bytesChecked: number;
   problems: VerifyProblem[];
   ok: boolean;
+  /** With --all: leftovers of interrupted uploads (not a problem for any version; gc removes them). */
+  partialUploads?: { count: number; bytes: number };
 }
 
 async function hashStream(
@@ -37,7 +41,10 @@ async function hashStream(
   return { sha256: h.digest('hex'), size };
 }
 
-/** Re-hash every stored blob the given versions reference; each distinct blob is read once. */
+/**
+ * Re-hash every stored blob the given versions reference (each distinct blob read once), and check
+ * each version's manifest: rows against the recorded digest, the stored object and the register event.
+ */
 export async function verifyVersions(
   ctx: { registry: Registry; store: BlobStore; progress?: Progress },
   opts: { refs: string[]; all?: boolean },
@@ -50,9 +57,22 @@ export async function verifyVersions(
       versions.push(...(await ctx.registry.listVersions(m.name, {})).reverse());
   } else for (const r of opts.refs) versions.push(await resolveRef(ctx.registry, r, { allowBare: true }));
 
+  const problems: VerifyProblem[] = [];
   const users = new Map<string, { size: number; uses: Array<{ ref: string; path: string }> }>();
+  const rowsOf = new Map<number, ArtifactEntry[]>();
   for (const v of versions) {
-    for (const a of await ctx.registry.artifacts(v.id)) {
+    const rows = await ctx.registry.artifacts(v.id);
+    rowsOf.set(v.id, rows);
+    for (const a of rows) {
+      const why = pathProblem(a.path);
+      if (why)
+        problems.push({
+          ref: `${v.model}@${v.version}`,
+          path: a.path,
+          sha256: a.sha256,
+          problem: 'unsafe-path',
+          detail: `the path cannot be pulled safely: ${why}`,
+        });
       const u = users.get(a.sha256) ?? { size: a.size, uses: [] };
       u.uses.push({ ref: `${v.model}@${v.version}`, path: a.path });
       users.set(a.sha256, u);
@@ -61,7 +81,6 @@ export async function verifyVersions(
   const progress = ctx.progress ?? noProgress;
   const total = [...users.values()].reduce((s, u) => s + u.size, 0);
   progress.start('verifying', total, 'bytes');
-  const problems: VerifyProblem[] = [];
   await mapLimit([...users.entries()], 4, async ([sha, u]) => {
     const st = await ctx.store.stat(blobKey(sha));
     if (!st) {
@@ -88,16 +107,17 @@ export async function verifyVersions(
     }
   });
   await mapLimit(versions, 8, async (v) => {
-    if (!(await ctx.store.stat(manifestKey(v.model, v.version)))) {
-      problems.push({
-        ref: `${v.model}@${v.version}`,
-        path: manifestKey(v.model, v.version),
-        sha256: '',
-        problem: 'manifest-missing',
-        detail: 'the version manifest is missing from the store',
-      });
-    }
+    for (const m of await checkManifest(ctx, v, rowsOf.get(v.id)!))
+      problems.push({ ref: `${v.model}@${v.version}`, sha256: '', ...m });
   });
+  let partialUploads: VerifyResult['partialUploads'];
+  if (opts.all) {
+    partialUploads = { count: 0, bytes: 0 };
+    for await (const p of ctx.store.listPartial()) {
+      partialUploads.count++;
+      partialUploads.bytes += p.size ?? 0;
+    }
+  }
   progress.stop();
   problems.sort((a, b) => (a.ref + a.path < b.ref + b.path ? -1 : 1));
   return {
@@ -106,5 +126,6 @@ export async function verifyVersions(
     bytesChecked: total,
     problems,
     ok: problems.length === 0,
+    ...(partialUploads ? { partialUploads } : {}),
   };
 }

@@ -1,12 +1,6 @@
 import { hash } from 'node:crypto';
 import { envelopeText, eventHash, GENESIS_HASH } from './chain.js';
 import type { Registry } from '../../ports/registry.js';
-import {
-  checkRegistryIntegrity,
-  describeIntegrity,
-  restoreAdvice,
-  type IntegrityOutcome,
-} from '../registry/integrity.js';
 
 export interface ChainVerification {
   ok: boolean;
@@ -75,37 +69,4 @@ export async function verifyChain(registry: Registry): Promise<ChainVerification
       expectSeq++;
     }
   return { ok: true, events: n, broken: null, head: n ? prev : null };
-}
-
-export interface AuditVerification extends ChainVerification {
-  /** SQLite's check of the database under the chain: a chain read from damaged pages proves nothing. */
-  integrity: IntegrityOutcome;
-  /** Why it failed, in one line (empty when ok). */
-  failure: string;
-}
-
-/**
- * `audit verify`: first the database itself (quick_check, or integrity_check with `full`), then the
- * hash chain. A damaged database fails the verification and its chain is not walked.
- */
-export async function verifyAuditLog(
-  open: () => Promise<Registry>,
-  opts: { full?: boolean; location: string },
-): Promise<AuditVerification> {
-  const integrity = await checkRegistryIntegrity(open, opts);
-  if (!integrity.ok)
-    return {
-      ok: false,
-      events: 0,
-      broken: null,
-      head: null,
-      integrity,
-      failure: `${describeIntegrity(integrity)}; the audit chain was not checked — ${restoreAdvice(integrity.location)}`,
-    };
-  const chain = await verifyChain(await open());
-  return {
-    ...chain,
-    integrity,
-    failure: chain.ok ? '' : `the audit log was tampered with at event ${chain.broken!.seq}: ${chain.broken!.reason}`,
-  };
 }

@@ -1,9 +1,11 @@
+import { BLOBS_SCOPE } from '../artifacts/layout.js';
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { UsageError } from '../errors.js';
+import { StorageError, UsageError } from '../errors.js';
 import { checkModelName, formatRef } from '../refs.js';
 import { appendEvent } from '../audit/chain.js';
-import { collectFiles, type LocalFile } from '../artifacts/collect.js';
+import { committedHead } from '../audit/anchors.js';
+import { collectFiles, type Excluded, type LocalFile, type ProtectedPath } from '../artifacts/collect.js';
 import { blobKey, manifestKey } from '../artifacts/layout.js';
 import { manifestDigest } from '../artifacts/manifest.js';
 import { normalizeDigest, sha256File, sha256Hex } from '../hashing/digest.js';
@@ -12,6 +14,8 @@ import { readMetricsFile, type MetricsInput } from '../inputs/metrics-file.js';
 import { readFeatureSchema, type FeatureSchema } from '../inputs/feature-schema.js';
 import { parseYamlDoc, readInputFile } from '../inputs/located-doc.js';
 import { mapLimit } from '../util/map-limit.js';
+import { missingBlobs } from '../artifacts/blob-check.js';
+import { pinBlobs } from '../artifacts/pins.js';
 import { parseTags } from './tags.js';
 import { resolveRef } from './resolve.js';
 import type { ArtifactEntry, CodeInfo, Registry, VersionRecord } from '../../ports/registry.js';
@@ -33,6 +37,8 @@ export interface RegisterInput {
   tags?: string[];
   description?: string;
   allowDuplicate?: boolean;
+  /** Store what links leaving a registered folder point to (refused otherwise). */
+  followLinks?: boolean;
 }
 
 export interface RegisterContext {
@@ -44,6 +50,8 @@ export interface RegisterContext {
   cwd: string;
   git?: CodeGit;
   progress?: Progress;
+  /** mlctl's own data (registry file, local artifact store, cache): never stored. */
+  protect?: ProtectedPath[];
 }
 
 export interface RegisterResult {
@@ -57,6 +65,8 @@ export interface RegisterResult {
   uploaded: { blobs: number; bytes: number };
   skipped: { blobs: number; bytes: number };
   code: CodeInfo | null;
+  /** Paths left out of the version (git metadata, mlctl's data, .mlctlignore, links), and why. */
+  excluded: Excluded[];
 }
 
 const MAX_REQUIREMENTS = 1 << 20;
@@ -93,7 +103,7 @@ function readInputs(input: RegisterInput, cwd: string) {
 
 /** A dataset's digest: sha256 of a file, or of the canonical listing (path, size, sha256) of a folder. */
 export async function hashDataset(path: string, cwd: string): Promise<string> {
-  const files = await collectFiles([path], cwd).catch((err) => {
+  const { files } = await collectFiles([path], cwd, { raw: true }).catch((err) => {
     throw err instanceof UsageError ? new UsageError(`--data ${err.message}`) : err;
   });
   const entries = await mapLimit(files, 4, async (f) => ({ path: f.path, ...(await sha256File(f.abs)) }));
@@ -108,7 +118,10 @@ export async function registerVersion(ctx: RegisterContext, input: RegisterInput
   Promise.resolve(ctx.store).catch(() => undefined);
   const inp = readInputs(input, ctx.cwd);
   const parent = input.parent ? await resolveRef(ctx.registry, input.parent) : null;
-  const files = await collectFiles(input.paths, ctx.cwd);
+  const { files, excluded } = await collectFiles(input.paths, ctx.cwd, {
+    protect: ctx.protect,
+    followLinks: input.followLinks,
+  });
   const dataHash = inp.dataHash ?? (input.dataPath ? await hashDataset(input.dataPath, ctx.cwd) : null);
   // Git inspection runs while the files are hashed.
   const codeP = ctx.git ? ctx.git.codeInfo(ctx.cwd) : Promise.resolve(null);
@@ -124,7 +137,7 @@ export async function registerVersion(ctx: RegisterContext, input: RegisterInput
   const code = await codeP;
   const store = await ctx.store;
   const digest = manifestDigest(entries);
-  const base = { manifestDigest: digest, files: entries.length, totalSize, code };
+  const base = { manifestDigest: digest, files: entries.length, totalSize, code, excluded };
 
   if (!input.allowDuplicate) {
     const dup = await ctx.registry.findDuplicate(input.model, digest, code?.commit ?? null);
@@ -142,28 +155,76 @@ export async function registerVersion(ctx: RegisterContext, input: RegisterInput
   const unique = new Map<string, (typeof entries)[number]>();
   for (const e of entries) if (!unique.has(e.sha256)) unique.set(e.sha256, e);
   const blobs = [...unique.values()];
-  const present = await mapLimit(blobs, 16, async (b) => (await store.stat(blobKey(b.sha256)))?.size === b.size);
-  const missing = blobs.filter((_, i) => !present[i]);
-  const upBytes = missing.reduce((s, b) => s + b.size, 0);
-  progress.start('uploading', upBytes, 'bytes');
   const threshold = store.multipartPartSize ?? LARGE_BLOB;
-  const small = missing.filter((b) => b.size <= threshold);
-  const large = missing.filter((b) => b.size > threshold);
-  const put = (b: (typeof blobs)[number]) =>
-    store.putFile(blobKey(b.sha256), b.abs, b.size, b.sha256, { onProgress: (n) => progress.tick(n) });
-  await mapLimit(small, 8, put);
-  // Large blobs go one at a time: each is already a multipart upload with several parts in flight.
-  await mapLimit(large, 1, put);
-  progress.stop();
+  const upload = async (todo: typeof blobs) => {
+    progress.start(
+      'uploading',
+      todo.reduce((s, b) => s + b.size, 0),
+      'bytes',
+    );
+    const put = (b: (typeof blobs)[number]) =>
+      store.putFile(blobKey(b.sha256), b.abs, b.size, b.sha256, { onProgress: (n) => progress.tick(n) });
+    await mapLimit(
+      todo.filter((b) => b.size <= threshold),
+      8,
+      put,
+    );
+    // Large blobs go one at a time: each is already a multipart upload with several parts in flight.
+    await mapLimit(
+      todo.filter((b) => b.size > threshold),
+      1,
+      put,
+    );
+    progress.stop();
+  };
 
-  const now = ctx.clock.now().toISOString();
-  const artifacts = entries.map(({ path, size, sha256 }) => ({ path, size, sha256 }));
-  const result = await ctx.registry.write(async () => {
-    // Checked again under the write lock: two CI retries racing must not both create a version.
-    if (!input.allowDuplicate) {
-      const dup = await ctx.registry.findDuplicate(input.model, digest, code?.commit ?? null);
-      if (dup) return { v: dup, created: false };
+  // ADR 14: pin the blobs before looking at them, so a concurrent gc leaves them alone, and check
+  // again under the write lock (where no gc can be deleting) that every one is still there.
+  const pin = await pinBlobs(
+    { store, clock: ctx.clock, actor: ctx.actor },
+    [...unique.keys()],
+    `register ${input.model}`,
+  );
+  let missing: typeof blobs;
+  let result: { v: VersionRecord; created: boolean } | undefined;
+  let reuploaded = 0;
+  try {
+    missing = await missingBlobs(store, blobs);
+    await upload(missing);
+    for (let attempt = 1; !result; attempt++) {
+      const gone: typeof blobs = [];
+      try {
+        result = await ctx.registry.write(async () => {
+          // gc deletes under the same lock, so the blobs checked here stay until the version is recorded
+          // (a database server's writes are not exclusive by themselves).
+          await ctx.registry.exclusive(BLOBS_SCOPE);
+          // Checked again under the write lock: two CI retries racing must not both create a version.
+          if (!input.allowDuplicate) {
+            const dup = await ctx.registry.findDuplicate(input.model, digest, code?.commit ?? null);
+            if (dup) return { v: dup, created: false };
+          }
+          gone.push(...(await missingBlobs(store, blobs)));
+          if (gone.length) throw new BlobsGone();
+          return { v: await record(), created: true };
+        });
+      } catch (err) {
+        if (!(err instanceof BlobsGone)) throw err;
+        if (attempt >= MAX_RECHECKS)
+          throw new StorageError(
+            `${gone.length} blob(s) kept disappearing from ${store.location} while this version was being recorded (a gc ignoring pins?); nothing was registered — run the command again`,
+          );
+        reuploaded += gone.length;
+        await upload(gone);
+      }
     }
+  } finally {
+    await pin.release();
+  }
+  const upBytes = missing.reduce((s, b) => s + b.size, 0);
+
+  async function record(): Promise<VersionRecord> {
+    const now = ctx.clock.now().toISOString();
+    const artifacts = entries.map(({ path, size, sha256 }) => ({ path, size, sha256 }));
     const v = await ctx.registry.insertVersion({
       model: input.model,
       status: 'registered',
@@ -193,6 +254,8 @@ export async function registerVersion(ctx: RegisterContext, input: RegisterInput
       parent: parent ? formatRef(parent.model, parent.version) : null,
       createdAt: now,
       createdBy: ctx.actor,
+      // ADR 15: the audit chain's head as committed before this register, kept outside the database.
+      auditHead: await committedHead(ctx.registry),
     };
     // Written while the row is uncommitted: if this fails the row rolls back; a crash after it
     // leaves a manifest the next register of this version number overwrites.
@@ -216,17 +279,21 @@ export async function registerVersion(ctx: RegisterContext, input: RegisterInput
         parent: manifest.parent,
       },
     });
-    return { v, created: true };
-  });
+    return v;
+  }
 
   return {
     ...base,
     ...refOf(result.v),
     created: result.created,
-    uploaded: { blobs: missing.length, bytes: upBytes },
+    uploaded: { blobs: missing.length + reuploaded, bytes: upBytes },
     skipped: { blobs: blobs.length - missing.length, bytes: blobs.reduce((s, b) => s + b.size, 0) - upBytes },
   };
 }
+
+/** Thrown inside write() to roll it back when blobs vanished before the version could be recorded. */
+class BlobsGone extends Error {}
+const MAX_RECHECKS = 3;
 
 function refOf(v: VersionRecord) {
   return { ref: formatRef(v.model, v.version), model: v.model, version: v.version };

@@ -1,3 +1,4 @@
+import { statusBeforeRollout } from './status-before.js';
 import { updateAdr } from '../adr/adr-ops.js';
 import { appendEvent } from '../audit/chain.js';
 import { servingSpecOf, stamp, versionsOf, type RolloutContext } from './context.js';
@@ -65,7 +66,7 @@ export async function abortRollout(
           lastCommit: commit,
         });
         if (!ok) throw rolloutMoved(r);
-        await ctx.registry.setStatus(cand.id, r.gateRunId !== null ? 'validated' : 'registered', at);
+        await ctx.registry.setStatus(cand.id, await statusBeforeRollout(ctx.registry, r, formatRef(cand)), at);
         await appendEvent(ctx.registry, {
           at,
           actor: ctx.actor,

@@ -107,6 +107,7 @@ export async function startRollout(ctx: RolloutContext, change: CandidateChange)
           payload: {
             rollout: row.id,
             version: cand.version,
+            previousStatus: cand.status,
             champion: champ.version,
             plan: spec.plan,
             stages: stages.map(describeStage),

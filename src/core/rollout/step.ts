@@ -4,6 +4,7 @@ import { atomicWrite } from '../util/atomic-write.js';
 import { FileJournal } from '../util/file-journal.js';
 import { renderServing } from './serving-files.js';
 import { shortHash } from '../util/text.js';
+import { auditHeadTrailer } from '../audit/anchors.js';
 import type { ServingSpec } from '../config/index.js';
 import type { TrafficTarget } from '../serving/types.js';
 import type { GitOps } from '../../ports/gitops.js';
@@ -92,7 +93,8 @@ export async function runStep<T>(ctx: StepContext, input: StepInput<T>): Promise
           files: inRepo.map((p) => relative(g.root, p)),
           created: inRepo.filter((p) => created.includes(p)).map((p) => relative(g.root, p)),
           message: input.message,
-          trailers: input.trailers,
+          // ADR 15: every mlctl GitOps commit records the audit chain's committed head.
+          trailers: { ...input.trailers, ...(await auditHeadTrailer(ctx.registry)) },
         });
         if (ctx.git.push) {
           const r = await g.push(ctx.git.remote);
