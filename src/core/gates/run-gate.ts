@@ -14,9 +14,9 @@ import {
   evaluationDigest,
   parsePredictions,
   readNumericColumns,
-  readPredictions,
   type Predictions,
 } from './predictions.js';
+import { readPredictionsFile } from './predictions-file.js';
 import { evaluateGates, tablesFromPredictions, type MetricTable } from './evaluate.js';
 import { overallVerdict, type CheckResult } from './checks.js';
 import { CLASSIFICATION_METRICS } from './metrics.js';
@@ -193,9 +193,9 @@ export async function runGate(ctx: GateContext, input: GateInput): Promise<GateR
 
   if (input.predictions) {
     source = 'predictions';
-    const pc = readPredictions(resolve(ctx.cwd, input.predictions), input.predictions);
+    const pc = await readPredictionsFile(resolve(ctx.cwd, input.predictions), input.predictions);
     const pb = input.baselinePredictions
-      ? readPredictions(resolve(ctx.cwd, input.baselinePredictions), input.baselinePredictions)
+      ? await readPredictionsFile(resolve(ctx.cwd, input.baselinePredictions), input.baselinePredictions)
       : null;
     fromPredictions(pc, pb);
   } else if (input.eval) {
