@@ -10,6 +10,7 @@ import type { GitOps } from '../ports/gitops.js';
 import type { Exec } from '../ports/exec.js';
 import type { Prompter } from '../ports/prompter.js';
 import type { Progress } from '../ports/progress.js';
+import type { HashCache } from '../ports/hash-cache.js';
 import type { ConfigOverrides, ResolvedConfig } from '../core/config.js';
 import { UsageError } from '../core/errors.js';
 import { makeProgress } from './progress.js';
@@ -41,6 +42,8 @@ export interface Deps {
   prompter(): Promise<Prompter>;
   actor(): Promise<string>;
   progress(quiet?: boolean): Promise<Progress>;
+  /** Digests of local files by (device, inode, size, mtime, ctime), in the user cache folder. */
+  hashCache(): Promise<HashCache>;
   close(): void;
 }
 
@@ -68,6 +71,7 @@ export function makeDeps(io: Io, env: Env, cwd: string): Deps {
   let registry: Registry | undefined;
   let store: BlobStore | undefined;
   let actor: string | undefined;
+  let hashCache: HashCache | undefined;
   const deps: Deps = {
     io,
     env,
@@ -133,15 +137,23 @@ export function makeDeps(io: Io, env: Env, cwd: string): Deps {
     progress(quiet = false) {
       return makeProgress(io, quiet);
     },
+    async hashCache() {
+      if (hashCache) return hashCache;
+      const { SqliteHashCache } = await import('../adapters/hash-cache/sqlite-hash-cache.js');
+      hashCache = SqliteHashCache.open(join(cacheRoot(env), 'hash-cache.db'));
+      return hashCache;
+    },
     close() {
       registry?.close();
       registry = undefined;
+      hashCache?.close();
+      hashCache = undefined;
     },
   };
   return deps;
 }
 
-/** Where shared registries are cached: MLCTL_CACHE_DIR, else $XDG_CACHE_HOME/mlctl, else ~/.cache/mlctl. */
+/** Where shared registries and the hash cache live: MLCTL_CACHE_DIR, else $XDG_CACHE_HOME/mlctl, else ~/.cache/mlctl. */
 export function cacheRoot(env: Env): string {
   if (env.MLCTL_CACHE_DIR) return env.MLCTL_CACHE_DIR;
   if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, 'mlctl');

@@ -71,11 +71,22 @@ describe('mlctl gate with Parquet predictions', () => {
     const bytes = readFileSync(join(dir, 'cand.parquet'));
     writeFileSync(join(dir, 'cut.parquet'), bytes.subarray(0, bytes.length - 40));
     const r = await run(
-      ['gate', 'fraud@2', '--against', 'fraud@1', '--predictions', 'cand.parquet', '--baseline-predictions', 'cut.parquet'],
+      [
+        'gate',
+        'fraud@2',
+        '--against',
+        'fraud@1',
+        '--predictions',
+        'cand.parquet',
+        '--baseline-predictions',
+        'cut.parquet',
+      ],
       { cwd: dir },
     );
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^mlctl: cut\.parquet: not a readable Parquet file \(.+\); check that it was written completely\n$/);
+    expect(r.stderr).toMatch(
+      /^mlctl: cut\.parquet: not a readable Parquet file \(.+\); check that it was written completely\n$/,
+    );
     const show = JSON.parse((await run(['show', 'fraud@2', '--json'], { cwd: dir })).stdout).data;
     expect(show.status).toBe('registered');
   });

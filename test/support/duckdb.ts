@@ -9,7 +9,8 @@ export async function duckdb(statements: string[]): Promise<Array<Record<string,
   const conn = await inst.connect();
   try {
     let rows: Array<Record<string, unknown>> = [];
-    for (const sql of statements) rows = (await (await conn.run(sql)).getRowObjectsJS()) as Array<Record<string, unknown>>;
+    for (const sql of statements)
+      rows = (await (await conn.run(sql)).getRowObjectsJS()) as Array<Record<string, unknown>>;
     return rows;
   } finally {
     conn.closeSync();

@@ -108,10 +108,16 @@ describe('bad Parquet predictions are one located usage error', () => {
 
   it('a null or non-finite score names the row and the column', async () => {
     await expect(
-      bad(`SELECT 'r' || i AS id, 1 AS label, CASE WHEN i = 2 THEN NULL ELSE 0.5 END AS score FROM range(4) t(i)`, 'null.parquet'),
+      bad(
+        `SELECT 'r' || i AS id, 1 AS label, CASE WHEN i = 2 THEN NULL ELSE 0.5 END AS score FROM range(4) t(i)`,
+        'null.parquet',
+      ),
     ).rejects.toThrow('null.parquet: row 3: score must be a finite number, got null');
     await expect(
-      bad(`SELECT 'r' || i AS id, 1 AS label, CASE WHEN i = 1 THEN 'nan'::DOUBLE ELSE 0.5 END AS score FROM range(4) t(i)`, 'nan.parquet'),
+      bad(
+        `SELECT 'r' || i AS id, 1 AS label, CASE WHEN i = 1 THEN 'nan'::DOUBLE ELSE 0.5 END AS score FROM range(4) t(i)`,
+        'nan.parquet',
+      ),
     ).rejects.toThrow('nan.parquet: row 2: score must be a finite number, got NaN');
   });
 
@@ -119,9 +125,9 @@ describe('bad Parquet predictions are one located usage error', () => {
     await expect(bad(`SELECT 'a' AS id, 0.5 AS score`, 'nolabel.parquet')).rejects.toThrow(
       'nolabel.parquet: missing column(s) label; a predictions file needs id, label and score',
     );
-    await expect(bad(`SELECT ['a','b','a'][i + 1] AS id, 1 AS label, 0.5 AS score FROM range(3) t(i)`, 'dup.parquet')).rejects.toThrow(
-      'dup.parquet: row 3: duplicate id "a" (first in row 1)',
-    );
+    await expect(
+      bad(`SELECT ['a','b','a'][i + 1] AS id, 1 AS label, 0.5 AS score FROM range(3) t(i)`, 'dup.parquet'),
+    ).rejects.toThrow('dup.parquet: row 3: duplicate id "a" (first in row 1)');
     await expect(bad(`SELECT 'a' AS id, 1 AS label, 0.5 AS score WHERE false`, 'empty.parquet')).rejects.toThrow(
       'empty.parquet: no rows',
     );

@@ -9,16 +9,20 @@ export function registerPull(program: Command, deps: Deps): void {
     .description("download a version's files, verifying each sha256 while streaming")
     .argument('<ref>', 'fraud@3, fraud@champion, …')
     .option('--to <dir>', 'target folder (default: ./<model>-<version>)')
+    .option('--no-hash-cache', 'hash files already in the target folder instead of reusing digests of unchanged files')
     .addHelpText('after', '\nExamples:\n  $ mlctl pull fraud@champion --to serving/model\n  $ mlctl pull fraud@3')
     .action(async (ref: string, opts, cmd: Command) => {
       const ctx = commandCtx(deps, cmd);
       const { pullVersion } = await import('../../core/artifacts/pull.js');
+      const hashCache = opts.hashCache === false ? undefined : await deps.hashCache();
+      if (hashCache?.problem) ctx.warnings.push(hashCache.problem);
       const r = await pullVersion(
         {
           registry: await deps.registry(),
           store: await deps.artifacts(),
           cwd: deps.cwd,
           progress: await deps.progress(ctx.quiet || ctx.json),
+          hashCache,
         },
         ref,
         opts.to,

@@ -20,6 +20,10 @@ export function registerRegister(program: Command, deps: Deps): void {
     .option('--tag <key=value>', 'tag the version (repeatable)', collect, [])
     .option('--description <text>', 'free-text description')
     .option('--allow-duplicate', 'create a new version even if the same content and code commit exist')
+    .option(
+      '--no-hash-cache',
+      'hash every byte instead of reusing digests of unchanged files (same inode, size and times)',
+    )
     .addHelpText(
       'after',
       `
@@ -27,12 +31,16 @@ Examples:
   $ mlctl register fraud model/ --metrics eval/metrics.json --schema schema.json --data data/train/
   $ mlctl register fraud model.onnx --data-hash sha256:9f86d0… --tag team=risk --parent fraud@3
 
-Re-registering the same content from the same commit prints the existing version and exits 0.`,
+Re-registering the same content from the same commit prints the existing version and exits 0.
+Digests of files unchanged since the last run (same device, inode, size, mtime and ctime) come from
+the hash cache in the user cache folder (MLCTL_CACHE_DIR, else ~/.cache/mlctl); verify never uses it.`,
     )
     .action(async (model: string, paths: string[], opts, cmd: Command) => {
       const ctx = commandCtx(deps, cmd);
       const { registerVersion } = await import('../../core/registry/register.js');
       const registry = await deps.registry({ create: true });
+      const hashCache = opts.hashCache === false ? undefined : await deps.hashCache();
+      if (hashCache?.problem) ctx.warnings.push(hashCache.problem);
       const result = await registerVersion(
         {
           registry,
@@ -42,6 +50,7 @@ Re-registering the same content from the same commit prints the existing version
           cwd: deps.cwd,
           git: await deps.git(),
           progress: await deps.progress(ctx.quiet || ctx.json),
+          hashCache,
         },
         {
           model,

@@ -8,7 +8,8 @@ import { MlctlError, StorageError, UsageError, VerdictError } from '../errors.js
 import { resolveRef } from '../registry/resolve.js';
 import { blobKey } from './layout.js';
 import { checkManifestPath } from './manifest.js';
-import { sha256File } from '../hashing/digest.js';
+import { newHashStats, sha256Local, type HashStats } from '../hashing/local-hash.js';
+import type { HashCache } from '../../ports/hash-cache.js';
 import { mapLimit } from '../util/map-limit.js';
 import { trackTemp, untrackTemp } from '../util/temp-files.js';
 import type { BlobStore } from '../../ports/blob-store.js';
@@ -20,6 +21,8 @@ export interface PullResult {
   to: string;
   files: Array<ArtifactEntry & { action: 'downloaded' | 'up-to-date' }>;
   bytesDownloaded: number;
+  /** Files already at the destination that were hashed to check them, and how many the hash cache answered. */
+  hashing: HashStats;
 }
 
 /** Stream one blob to dest: hash while writing a temp file next to it, rename only when the digest matches. */
@@ -67,7 +70,7 @@ export async function downloadVerified(
 }
 
 export async function pullVersion(
-  ctx: { registry: Registry; store: BlobStore; cwd: string; progress?: Progress },
+  ctx: { registry: Registry; store: BlobStore; cwd: string; progress?: Progress; hashCache?: HashCache },
   ref: string,
   to?: string,
 ): Promise<PullResult> {
@@ -93,9 +96,14 @@ export async function pullVersion(
     'bytes',
   );
   let bytes = 0;
+  const hashing = newHashStats();
   const files = await mapLimit(targets, 4, async ({ e, dest }) => {
     const existing = await stat(dest).catch(() => undefined);
-    if (existing?.isFile() && existing.size === e.size && (await sha256File(dest)).sha256 === e.sha256) {
+    if (
+      existing?.isFile() &&
+      existing.size === e.size &&
+      (await sha256Local(dest, { cache: ctx.hashCache, stats: hashing })).sha256 === e.sha256
+    ) {
       progress.tick(e.size);
       return { ...e, action: 'up-to-date' as const };
     }
@@ -104,5 +112,6 @@ export async function pullVersion(
     return { ...e, action: 'downloaded' as const };
   });
   progress.stop();
-  return { ref: `${v.model}@${v.version}`, to: root, files, bytesDownloaded: bytes };
+  ctx.hashCache?.flush();
+  return { ref: `${v.model}@${v.version}`, to: root, files, bytesDownloaded: bytes, hashing };
 }

@@ -6,7 +6,9 @@ import { appendEvent } from '../audit/chain.js';
 import { collectFiles, type LocalFile } from '../artifacts/collect.js';
 import { blobKey, manifestKey } from '../artifacts/layout.js';
 import { manifestDigest } from '../artifacts/manifest.js';
-import { normalizeDigest, sha256File, sha256Hex } from '../hashing/digest.js';
+import { normalizeDigest, sha256Hex } from '../hashing/digest.js';
+import { newHashStats, sha256Local, type HashStats } from '../hashing/local-hash.js';
+import type { HashCache } from '../../ports/hash-cache.js';
 import { canonicalJson } from '../canonical-json.js';
 import { readMetricsFile, type MetricsInput } from '../inputs/metrics-file.js';
 import { readFeatureSchema, type FeatureSchema } from '../inputs/feature-schema.js';
@@ -44,6 +46,8 @@ export interface RegisterContext {
   cwd: string;
   git?: CodeGit;
   progress?: Progress;
+  /** Remembered digests of unchanged local files (absent: hash every byte, `--no-hash-cache`). */
+  hashCache?: HashCache;
 }
 
 export interface RegisterResult {
@@ -57,6 +61,8 @@ export interface RegisterResult {
   uploaded: { blobs: number; bytes: number };
   skipped: { blobs: number; bytes: number };
   code: CodeInfo | null;
+  /** Files hashed for the artifacts and --data, and how many digests the hash cache supplied. */
+  hashing: HashStats;
 }
 
 const MAX_REQUIREMENTS = 1 << 20;
@@ -92,11 +98,15 @@ function readInputs(input: RegisterInput, cwd: string) {
 }
 
 /** A dataset's digest: sha256 of a file, or of the canonical listing (path, size, sha256) of a folder. */
-export async function hashDataset(path: string, cwd: string): Promise<string> {
+export async function hashDataset(
+  path: string,
+  cwd: string,
+  o: { cache?: HashCache; stats?: HashStats } = {},
+): Promise<string> {
   const files = await collectFiles([path], cwd).catch((err) => {
     throw err instanceof UsageError ? new UsageError(`--data ${err.message}`) : err;
   });
-  const entries = await mapLimit(files, 4, async (f) => ({ path: f.path, ...(await sha256File(f.abs)) }));
+  const entries = await mapLimit(files, 4, async (f) => ({ path: f.path, ...(await sha256Local(f.abs, o)) }));
   const isFolder = (await stat(resolve(cwd, path))).isDirectory();
   if (!isFolder && entries.length === 1) return `sha256:${entries[0]!.sha256}`;
   return `sha256:${sha256Hex(canonicalJson(entries.map((e) => ({ path: e.path, sha256: e.sha256, size: e.size }))))}`;
@@ -109,7 +119,10 @@ export async function registerVersion(ctx: RegisterContext, input: RegisterInput
   const inp = readInputs(input, ctx.cwd);
   const parent = input.parent ? resolveRef(ctx.registry, input.parent) : null;
   const files = await collectFiles(input.paths, ctx.cwd);
-  const dataHash = inp.dataHash ?? (input.dataPath ? await hashDataset(input.dataPath, ctx.cwd) : null);
+  const hashing = newHashStats();
+  const cache = ctx.hashCache;
+  const dataHash =
+    inp.dataHash ?? (input.dataPath ? await hashDataset(input.dataPath, ctx.cwd, { cache, stats: hashing }) : null);
   // Git inspection runs while the files are hashed.
   const codeP = ctx.git ? ctx.git.codeInfo(ctx.cwd) : Promise.resolve(null);
   codeP.catch(() => undefined);
@@ -117,14 +130,15 @@ export async function registerVersion(ctx: RegisterContext, input: RegisterInput
   const totalSize = files.reduce((s, f) => s + f.size, 0);
   progress.start('hashing', totalSize, 'bytes');
   const entries: Array<ArtifactEntry & { abs: string }> = await mapLimit(files, 4, async (f: LocalFile) => {
-    const h = await sha256File(f.abs, (n) => progress.tick(n));
+    const h = await sha256Local(f.abs, { cache, stats: hashing, onBytes: (n) => progress.tick(n) });
     return { path: f.path, size: h.size, sha256: h.sha256, abs: f.abs };
   });
   progress.stop();
+  cache?.flush();
   const code = await codeP;
   const store = await ctx.store;
   const digest = manifestDigest(entries);
-  const base = { manifestDigest: digest, files: entries.length, totalSize, code };
+  const base = { manifestDigest: digest, files: entries.length, totalSize, code, hashing };
 
   if (!input.allowDuplicate) {
     const dup = ctx.registry.findDuplicate(input.model, digest, code?.commit ?? null);
