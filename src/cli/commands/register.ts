@@ -11,7 +11,10 @@ export function registerRegister(program: Command, deps: Deps): void {
     .argument('<model>', 'model name, e.g. fraud')
     .argument('<path...>', 'files or folders with the model artifacts')
     .option('--metrics <file>', 'metrics JSON: {"auc": 0.91} or {"dataset": {...}, "metrics": {...}, "slices": {...}}')
-    .option('--schema <file>', 'feature schema JSON: {"inputs": [...], "outputs": [...]}')
+    .option(
+      '--schema <file>',
+      'feature schema JSON: {"inputs": [...], "outputs": [...]} (default for an MLflow model folder: its signature)',
+    )
     .option('--data <path>', 'training data file or folder to hash (not uploaded)')
     .option('--data-hash <sha256:hex>', 'training data digest computed elsewhere')
     .option('--config <file>', 'training config (JSON or YAML)')
@@ -30,6 +33,7 @@ export function registerRegister(program: Command, deps: Deps): void {
 Examples:
   $ mlctl register fraud model/ --metrics eval/metrics.json --schema schema.json --data data/train/
   $ mlctl register fraud model.onnx --data-hash sha256:9f86d0… --tag team=risk --parent fraud@3
+  $ mlctl register fraud ./mlflow-model/    # MLmodel at its root: flavors and signature are recorded
 
 Re-registering the same content from the same commit prints the existing version and exits 0.
 Digests of files unchanged since the last run (same device, inode, size, mtime and ctime) come from
@@ -67,6 +71,12 @@ the hash cache in the user cache folder (MLCTL_CACHE_DIR, else ~/.cache/mlctl); 
           allowDuplicate: !!opts.allowDuplicate,
         },
       );
+      ctx.warnings.push(...result.warnings);
+      if (result.mlflow)
+        note(
+          ctx,
+          `MLflow model: flavors ${result.mlflow.flavors.join(', ')}; feature schema ${result.mlflow.schemaFrom === 'signature' ? 'from its signature' : result.mlflow.schemaFrom === '--schema' ? 'from --schema' : 'not recorded (no column-based signature)'}`,
+        );
       if (result.created) {
         note(
           ctx,

@@ -15,6 +15,7 @@ import { readFeatureSchema, type FeatureSchema } from '../inputs/feature-schema.
 import { parseYamlDoc, readInputFile } from '../inputs/located-doc.js';
 import { mapLimit } from '../util/map-limit.js';
 import { parseTags } from './tags.js';
+import { withMlflowModel, type MlflowSummary } from './mlflow-folder.js';
 import { resolveRef } from './resolve.js';
 import type { ArtifactEntry, CodeInfo, Registry, VersionRecord } from '../../ports/registry.js';
 import type { BlobStore } from '../../ports/blob-store.js';
@@ -63,6 +64,9 @@ export interface RegisterResult {
   code: CodeInfo | null;
   /** Files hashed for the artifacts and --data, and how many digests the hash cache supplied. */
   hashing: HashStats;
+  /** Set when the version is an MLflow model folder (MLmodel at its root). */
+  mlflow: MlflowSummary | null;
+  warnings: string[];
 }
 
 const MAX_REQUIREMENTS = 1 << 20;
@@ -119,6 +123,7 @@ export async function registerVersion(ctx: RegisterContext, input: RegisterInput
   const inp = readInputs(input, ctx.cwd);
   const parent = input.parent ? resolveRef(ctx.registry, input.parent) : null;
   const files = await collectFiles(input.paths, ctx.cwd);
+  const ml = withMlflowModel(files, ctx.cwd, { schema: inp.schema, config: inp.config });
   const hashing = newHashStats();
   const cache = ctx.hashCache;
   const dataHash =
@@ -138,7 +143,15 @@ export async function registerVersion(ctx: RegisterContext, input: RegisterInput
   const code = await codeP;
   const store = await ctx.store;
   const digest = manifestDigest(entries);
-  const base = { manifestDigest: digest, files: entries.length, totalSize, code, hashing };
+  const base = {
+    manifestDigest: digest,
+    files: entries.length,
+    totalSize,
+    code,
+    hashing,
+    mlflow: ml.mlflow,
+    warnings: ml.warnings,
+  };
 
   if (!input.allowDuplicate) {
     const dup = ctx.registry.findDuplicate(input.model, digest, code?.commit ?? null);
@@ -187,8 +200,8 @@ export async function registerVersion(ctx: RegisterContext, input: RegisterInput
       dataset: { digest: inp.metrics?.dataset?.digest ?? null, name: inp.metrics?.dataset?.name ?? null },
       dataHash,
       code,
-      config: inp.config,
-      featureSchema: inp.schema,
+      config: ml.config,
+      featureSchema: ml.schema,
       requirements: inp.requirements,
       parentId: parent?.id ?? null,
       tags: inp.tags,
