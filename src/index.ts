@@ -14,6 +14,7 @@ export { registerVersion } from './core/registry/register.js';
 export { showVersion } from './core/registry/show.js';
 export { resolveRef } from './core/registry/resolve.js';
 export { runGate } from './core/gates/run-gate.js';
+export { readPredictionsFile } from './core/gates/predictions-file.js';
 export { delong } from './core/gates/stats/delong.js';
 export { mcnemar } from './core/gates/stats/mcnemar.js';
 export { psi } from './core/gates/stats/psi.js';
