@@ -140,7 +140,7 @@ export function makeDeps(io: Io, env: Env, cwd: string): Deps {
     async hashCache() {
       if (hashCache) return hashCache;
       const { SqliteHashCache } = await import('../adapters/hash-cache/sqlite-hash-cache.js');
-      hashCache = SqliteHashCache.open(join(cacheRoot(env), 'hash-cache.db'));
+      hashCache = SqliteHashCache.open(join(cacheRoot(env), 'hash-cache', 'hashes.db'));
       return hashCache;
     },
     close() {

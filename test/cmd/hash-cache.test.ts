@@ -1,6 +1,15 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, readdirSync } from 'node:fs';
+import {
+  appendFileSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  readdirSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
@@ -114,11 +123,12 @@ describe('register reuses digests of unchanged files', () => {
     const p = await project();
     writeFileSync(p.file, 'weights');
     await settle(p.file);
-    const db = join(p.cache, 'hash-cache.db');
+    const db = join(p.cache, 'hash-cache', 'hashes.db');
+    mkdirSync(join(p.cache, 'hash-cache'));
     writeFileSync(db, Buffer.alloc(8192, 0xab));
     const r1 = await register(p);
     expect(r1.hashing.cached).toBe(0);
-    expect(r1.warnings.join('\n')).toMatch(/hash cache .*hash-cache\.db is not usable/);
+    expect(r1.warnings.join('\n')).toMatch(/hash cache .*hash-cache\/hashes\.db is not usable/);
     expect(readFileSync(db).equals(Buffer.alloc(8192, 0xab))).toBe(true);
 
     rmSync(db);
@@ -138,7 +148,7 @@ describe('register reuses digests of unchanged files', () => {
     writeFileSync(p.file, 'weights');
     await settle(p.file);
     await register(p);
-    const db = new Database(join(p.cache, 'hash-cache.db'));
+    const db = new Database(join(p.cache, 'hash-cache', 'hashes.db'));
     const row = db.prepare('SELECT * FROM hashes').get() as Record<string, string>;
     for (const bad of [
       { sha256: 'not-hex' },
@@ -171,7 +181,7 @@ describe('register reuses digests of unchanged files', () => {
     writeFileSync(blob, 'WEIGHTS!'); // same size, other bytes
     await settle(blob);
     // Plant the old digest for the corrupted blob's current stamp.
-    const cache = SqliteHashCache.open(join(p.cache, 'hash-cache.db'));
+    const cache = SqliteHashCache.open(join(p.cache, 'hash-cache', 'hashes.db'));
     const s = statSync(blob, { bigint: true });
     cache.put({ dev: s.dev, ino: s.ino, size: s.size, mtimeNs: s.mtimeNs, ctimeNs: s.ctimeNs }, sha('weights!'));
     cache.close();
