@@ -19,7 +19,7 @@ export async function parseParquetPredictions(buf: ArrayBuffer, file: string): P
   // Loaded here, not at the top: the reader and its codecs are only paid for by Parquet inputs.
   const { openParquet, readFlatColumns } = await import('../inputs/parquet/flat-columns.js');
   try {
-    const table = openParquet(buf, file);
+    const table = await openParquet(buf, file);
     const missing = ['id', 'label', 'score'].filter((c) => !table.flat.includes(c) && !table.nested.includes(c));
     if (missing.length)
       throw new UsageError(

@@ -5,8 +5,15 @@ import { readPlain } from 'hyparquet/src/plain.js';
 import { convert, DEFAULT_PARSERS } from 'hyparquet/src/convert.js';
 import { getMaxDefinitionLevel } from 'hyparquet/src/schema.js';
 import { readRleBitPackedHybrid } from 'hyparquet/src/encoding.js';
-import { compressors } from 'hyparquet-compressors';
-import type { ColumnChunk, DecodedArray, FileMetaData, PageHeader, ParquetParsers, SchemaTree } from 'hyparquet';
+import type {
+  ColumnChunk,
+  Compressors,
+  DecodedArray,
+  FileMetaData,
+  PageHeader,
+  ParquetParsers,
+  SchemaTree,
+} from 'hyparquet';
 import type { ColumnDecoder } from 'hyparquet/src/types.js';
 import { UsageError } from '../../errors.js';
 
@@ -14,7 +21,8 @@ import { UsageError } from '../../errors.js';
  * Flat (one value per row) columns of a Parquet file, decoded straight into typed arrays.
  *
  * hyparquet does the format: footer and page headers (thrift), codecs (snappy built in; zstd,
- * gzip, brotli, lz4 from hyparquet-compressors), dictionary pages, every encoding and logical
+ * gzip, brotli, lz4 from hyparquet-compressors, loaded only for files that use them), dictionary
+ * pages, every encoding and logical
  * type. What is done here is the last step for flat columns: its generic path assembles each value
  * through Dremel list reconstruction and per-value byte views, which costs several times a CSV
  * parse of the same rows, so the common pages (PLAIN numbers and strings, dictionary indices,
@@ -33,6 +41,8 @@ export interface ParquetTable {
   nested: string[];
   /** key/value metadata of the footer (pandas and arrow schemas, writer names). */
   metadata: FileMetaData;
+  /** Decompressors beyond hyparquet's own snappy, when the file needs them. */
+  compressors?: Compressors;
 }
 
 const latin1 = Buffer.prototype.latin1Slice as (this: Uint8Array, start: number, end: number) => string;
@@ -309,6 +319,7 @@ function readChunk(
   rowStart: number,
   rows: number,
   file: string,
+  compressors: Compressors | undefined,
 ): void {
   const meta = chunk.meta_data;
   if (!meta) throw new Error('column metadata is missing');
@@ -359,8 +370,8 @@ function readChunk(
   }
 }
 
-/** The footer of an in-memory Parquet file, and which top-level columns are flat. */
-export function openParquet(buf: ArrayBuffer, file: string): ParquetTable {
+/** The footer of an in-memory Parquet file, which top-level columns are flat, the codecs it needs. */
+export async function openParquet(buf: ArrayBuffer, file: string): Promise<ParquetTable> {
   const head = new Uint8Array(buf, 0, Math.min(4, buf.byteLength));
   if (buf.byteLength < 12 || String.fromCharCode(...head) !== 'PAR1')
     throw new UsageError(`${file}: not a Parquet file (it does not start with PAR1)`);
@@ -374,7 +385,12 @@ export function openParquet(buf: ArrayBuffer, file: string): ParquetTable {
     const plain = child.children.length === 0 && child.element.repetition_type !== 'REPEATED';
     (plain ? flat : nested).push(child.element.name);
   }
-  return { rows, flat, nested, metadata };
+  const codecs = new Set(metadata.row_groups.flatMap((g) => g.columns.map((c) => c.meta_data?.codec)));
+  codecs.delete('UNCOMPRESSED');
+  codecs.delete('SNAPPY');
+  // zstd, gzip, brotli, lz4: ~50 ms of module loading that snappy files (the default) do not pay.
+  const compressors = codecs.size ? (await import('hyparquet-compressors')).compressors : undefined;
+  return { rows, flat, nested, metadata, compressors };
 }
 
 /** Decode the named flat columns into their sinks (each sized to the table's rows). */
@@ -397,7 +413,7 @@ export function readFlatColumns(
       const path = chunk.meta_data?.path_in_schema;
       const sink = path?.length === 1 ? sinks.get(path[0]!) : undefined;
       if (!sink) continue;
-      readChunk(buf, chunk, paths.get(sink.name)!, sink, rowStart, rows, file);
+      readChunk(buf, chunk, paths.get(sink.name)!, sink, rowStart, rows, file, table.compressors);
       seen.add(sink.name);
     }
     for (const name of sinks.keys()) if (!seen.has(name)) throw new Error(`row group without column ${name}`);
