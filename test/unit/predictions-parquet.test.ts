@@ -91,6 +91,15 @@ describe('Parquet predictions read like the CSV of the same rows', () => {
     expect([...p.columns.keys()]).toEqual(['segment', 'at']);
   });
 
+  it('UTF-8 text in PLAIN and dictionary-encoded columns', async () => {
+    const select = `SELECT 'ü-' || i || '-東京' AS id, (i % 2)::INTEGER AS label, 0.5 AS score,
+        ['Zürich', '東京', 'São Paulo', 'x'][(i % 4) + 1] AS city FROM range(50) t(i)`;
+    const { pq } = await same(select, 'utf8', ['COMPRESSION snappy']);
+    const p = await readParquetPredictions(pq, 'utf8.parquet');
+    expect(p.ids[3]).toBe('ü-3-東京');
+    expect(p.columns.get('city')!.slice(0, 3)).toEqual(['Zürich', '東京', 'São Paulo']);
+  });
+
   it('is chosen by readPredictionsFile from the magic bytes even without the extension', async () => {
     const file = join(dir, 'preds.out');
     await writeParquet(rows(10), file);

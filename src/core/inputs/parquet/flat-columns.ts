@@ -45,13 +45,11 @@ export interface ParquetTable {
   compressors?: Compressors;
 }
 
-const latin1 = Buffer.prototype.latin1Slice as (this: Uint8Array, start: number, end: number) => string;
 const utf8 = Buffer.prototype.utf8Slice as (this: Uint8Array, start: number, end: number) => string;
 
-/** Bytes [a, b) as a flat string: latin1 when every byte is ASCII (ids, slice keys) is the fast case. */
+/** Bytes [a, b) as one flat string by Node's native UTF-8 decoder, several times cheaper than TextDecoder per value. */
 function text(bytes: Uint8Array, a: number, b: number): string {
-  for (let j = a; j < b; j++) if (bytes[j]! > 127) return utf8.call(bytes, a, b);
-  return latin1.call(bytes, a, b);
+  return utf8.call(bytes, a, b);
 }
 
 const parsers: ParquetParsers = {
