@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run bench [-- startup|gate|audit|rollout|shared|s3|postgres]`: runs the benchmarks, prints a table, saves JSON under bench/results/.
+// `npm run bench [-- startup|gate|audit|rollout|shared|s3|postgres|hash-cache|parquet|gate-scale]`: runs the benchmarks, prints a table, saves JSON under bench/results/.
 import { printTable, saveResults } from './lib.mjs';
 
 // The benchmarks' own S3 clients (baselines) would print the SDK's Node-version notice.
@@ -14,6 +14,9 @@ const suites = [
   ['shared', () => import('./shared-registry.mjs')],
   ['s3', () => import('./s3-transfer.mjs')],
   ['postgres', () => import('./postgres.mjs')],
+  ['hash-cache', () => import('./hash-cache.mjs')],
+  ['parquet', () => import('./parquet.mjs')],
+  ['gate-scale', () => import('./gate-scale.mjs')],
 ];
 const all = [];
 for (const [name, load] of suites) {

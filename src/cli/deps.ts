@@ -13,6 +13,7 @@ import type { Progress } from '../ports/progress.js';
 import type { ConfigOverrides, ProjectSettings, ResolvedConfig } from '../core/config/index.js';
 import type { SharedRegistryAdmin } from '../ports/shared-registry.js';
 import type { OpenContext } from '../adapters/registry/open-registry.js';
+import type { HashCache } from '../ports/hash-cache.js';
 import { UsageError } from '../core/errors.js';
 import { makeProgress } from './progress.js';
 
@@ -48,6 +49,8 @@ export interface Deps {
   prompter(): Promise<Prompter>;
   actor(): Promise<string>;
   progress(quiet?: boolean): Promise<Progress>;
+  /** Digests of local files by (device, inode, size, mtime, ctime), in the user cache folder. */
+  hashCache(): Promise<HashCache>;
   close(): Promise<void>;
 }
 
@@ -76,6 +79,7 @@ export function makeDeps(io: Io, env: Env, cwd: string): Deps {
   let registry: Registry | undefined;
   let store: BlobStore | undefined;
   let actor: string | undefined;
+  let hashCache: HashCache | undefined;
   const deps: Deps = {
     io,
     env,
@@ -163,16 +167,24 @@ export function makeDeps(io: Io, env: Env, cwd: string): Deps {
     progress(quiet = false) {
       return makeProgress(io, quiet);
     },
+    async hashCache() {
+      if (hashCache) return hashCache;
+      const { SqliteHashCache } = await import('../adapters/hash-cache/sqlite-hash-cache.js');
+      hashCache = SqliteHashCache.open(join(cacheRoot(env), 'hash-cache', 'hashes.db'));
+      return hashCache;
+    },
     async close() {
       const r = registry;
       registry = undefined;
+      hashCache?.close();
+      hashCache = undefined;
       await r?.close();
     },
   };
   return deps;
 }
 
-/** Where shared registries are cached: MLCTL_CACHE_DIR, else $XDG_CACHE_HOME/mlctl, else ~/.cache/mlctl. */
+/** Where shared registries and the hash cache live: MLCTL_CACHE_DIR, else $XDG_CACHE_HOME/mlctl, else ~/.cache/mlctl. */
 export function cacheRoot(env: Env): string {
   if (env.MLCTL_CACHE_DIR) return env.MLCTL_CACHE_DIR;
   if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, 'mlctl');

@@ -6,7 +6,7 @@ import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { S3Client, CreateBucketCommand } from '@aws-sdk/client-s3';
-import { expect } from 'vitest';
+import { expect, inject } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { makeDeps, type Deps } from '../../src/cli/deps.js';
 import type { Io } from '../../src/cli/io.js';
@@ -32,6 +32,7 @@ export function baseEnv(extra: Record<string, string | undefined> = {}): Record<
     AWS_CONFIG_FILE: '/nonexistent',
     AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
     AWS_EC2_METADATA_DISABLED: 'true',
+    MLCTL_CACHE_DIR: inject('cacheDir'),
     ...extra,
   };
 }

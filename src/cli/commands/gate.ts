@@ -38,7 +38,7 @@ export function registerGate(program: Command, deps: Deps): void {
     .option('--eval', 'pull both versions and run gates.eval.command from mlctl.yaml for each')
     .option(
       '--predictions <file>',
-      "candidate's predictions on the evaluation set (CSV or JSONL: id,label,score[,prediction][,slice columns])",
+      "candidate's predictions on the evaluation set (CSV, JSONL or Parquet: id,label,score[,prediction][,slice columns])",
     )
     .option('--baseline-predictions <file>', "baseline's predictions on the same rows")
     .addOption(

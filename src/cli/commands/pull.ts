@@ -13,19 +13,23 @@ export function registerPull(program: Command, deps: Deps): void {
       'target folder (default: ./<model>-<version>); must be missing or hold only the version files',
     )
     .option('--force', "pull into a folder holding other files: replace only the version's files, leave the rest")
+    .option('--no-hash-cache', 'hash files already in the target folder instead of reusing digests of unchanged files')
     .addHelpText(
       'after',
       '\nExamples:\n  $ mlctl pull fraud@champion --to serving/model\n  $ mlctl pull fraud@3\n  $ mlctl pull fraud@4 --to serving/model --force',
     )
-    .action(async (ref: string, opts: { to?: string; force?: boolean }, cmd: Command) => {
+    .action(async (ref: string, opts: { to?: string; force?: boolean; hashCache?: boolean }, cmd: Command) => {
       const ctx = commandCtx(deps, cmd);
       const { pullVersion } = await import('../../core/artifacts/pull.js');
+      const hashCache = opts.hashCache === false ? undefined : await deps.hashCache();
+      if (hashCache?.problem) ctx.warnings.push(hashCache.problem);
       const r = await pullVersion(
         {
           registry: await deps.registry(),
           store: await deps.artifacts(),
           cwd: deps.cwd,
           progress: await deps.progress(ctx.quiet || ctx.json),
+          hashCache,
         },
         ref,
         opts.to,

@@ -16,6 +16,7 @@ interface RegisterOptions {
   description?: string;
   allowDuplicate?: boolean;
   followLinks?: boolean;
+  hashCache?: boolean;
 }
 
 export function registerRegister(program: Command, deps: Deps): void {
@@ -25,7 +26,10 @@ export function registerRegister(program: Command, deps: Deps): void {
     .argument('<model>', 'model name, e.g. fraud')
     .argument('<path...>', 'files or folders with the model artifacts')
     .option('--metrics <file>', 'metrics JSON: {"auc": 0.91} or {"dataset": {...}, "metrics": {...}, "slices": {...}}')
-    .option('--schema <file>', 'feature schema JSON: {"inputs": [...], "outputs": [...]}')
+    .option(
+      '--schema <file>',
+      'feature schema JSON: {"inputs": [...], "outputs": [...]} (default for an MLflow model folder: its signature)',
+    )
     .option('--data <path>', 'training data file or folder to hash (not uploaded)')
     .option('--data-hash <sha256:hex>', 'training data digest computed elsewhere')
     .option('--config <file>', 'training config (JSON or YAML)')
@@ -35,16 +39,23 @@ export function registerRegister(program: Command, deps: Deps): void {
     .option('--description <text>', 'free-text description')
     .option('--allow-duplicate', 'create a new version even if the same content and code commit exist')
     .option('--follow-links', 'store what symbolic links leaving the folder point to (refused otherwise)')
+    .option(
+      '--no-hash-cache',
+      'hash every byte instead of reusing digests of unchanged files (same inode, size and times)',
+    )
     .addHelpText(
       'after',
       `
 Examples:
   $ mlctl register fraud model/ --metrics eval/metrics.json --schema schema.json --data data/train/
   $ mlctl register fraud model.onnx --data-hash sha256:9f86d0… --tag team=risk --parent fraud@3
+  $ mlctl register fraud ./mlflow-model/    # MLmodel at its root: flavors and signature are recorded
 
 Re-registering the same content from the same commit prints the existing version and exits 0.
 Never stored: .git/, mlctl's registry file, artifact store and cache, paths matched by a
-.mlctlignore file (gitignore syntax), directory links and dangling links; each is listed.`,
+.mlctlignore file (gitignore syntax), directory links and dangling links; each is listed.
+Digests of files unchanged since the last run (same device, inode, size, mtime and ctime) come from
+the hash cache in the user cache folder (MLCTL_CACHE_DIR, else ~/.cache/mlctl); verify never uses it.`,
     )
     .action(async (model: string, paths: string[], opts: RegisterOptions, cmd: Command) => {
       const ctx = commandCtx(deps, cmd);
@@ -58,6 +69,8 @@ Never stored: .git/, mlctl's registry file, artifact store and cache, paths matc
         registry: cfg.registry,
         artifacts: cfg.artifacts,
       });
+      const hashCache = opts.hashCache === false ? undefined : await deps.hashCache();
+      if (hashCache?.problem) ctx.warnings.push(hashCache.problem);
       const result = await registerVersion(
         {
           registry,
@@ -68,6 +81,7 @@ Never stored: .git/, mlctl's registry file, artifact store and cache, paths matc
           git: await deps.git(),
           progress: await deps.progress(ctx.quiet || ctx.json),
           protect,
+          hashCache,
         },
         {
           model,
@@ -90,6 +104,12 @@ Never stored: .git/, mlctl's registry file, artifact store and cache, paths matc
         if (result.excluded.length > 10) shown.push(`and ${result.excluded.length - 10} more (see --json)`);
         note(ctx, `skipped ${result.excluded.length} path(s): ${shown.join(', ')}`);
       }
+      ctx.warnings.push(...result.warnings);
+      if (result.mlflow)
+        note(
+          ctx,
+          `MLflow model: flavors ${result.mlflow.flavors.join(', ')}; feature schema ${result.mlflow.schemaFrom === 'signature' ? 'from its signature' : result.mlflow.schemaFrom === '--schema' ? 'from --schema' : 'not recorded (no column-based signature)'}`,
+        );
       if (result.created) {
         note(
           ctx,

@@ -11,7 +11,8 @@ import { checkManifestPath } from './manifest.js';
 import { escapesRoot } from './paths.js';
 import { checkManifest } from './manifest-check.js';
 import { prepareDestination } from './destination.js';
-import { sha256File } from '../hashing/digest.js';
+import { newHashStats, sha256Local, type HashStats } from '../hashing/local-hash.js';
+import type { HashCache } from '../../ports/hash-cache.js';
 import { mapLimit } from '../util/map-limit.js';
 import { trackTemp, untrackTemp } from '../util/temp-files.js';
 import { fsFailure, isFsError } from '../util/fs-errors.js';
@@ -24,6 +25,8 @@ export interface PullResult {
   to: string;
   files: Array<ArtifactEntry & { action: 'downloaded' | 'up-to-date' }>;
   bytesDownloaded: number;
+  /** Files already at the destination that were hashed to check them, and how many the hash cache answered. */
+  hashing: HashStats;
 }
 
 /** Stream one blob to dest: hash while writing a temp file next to it, rename only when the digest matches. */
@@ -93,7 +96,7 @@ async function undoPartialPull(root: string, rootExisted: boolean, placed: strin
 }
 
 export async function pullVersion(
-  ctx: { registry: Registry; store: BlobStore; cwd: string; progress?: Progress },
+  ctx: { registry: Registry; store: BlobStore; cwd: string; progress?: Progress; hashCache?: HashCache },
   ref: string,
   to?: string,
   opts: { force?: boolean } = {},
@@ -132,6 +135,7 @@ export async function pullVersion(
     'bytes',
   );
   let bytes = 0;
+  const hashing = newHashStats();
   const rootExisted = await stat(root).then(
     () => true,
     () => false,
@@ -145,7 +149,11 @@ export async function pullVersion(
       async ({ e, dest }) => {
         // lstat: a link at a version path is replaced by the file (rename does not follow it), never read through.
         const existing = await lstat(dest).catch(() => undefined);
-        if (existing?.isFile() && existing.size === e.size && (await sha256File(dest)).sha256 === e.sha256) {
+        if (
+          existing?.isFile() &&
+          existing.size === e.size &&
+          (await sha256Local(dest, { cache: ctx.hashCache, stats: hashing })).sha256 === e.sha256
+        ) {
           progress.tick(e.size);
           return { ...e, action: 'up-to-date' as const };
         }
@@ -162,5 +170,6 @@ export async function pullVersion(
     throw err;
   }
   progress.stop();
-  return { ref: `${v.model}@${v.version}`, to: root, files, bytesDownloaded: bytes };
+  ctx.hashCache?.flush();
+  return { ref: `${v.model}@${v.version}`, to: root, files, bytesDownloaded: bytes, hashing };
 }

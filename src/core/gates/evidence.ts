@@ -5,7 +5,8 @@ import { UsageError } from '../errors.js';
 import { formatRef } from '../refs.js';
 import { hashDataset } from '../registry/register.js';
 import { shortHash } from '../util/text.js';
-import { alignPredictions, evaluationDigest, readPredictions, type Predictions } from './predictions.js';
+import { alignPredictions, evaluationDigest, type Predictions } from './predictions.js';
+import { readPredictionsFile } from './predictions-file.js';
 import { tablesFromPredictions } from './evaluate.js';
 import { evaluateVersion } from './eval-command.js';
 import { CLASSIFICATION_METRICS } from './metrics.js';
@@ -57,10 +58,11 @@ function fromPredictions(
 }
 
 /** --predictions and --baseline-predictions. */
-export function evidenceFromFiles(ctx: GateContext, input: GateInput, policy: LoadedPolicy): Evidence {
-  const read = (f: string) => readPredictions(resolve(ctx.cwd, f), f);
-  const cand = read(input.predictions!);
-  const base = input.baselinePredictions ? read(input.baselinePredictions) : null;
+export async function evidenceFromFiles(ctx: GateContext, input: GateInput, policy: LoadedPolicy): Promise<Evidence> {
+  // CSV, JSONL or Parquet (by name or magic bytes): one reader per format behind readPredictionsFile.
+  const read = (f: string) => readPredictionsFile(resolve(ctx.cwd, f), f);
+  const cand = await read(input.predictions!);
+  const base = input.baselinePredictions ? await read(input.baselinePredictions) : null;
   return fromPredictions(policy, 'predictions', cand, base);
 }
 

@@ -173,9 +173,9 @@ function hash52(s: string): number {
 
 /**
  * Duplicate ids, found with one native sort of 52-bit hashes; only a hash collision takes the
- * exact (Map) path, which also names the lines.
+ * exact (Map) path, which also names the lines (or the rows, for `lineOf` null: Parquet).
  */
-function checkDuplicates(file: string, ids: string[], lineOf: ArrayLike<number>): Float64Array {
+export function checkDuplicates(file: string, ids: string[], lineOf: ArrayLike<number> | null): Float64Array {
   const hashes = new Float64Array(ids.length);
   for (let i = 0; i < ids.length; i++) hashes[i] = hash52(ids[i]!);
   const h = Float64Array.from(hashes).sort();
@@ -187,7 +187,9 @@ function checkDuplicates(file: string, ids: string[], lineOf: ArrayLike<number>)
     const prev = seen.get(ids[i]!);
     if (prev !== undefined)
       throw new UsageError(
-        `${file}:${lineOf[i]}: duplicate id ${JSON.stringify(ids[i])} (first on line ${lineOf[prev]})`,
+        lineOf
+          ? `${file}:${lineOf[i]}: duplicate id ${JSON.stringify(ids[i])} (first on line ${lineOf[prev]})`
+          : `${file}: row ${i + 1}: duplicate id ${JSON.stringify(ids[i])} (first in row ${prev + 1})`,
       );
     seen.set(ids[i]!, i);
   }

@@ -24,7 +24,7 @@ export async function runGate(ctx: GateContext, input: GateInput): Promise<GateR
   const { cand, base } = await resolveVersions(ctx, input);
   checkInputs(ctx, input, base);
   const evidence = input.predictions
-    ? evidenceFromFiles(ctx, input, policy)
+    ? await evidenceFromFiles(ctx, input, policy)
     : input.eval
       ? await evidenceFromEvaluation(ctx, policy, cand, base)
       : await evidenceFromRegistry(ctx, input, cand, base);

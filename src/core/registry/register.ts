@@ -8,7 +8,9 @@ import { committedHead } from '../audit/anchors.js';
 import { collectFiles, type Excluded, type LocalFile, type ProtectedPath } from '../artifacts/collect.js';
 import { blobKey, manifestKey } from '../artifacts/layout.js';
 import { manifestDigest } from '../artifacts/manifest.js';
-import { normalizeDigest, sha256File, sha256Hex } from '../hashing/digest.js';
+import { normalizeDigest, sha256Hex } from '../hashing/digest.js';
+import { newHashStats, sha256Local, type HashStats } from '../hashing/local-hash.js';
+import type { HashCache } from '../../ports/hash-cache.js';
 import { canonicalJson } from '../canonical-json.js';
 import { readMetricsFile, type MetricsInput } from '../inputs/metrics-file.js';
 import { readFeatureSchema, type FeatureSchema } from '../inputs/feature-schema.js';
@@ -17,6 +19,7 @@ import { mapLimit } from '../util/map-limit.js';
 import { missingBlobs } from '../artifacts/blob-check.js';
 import { pinBlobs } from '../artifacts/pins.js';
 import { parseTags } from './tags.js';
+import { withMlflowModel, type MlflowSummary } from './mlflow-folder.js';
 import { resolveRef } from './resolve.js';
 import type { ArtifactEntry, CodeInfo, Registry, VersionRecord } from '../../ports/registry.js';
 import type { BlobStore } from '../../ports/blob-store.js';
@@ -52,6 +55,8 @@ export interface RegisterContext {
   progress?: Progress;
   /** mlctl's own data (registry file, local artifact store, cache): never stored. */
   protect?: ProtectedPath[];
+  /** Remembered digests of unchanged local files (absent: hash every byte, `--no-hash-cache`). */
+  hashCache?: HashCache;
 }
 
 export interface RegisterResult {
@@ -67,6 +72,11 @@ export interface RegisterResult {
   code: CodeInfo | null;
   /** Paths left out of the version (git metadata, mlctl's data, .mlctlignore, links), and why. */
   excluded: Excluded[];
+  /** Files hashed for the artifacts and --data, and how many digests the hash cache supplied. */
+  hashing: HashStats;
+  /** Set when the version is an MLflow model folder (MLmodel at its root). */
+  mlflow: MlflowSummary | null;
+  warnings: string[];
 }
 
 const MAX_REQUIREMENTS = 1 << 20;
@@ -102,11 +112,15 @@ function readInputs(input: RegisterInput, cwd: string) {
 }
 
 /** A dataset's digest: sha256 of a file, or of the canonical listing (path, size, sha256) of a folder. */
-export async function hashDataset(path: string, cwd: string): Promise<string> {
+export async function hashDataset(
+  path: string,
+  cwd: string,
+  o: { cache?: HashCache; stats?: HashStats } = {},
+): Promise<string> {
   const { files } = await collectFiles([path], cwd, { raw: true }).catch((err) => {
     throw err instanceof UsageError ? new UsageError(`--data ${err.message}`) : err;
   });
-  const entries = await mapLimit(files, 4, async (f) => ({ path: f.path, ...(await sha256File(f.abs)) }));
+  const entries = await mapLimit(files, 4, async (f) => ({ path: f.path, ...(await sha256Local(f.abs, o)) }));
   const isFolder = (await stat(resolve(cwd, path))).isDirectory();
   if (!isFolder && entries.length === 1) return `sha256:${entries[0]!.sha256}`;
   return `sha256:${sha256Hex(canonicalJson(entries.map((e) => ({ path: e.path, sha256: e.sha256, size: e.size }))))}`;
@@ -122,7 +136,11 @@ export async function registerVersion(ctx: RegisterContext, input: RegisterInput
     protect: ctx.protect,
     followLinks: input.followLinks,
   });
-  const dataHash = inp.dataHash ?? (input.dataPath ? await hashDataset(input.dataPath, ctx.cwd) : null);
+  const ml = withMlflowModel(files, ctx.cwd, { schema: inp.schema, config: inp.config });
+  const hashing = newHashStats();
+  const cache = ctx.hashCache;
+  const dataHash =
+    inp.dataHash ?? (input.dataPath ? await hashDataset(input.dataPath, ctx.cwd, { cache, stats: hashing }) : null);
   // Git inspection runs while the files are hashed.
   const codeP = ctx.git ? ctx.git.codeInfo(ctx.cwd) : Promise.resolve(null);
   codeP.catch(() => undefined);
@@ -130,14 +148,24 @@ export async function registerVersion(ctx: RegisterContext, input: RegisterInput
   const totalSize = files.reduce((s, f) => s + f.size, 0);
   progress.start('hashing', totalSize, 'bytes');
   const entries: Array<ArtifactEntry & { abs: string }> = await mapLimit(files, 4, async (f: LocalFile) => {
-    const h = await sha256File(f.abs, (n) => progress.tick(n));
+    const h = await sha256Local(f.abs, { cache, stats: hashing, onBytes: (n) => progress.tick(n) });
     return { path: f.path, size: h.size, sha256: h.sha256, abs: f.abs };
   });
   progress.stop();
+  cache?.flush();
   const code = await codeP;
   const store = await ctx.store;
   const digest = manifestDigest(entries);
-  const base = { manifestDigest: digest, files: entries.length, totalSize, code, excluded };
+  const base = {
+    manifestDigest: digest,
+    files: entries.length,
+    totalSize,
+    code,
+    excluded,
+    hashing,
+    mlflow: ml.mlflow,
+    warnings: ml.warnings,
+  };
 
   if (!input.allowDuplicate) {
     const dup = await ctx.registry.findDuplicate(input.model, digest, code?.commit ?? null);
@@ -234,8 +262,8 @@ export async function registerVersion(ctx: RegisterContext, input: RegisterInput
       dataset: { digest: inp.metrics?.dataset?.digest ?? null, name: inp.metrics?.dataset?.name ?? null },
       dataHash,
       code,
-      config: inp.config,
-      featureSchema: inp.schema,
+      config: ml.config,
+      featureSchema: ml.schema,
       requirements: inp.requirements,
       parentId: parent?.id ?? null,
       tags: inp.tags,

@@ -20,10 +20,23 @@ export function rankGroups(scores: ArrayLike<number>): RankGroups {
   let d = 0;
   for (let i = 0; i < n; i++) if (i === 0 || sorted[i] !== sorted[d - 1]) sorted[d++] = sorted[i]!;
   const group = new Uint32Array(n);
+  // Each row's group by binary search over the distinct values, narrowed first by a bucket table
+  // over [min, max]: a plain search over millions of values is ~20 dependent cache misses per
+  // row, which made 10M rows ~20× slower than 1M instead of ~12× (n log n).
+  const buckets = Math.max(1, Math.min(d, 1 << 22));
+  const lo0 = sorted[0] ?? 0;
+  const span = (sorted[d - 1] ?? 0) - lo0;
+  const scale = span > 0 && Number.isFinite(span) ? buckets / span : 0;
+  const bucketOf = (v: number) => (scale ? Math.min(buckets - 1, Math.floor((v - lo0) * scale)) : 0);
+  // start[b]: first distinct value in bucket b or later (bucketOf is monotone, so buckets are runs).
+  const start = new Uint32Array(buckets + 1).fill(d);
+  for (let k = d - 1; k >= 0; k--) start[bucketOf(sorted[k]!)] = k;
+  for (let b = buckets - 1; b >= 0; b--) if (start[b] === d) start[b] = start[b + 1]!;
   for (let i = 0; i < n; i++) {
     const v = scores[i]!;
-    let lo = 0;
-    let hi = d - 1;
+    const b = bucketOf(v);
+    let lo = start[b]!;
+    let hi = start[b + 1]! - 1;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       if (sorted[mid]! < v) lo = mid + 1;
