@@ -9,6 +9,8 @@ import { registerPromote } from './commands/promote.js';
 import { registerRollout } from './commands/rollout.js';
 import { registerSharedRegistry } from './commands/shared-registry.js';
 import { registerDoctor } from './commands/doctor.js';
+import { registerReport } from './commands/report.js';
+import { registerUi } from './commands/ui.js';
 
 export const VERSION = '0.1.0';
 
@@ -66,5 +68,7 @@ Exit codes: 0 ok, 1 negative verdict, 2 usage/input error, 3 storage/infrastruct
   registerDoctor(program, deps);
   registerAudit(program, deps);
   registerLineage(program, deps);
+  registerReport(program, deps);
+  registerUi(program, deps);
   return program;
 }

@@ -214,6 +214,7 @@ export interface Registry {
 
   insertGateRun(g: GateRunInput): number;
   gateRuns(candidateId: number): GateRunRecord[];
+  getGateRun(id: number): GateRunRecord | undefined;
 
   events(filter: EventFilter): EventRecord[];
   /** Every event in sequence order, streamed. */

@@ -19,6 +19,14 @@ async function policyPath(
   return { ...currentPolicyLocation(cfg.root, settings), settings };
 }
 
+async function writeGateHtml(deps: Deps, gateRunId: number, file: string) {
+  const { buildGateRunView } = await import('../../core/views/gate-run.js');
+  const { renderView, staticLinks } = await import('../render/html/render.js');
+  const { writeHtmlFile } = await import('../render/html/write.js');
+  const view = await buildGateRunView(await deps.registry(), gateRunId, deps.clock.now());
+  return writeHtmlFile(deps, file, renderView(view, staticLinks));
+}
+
 export function registerGate(program: Command, deps: Deps): void {
   const gate = program
     .command('gate')
@@ -40,6 +48,10 @@ export function registerGate(program: Command, deps: Deps): void {
       ),
     )
     .option('--report <file>', 'also write the JSON report to this file')
+    .option(
+      '--report-html <file>',
+      'also write the gate run as a self-contained HTML page (ROC/PR curves, every check)',
+    )
     .addHelpText(
       'after',
       `
@@ -47,6 +59,7 @@ Examples:
   $ mlctl gate fraud@4                                   # registered metrics, same dataset as the champion
   $ mlctl gate fraud@4 --predictions cand.csv --baseline-predictions champ.csv
   $ mlctl gate fraud@4 --eval --output github            # in GitHub Actions
+  $ mlctl gate fraud@4 --predictions cand.csv --baseline-predictions champ.csv --report-html gate.html
   $ mlctl gate lint --policy gates.yaml
 
 Exit codes: 0 pass (warnings allowed), 1 a gate failed, 2 invalid policy or input,
@@ -80,6 +93,8 @@ Exit codes: 0 pass (warnings allowed), 1 a gate failed, 2 invalid policy or inpu
         const { atomicWrite } = await import('../../core/util/atomic-write.js');
         atomicWrite(resolve(deps.cwd, opts.report), `${JSON.stringify(report, null, 2)}\n`);
       }
+      // Written whatever the verdict: a failed gate is the run reviewers most want to look at.
+      const html = opts.reportHtml ? await writeGateHtml(deps, report.gateRunId, opts.reportHtml) : null;
       const format: (typeof OUTPUTS)[number] = ctx.json
         ? 'json'
         : (opts.output ?? (deps.env.GITHUB_ACTIONS === 'true' ? 'github' : 'table'));
@@ -102,7 +117,10 @@ Exit codes: 0 pass (warnings allowed), 1 a gate failed, 2 invalid policy or inpu
         const gh = await import('../render/github.js');
         text = `::group::mlctl gate ${report.candidate.ref}\n${r.renderGateTable(report)}::endgroup::\n${r.renderGateAnnotations(report)}`;
         if (deps.env.GITHUB_STEP_SUMMARY)
-          gh.appendStepSummary(deps.env.GITHUB_STEP_SUMMARY, r.renderGateMarkdown(report));
+          gh.appendStepSummary(
+            deps.env.GITHUB_STEP_SUMMARY,
+            `${r.renderGateMarkdown(report)}${html ? `\n📄 HTML report (curves, every check): \`${html.file}\`${deps.env.MLCTL_REPORT_ARTIFACT ? `, attached to this run as the artifact \`${deps.env.MLCTL_REPORT_ARTIFACT}\`` : ''}\n` : ''}`,
+          );
         if (deps.env.GITHUB_OUTPUT) {
           gh.writeOutputs(deps.env.GITHUB_OUTPUT, {
             verdict: report.verdict,

@@ -19,6 +19,7 @@ import {
 } from './predictions.js';
 import { evaluateGates, tablesFromPredictions, type MetricTable } from './evaluate.js';
 import { overallVerdict, type CheckResult } from './checks.js';
+import { gateCurves, type GateCurves } from './curves.js';
 import { CLASSIFICATION_METRICS } from './metrics.js';
 import type { GatesSettings } from './gates-config.js';
 import type { Registry, VersionRecord } from '../../ports/registry.js';
@@ -56,6 +57,11 @@ export interface GateReport {
   dataset: { digest: string | null; source: 'metrics' | 'predictions' | 'eval'; rows: number | null };
   summary: Record<'pass' | 'fail' | 'warn' | 'skip' | 'inconclusive', number>;
   checks: CheckResult[];
+  /**
+   * ROC and precision–recall curves of both models (≤ 500 points each), for runs recorded from
+   * binary-labelled predictions. Absent on other runs and on runs recorded before curves were kept.
+   */
+  curves?: GateCurves;
   gateRunId: number;
   at: string;
   actor: string;
@@ -291,6 +297,10 @@ export async function runGate(ctx: GateContext, input: GateInput): Promise<GateR
     at,
     actor: ctx.actor,
   };
+  // Assigned inside fromPredictions(), which the compiler does not follow.
+  const evaluated = rows as { cand: Predictions; base: Predictions | null } | undefined;
+  const curves = evaluated ? gateCurves(evaluated.cand, evaluated.base) : null;
+  if (curves) report.curves = curves;
   try {
     report.gateRunId = await ctx.registry.write(() => {
       const id = ctx.registry.insertGateRun({
