@@ -36,7 +36,7 @@ export interface MetricComparison {
   champion: number | null;
   delta: number | null;
   datasetDigest: string | null;
-  /** Both computed on the same dataset (otherwise the delta compares unlike with unlike). */
+  /** Both computed on the same dataset (false: the delta compares unlike with unlike; null: unknown). */
   sameDataset: boolean | null;
 }
 
@@ -176,7 +176,7 @@ export async function buildVersionView(registry: Registry, ref: string, now: Dat
       champion: c ? c.value : null,
       delta: c ? m.value - c.value : null,
       datasetDigest: m.datasetDigest,
-      sameDataset: c ? !!m.datasetDigest && m.datasetDigest === c.datasetDigest : null,
+      sameDataset: c && m.datasetDigest && c.datasetDigest ? m.datasetDigest === c.datasetDigest : null,
     };
   });
   const lineage = lineageGraph(await lineageOf(registry, `${v.model}@${v.version}`, LINEAGE_DEPTH));
