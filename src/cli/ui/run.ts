@@ -63,16 +63,16 @@ export async function runUi(
       throw new UsageError(`not allowed to listen on ${host}:${opts.port}; use a port above 1023`);
     throw err;
   }
+  note(
+    ctx,
+    `mlctl ui: serving ${location} read-only${token ? '; every request needs the token in the URL printed on stdout' : ''}; Ctrl-C stops`,
+  );
   // One line either way: the URL (or the envelope holding it) is the first line of output.
   if (ctx.json)
     deps.io.out.write(
       `${JSON.stringify(JSON.parse(envelope(ctx.name, { url: ui.url, host, port: ui.port, registry: location })))}\n`,
     );
   else deps.io.out.write(`${ui.url}\n`);
-  note(
-    ctx,
-    `mlctl ui: serving ${location} read-only${token ? '; every request needs the token in the URL above' : ''}; Ctrl-C stops`,
-  );
   if (opts.open) openBrowser(ui.url, (m) => note(ctx, m));
   const signal = await new Promise<NodeJS.Signals>((stop) => {
     const restore = onInterrupt((s) => {

@@ -33,7 +33,7 @@ ${field('actor', f.actor, 'someone@example.com')}${field('since', f.since, '7d o
 <p class="muted">${v.events.length} event(s)${v.truncated ? `, newest first; more match: narrow the filters or raise the limit` : ''}.</p>
 <div class="scroll"><table class="filterable events"><thead><tr><th class="n">seq</th><th>at</th><th>actor</th><th>action</th><th>subject</th><th>detail</th></tr></thead><tbody>${v.events.map(
     (e) =>
-      h`<tr data-seq="${e.seq}"><td class="n">${e.seq}</td><td>${time(e.at)}</td><td>${e.actor}</td><td>${e.action}</td><td>${e.subject ? link(links.version(e.subject), e.subject) : e.model ? link(links.model(e.model), e.model) : '–'}</td><td class="mono desc">${JSON.stringify(e.payload)}</td></tr>`,
+      h`<tr data-seq="${e.seq}"><td class="n">${e.seq}</td><td class="t">${time(e.at)}</td><td>${e.actor}</td><td>${e.action}</td><td>${e.subject ? link(links.version(e.subject), e.subject) : e.model ? link(links.model(e.model), e.model) : '–'}</td><td class="mono payload">${JSON.stringify(e.payload)}</td></tr>`,
   )}</tbody></table></div>`;
 }
 

@@ -20,7 +20,7 @@ a{color:var(--accent);text-decoration:none}a:hover{text-decoration:underline}
 table{border-collapse:collapse;margin:.4em 0;font-variant-numeric:tabular-nums}
 th,td{border-bottom:1px solid var(--line);padding:.25em .6em;text-align:left;vertical-align:top}
 th{background:var(--panel);font-weight:600;position:sticky;top:0}
-td.n,th.n{text-align:right}
+td.n,th.n{text-align:right}td.t{white-space:nowrap}td.payload{word-break:break-all;min-width:24em}
 table.sortable th{cursor:pointer}
 tr.focus td{background:#fff7e6}
 .scroll{overflow:auto;max-height:70vh;border:1px solid var(--line)}
