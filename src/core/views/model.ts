@@ -137,11 +137,12 @@ export async function buildModelView(registry: Registry, model: string, now: Dat
   }
   gateRuns.sort((a, b) => b.id - a.id);
 
-  const names = [...metricCount.keys()].sort();
+  const byName = (a: string, b: string) => a.localeCompare(b, 'en', { numeric: true });
+  const names = [...metricCount.keys()].sort(byName);
   const tableMetrics = [...names]
     .sort((a, b) => metricCount.get(b)! - metricCount.get(a)! || a.localeCompare(b))
     .slice(0, MAX_TABLE_METRICS)
-    .sort();
+    .sort(byName);
   const series = names.map((metric) => ({
     metric,
     points: versions

@@ -111,7 +111,7 @@ export function metricChart(o: MetricChartInput): Html {
   return h`<svg class="chart metric" viewBox="0 0 ${W} ${H}" role="img" aria-label="${o.metric} by version" data-x0="${d0}" data-x1="${d1}" data-p0="${r1(xs(d0))}" data-p1="${r1(xs(d1))}" data-xname="version">
 <g class="bands" data-bands="${o.bands.length}">${bands}</g>
 ${axes(xs, ys, { xLabel: 'version', yLabel: o.metric, integerX: true })}
-<g class="series s0" data-series="${o.metric}" data-points="${pts.length}" data-xs="${pts.map((p) => p.x).join(',')}" data-ys="${pts.map((p) => num(p.y)).join(',')}">
+<g class="series s0${pts.length > 150 ? ' dense' : ''}" data-series="${o.metric}" data-points="${pts.length}" data-xs="${pts.map((p) => p.x).join(',')}" data-ys="${pts.map((p) => num(p.y)).join(',')}">
 <path class="line" d="${pathOf(xs, ys, pts)}"/><path class="dots" d="${dots(xs, ys, pts)}"/></g>
 <g class="champions" data-points="${champPts.length}">${champPts.map((p) => raw(`<circle class="champ" cx="${r1(xs(p.x))}" cy="${r1(ys(p.y))}" r="5.5"/>`))}</g>
 ${focus.map((p) => raw(`<circle class="focusmark" cx="${r1(xs(p.x))}" cy="${r1(ys(p.y))}" r="8"/>`))}

@@ -41,6 +41,7 @@ svg.chart{width:100%;height:auto;display:block;font-size:11px}svg.timeline{max-w
 svg .axis line,svg .axis path{stroke:#9aa5b1}svg .grid line{stroke:#edf0f3}
 svg text{fill:var(--muted)}svg .label{fill:var(--fg)}
 svg .line{fill:none;stroke-width:1.6}svg .dots{fill:none;stroke-width:5;stroke-linecap:round}
+svg .dense .line{stroke-width:.7;opacity:.6}svg .dense .dots{stroke-width:2.6}
 svg .s0 .line,svg .s0 .dots{stroke:var(--cand)}svg .s1 .line,svg .s1 .dots{stroke:var(--base)}
 svg .s2 .line,svg .s2 .dots{stroke:#7048e8}svg .s3 .line,svg .s3 .dots{stroke:#0c8599}
 svg .champ{fill:none;stroke:var(--fg);stroke-width:1.5}svg .focusmark{fill:none;stroke:var(--cand);stroke-width:2.5}
