@@ -58,6 +58,21 @@ describe('gate curves', () => {
     expect(c.pr.length).toBeLessThanOrEqual(500);
     expect(downsample([1, 2, 3], 500)).toEqual([1, 2, 3]);
     expect(curvesOf(Float64Array.from([1, 1]), Float64Array.from([0.2, 0.3]))).toBeNull();
+    // Past SAMPLE rows the thresholds are quantiles: still exact points, monotone, (0,0) to (1,1).
+    const big = 200_000;
+    const bl = Float64Array.from({ length: big }, (_, i) => (i % 4 === 0 ? 1 : 0));
+    const bs = Float64Array.from({ length: big }, (_, i) => ((i * 7919) % big) / big / 2 + (i % 4 === 0 ? 0.2 : 0));
+    const bc = curvesOf(bl, bs)!;
+    expect(bc.roc.length).toBeLessThanOrEqual(500);
+    expect(bc.roc[0]).toEqual([0, 0]);
+    expect(bc.roc.at(-1)).toEqual([1, 1]);
+    let area = 0;
+    for (let i = 1; i < bc.roc.length; i++) {
+      expect(bc.roc[i]![0]).toBeGreaterThanOrEqual(bc.roc[i - 1]![0]);
+      expect(bc.roc[i]![1]).toBeGreaterThanOrEqual(bc.roc[i - 1]![1]);
+      area += ((bc.roc[i]![0] - bc.roc[i - 1]![0]) * (bc.roc[i]![1] + bc.roc[i - 1]![1])) / 2;
+    }
+    expect(Math.abs(area - aucOf(bl, bs)!)).toBeLessThan(0.002);
     expect(curvesOf(Float64Array.from([1, 2, 0]), Float64Array.from([0.2, 0.3, 0.1]))).toBeNull();
   });
 });

@@ -31,44 +31,58 @@ export function downsample<T>(points: T[], max = MAX_POINTS): T[] {
   return out;
 }
 
+/** Thresholds drawn from at most this many scores: every distinct score of smaller sets. */
+export const SAMPLE = 8192;
+
 /**
- * Both curves from one sweep over the distinct scores, high to low (ties move together, as a
- * threshold does). Positives and negatives are sorted apart as typed arrays: native numeric sort.
- * Null when labels are not binary or one class is missing.
+ * Both curves at a set of score thresholds, each point exact for its threshold (true and false
+ * positives among rows scoring at or above it). The thresholds are the distinct scores when there
+ * are at most SAMPLE rows (the exact curve), else the distinct scores of an evenly strided sample
+ * (quantiles): one binary search per row instead of sorting every row, so a 1M-row gate pays tens
+ * of milliseconds for its curves. Null when labels are not binary or one class is missing.
  */
 export function curvesOf(labels: Float64Array, scores: Float64Array): ModelCurves | null {
+  const n = labels.length;
   let p = 0;
-  for (let i = 0; i < labels.length; i++) {
+  for (let i = 0; i < n; i++) {
     if (labels[i] === 1) p++;
     else if (labels[i] !== 0) return null;
   }
-  const n = labels.length - p;
-  if (p === 0 || n === 0) return null;
-  const pos = new Float64Array(p);
-  const neg = new Float64Array(n);
-  for (let i = 0, a = 0, b = 0; i < labels.length; i++) {
-    if (labels[i] === 1) pos[a++] = scores[i]!;
-    else neg[b++] = scores[i]!;
+  const neg = n - p;
+  if (p === 0 || neg === 0) return null;
+  const step = Math.max(1, Math.floor(n / SAMPLE));
+  const sample = new Float64Array(Math.ceil(n / step));
+  for (let k = 0; k < sample.length; k++) sample[k] = scores[k * step]!;
+  sample.sort();
+  // Distinct thresholds, highest first.
+  const th: number[] = [];
+  for (let k = sample.length - 1; k >= 0; k--)
+    if (th.length === 0 || sample[k] !== th[th.length - 1]) th.push(sample[k]!);
+  const posAt = new Float64Array(th.length + 1);
+  const negAt = new Float64Array(th.length + 1);
+  for (let i = 0; i < n; i++) {
+    // The first threshold at or below this score (th is descending); th.length: below them all.
+    const s = scores[i]!;
+    let lo = 0;
+    let hi = th.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (th[mid]! <= s) hi = mid;
+      else lo = mid + 1;
+    }
+    if (labels[i] === 1) posAt[lo]!++;
+    else negAt[lo]!++;
   }
-  pos.sort();
-  neg.sort();
   const roc: CurvePoints = [[0, 0]];
   const pr: CurvePoints = [];
-  let i = p - 1;
-  let j = n - 1;
   let tp = 0;
   let fp = 0;
-  while (i >= 0 || j >= 0) {
-    const t = Math.max(i >= 0 ? pos[i]! : -Infinity, j >= 0 ? neg[j]! : -Infinity);
-    while (i >= 0 && pos[i] === t) {
-      tp++;
-      i--;
-    }
-    while (j >= 0 && neg[j] === t) {
-      fp++;
-      j--;
-    }
-    roc.push([round(fp / n), round(tp / p)]);
+  for (let k = 0; k <= th.length; k++) {
+    tp += posAt[k]!;
+    fp += negAt[k]!;
+    if (k === th.length && posAt[k] === 0 && negAt[k] === 0) break;
+    if (tp + fp === 0) continue;
+    roc.push([round(fp / neg), round(tp / p)]);
     if (pr.length === 0) pr.push([0, round(tp / (tp + fp))]);
     pr.push([round(tp / p), round(tp / (tp + fp))]);
   }
