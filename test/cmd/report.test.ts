@@ -162,5 +162,30 @@ describe('mlctl report (command)', () => {
     );
     expect(r.code).toBe(1);
     expect(existsSync(join(dir, 'gate.html'))).toBe(true);
+    const runs = () => {
+      const db = new Database(h.registry, { readonly: true });
+      const n = (db.prepare('SELECT count(*) AS n FROM gate_runs').get() as any).n;
+      db.close();
+      return n;
+    };
+    const before = runs();
+    const refused = await run(
+      [
+        'gate',
+        'fraud@6',
+        '--predictions',
+        p.cand,
+        '--baseline-predictions',
+        p.base,
+        '--report-html',
+        'nowhere/gate.html',
+      ],
+      { cwd: h.dir },
+    );
+    expect([refused.code, refused.stderr]).toEqual([
+      2,
+      `mlctl: cannot write nowhere/gate.html: folder ${join(h.dir, 'nowhere')} does not exist; create it or choose another path\n`,
+    ]);
+    expect(runs()).toBe(before);
   });
 });

@@ -68,6 +68,8 @@ Exit codes: 0 pass (warnings allowed), 1 a gate failed, 2 invalid policy or inpu
     .action(async (candidate: string, opts, cmd: Command) => {
       const ctx = commandCtx(deps, cmd);
       const { path, label, settings } = await policyPath(deps, opts.policy);
+      // A report that could not be written must not leave a recorded gate run behind it.
+      if (opts.reportHtml) (await import('../render/html/write.js')).checkHtmlTarget(deps, opts.reportHtml);
       const { runGate } = await import('../../core/gates/run-gate.js');
       const report = await runGate(
         {

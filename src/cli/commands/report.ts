@@ -37,6 +37,7 @@ Examples:
           'say where to write the report: --html <file> (or --html - for stdout, --json for its data)',
         );
       if (opts.html === '-' && ctx.json) throw new UsageError('--html - and --json both write to stdout; choose one');
+      if (opts.html) (await import('../render/html/write.js')).checkHtmlTarget(deps, opts.html);
       const { parseReportTarget } = await import('../../core/views/target.js');
       const target = parseReportTarget(targetText);
       const { buildReportView } = await import('../../core/views/index.js');

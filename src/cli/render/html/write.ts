@@ -9,6 +9,20 @@ export interface WrittenReport {
   bytes: number;
 }
 
+/** Where a page would go, refused before any work when it cannot be written there. */
+export function checkHtmlTarget(deps: Deps, file: string): string {
+  const path = resolve(deps.cwd, file);
+  if (file === '-') return path;
+  const dir = dirname(path);
+  if (!existsSync(dir) || !statSync(dir).isDirectory())
+    throw new UsageError(`cannot write ${file}: folder ${dir} does not exist; create it or choose another path`);
+  if (existsSync(path) && statSync(path).isDirectory())
+    throw new UsageError(
+      `cannot write ${file}: it is a folder; name a file such as ${file.replace(/\/$/, '')}/report.html`,
+    );
+  return path;
+}
+
 /**
  * Write a page atomically (temp file + rename: a reader never sees half a report), or to stdout
  * with `-`. A missing folder is a usage error naming it, before anything is written.
@@ -19,14 +33,7 @@ export async function writeHtmlFile(deps: Deps, file: string, html: string): Pro
     deps.io.out.write(html);
     return { file: '-', bytes };
   }
-  const path = resolve(deps.cwd, file);
-  const dir = dirname(path);
-  if (!existsSync(dir) || !statSync(dir).isDirectory())
-    throw new UsageError(`cannot write ${file}: folder ${dir} does not exist; create it or choose another path`);
-  if (existsSync(path) && statSync(path).isDirectory())
-    throw new UsageError(
-      `cannot write ${file}: it is a folder; name a file such as ${file.replace(/\/$/, '')}/report.html`,
-    );
+  const path = checkHtmlTarget(deps, file);
   try {
     atomicWrite(path, html);
   } catch (err) {
