@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run bench [-- startup|gate|audit|rollout|shared|s3|postgres|hash-cache|parquet|gate-scale]`: runs the benchmarks, prints a table, saves JSON under bench/results/.
+// `npm run bench [-- startup|gate|audit|rollout|report|shared|s3|postgres|hash-cache|parquet|gate-scale]`: runs the benchmarks, prints a table, saves JSON under bench/results/.
 import { printTable, saveResults } from './lib.mjs';
 
 // The benchmarks' own S3 clients (baselines) would print the SDK's Node-version notice.
@@ -11,6 +11,7 @@ const suites = [
   ['gate', () => import('./gate.mjs')],
   ['audit', () => import('./audit.mjs')],
   ['rollout', () => import('./rollout.mjs')],
+  ['report', () => import('./report.mjs')],
   ['shared', () => import('./shared-registry.mjs')],
   ['s3', () => import('./s3-transfer.mjs')],
   ['postgres', () => import('./postgres.mjs')],

@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 // `npm run demo`: the registry's main job on the embedded defaults, in a scratch folder.
 // Generates a small model, registers two versions, then list → show → diff → pull → verify, gates v2,
-// and rolls it out through every stage of an Istio config in the scratch folder's git repository.
+// and rolls it out through every stage of an Istio config in the scratch folder's git repository,
+// and ends with an HTML report of the model.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const BIN = fileURLToPath(new URL('../bin/mlctl.js', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'mlctl-demo-'));
@@ -238,7 +239,15 @@ step('the decisions, as ADRs', ['adr', 'list']);
 step('lineage of v2: parent, data, gate runs, champion changes, ADRs', ['lineage', 'fraud@2']);
 step('the audit log is a hash chain: verify it', ['audit', 'verify']);
 
+// The report outlives the scratch folder unless it is kept.
+const report = keep ? join(work, 'fraud-report.html') : join(tmpdir(), 'mlctl-demo-fraud-report.html');
+step('the whole story as one self-contained HTML page: versions, metric charts, champions, rollouts, gate runs', [
+  'report',
+  'fraud',
+  '--html',
+  report,
+]);
 process.stdout.write(
-  `\n${bold('Done.')} ${keep ? `Workspace kept at ${work}` : 'Run with `npm run demo -- --keep` to keep the workspace.'}\n`,
+  `\n${bold('Done.')} Open the report in a browser: ${pathToFileURL(report).href}\n${keep ? `Workspace kept at ${work}; \`mlctl ui\` there serves the same pages live.` : 'Run with `npm run demo -- --keep` to keep the workspace (and try `mlctl ui` in it).'}\n`,
 );
 if (!keep) rmSync(work, { recursive: true, force: true });

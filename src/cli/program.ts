@@ -20,6 +20,8 @@ import { registerRegistry } from './commands/registry.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerAudit } from './commands/audit.js';
 import { registerLineage } from './commands/lineage.js';
+import { registerReport } from './commands/report.js';
+import { registerUi } from './commands/ui.js';
 
 export const VERSION = '0.1.0';
 
@@ -89,6 +91,8 @@ Exit codes: 0 ok, 1 negative verdict, 2 usage/input error, 3 storage/infrastruct
     registerDoctor,
     registerAudit,
     registerLineage,
+    registerReport,
+    registerUi,
   ])
     register(program, deps);
   return program;

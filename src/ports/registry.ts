@@ -255,6 +255,7 @@ export interface Registry {
 
   insertGateRun(g: GateRunInput): Promise<number>;
   gateRuns(candidateId: number): Promise<GateRunRecord[]>;
+  getGateRun(id: number): Promise<GateRunRecord | undefined>;
 
   events(filter: EventFilter): Promise<EventRecord[]>;
   /** Every event in sequence order, streamed. */

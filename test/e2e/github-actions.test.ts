@@ -47,9 +47,9 @@ async function gateWorkflow(shift: number) {
   chmodSync(join(bin, 'mlctl'), 0o755);
 
   const workflow = parse(readFileSync(join(dir, '.github/workflows/mlctl-gate.yml'), 'utf8'));
-  const steps = (workflow.jobs.gate.steps as Array<{ id?: string; run?: string; uses?: string }>).filter(
-    (s) => s.run && s.id !== 'train',
-  );
+  const steps = (
+    workflow.jobs.gate.steps as Array<{ id?: string; run?: string; uses?: string; env?: Record<string, string> }>
+  ).filter((s) => s.run && s.id !== 'train');
   const summary = join(dir, 'summary.md');
   const results: Array<{ id: string; code: number; stdout: string; stderr: string; outputs: string }> = [];
   for (const s of steps) {
@@ -61,6 +61,7 @@ async function gateWorkflow(shift: number) {
       cwd: dir,
       env: {
         ...baseEnv(),
+        ...s.env,
         PATH: `${bin}:${process.env.PATH}`,
         GITHUB_ACTIONS: 'true',
         CI: 'true',
@@ -108,7 +109,7 @@ function readOutputs(text: string): Record<string, string> {
 
 describe('the gate workflow, run as the runner would', () => {
   it('a better candidate passes: job summary, grouped log, outputs verdict/candidate/champion/report', async () => {
-    const { results, summary } = await gateWorkflow(0.3);
+    const { dir, results, summary } = await gateWorkflow(0.3);
     expect(results.map((r) => [r.id, r.code])).toEqual([
       ['register', 0],
       ['champion', 0],
@@ -119,6 +120,11 @@ describe('the gate workflow, run as the runner would', () => {
     expect(gate.stdout).toContain('::endgroup::');
     expect(gate.stdout).not.toMatch(/^::error/m);
     expect(summary).toContain('### ✅ mlctl gate passed: `fraud@2` vs `fraud@1`');
+    // The HTML report is written for the upload step, and the summary says where it went.
+    expect(summary).toContain(
+      '📄 HTML report (curves, every check): `gate-report.html`, attached to this run as the artifact `mlctl-gate-report`',
+    );
+    expect(readFileSync(join(dir, 'gate-report.html'), 'utf8')).toMatch(/^<!doctype html>/);
     const outputs = readOutputs(gate.outputs);
     expect(outputs).toMatchObject({ verdict: 'pass', candidate: 'fraud@2', champion: 'fraud@1' });
     expect(JSON.parse(outputs.report!)).toMatchObject({ verdict: 'pass', candidate: { ref: 'fraud@2' } });

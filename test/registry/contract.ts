@@ -282,6 +282,8 @@ export function registryContract(b: Backend): void {
         const runs = await r.gateRuns(v2.id);
         expect(runs.map((x) => x.id)).toEqual([id2, id1]);
         expect(runs[1]).toEqual({ ...g, id: id1 });
+        expect(await r.getGateRun(id1)).toEqual({ ...g, id: id1 });
+        expect(await r.getGateRun(id2 + 1000)).toBeUndefined();
         expect(await r.gateRuns(v1.id)).toEqual([]);
       } finally {
         await r.close();

@@ -1,6 +1,10 @@
-// Loaded before every test file (vitest setupFiles): no test leaves its temporary folders behind.
-import { afterAll, afterEach } from 'vitest';
-import { removeTempDirs } from './helpers.js';
+// Removes every temporary folder the tests made (see tempDir in helpers.ts).
+import { afterAll, afterEach, beforeEach } from 'vitest';
+import { markInTest, removeTempDirs } from './helpers.js';
 
-afterEach(() => removeTempDirs('test'));
+beforeEach(() => markInTest(true));
+afterEach(() => {
+  markInTest(false);
+  removeTempDirs('test');
+});
 afterAll(() => removeTempDirs('file'));

@@ -104,10 +104,18 @@ export function runBin(
  * test, folders made at file level (beforeAll, module scope) after the file (test/support/cleanup.ts).
  */
 const made = { test: [] as string[], file: [] as string[] };
+/**
+ * Set by beforeEach/afterEach in cleanup.ts: whether a test body is running. (expect.getState()
+ * keeps the previous test's name during a later beforeAll, so it cannot tell the two apart.)
+ */
+let inTest = false;
+export function markInTest(running: boolean): void {
+  inTest = running;
+}
 
 export function tempDir(prefix = 'mlctl-test-'): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  (expect.getState().currentTestName === undefined ? made.file : made.test).push(dir);
+  (inTest ? made.test : made.file).push(dir);
   return dir;
 }
 

@@ -113,6 +113,23 @@ function toRollout(r: Row): RolloutRecord {
   };
 }
 
+function toGateRun(r: Row): GateRunRecord {
+  return {
+    id: num(r.id),
+    candidateId: num(r.candidate_id),
+    baselineId: numOrNull(r.baseline_id),
+    candidateManifest: r.candidate_manifest as string,
+    baselineManifest: (r.baseline_manifest as string | null) ?? null,
+    policyDigest: r.policy_digest as string,
+    datasetDigest: (r.dataset_digest as string | null) ?? null,
+    source: r.source as GateRunRecord['source'],
+    verdict: r.verdict as GateRunRecord['verdict'],
+    report: JSON.parse(r.report as string),
+    at: r.at as string,
+    actor: r.actor as string,
+  };
+}
+
 function toRawEvent(r: Row): RawEvent {
   return {
     seq: num(r.seq),
@@ -704,20 +721,12 @@ export class PgRegistry implements Registry {
 
   async gateRuns(candidateId: number): Promise<GateRunRecord[]> {
     const rows = await this.q('SELECT * FROM gate_runs WHERE candidate_id = $1 ORDER BY id DESC', [candidateId]);
-    return rows.map((r) => ({
-      id: num(r.id),
-      candidateId: num(r.candidate_id),
-      baselineId: numOrNull(r.baseline_id),
-      candidateManifest: r.candidate_manifest as string,
-      baselineManifest: (r.baseline_manifest as string | null) ?? null,
-      policyDigest: r.policy_digest as string,
-      datasetDigest: (r.dataset_digest as string | null) ?? null,
-      source: r.source as GateRunRecord['source'],
-      verdict: r.verdict as GateRunRecord['verdict'],
-      report: JSON.parse(r.report as string),
-      at: r.at as string,
-      actor: r.actor as string,
-    }));
+    return rows.map(toGateRun);
+  }
+
+  async getGateRun(id: number): Promise<GateRunRecord | undefined> {
+    const r = await this.one('SELECT * FROM gate_runs WHERE id = $1', [id]);
+    return r ? toGateRun(r) : undefined;
   }
 
   async events(f: EventFilter): Promise<EventRecord[]> {

@@ -671,20 +671,12 @@ export class SqliteRegistry implements Registry {
 
   async gateRuns(candidateId: number): Promise<GateRunRecord[]> {
     const rows = this.q('SELECT * FROM gate_runs WHERE candidate_id = ? ORDER BY id DESC').all(candidateId) as Row[];
-    return rows.map((r) => ({
-      id: r.id as number,
-      candidateId: r.candidate_id as number,
-      baselineId: (r.baseline_id as number | null) ?? null,
-      candidateManifest: r.candidate_manifest as string,
-      baselineManifest: (r.baseline_manifest as string | null) ?? null,
-      policyDigest: r.policy_digest as string,
-      datasetDigest: (r.dataset_digest as string | null) ?? null,
-      source: r.source as GateRunRecord['source'],
-      verdict: r.verdict as GateRunRecord['verdict'],
-      report: JSON.parse(r.report as string),
-      at: r.at as string,
-      actor: r.actor as string,
-    }));
+    return rows.map(toGateRun);
+  }
+
+  async getGateRun(id: number): Promise<GateRunRecord | undefined> {
+    const r = this.q('SELECT * FROM gate_runs WHERE id = ?').get(id) as Row | undefined;
+    return r ? toGateRun(r) : undefined;
   }
 
   async events(f: EventFilter): Promise<EventRecord[]> {
@@ -915,4 +907,21 @@ export class SqliteRegistry implements Registry {
         }
       };
   }
+}
+
+function toGateRun(r: Row): GateRunRecord {
+  return {
+    id: r.id as number,
+    candidateId: r.candidate_id as number,
+    baselineId: (r.baseline_id as number | null) ?? null,
+    candidateManifest: r.candidate_manifest as string,
+    baselineManifest: (r.baseline_manifest as string | null) ?? null,
+    policyDigest: r.policy_digest as string,
+    datasetDigest: (r.dataset_digest as string | null) ?? null,
+    source: r.source as GateRunRecord['source'],
+    verdict: r.verdict as GateRunRecord['verdict'],
+    report: JSON.parse(r.report as string),
+    at: r.at as string,
+    actor: r.actor as string,
+  };
 }

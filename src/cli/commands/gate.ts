@@ -16,6 +16,16 @@ interface GateOptions {
   baselinePredictions?: string;
   output?: Output;
   report?: string;
+  reportHtml?: string;
+}
+
+/** The gate run as a self-contained HTML page (its view model is built from the registry, like `mlctl report`). */
+async function writeGateHtml(deps: Deps, gateRunId: number, file: string) {
+  const { buildGateRunView } = await import('../../core/views/gate-run.js');
+  const { renderView, staticLinks } = await import('../render/html/render.js');
+  const { writeHtmlFile } = await import('../render/html/write.js');
+  const view = await buildGateRunView(await deps.registry(), gateRunId, deps.clock.now());
+  return writeHtmlFile(deps, file, renderView(view, staticLinks));
 }
 
 /** The policy file: --policy, else the one in force for the project (gates.policy, else gates.yaml). */
@@ -47,12 +57,17 @@ export function registerGate(program: Command, deps: Deps): void {
       ),
     )
     .option('--report <file>', 'also write the JSON report to this file')
+    .option(
+      '--report-html <file>',
+      'also write the gate run as a self-contained HTML page (ROC/PR curves, every check)',
+    )
     .addHelpText(
       'after',
       `
 Examples:
   $ mlctl gate fraud@4                                   # registered metrics, same dataset as the champion
   $ mlctl gate fraud@4 --predictions cand.csv --baseline-predictions champ.csv
+  $ mlctl gate fraud@4 --predictions cand.csv --baseline-predictions champ.csv --report-html gate.html
   $ mlctl gate fraud@4 --eval --output github            # in GitHub Actions
   $ mlctl gate lint --policy gates.yaml
 
@@ -63,6 +78,8 @@ Exit codes: 0 pass (warnings allowed), 1 a gate failed, 2 invalid policy or inpu
       const ctx = commandCtx(deps, cmd);
       const cfg = await deps.config();
       const { path, label } = await policyFile(deps, opts.policy);
+      // A report that could not be written must not leave a recorded gate run behind it.
+      if (opts.reportHtml) (await import('../render/html/write.js')).checkHtmlTarget(deps, opts.reportHtml);
       const { runGate } = await import('../../core/gates/run-gate.js');
       const report = await runGate(
         {
@@ -89,6 +106,8 @@ Exit codes: 0 pass (warnings allowed), 1 a gate failed, 2 invalid policy or inpu
         const { atomicWrite } = await import('../../core/util/atomic-write.js');
         atomicWrite(resolve(deps.cwd, opts.report), `${JSON.stringify(report, null, 2)}\n`);
       }
+      // Written whatever the verdict: a failed gate is the run reviewers most want to look at.
+      const html = opts.reportHtml ? await writeGateHtml(deps, report.gateRunId, opts.reportHtml) : null;
       const format: Output = ctx.json ? 'json' : (opts.output ?? (ctx.github ? 'github' : 'table'));
       const { ok, outcome, failure } = r.gateExit(report);
       if (format === 'json') {
@@ -104,7 +123,7 @@ Exit codes: 0 pass (warnings allowed), 1 a gate failed, 2 invalid policy or inpu
           ok,
           failure,
           outcome,
-          r.gateGithubView(report),
+          r.gateGithubView(report, html ? { file: html.file, artifact: deps.env.MLCTL_REPORT_ARTIFACT } : null),
         );
       }
       const paint = format === 'table' ? await r.gatePaint(deps.io.color) : undefined;

@@ -98,12 +98,15 @@ function gateAnnotations(r: GateReport): Annotation[] {
 }
 
 /** gate --output github: the table folded in a group, one annotation per check at its policy line, the Markdown summary, and the verdict as step outputs. */
-export function gateGithubView(r: GateReport): GithubView {
+export function gateGithubView(r: GateReport, html: { file: string; artifact?: string } | null = null): GithubView {
+  const where = html
+    ? `\n📄 HTML report (curves, every check): \`${html.file}\`${html.artifact ? `, attached to this run as the artifact \`${html.artifact}\`` : ''}\n`
+    : '';
   return {
     title: `mlctl gate ${r.candidate.ref}`,
     group: true,
     annotations: gateAnnotations(r),
-    summary: renderGateMarkdown(r),
+    summary: `${renderGateMarkdown(r)}${where}`,
     outputs: {
       verdict: r.verdict,
       candidate: r.candidate.ref,

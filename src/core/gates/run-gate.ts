@@ -4,6 +4,7 @@ import { appendEvent } from '../audit/chain.js';
 import { resolveRef } from '../registry/resolve.js';
 import { formatRef } from '../refs.js';
 import { loadPolicy, type LoadedPolicy } from './policy.js';
+import { gateCurves } from './curves.js';
 import { readNumericColumns } from './predictions.js';
 import { evaluateGates } from './evaluate.js';
 import { evidenceFromEvaluation, evidenceFromFiles, evidenceFromRegistry, type Evidence } from './evidence.js';
@@ -57,6 +58,9 @@ export async function runGate(ctx: GateContext, input: GateInput): Promise<GateR
     at: ctx.clock.now().toISOString(),
     actor: ctx.actor,
   };
+  // Curves of both models from binary-labelled predictions, kept with the run for its HTML report.
+  const curves = evidence.rows ? gateCurves(evidence.rows.cand, evidence.rows.base) : null;
+  if (curves) report.curves = curves;
   report.gateRunId = await recordGateRun(ctx, report, cand, base);
   return report;
 }

@@ -1,3 +1,4 @@
+import type { GateCurves } from './curves.js';
 import type { GateCheckResult } from './checks.js';
 import type { GatesSettings } from '../config/index.js';
 import type { Registry } from '../../ports/registry.js';
@@ -38,4 +39,9 @@ export interface GateReport {
   gateRunId: number;
   at: string;
   actor: string;
+  /**
+   * ROC and precision–recall curves of both models (≤ 500 points each), for runs recorded from
+   * binary-labelled predictions. Absent on other runs and on runs recorded before curves were kept.
+   */
+  curves?: GateCurves;
 }
