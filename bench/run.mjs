@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run bench [-- startup|gate|audit|rollout|shared|s3]`: runs the benchmarks, prints a table, saves JSON under bench/results/.
+// `npm run bench [-- startup|gate|audit|rollout|shared|s3|live]`: runs the benchmarks, prints a table, saves JSON under bench/results/.
 import { printTable, saveResults } from './lib.mjs';
 
 // The benchmarks' own S3 clients (baselines) would print the SDK's Node-version notice.
@@ -13,6 +13,7 @@ const suites = [
   ['rollout', () => import('./rollout.mjs')],
   ['shared', () => import('./shared-registry.mjs')],
   ['s3', () => import('./s3-transfer.mjs')],
+  ['live', () => import('./live-judgment.mjs')],
 ];
 const all = [];
 for (const [name, load] of suites) {
