@@ -13,7 +13,19 @@ type Stage = {
 type Check =
   | { prometheus: { url: string; query: string; min?: number; max?: number; timeout: string } }
   | { command: string; min?: number; max?: number; timeout: string };
-type Serving = { adapter: 'kserve' | 'istio' | 'seldon' | 'generic'; files: string[]; plan: string };
+type Serving = {
+  adapter: 'kserve' | 'istio' | 'seldon' | 'generic' | 'tfserving' | 'triton';
+  files: string[];
+  plan: string;
+  /** tfserving, triton: the server's REST address, asked whether a loaded version is available. */
+  statusUrl?: string;
+  /** tfserving, triton: without statusUrl, how long after a load commit the version counts as loaded. */
+  labelDelayMs?: number;
+  /** tfserving: the server allows labels on versions it has not loaded yet (new labels only). */
+  allowUnavailableLabels?: boolean;
+  /** tfserving, triton: the adapter that writes the traffic split (model servers split nothing themselves). */
+  router?: { adapter: 'istio' | 'generic'; files: string[] };
+};
 
 /*
  * These sections of mlctl.yaml are checked by hand, like the rest of it (core/config.ts): every
@@ -73,7 +85,56 @@ class Shape {
 }
 
 const STAGES = ['shadow', 'canary', 'ramp', 'full'] as const;
-const ADAPTERS = ['kserve', 'istio', 'seldon', 'generic'] as const;
+const ADAPTERS = ['kserve', 'istio', 'seldon', 'generic', 'tfserving', 'triton'] as const;
+const MODEL_SERVERS: readonly string[] = ['tfserving', 'triton'];
+const ROUTERS = ['istio', 'generic'] as const;
+
+/** The keys only text-proto model servers (tfserving, triton) take: readiness, labels, the router companion. */
+function readModelServerKeys(
+  sh: Shape,
+  m: Record<string, unknown>,
+  model: string,
+  adapter: Serving['adapter'],
+  files: string[],
+): Partial<Serving> {
+  const path = ['serving', model];
+  const given = ['status_url', 'label_delay', 'allow_unavailable_labels', 'router'].filter((k) => m[k] !== undefined);
+  if (!MODEL_SERVERS.includes(adapter)) {
+    if (given.length) sh.fail([...path, given[0]!], `only the tfserving and triton adapters take ${given[0]}`);
+    return {};
+  }
+  if (adapter === 'triton' && m.allow_unavailable_labels !== undefined)
+    sh.fail([...path, 'allow_unavailable_labels'], 'Triton has no version labels; remove it');
+  const out: Partial<Serving> = {
+    labelDelayMs: parseDuration(
+      m.label_delay === undefined ? '2m' : sh.str(m.label_delay, [...path, 'label_delay']),
+      `${sh.file}: serving.${model}.label_delay`,
+    ),
+  };
+  if (m.status_url !== undefined) {
+    const url = sh.str(m.status_url, [...path, 'status_url']);
+    if (!/^https?:\/\/[^\s/]+/.test(url))
+      sh.fail(
+        [...path, 'status_url'],
+        `must be the server's REST address such as http://tfserving:8501, got ${JSON.stringify(url)}`,
+      );
+    out.statusUrl = url;
+  }
+  if (adapter === 'tfserving')
+    out.allowUnavailableLabels = sh.bool(m.allow_unavailable_labels, [...path, 'allow_unavailable_labels'], false);
+  if (m.router !== undefined) {
+    const r = sh.map(m.router, [...path, 'router'], ['adapter', 'files']);
+    const routerFiles = sh.strList(r.files, [...path, 'router', 'files'], 1);
+    const shared = routerFiles.find((f) => files.includes(f));
+    if (shared)
+      sh.fail(
+        [...path, 'router', 'files'],
+        `${shared} is also in serving.${model}.files; the router edits its own files`,
+      );
+    out.router = { adapter: sh.oneOf(r.adapter, [...path, 'router', 'adapter'], ROUTERS), files: routerFiles };
+  }
+  return out;
+}
 
 function readStage(sh: Shape, v: unknown, path: Array<string | number>): Stage {
   const m = sh.map(v, path, ['stage', 'mirror', 'weight', 'minDuration', 'checks', 'auto']);
@@ -145,11 +206,18 @@ export function readRolloutConfig(raw: { serving?: unknown; rollout?: unknown },
   const sh = new Shape(file);
   const serving: Record<string, Serving> = {};
   for (const [model, v] of Object.entries(sh.record(raw.serving, ['serving']))) {
-    const m = sh.map(v, ['serving', model], ['adapter', 'files', 'plan']);
+    const m = sh.map(
+      v,
+      ['serving', model],
+      ['adapter', 'files', 'plan', 'status_url', 'label_delay', 'allow_unavailable_labels', 'router'],
+    );
+    const adapter = sh.oneOf(m.adapter, ['serving', model, 'adapter'], ADAPTERS);
+    const files = sh.strList(m.files, ['serving', model, 'files'], 1);
     serving[model] = {
-      adapter: sh.oneOf(m.adapter, ['serving', model, 'adapter'], ADAPTERS),
-      files: sh.strList(m.files, ['serving', model, 'files'], 1),
+      adapter,
+      files,
       plan: m.plan === undefined ? 'standard' : sh.str(m.plan, ['serving', model, 'plan']),
+      ...readModelServerKeys(sh, m, model, adapter, files),
     };
   }
   const r =
@@ -202,9 +270,13 @@ export function readRolloutConfig(raw: { serving?: unknown; rollout?: unknown },
       throw new UsageError(
         `${file}: serving.${model}.plan: unknown plan ${JSON.stringify(s.plan)}; define it under rollout.plans (or use standard)`,
       );
-    if (!adapterFor(s.adapter).supportsShadow && plan.some((st) => st.stage === 'shadow')) {
+    // Model servers split and mirror nothing themselves: their router companion decides.
+    const mirrors = adapterFor(s.router?.adapter ?? s.adapter).supportsShadow;
+    if (!mirrors && plan.some((st) => st.stage === 'shadow')) {
       throw new UsageError(
-        `${file}: serving.${model}: plan ${s.plan} has a shadow stage, which ${s.adapter} cannot do on its own; use the istio adapter, or drop the shadow stage`,
+        MODEL_SERVERS.includes(s.adapter)
+          ? `${file}: serving.${model}: plan ${s.plan} has a shadow stage, but ${s.adapter} mirrors no traffic itself; name a router: { adapter: istio, files: [...] }, or drop the shadow stage`
+          : `${file}: serving.${model}: plan ${s.plan} has a shadow stage, which ${s.adapter} cannot do on its own; use the istio adapter, or drop the shadow stage`,
       );
     }
   }

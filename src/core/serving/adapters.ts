@@ -3,17 +3,24 @@ import { genericAdapter } from './generic.js';
 import { istioAdapter } from './istio.js';
 import { kserveAdapter } from './kserve.js';
 import { seldonAdapter } from './seldon.js';
-import type { ServingAdapter } from './types.js';
+import { tfservingAdapter } from './tfserving.js';
+import { tritonAdapter } from './triton.js';
+import type { AnyServingAdapter } from './types.js';
 
-export const ADAPTERS: Record<ServingAdapter['name'], ServingAdapter> = {
+export const ADAPTERS: Record<AnyServingAdapter['name'], AnyServingAdapter> = {
   kserve: kserveAdapter,
   istio: istioAdapter,
   seldon: seldonAdapter,
   generic: genericAdapter,
+  tfserving: tfservingAdapter,
+  triton: tritonAdapter,
 };
 
-export function adapterFor(name: string): ServingAdapter {
-  const a = ADAPTERS[name as ServingAdapter['name']];
-  if (!a) throw new UsageError(`unknown serving adapter ${JSON.stringify(name)}; use kserve, istio, seldon or generic`);
+export function adapterFor(name: string): AnyServingAdapter {
+  const a = ADAPTERS[name as AnyServingAdapter['name']];
+  if (!a)
+    throw new UsageError(
+      `unknown serving adapter ${JSON.stringify(name)}; use kserve, istio, seldon, generic, tfserving or triton`,
+    );
   return a;
 }
