@@ -32,6 +32,42 @@ rollout:
     expect(c.plans.standard![0]!.minDurationMs).toBe(3_600_000);
     expect(c.plans.fast![0]).toMatchObject({ weight: 10, minDurationMs: 900_000, checks: ['errors'], auto: true });
   });
+  it('reads the model servers’ keys: readiness, labels, the router companion', () => {
+    const c = cfg(`
+serving:
+  fraud:
+    adapter: tfserving
+    files: [deploy/models.config]
+    status_url: http://tfserving:8501
+    label_delay: 90s
+    allow_unavailable_labels: true
+    router: { adapter: istio, files: [deploy/fraud-vs.yaml] }
+  scorer: { adapter: triton, files: [models/scorer/config.pbtxt], plan: noshadow }
+rollout:
+  plans:
+    noshadow: [{ stage: canary, weight: 5 }, { stage: full }]
+`);
+    expect(c.serving.fraud).toEqual({
+      adapter: 'tfserving',
+      files: ['deploy/models.config'],
+      plan: 'standard',
+      statusUrl: 'http://tfserving:8501',
+      labelDelayMs: 90_000,
+      allowUnavailableLabels: true,
+      router: { adapter: 'istio', files: ['deploy/fraud-vs.yaml'] },
+    });
+    expect(c.serving.scorer).toEqual({
+      adapter: 'triton',
+      files: ['models/scorer/config.pbtxt'],
+      plan: 'noshadow',
+      labelDelayMs: 120_000,
+    });
+    expect(cfg('serving:\n  fraud: { adapter: istio, files: [a.yaml] }\n').serving.fraud).toEqual({
+      adapter: 'istio',
+      files: ['a.yaml'],
+      plan: 'standard',
+    });
+  });
   it.each([
     [
       'kserve with a shadow stage',
@@ -89,6 +125,41 @@ rollout:
       'serving files that are not a list',
       'serving:\n  fraud: { adapter: istio, files: a.yaml }\n',
       /serving.fraud.files: must be a list of at least 1 item/,
+    ],
+    [
+      'a model server with a shadow stage and no router',
+      'serving:\n  fraud: { adapter: tfserving, files: [models.config] }\n',
+      /serving.fraud: plan standard has a shadow stage, but tfserving mirrors no traffic itself; name a router/,
+    ],
+    [
+      'a model server key on a YAML adapter',
+      'serving:\n  fraud: { adapter: istio, files: [a.yaml], label_delay: 1m }\n',
+      'mlctl.yaml: serving.fraud.label_delay: only the tfserving and triton adapters take label_delay',
+    ],
+    [
+      'labels options on Triton',
+      'serving:\n  fraud: { adapter: triton, files: [c.pbtxt], allow_unavailable_labels: true }\n',
+      'mlctl.yaml: serving.fraud.allow_unavailable_labels: Triton has no version labels; remove it',
+    ],
+    [
+      'a router that cannot split traffic',
+      'serving:\n  fraud: { adapter: tfserving, files: [m.config], router: { adapter: kserve, files: [i.yaml] } }\n',
+      /serving.fraud.router.adapter: must be one of istio, generic, got "kserve"/,
+    ],
+    [
+      'a router editing the model server’s file',
+      'serving:\n  fraud: { adapter: tfserving, files: [m.config], router: { adapter: istio, files: [m.config] } }\n',
+      /serving.fraud.router.files: m.config is also in serving.fraud.files/,
+    ],
+    [
+      'a status_url that is not a URL',
+      'serving:\n  fraud: { adapter: tfserving, files: [m.config], status_url: tfserving }\n',
+      /serving.fraud.status_url: must be a URL such as http:\/\/tfserving:8501, got "tfserving"/,
+    ],
+    [
+      'a bad label_delay',
+      'serving:\n  fraud: { adapter: tfserving, files: [m.config], label_delay: later }\n',
+      /serving.fraud.label_delay: invalid duration "later"/,
     ],
     [
       'a bad duration',

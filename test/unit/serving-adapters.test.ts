@@ -21,6 +21,7 @@ const STAGES: Array<[string, TrafficTarget]> = [
 
 function step(adapter: string, text: string, target: TrafficTarget) {
   const a = adapterFor(adapter);
+  if (a.format === 'textproto') throw new Error(`${adapter} edits text-proto files, not YAML documents`);
   const docs = a.apply(parseServingFile(text, `${adapter}.yaml`), target);
   expect(a.check(docs)).toEqual([]);
   return { text: renderServingFile(docs), docs: docs.map((d) => d.toJS()) as Array<Record<string, any>> };

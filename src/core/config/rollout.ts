@@ -1,4 +1,4 @@
-import { SERVING_CAPABILITIES } from '../serving/kinds.js';
+import { SERVING_CAPABILITIES, TEXTPROTO_ADAPTERS } from '../serving/kinds.js';
 import { readServing, type ServingSpec } from './serving.js';
 import type { Path, Shape } from './shape.js';
 
@@ -129,10 +129,13 @@ export function readRolloutConfig(sh: Shape, raw: { serving?: unknown; rollout?:
         ['serving', model, 'plan'],
         `unknown plan ${JSON.stringify(s.plan)}; define it under rollout.plans (or use standard)`,
       );
-    if (!SERVING_CAPABILITIES[s.adapter].shadow && plan.some((st) => st.stage === 'shadow'))
+    // Model servers split and mirror nothing themselves: their router companion decides.
+    if (!SERVING_CAPABILITIES[s.router?.adapter ?? s.adapter].shadow && plan.some((st) => st.stage === 'shadow'))
       sh.fail(
         ['serving', model],
-        `plan ${s.plan} has a shadow stage, which ${s.adapter} cannot do on its own; use the istio adapter, or drop the shadow stage`,
+        TEXTPROTO_ADAPTERS.includes(s.adapter)
+          ? `plan ${s.plan} has a shadow stage, but ${s.adapter} mirrors no traffic itself; name a router: { adapter: istio, files: [...] }, or drop the shadow stage`
+          : `plan ${s.plan} has a shadow stage, which ${s.adapter} cannot do on its own; use the istio adapter, or drop the shadow stage`,
       );
   }
   return { serving, plans, checks };

@@ -12,7 +12,7 @@ import {
 } from '../config/index.js';
 import { resolveAdrDir } from '../adr/files.js';
 import { checkModelName } from '../refs.js';
-import { SERVING_ADAPTER_NAMES, type ServingAdapterName } from '../serving/kinds.js';
+import { INIT_ADAPTERS, type ServingAdapterName } from '../serving/kinds.js';
 import type { Confirmation } from '../confirmation.js';
 
 export type AdapterName = ServingAdapterName;
@@ -89,8 +89,8 @@ export function checkAnswers(a: InitAnswers): void {
   if (a.s3Endpoint !== undefined && !/^https?:\/\/[^\s/]+/.test(a.s3Endpoint))
     throw new UsageError(`--s3-endpoint ${a.s3Endpoint}: must be a URL such as http://127.0.0.1:9000`);
   if (a.model !== null) checkModelName(a.model);
-  if (a.adapter !== null && !SERVING_ADAPTER_NAMES.includes(a.adapter))
-    throw new UsageError(`--adapter ${String(a.adapter)}: use ${SERVING_ADAPTER_NAMES.join(', ')} or none`);
+  if (a.adapter !== null && !INIT_ADAPTERS.includes(a.adapter))
+    throw new UsageError(`--adapter ${String(a.adapter)}: use ${INIT_ADAPTERS.join(', ')} or none`);
   if (a.servingFile !== null && (a.servingFile.startsWith('/') || a.servingFile.split(/[\\/]/).includes('..')))
     throw new UsageError(`--serving-file ${a.servingFile}: give a path inside the project`);
   if (a.adrDir.startsWith('/') || a.adrDir.split(/[\\/]/).includes('..'))

@@ -3,7 +3,7 @@ import { isAbsolute, join, relative } from 'node:path';
 import { UsageError } from '../errors.js';
 import { adapterFor } from '../serving/catalog.js';
 import { mentionsKind, parseServingFile, refuseForeignOwners, splitDocuments } from '../serving/yaml-docs.js';
-import type { ServingDocs, TrafficTarget } from '../serving/types.js';
+import type { PendingLabel, ServingAdapter, ServingDocs, TextProtoAdapter, TrafficTarget } from '../serving/types.js';
 import type { ServingSpec } from '../config/index.js';
 
 export interface ServingEdit {
@@ -12,6 +12,10 @@ export interface ServingEdit {
   path: string;
   before: string;
   after: string;
+  /** Text-proto adapters: labels that wait for a later commit (two-push rule); empty or absent: none. */
+  pendingLabels?: PendingLabel[];
+  /** Text-proto adapters: what changed and why. */
+  notes?: string[];
 }
 
 /**
@@ -23,19 +27,50 @@ export interface ServingEdit {
  */
 export function renderServing(root: string, model: string, spec: ServingSpec, target: TrafficTarget): ServingEdit[] {
   const adapter = adapterFor(spec.adapter);
+  if (adapter.format === 'textproto') return renderTextProto(root, model, spec, adapter, target);
+  return renderYaml(root, model, spec, adapter, target);
+}
+
+/** A serving file's path and text; it must be inside the project folder. */
+function readServingFile(root: string, model: string, file: string, example: string) {
+  const path = isAbsolute(file) ? file : join(root, file);
+  if (relative(root, path).startsWith('..'))
+    throw new UsageError(`serving.${model}.files: ${file} is outside the project folder ${root}`);
+  try {
+    return { path, before: readFileSync(path, 'utf8') };
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UsageError(
+      `serving.${model}.files: cannot read ${file} (${code ?? (err as Error).message}); create it from templates/serving/${example} or fix the path`,
+    );
+  }
+}
+
+/** Each file is one text-format protobuf config; the adapter maps its text to the next text (pure). */
+function renderTextProto(
+  root: string,
+  model: string,
+  spec: ServingSpec,
+  adapter: TextProtoAdapter,
+  target: TrafficTarget,
+): ServingEdit[] {
+  const options = { allowUnavailableLabels: spec.allowUnavailableLabels ?? false };
+  return spec.files.map((file) => {
+    const { path, before } = readServingFile(root, model, file, adapter.example);
+    const r = adapter.apply(before, file, target, options);
+    return { file, path, before, after: r.text, pendingLabels: r.pendingLabels, notes: r.notes };
+  });
+}
+
+function renderYaml(
+  root: string,
+  model: string,
+  spec: ServingSpec,
+  adapter: ServingAdapter,
+  target: TrafficTarget,
+): ServingEdit[] {
   const loaded = spec.files.map((file) => {
-    const path = isAbsolute(file) ? file : join(root, file);
-    if (relative(root, path).startsWith('..'))
-      throw new UsageError(`serving.${model}.files: ${file} is outside the project folder ${root}`);
-    let before: string;
-    try {
-      before = readFileSync(path, 'utf8');
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      throw new UsageError(
-        `serving.${model}.files: cannot read ${file} (${code ?? (err as Error).message}); create it from templates/serving/${spec.adapter}.yaml or fix the path`,
-      );
-    }
+    const { path, before } = readServingFile(root, model, file, `${spec.adapter}.yaml`);
     const parts = splitDocuments(before).map((text) => {
       if (!mentionsKind(text, adapter.kinds)) return { text, doc: null };
       const docs = parseServingFile(text, file);

@@ -16,8 +16,11 @@ export interface TrafficTarget {
 
 export type ServingDocs = Document.Parsed[];
 
+/** Edits parsed Kubernetes-style YAML documents. */
 export interface ServingAdapter {
-  readonly name: ServingAdapterName;
+  /** Absent on the YAML adapters; lets callers tell the two kinds apart. */
+  readonly format?: 'yaml';
+  readonly name: Exclude<ServingAdapterName, 'tfserving' | 'triton'>;
   readonly supportsShadow: boolean;
   /** The document kinds it reads or edits; every other document in a serving file is kept byte for byte. */
   readonly kinds: readonly string[];
@@ -26,3 +29,40 @@ export interface ServingAdapter {
   /** The adapter's own rules (beyond the CRD schema), as messages. */
   check(docs: ServingDocs): string[];
 }
+
+/** A label that cannot move in this commit (two-push rule): the next step writes it once `version` is loaded. */
+export interface PendingLabel {
+  label: string;
+  version: number;
+}
+
+export interface TextProtoOptions {
+  /** The server runs with --allow_version_labels_for_unavailable_models: a new label may name a version it is loading. */
+  allowUnavailableLabels: boolean;
+}
+
+export interface TextProtoResult {
+  /** The whole file; every byte outside the model's own entry is the input's. */
+  text: string;
+  /** Labels still waiting for their version to load; empty when the file says all `target` asks for. */
+  pendingLabels: PendingLabel[];
+  /** What changed and why, for the step's output. */
+  notes: string[];
+}
+
+/**
+ * Edits one text-format protobuf file (TF Serving's models.config, Triton's config.pbtxt) as a pure
+ * transform of its text. These servers split no traffic themselves: a router companion adapter does.
+ */
+export interface TextProtoAdapter {
+  readonly format: 'textproto';
+  readonly name: 'tfserving' | 'triton';
+  /** Mirroring is the router's job (serving.<model>.router), never the model server's. */
+  readonly supportsShadow: false;
+  /** The example under templates/serving/. */
+  readonly example: string;
+  /** The file as it should be after this commit; throws a located UsageError for a bad input file. */
+  apply(text: string, file: string, target: TrafficTarget, options: TextProtoOptions): TextProtoResult;
+}
+
+export type AnyServingAdapter = ServingAdapter | TextProtoAdapter;
