@@ -9,6 +9,7 @@ import { registerPromote } from './commands/promote.js';
 import { registerRollout } from './commands/rollout.js';
 import { registerSharedRegistry } from './commands/shared-registry.js';
 import { registerDoctor } from './commands/doctor.js';
+import { registerCapacity } from './commands/capacity.js';
 
 export const VERSION = '0.1.0';
 
@@ -62,6 +63,7 @@ Exit codes: 0 ok, 1 negative verdict, 2 usage/input error, 3 storage/infrastruct
   registerAdr(program, deps);
   registerPromote(program, deps);
   registerRollout(program, deps);
+  registerCapacity(program, deps);
   registerSharedRegistry(program, deps);
   registerDoctor(program, deps);
   registerAudit(program, deps);

@@ -1,6 +1,7 @@
 import { UsageError } from '../errors.js';
 import { parseDuration } from '../util/duration.js';
 import { adapterFor } from '../serving/adapters.js';
+import { readCapacityConfig, readDeployments, type CapacitySpec } from '../capacity/config.js';
 
 type Stage = {
   stage: 'shadow' | 'canary' | 'ramp' | 'full';
@@ -13,7 +14,15 @@ type Stage = {
 type Check =
   | { prometheus: { url: string; query: string; min?: number; max?: number; timeout: string } }
   | { command: string; min?: number; max?: number; timeout: string };
-type Serving = { adapter: 'kserve' | 'istio' | 'seldon' | 'generic'; files: string[]; plan: string };
+type Serving = {
+  adapter: 'kserve' | 'istio' | 'seldon' | 'generic';
+  files: string[];
+  plan: string;
+  /** Replicas per stage (issue 14); absent: mlctl writes no replica counts. */
+  capacity?: CapacitySpec;
+  /** istio: the Deployments whose replicas mlctl sets (see core/capacity/config.ts). */
+  deployments?: string[];
+};
 
 /*
  * These sections of mlctl.yaml are checked by hand, like the rest of it (core/config.ts): every
@@ -145,11 +154,14 @@ export function readRolloutConfig(raw: { serving?: unknown; rollout?: unknown },
   const sh = new Shape(file);
   const serving: Record<string, Serving> = {};
   for (const [model, v] of Object.entries(sh.record(raw.serving, ['serving']))) {
-    const m = sh.map(v, ['serving', model], ['adapter', 'files', 'plan']);
+    const m = sh.map(v, ['serving', model], ['adapter', 'files', 'plan', 'capacity', 'deployments']);
+    const adapter = sh.oneOf(m.adapter, ['serving', model, 'adapter'], ADAPTERS);
     serving[model] = {
-      adapter: sh.oneOf(m.adapter, ['serving', model, 'adapter'], ADAPTERS),
+      adapter,
       files: sh.strList(m.files, ['serving', model, 'files'], 1),
       plan: m.plan === undefined ? 'standard' : sh.str(m.plan, ['serving', model, 'plan']),
+      ...(m.capacity !== undefined ? { capacity: readCapacityConfig(m.capacity, model, file) } : {}),
+      ...(m.deployments !== undefined ? { deployments: readDeployments(m.deployments, model, adapter, file) } : {}),
     };
   }
   const r =
