@@ -22,6 +22,7 @@ import { registerAudit } from './commands/audit.js';
 import { registerLineage } from './commands/lineage.js';
 import { registerReport } from './commands/report.js';
 import { registerUi } from './commands/ui.js';
+import { registerCapacity } from './commands/capacity.js';
 
 export const VERSION = '0.1.0';
 
@@ -87,6 +88,7 @@ Exit codes: 0 ok, 1 negative verdict, 2 usage/input error, 3 storage/infrastruct
     registerPromote,
     registerRollback,
     registerRollout,
+    registerCapacity,
     registerRegistry,
     registerDoctor,
     registerAudit,

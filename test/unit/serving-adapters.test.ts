@@ -19,10 +19,41 @@ const STAGES: Array<[string, TrafficTarget]> = [
   ['abort', { model: 'fraud', champion }],
 ];
 
-function step(adapter: string, text: string, target: TrafficTarget) {
+/** The same stages with the replica counts of the capacity calculator's standard-plan example. */
+const WITH_REPLICAS: Array<[string, TrafficTarget]> = [
+  ['shadow', { ...STAGES[0]![1], replicas: { candidate: 174, champion: 174 } }],
+  ['canary 5%', { ...STAGES[1]![1], replicas: { candidate: 9, champion: 174 } }],
+  ['ramp 50%', { ...STAGES[2]![1], replicas: { candidate: 87, champion: 174 } }],
+  ['full', { ...STAGES[3]![1], replicas: { candidate: 174, champion: 174 } }],
+  ['scale-down', { ...STAGES[3]![1], replicas: { candidate: 174, champion: 0 } }],
+  ['abort', { ...STAGES[4]![1], replicas: { champion: 174 } }],
+];
+
+/** Two Deployments for the istio adapter, relabelled per rollout (blue runs the champion). */
+const DEPLOYMENTS = ['blue', 'green']
+  .map(
+    (colour, i) => `---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: fraud-${colour}, namespace: models }
+spec:
+  replicas: 2
+  selector: { matchLabels: { app: fraud, colour: ${colour} } }
+  template:
+    metadata:
+      labels: { app: fraud, colour: ${colour}, model-version: "${i + 1}" }
+    spec:
+      containers: [{ name: server, image: "example.com/fraud-server:1" }]
+`,
+  )
+  .join('');
+const FILES = (adapter: string) => (adapter === 'istio' ? `${template('istio')}${DEPLOYMENTS}` : template(adapter));
+const OPTS = { deployments: ['fraud-blue', 'fraud-green'] };
+
+function step(adapter: string, text: string, target: TrafficTarget, options?: { deployments?: string[] }) {
   const a = adapterFor(adapter);
   if (a.format === 'textproto') throw new Error(`${adapter} edits text-proto files, not YAML documents`);
-  const docs = a.apply(parseServingFile(text, `${adapter}.yaml`), target);
+  const docs = a.apply(parseServingFile(text, `${adapter}.yaml`), target, options);
   expect(a.check(docs)).toEqual([]);
   return { text: renderServingFile(docs), docs: docs.map((d) => d.toJS()) as Array<Record<string, any>> };
 }
@@ -42,6 +73,150 @@ describe.skipIf(!haveCrds)(
     }
   },
 );
+
+describe.skipIf(!haveCrds)(
+  'serving adapters with replicas: every stage, from the template and from the stage before, validates against the real CRDs (skipped only without ../shared/crds)',
+  () => {
+    const validate = haveCrds ? crdValidator() : () => [];
+    for (const adapter of ['kserve', 'istio', 'seldon']) {
+      const stages = WITH_REPLICAS.filter(([s]) => !(adapter === 'kserve' && s === 'shadow'));
+      stages.forEach(([stage, target], i) => {
+        it(`${adapter}: ${stage}`, () => {
+          const starts = [
+            FILES(adapter),
+            ...(i > 0 ? [step(adapter, FILES(adapter), stages[i - 1]![1], OPTS).text] : []),
+          ];
+          for (const start of starts) {
+            const { docs } = step(adapter, start, target, OPTS);
+            for (const d of docs.filter((x) => x.kind !== 'Deployment'))
+              expect(validate(d as { apiVersion: string; kind: string }), `${d.kind}`).toEqual([]);
+          }
+        });
+      });
+    }
+  },
+);
+
+describe('replicas: written only when given, where each platform reads them', () => {
+  it('without replicas no adapter writes a replica count (files as before capacity existed)', () => {
+    for (const adapter of ['kserve', 'seldon', 'generic', 'istio']) {
+      for (const [stage, target] of STAGES) {
+        if (adapter === 'kserve' && stage === 'shadow') continue;
+        const withOpts = step(adapter, FILES(adapter), target, OPTS).text;
+        const plain = step(adapter, FILES(adapter), target).text;
+        expect(withOpts, `${adapter} ${stage}`).toBe(plain);
+        expect(plain).not.toMatch(/previous|replicas: (?!2\b)/);
+      }
+    }
+  });
+
+  it('kserve: minReplicas of the revision storageUri names; maxReplicas raised where it would fall below', () => {
+    const bounded = template('kserve').replace('    minReplicas: 2\n', '    minReplicas: 2\n    maxReplicas: 20\n');
+    const canary = step('kserve', bounded, WITH_REPLICAS[1]![1]);
+    expect(canary.docs[0]!.spec.predictor).toMatchObject({ minReplicas: 9, maxReplicas: 20, canaryTrafficPercent: 5 });
+    const full = step('kserve', canary.text, WITH_REPLICAS[3]![1]);
+    expect(full.docs[0]!.spec.predictor).toMatchObject({ minReplicas: 174, maxReplicas: 174 });
+    expect(full.docs[0]!.spec.predictor.canaryTrafficPercent).toBeUndefined();
+    const abort = step('kserve', canary.text, WITH_REPLICAS[5]![1]);
+    expect(abort.docs[0]!.spec.predictor).toMatchObject({ minReplicas: 174, model: { storageUri: champion.uri } });
+    expect(abort.text).toContain('# canary traffic splitting needs Knative');
+  });
+
+  it('seldon: spec.replicas per Model; the old champion stays as <name>-previous until scale-down', () => {
+    const bounded = template('seldon').replace(
+      '  memory: 1Gi\n',
+      '  memory: 1Gi\n  minReplicas: 2\n  maxReplicas: 100\n',
+    );
+    const shadow = step('seldon', bounded, WITH_REPLICAS[0]![1]);
+    expect(shadow.docs.map((d) => [d.metadata.name, d.spec.replicas, d.spec.maxReplicas])).toEqual([
+      ['fraud', 174, 174],
+      ['fraud-candidate', 174, 174],
+      ['fraud-rollout', undefined, undefined],
+    ]);
+    const canary = step('seldon', shadow.text, WITH_REPLICAS[1]![1]);
+    expect(canary.docs.slice(0, 2).map((d) => d.spec.replicas)).toEqual([174, 9]);
+    const full = step('seldon', canary.text, WITH_REPLICAS[3]![1]);
+    expect(full.docs.map((d) => [d.kind, d.metadata.name, d.spec.storageUri, d.spec.replicas])).toEqual([
+      ['Model', 'fraud', candidate.uri, 174],
+      ['Model', 'fraud-previous', champion.uri, 174],
+    ]);
+    const down = step('seldon', full.text, WITH_REPLICAS[4]![1]);
+    expect(down.docs.map((d) => [d.metadata.name, d.spec.replicas])).toEqual([['fraud', 174]]);
+    // An author's minReplicas is a floor Seldon enforces: a 1-replica canary gets 2.
+    const small = step('seldon', bounded, { ...STAGES[1]![1], replicas: { candidate: 1, champion: 174 } });
+    expect(small.docs[1]!.spec).toMatchObject({ replicas: 2, minReplicas: 2 });
+  });
+
+  it('generic: replicas in stable, candidate (mirror during shadow) and previous', () => {
+    const shadow = step('generic', template('generic'), WITH_REPLICAS[0]![1]);
+    expect(shadow.docs[0]).toMatchObject({
+      stable: { version: 1, replicas: 174 },
+      mirror: { version: 2, replicas: 174 },
+    });
+    const canary = step('generic', shadow.text, WITH_REPLICAS[1]![1]);
+    expect(canary.docs[0]).toMatchObject({
+      stable: { replicas: 174 },
+      candidate: { version: 2, weight: 5, replicas: 9 },
+    });
+    const full = step('generic', canary.text, WITH_REPLICAS[3]![1]);
+    expect(full.docs[0]).toMatchObject({
+      stable: { version: 2, replicas: 174 },
+      previous: { version: 1, uri: champion.uri, replicas: 174 },
+    });
+    const down = step('generic', full.text, WITH_REPLICAS[4]![1]);
+    expect(down.docs[0]!.previous).toBeUndefined();
+    expect(down.docs[0]!.stable).toEqual({ version: 2, uri: candidate.uri, replicas: 174 });
+  });
+
+  it('istio: spec.replicas of the listed Deployment running each version; others untouched', () => {
+    const other = '---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: unrelated}\nspec:\n  replicas: 1\n';
+    const text = `${FILES('istio')}${other}`;
+    const replicas = (docs: Array<Record<string, any>>) =>
+      Object.fromEntries(docs.filter((d) => d.kind === 'Deployment').map((d) => [d.metadata.name, d.spec.replicas]));
+    expect(replicas(step('istio', text, WITH_REPLICAS[1]![1], OPTS).docs)).toEqual({
+      'fraud-blue': 174,
+      'fraud-green': 9,
+      unrelated: 1,
+    });
+    expect(replicas(step('istio', text, WITH_REPLICAS[3]![1], OPTS).docs)).toMatchObject({
+      'fraud-blue': 174,
+      'fraud-green': 174,
+    });
+    expect(replicas(step('istio', text, WITH_REPLICAS[4]![1], OPTS).docs)).toMatchObject({
+      'fraud-blue': 0,
+      'fraud-green': 174,
+    });
+    expect(() => step('istio', text, WITH_REPLICAS[1]![1], { deployments: ['fraud-blue', 'fraud-red'] })).toThrow(
+      /serving\.fraud\.deployments names fraud-red, not found in the serving files/,
+    );
+    const unlabelled = text.replace('model-version: "2"', 'model-version: "7"');
+    expect(() => step('istio', unlabelled, WITH_REPLICAS[1]![1], OPTS)).toThrow(
+      /none of fraud-blue, fraud-green runs version 2 \(pod template label model-version: "2"\)/,
+    );
+    // Scaling to 0 a version that has no Deployment any more is nothing to do.
+    const gone = { ...STAGES[3]![1], replicas: { candidate: 0, champion: 0 } };
+    expect(() => step('istio', unlabelled, gone, OPTS)).not.toThrow();
+  });
+
+  it('renderServing parses only the Deployments named in serving.<model>.deployments', async () => {
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const { renderServing } = await import('../../src/core/rollout/serving-files.js');
+    const dir = mkdtempSync(join(tmpdir(), 'mlctl-serving-'));
+    try {
+      const odd =
+        '---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: other,   namespace: models}\nspec: { replicas: 1 }\n';
+      writeFileSync(join(dir, 'all.yaml'), `${FILES('istio')}${odd}`);
+      const spec = { adapter: 'istio' as const, files: ['all.yaml'], plan: 'standard', deployments: OPTS.deployments };
+      const [e] = renderServing(dir, 'fraud', spec, WITH_REPLICAS[1]![1]);
+      expect(e!.after.endsWith(odd)).toBe(true);
+      expect(e!.after).toContain('metadata: { name: fraud-green, namespace: models }\nspec:\n  replicas: 9\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
 
 describe('kserve', () => {
   it('canary sets storageUri and canaryTrafficPercent, full drops the field, abort restores the champion; comments stay', () => {

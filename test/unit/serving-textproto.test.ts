@@ -301,7 +301,22 @@ describe('text-proto adapters on mutated files', () => {
       seed ^= seed << 5;
       return (seed >>> 0) % n;
     };
-    const pieces = ['{', '}', '[', ']', ':', ',', '"', '#', '\n', ' ', '2', 'versions: 3 ', 'value: 2 ', '{ key: "x" }'];
+    const pieces = [
+      '{',
+      '}',
+      '[',
+      ']',
+      ':',
+      ',',
+      '"',
+      '#',
+      '\n',
+      ' ',
+      '2',
+      'versions: 3 ',
+      'value: 2 ',
+      '{ key: "x" }',
+    ];
     const cases: Array<[typeof tfservingAdapter | typeof tritonAdapter, 'tfserving' | 'triton', string]> = [
       [tfservingAdapter, 'tfserving', THREE_MODELS],
       [tritonAdapter, 'triton', CONFIG_PBTXT],

@@ -1,4 +1,5 @@
 import { SERVING_ADAPTER_NAMES, TEXTPROTO_ADAPTERS, type ServingAdapterName } from '../serving/kinds.js';
+import { readCapacity, readDeployments, type CapacitySpec } from './capacity.js';
 import type { Shape } from './shape.js';
 
 const ROUTERS = ['istio', 'generic'] as const;
@@ -16,6 +17,10 @@ export interface ServingSpec {
   allowUnavailableLabels?: boolean;
   /** tfserving, triton: the adapter that writes the traffic split (model servers split nothing themselves). */
   router?: { adapter: (typeof ROUTERS)[number]; files: string[] };
+  /** Replicas per stage (issue 14); absent: mlctl writes no replica counts. */
+  capacity?: CapacitySpec;
+  /** istio: the Deployments whose replicas mlctl sets (see config/capacity.ts). */
+  deployments?: string[];
 }
 
 const MODEL_SERVER_KEYS = ['status_url', 'label_delay', 'allow_unavailable_labels', 'router'];
@@ -23,7 +28,11 @@ const MODEL_SERVER_KEYS = ['status_url', 'label_delay', 'allow_unavailable_label
 export function readServing(sh: Shape, raw: unknown): Record<string, ServingSpec> {
   const serving: Record<string, ServingSpec> = {};
   for (const [model, v] of Object.entries(sh.record(raw, ['serving']))) {
-    const m = sh.map(v, ['serving', model], ['adapter', 'files', 'plan', ...MODEL_SERVER_KEYS]);
+    const m = sh.map(
+      v,
+      ['serving', model],
+      ['adapter', 'files', 'plan', 'capacity', 'deployments', ...MODEL_SERVER_KEYS],
+    );
     const adapter = sh.oneOf(m.adapter, ['serving', model, 'adapter'], SERVING_ADAPTER_NAMES);
     const files = sh.strList(m.files, ['serving', model, 'files'], 1);
     serving[model] = {
@@ -31,6 +40,8 @@ export function readServing(sh: Shape, raw: unknown): Record<string, ServingSpec
       files,
       plan: m.plan === undefined ? 'standard' : sh.str(m.plan, ['serving', model, 'plan']),
       ...readModelServerKeys(sh, m, model, adapter, files),
+      ...(m.capacity !== undefined ? { capacity: readCapacity(sh, m.capacity, model) } : {}),
+      ...(m.deployments !== undefined ? { deployments: readDeployments(sh, m.deployments, model, adapter) } : {}),
     };
   }
   return serving;
@@ -55,7 +66,8 @@ function readModelServerKeys(
   const out: Partial<ServingSpec> = {
     labelDelayMs: m.label_delay === undefined ? 2 * 60_000 : sh.duration(m.label_delay, [...path, 'label_delay']),
   };
-  if (m.status_url !== undefined) out.statusUrl = sh.url(m.status_url, [...path, 'status_url'], 'http://tfserving:8501');
+  if (m.status_url !== undefined)
+    out.statusUrl = sh.url(m.status_url, [...path, 'status_url'], 'http://tfserving:8501');
   if (adapter === 'tfserving')
     out.allowUnavailableLabels = sh.bool(m.allow_unavailable_labels, [...path, 'allow_unavailable_labels'], false);
   if (m.router !== undefined) {
@@ -63,7 +75,10 @@ function readModelServerKeys(
     const routerFiles = sh.strList(r.files, [...path, 'router', 'files'], 1);
     const shared = routerFiles.find((f) => files.includes(f));
     if (shared)
-      sh.fail([...path, 'router', 'files'], `${shared} is also in serving.${model}.files; the router edits its own files`);
+      sh.fail(
+        [...path, 'router', 'files'],
+        `${shared} is also in serving.${model}.files; the router edits its own files`,
+      );
     out.router = { adapter: sh.oneOf(r.adapter, [...path, 'router', 'adapter'], ROUTERS), files: routerFiles };
   }
   return out;

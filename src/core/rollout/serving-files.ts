@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import { UsageError } from '../errors.js';
 import { adapterFor } from '../serving/catalog.js';
-import { mentionsKind, parseServingFile, refuseForeignOwners, splitDocuments } from '../serving/yaml-docs.js';
+import { kindOf, mentionsKind, parseServingFile, refuseForeignOwners, splitDocuments } from '../serving/yaml-docs.js';
 import type { PendingLabel, ServingAdapter, ServingDocs, TextProtoAdapter, TrafficTarget } from '../serving/types.js';
 import type { ServingSpec } from '../config/index.js';
 
@@ -69,13 +69,19 @@ function renderYaml(
   adapter: ServingAdapter,
   target: TrafficTarget,
 ): ServingEdit[] {
+  // Deployments are parsed only when named in serving.<model>.deployments; every other one stays byte for byte.
+  const deployments = spec.deployments ?? [];
+  const kinds = deployments.length ? [...adapter.kinds, 'Deployment'] : adapter.kinds;
   const loaded = spec.files.map((file) => {
     const { path, before } = readServingFile(root, model, file, `${spec.adapter}.yaml`);
     const parts = splitDocuments(before).map((text) => {
-      if (!mentionsKind(text, adapter.kinds)) return { text, doc: null };
+      if (!mentionsKind(text, kinds)) return { text, doc: null };
       const docs = parseServingFile(text, file);
       if (docs.length !== 1)
         throw new UsageError(`${file}: could not read one YAML document at "${text.split('\n', 1)[0]}"`);
+      const { kind, name } = kindOf(docs[0]!);
+      if (kind === 'Deployment' && !adapter.kinds.includes(kind) && !deployments.includes(name))
+        return { text, doc: null };
       return { text, doc: docs[0]! };
     });
     const docs = parts.flatMap((p) => (p.doc ? [p.doc] : []));
@@ -85,7 +91,7 @@ function renderYaml(
   const owner = new Map<object, number>();
   loaded.forEach((l, i) => l.docs.forEach((d) => owner.set(d, i)));
   const all: ServingDocs = loaded.flatMap((l) => l.docs);
-  const out = adapter.apply(all, target);
+  const out = adapter.apply(all, target, { deployments });
   const problems = adapter.check(out);
   if (problems.length)
     throw new UsageError(

@@ -9,7 +9,13 @@ import { kindOf, setKeepingStyle } from './yaml-docs.js';
  *   model: fraud
  *   stable: { version: 3, uri: s3://bucket/prefix/models/fraud/3/ }
  *   candidate: { version: 4, uri: …, weight: 5 }      # absent when nothing rolls out
- *   mirror: { version: 4, percent: 100 }             # absent unless shadowing
+ *   mirror: { version: 4, percent: 100 }             # absent unless shadowing (+ replicas then)
+ *   previous: { version: 3, uri: …, replicas: 174 }  # absent unless the old champion stays up after full
+ *
+ * With a capacity configuration, `replicas` is written in `stable` and `candidate` (in `mirror`
+ * during a shadow stage, which has no `candidate` entry), and the old champion, kept up without
+ * traffic for the window after full, is `previous`; without one, no replica count is written and
+ * `previous` never appears.
  */
 export const genericAdapter: ServingAdapter = {
   name: 'generic',
@@ -22,13 +28,27 @@ export const genericAdapter: ServingAdapter = {
     const d = files[0]!;
     const full = t.candidate && t.weight === 100;
     const stable = full ? t.candidate! : t.champion;
+    const r = t.replicas ?? {};
+    const count = (n: number | undefined) => (n !== undefined ? { replicas: n } : {});
     d.set('model', t.model);
-    setKeepingStyle(d, ['stable'], { version: stable.version, uri: stable.uri });
+    setKeepingStyle(d, ['stable'], {
+      version: stable.version,
+      uri: stable.uri,
+      ...count(full ? r.candidate : r.champion),
+    });
     if (t.candidate && !full && (t.weight ?? 0) > 0)
-      d.set('candidate', d.createNode({ version: t.candidate.version, uri: t.candidate.uri, weight: t.weight }));
+      d.set(
+        'candidate',
+        d.createNode({ version: t.candidate.version, uri: t.candidate.uri, weight: t.weight, ...count(r.candidate) }),
+      );
     else d.delete('candidate');
+    if (full && (r.champion ?? 0) > 0)
+      d.set('previous', d.createNode({ version: t.champion.version, uri: t.champion.uri, replicas: r.champion }));
+    else d.delete('previous');
+    // A shadow stage has no candidate entry: the mirror entry carries the candidate's replicas then.
+    const inMirror = (t.weight ?? 0) > 0 ? {} : count(r.candidate);
     if (t.candidate && !full && t.mirror)
-      d.set('mirror', d.createNode({ version: t.candidate.version, percent: t.mirror }));
+      d.set('mirror', d.createNode({ version: t.candidate.version, percent: t.mirror, ...inMirror }));
     else d.delete('mirror');
     return docs;
   },
@@ -38,6 +58,11 @@ export const genericAdapter: ServingAdapter = {
       const w = d.getIn(['candidate', 'weight']);
       if (w !== undefined && (typeof w !== 'number' || w <= 0 || w >= 100))
         out.push(`candidate.weight must be between 0 and 100, got ${String(w)}`);
+      for (const side of ['stable', 'candidate', 'mirror', 'previous']) {
+        const n = d.getIn([side, 'replicas']);
+        if (n !== undefined && !(typeof n === 'number' && Number.isInteger(n) && n >= 0))
+          out.push(`${side}.replicas must be a whole number ≥ 0, got ${String(n)}`);
+      }
       const m = d.getIn(['mirror', 'percent']);
       if (m !== undefined && (typeof m !== 'number' || m <= 0 || m > 100))
         out.push(`mirror.percent must be in (0, 100], got ${String(m)}`);
