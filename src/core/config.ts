@@ -16,11 +16,12 @@ export interface ConfigFile {
   serving?: unknown;
   rollout?: unknown;
   git?: unknown;
+  rollback?: unknown;
   adr?: unknown;
   gc?: unknown;
 }
 
-const TOP_KEYS = ['registry', 'artifacts', 's3', 'gates', 'serving', 'rollout', 'git', 'adr', 'gc'];
+const TOP_KEYS = ['registry', 'artifacts', 's3', 'gates', 'serving', 'rollout', 'git', 'rollback', 'adr', 'gc'];
 const S3_KEYS = ['endpoint', 'region', 'forcePathStyle', 'partSizeMiB', 'queueSize'];
 
 /**
@@ -85,6 +86,8 @@ export interface ResolvedConfig {
   root: string;
   file?: string;
   raw: ConfigFile;
+  /** The line of a setting in mlctl.yaml, for the feature readers' error messages. */
+  lineOf: LocatedDoc['lineOf'];
   registry: string;
   artifacts: ArtifactLocation;
   /** How to reach S3 (for the artifacts and a shared registry alike). */
@@ -114,7 +117,13 @@ export function findConfig(cwd: string): string | undefined {
 }
 
 export function readConfigFile(file: string): ConfigFile {
-  return validateConfig(parseYamlDoc(readInputFile(file), file));
+  return readConfigDoc(file).config;
+}
+
+/** The settings and where each one sits (lines are only looked up when an error needs one). */
+export function readConfigDoc(file: string): { config: ConfigFile; lineOf: LocatedDoc['lineOf'] } {
+  const doc = parseYamlDoc(readInputFile(file), file);
+  return { config: validateConfig(doc), lineOf: doc.lineOf };
 }
 
 export function parseS3Uri(uri: string): { bucket: string; prefix: string } {
@@ -142,7 +151,7 @@ export function resolveConfig(
   flags: ConfigOverrides = {},
 ): ResolvedConfig {
   const file = findConfig(cwd);
-  const raw = file ? readConfigFile(file) : {};
+  const { config: raw, lineOf } = file ? readConfigDoc(file) : { config: {}, lineOf: () => undefined };
   const root = file ? dirname(file) : resolve(cwd);
   const registrySetting = flags.registry ?? env.MLCTL_REGISTRY ?? raw.registry;
   if (!file && registrySetting === undefined) {
@@ -178,6 +187,7 @@ export function resolveConfig(
     root,
     file,
     raw,
+    lineOf,
     registry: registry.startsWith('s3://') ? registry : localPath(root, registry),
     artifacts,
     s3,

@@ -96,11 +96,12 @@ rollout:
     expect(() => cfg(text)).toThrow(message);
   });
   it('reads git: with defaults, and rejects a wrong type', () => {
-    expect(readGitConfig(undefined, 'mlctl.yaml')).toEqual({ commit: true, push: false, remote: 'origin' });
-    expect(readGitConfig({ push: true, remote: 'upstream' }, 'mlctl.yaml')).toEqual({
+    expect(readGitConfig(undefined, 'mlctl.yaml')).toMatchObject({ commit: true, push: false, remote: 'origin' });
+    expect(readGitConfig({ push: true, remote: 'upstream' }, 'mlctl.yaml')).toMatchObject({
       commit: true,
       push: true,
       remote: 'upstream',
+      mode: 'commit',
     });
     expect(() => readGitConfig({ push: 'yes' }, 'mlctl.yaml')).toThrow('mlctl.yaml: git.push: must be true or false');
   });

@@ -27,9 +27,10 @@ async function runChecks(deps: Deps): Promise<DoctorCheck[]> {
   try {
     cfg = await deps.config();
     const file = cfg.file ?? 'mlctl.yaml';
-    const { readRolloutConfig, readGitConfig } = await import('../../core/rollout/plan.js');
+    const { readRolloutConfig, readGitConfig, readRollbackConfig } = await import('../../core/rollout/plan.js');
     const rollout = readRolloutConfig(cfg.raw, file);
-    readGitConfig(cfg.raw.git, file);
+    const git = readGitConfig(cfg.raw.git, file, { lineOf: cfg.lineOf });
+    readRollbackConfig(cfg.raw.rollback, git, file, { lineOf: cfg.lineOf });
     add(
       'config',
       'ok',

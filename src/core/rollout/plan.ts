@@ -20,19 +20,24 @@ type Serving = { adapter: 'kserve' | 'istio' | 'seldon' | 'generic'; files: stri
  * stage change reads them, and loading a schema library costs a stage change ~40 ms of start-up.
  */
 class Shape {
-  constructor(readonly file: string) {}
-  fail(path: Array<string | number>, message: string): never {
+  constructor(
+    readonly file: string,
+    /** Where a setting sits in the file, when the caller has the document (ResolvedConfig.lineOf). */
+    private readonly lineOf?: (path: Array<string | number>) => number | undefined,
+  ) {}
+  fail(path: Array<string | number>, message: string, at: Array<string | number> = path): never {
+    const line = this.lineOf?.(at);
     throw new UsageError(
       `${this.file}: ${path
         .map(String)
         .join('.')
-        .replace(/\.(\d+)(?=\.|$)/g, '[$1]')}: ${message}`,
+        .replace(/\.(\d+)(?=\.|$)/g, '[$1]')}: ${message}${line ? ` (line ${line})` : ''}`,
     );
   }
   map(v: unknown, path: Array<string | number>, keys: readonly string[]): Record<string, unknown> {
     if (v === null || typeof v !== 'object' || Array.isArray(v)) this.fail(path, 'must be a mapping');
     for (const k of Object.keys(v))
-      if (!keys.includes(k)) this.fail(path, `unknown key ${JSON.stringify(k)}; use ${keys.join(', ')}`);
+      if (!keys.includes(k)) this.fail(path, `unknown key ${JSON.stringify(k)}; use ${keys.join(', ')}`, [...path, k]);
     return v as Record<string, unknown>;
   }
   record(v: unknown, path: Array<string | number>): Record<string, unknown> {
@@ -211,20 +216,136 @@ export function readRolloutConfig(raw: { serving?: unknown; rollout?: unknown },
   return { serving, plans, checks };
 }
 
+export type GitMode = 'commit' | 'pull-request';
+
+export interface PullRequestSettings {
+  labels: string[];
+  /** GitHub user logins. */
+  reviewers: string[];
+  /** Team slugs (without the organization). */
+  teamReviewers: string[];
+  draft: boolean;
+}
+
 export interface GitConfig {
   commit: boolean;
   push: boolean;
   remote: string;
+  /** commit: each step is a commit on the checked-out branch; pull-request: a branch and a pull request (ADR 14). */
+  mode: GitMode;
+  /** owner/name on the host; null: GITHUB_REPOSITORY or the remote URL decide. */
+  repository: string | null;
+  pullRequest: PullRequestSettings;
 }
 
-/** `git:` from mlctl.yaml: commit each step (default), push it (off by default), to which remote. */
-export function readGitConfig(raw: unknown, file: string): GitConfig {
-  const sh = new Shape(file);
-  if (raw === undefined || raw === null) return { commit: true, push: false, remote: 'origin' };
-  const m = sh.map(raw, ['git'], ['commit', 'push', 'remote']);
+type LineOf = (path: Array<string | number>) => number | undefined;
+
+const REPOSITORY = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/;
+const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
+const TEAM = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+
+/**
+ * `git:` from mlctl.yaml: commit each step (default), push it (off by default), to which remote;
+ * or, with `mode: pull-request`, open a pull request per step (`repository`, `pullRequest`).
+ * `mode` overrides the file's (a command's --pr flag).
+ */
+export function readGitConfig(raw: unknown, file: string, o: { lineOf?: LineOf; mode?: GitMode } = {}): GitConfig {
+  const sh = new Shape(file, o.lineOf);
+  const none: PullRequestSettings = { labels: [], reviewers: [], teamReviewers: [], draft: false };
+  if (raw === undefined || raw === null)
+    return {
+      commit: true,
+      push: false,
+      remote: 'origin',
+      mode: o.mode ?? 'commit',
+      repository: null,
+      pullRequest: none,
+    };
+  const m = sh.map(raw, ['git'], ['commit', 'push', 'remote', 'mode', 'repository', 'pullRequest']);
+  const mode: GitMode =
+    o.mode ??
+    (m.mode === undefined ? 'commit' : sh.oneOf(m.mode, ['git', 'mode'], ['commit', 'pull-request'] as const));
+  if (mode === 'pull-request') {
+    if (m.commit === false)
+      sh.fail(
+        ['git', 'commit'],
+        'false cannot go with git.mode: pull-request (a pull request carries the commit); remove it',
+      );
+    if (m.push === false)
+      sh.fail(
+        ['git', 'push'],
+        "false cannot go with git.mode: pull-request (the step's branch is always pushed); remove it",
+      );
+  }
+  let repository: string | null = null;
+  if (m.repository !== undefined) {
+    repository = sh.str(m.repository, ['git', 'repository']);
+    if (!REPOSITORY.test(repository))
+      sh.fail(['git', 'repository'], `must be owner/name such as acme/deploy, got ${JSON.stringify(repository)}`);
+  }
+  let pullRequest = none;
+  if (m.pullRequest !== undefined && m.pullRequest !== null) {
+    const path = ['git', 'pullRequest'];
+    const p = sh.map(m.pullRequest, path, ['labels', 'reviewers', 'team_reviewers', 'draft']);
+    const labels = sh.strList(p.labels, [...path, 'labels']);
+    labels.forEach((l, i) => {
+      if (l.length > 50) sh.fail([...path, 'labels', i], 'must be at most 50 characters (a GitHub label)');
+    });
+    const reviewers = sh.strList(p.reviewers, [...path, 'reviewers']);
+    reviewers.forEach((r, i) => {
+      if (!LOGIN.test(r))
+        sh.fail(
+          [...path, 'reviewers', i],
+          r.includes('/')
+            ? `${JSON.stringify(r)} looks like a team; put its slug under git.pullRequest.team_reviewers`
+            : `must be a GitHub user name such as alice, got ${JSON.stringify(r)}`,
+        );
+    });
+    const teamReviewers = sh.strList(p.team_reviewers, [...path, 'team_reviewers']);
+    teamReviewers.forEach((t, i) => {
+      if (!TEAM.test(t))
+        sh.fail(
+          [...path, 'team_reviewers', i],
+          t.includes('/')
+            ? `use the team's slug without the organization, e.g. ${JSON.stringify(t.split('/').pop())}`
+            : `must be a team slug such as ml-platform, got ${JSON.stringify(t)}`,
+        );
+    });
+    pullRequest = { labels, reviewers, teamReviewers, draft: sh.bool(p.draft, [...path, 'draft'], false) };
+  }
   return {
     commit: sh.bool(m.commit, ['git', 'commit'], true),
+    // As written: in pull-request mode the step's branch is pushed whatever this says.
     push: sh.bool(m.push, ['git', 'push'], false),
     remote: m.remote === undefined ? 'origin' : sh.str(m.remote, ['git', 'remote']),
+    mode,
+    repository,
+    pullRequest,
   };
+}
+
+export interface RollbackConfig {
+  /** How aborts and rollbacks land: an urgent pull request, or a commit pushed straight to the branch. */
+  mode: GitMode;
+}
+
+/**
+ * `rollback:` from mlctl.yaml. Its mode defaults to git.mode; `commit` under git.mode: pull-request
+ * lets the rollback bot push directly (the branch must allow it); `pull-request` needs git.mode:
+ * pull-request (a plain commit-mode project has no pull requests to open).
+ */
+export function readRollbackConfig(
+  raw: unknown,
+  git: GitConfig,
+  file: string,
+  o: { lineOf?: LineOf } = {},
+): RollbackConfig {
+  const sh = new Shape(file, o.lineOf);
+  if (raw === undefined || raw === null) return { mode: git.mode };
+  const m = sh.map(raw, ['rollback'], ['mode']);
+  if (m.mode === undefined) return { mode: git.mode };
+  const mode = sh.oneOf(m.mode, ['rollback', 'mode'], ['commit', 'pull-request'] as const);
+  if (mode === 'pull-request' && git.mode !== 'pull-request')
+    sh.fail(['rollback', 'mode'], 'pull-request needs git.mode: pull-request too; remove rollback.mode, or set both');
+  return { mode };
 }
