@@ -17,6 +17,7 @@ interface InitFlags {
   gates?: boolean;
   github?: boolean;
   action?: string;
+  gitMode?: string;
 }
 
 export function registerInit(program: Command, deps: Deps): void {
@@ -41,6 +42,10 @@ export function registerInit(program: Command, deps: Deps): void {
     .option('--github', 'write GitHub Actions workflows (gate on pull requests, scheduled rollout ticks)')
     .option('--no-github', 'no GitHub workflows (default)')
     .option('--action <owner/repo@ref>', 'how the workflows refer to the mlctl action', 'mlctl-dev/mlctl@v1')
+    .option(
+      '--git-mode <mode>',
+      'rollout steps as commits (commit, default) or as pull requests for protected branches (pull-request)',
+    )
     .addHelpText(
       'after',
       `
@@ -52,7 +57,8 @@ Examples:
   $ mlctl init                                           # interactive
   $ mlctl init --yes                                     # embedded defaults
   $ mlctl init --yes --artifacts s3://ml/fraud --registry s3://ml/fraud/registry.db \\
-      --s3-endpoint http://127.0.0.1:9000 --model fraud --adapter istio --github`,
+      --s3-endpoint http://127.0.0.1:9000 --model fraud --adapter istio --github
+  $ mlctl init --yes --model fraud --adapter istio --github --git-mode pull-request   # protected branch`,
     )
     .action(async (opts: InitFlags, cmd: Command) => {
       const ctx = commandCtx(deps, cmd);
@@ -163,6 +169,7 @@ Examples:
         gates,
         github,
         action: opts.action ?? d.action,
+        gitMode: (opts.gitMode ?? 'commit') as InitAnswers['gitMode'],
       };
       const plan = core.planInit(
         deps.cwd,
