@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { PassThrough } from 'node:stream';
+import { makeDeps } from '../../src/cli/deps.js';
 import {
   apiBaseUrl,
   redactUrl,
@@ -75,5 +77,24 @@ describe('which GitHub repository, API and token', () => {
     expect(tokenFrom({ GH_TOKEN: 'a', GITHUB_TOKEN: 'b' })).toBe('a');
     expect(tokenFrom({ GH_TOKEN: ' ', GITHUB_TOKEN: 'b' })).toBe('b');
     expect(tokenFrom({})).toBeNull();
+  });
+
+  it('commands reach the GitHub adapter through Deps, repository and token from env and config', async () => {
+    const io = {
+      out: new PassThrough(),
+      err: new PassThrough(),
+      in: new PassThrough(),
+      outIsTTY: false,
+      errIsTTY: false,
+      inIsTTY: false,
+      color: false,
+    };
+    const deps = makeDeps(io, { GITHUB_TOKEN: 'ghs_x' }, '/');
+    const prs = await deps.pullRequests({ repository: null, remoteUrl: 'git@github.com:acme/deploy.git' });
+    expect([prs.provider, prs.repository]).toEqual(['github', 'acme/deploy']);
+    expect(prs.fileUrl('main', 'docs/adr/0001-x.md')).toBe(
+      'https://github.com/acme/deploy/blob/main/docs/adr/0001-x.md',
+    );
+    await expect(makeDeps(io, {}, '/').pullRequests({ repository: 'acme/deploy' })).rejects.toThrow(/no GitHub token/);
   });
 });
