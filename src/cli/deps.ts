@@ -7,6 +7,7 @@ import type { Registry } from '../ports/registry.js';
 import type { BlobStore } from '../ports/blob-store.js';
 import type { CodeGit } from '../ports/git.js';
 import type { GitOps } from '../ports/gitops.js';
+import type { PullRequests } from '../ports/pull-requests.js';
 import type { Exec } from '../ports/exec.js';
 import type { Prompter } from '../ports/prompter.js';
 import type { Progress } from '../ports/progress.js';
@@ -42,6 +43,11 @@ export interface Deps {
   git(): Promise<CodeGit>;
   /** The GitOps repository holding `dir` (serving configs, ADRs). */
   gitops(dir: string): Promise<GitOps>;
+  /**
+   * Pull requests on the GitOps repository's host (git.mode: pull-request). `repository` is
+   * git.repository from mlctl.yaml, `remoteUrl` the GitOps remote's URL; the token comes from the env.
+   */
+  pullRequests(o: { repository?: string | null; remoteUrl?: string | null }): Promise<PullRequests>;
   exec(): Promise<Exec>;
   /** The registry shared on S3 at `uri` (default: the configured registry), for its lock and transfers. */
   sharedRegistry(uri?: string): Promise<SharedRegistryAdmin>;
@@ -128,6 +134,10 @@ export function makeDeps(io: Io, env: Env, cwd: string): Deps {
     async gitops(dir: string) {
       const { SimpleGitOps } = await import('../adapters/git/gitops.js');
       return SimpleGitOps.open(dir);
+    },
+    async pullRequests(o) {
+      const { GitHubPullRequests } = await import('../adapters/github/pull-requests.js');
+      return GitHubPullRequests.fromEnv({ env, ...o });
     },
     async exec() {
       const { ExecaExec } = await import('../adapters/exec/execa-exec.js');

@@ -85,6 +85,16 @@ export class DamagedError extends MlctlError {
   }
 }
 
+/** Out of an API's request quota (exit 3, like any infrastructure limit); `resetAt` says when it refills. */
+export class RateLimitError extends StorageError {
+  constructor(
+    message: string,
+    readonly resetAt: Date | null,
+  ) {
+    super(message);
+  }
+}
+
 /** Credentials rejected or permission denied: exit 4. */
 export class AuthError extends MlctlError {
   constructor(message: string, options?: { cause?: unknown }) {

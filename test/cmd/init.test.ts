@@ -237,6 +237,48 @@ describe.skipIf(!haveSchemas)(
       expect(Object.keys(rollout.on)).toEqual(['schedule', 'workflow_dispatch']);
     });
 
+    it('the pull-request mode: its rollout workflow, the workflow that ticks on a merged mlctl/ pull request, and the config', async () => {
+      const dir = tempDir();
+      const r = await run(
+        ['init', '--yes', '--model', 'fraud', '--adapter', 'istio', '--github', '--git-mode', 'pull-request'],
+        { cwd: dir },
+      );
+      expect(r.code, r.stderr).toBe(0);
+      for (const f of ['mlctl-gate.yml', 'mlctl-rollout.yml', 'mlctl-pr-merged.yml']) {
+        const doc = parse(readFileSync(join(dir, '.github/workflows', f), 'utf8'));
+        expect(check('github-workflow.json', doc), f).toEqual([]);
+      }
+      const rollout = parse(readFileSync(join(dir, '.github/workflows/mlctl-rollout.yml'), 'utf8'));
+      expect(rollout.permissions).toEqual({ contents: 'write', 'pull-requests': 'write', 'id-token': 'write' });
+      expect(rollout.env).toEqual({ GITHUB_TOKEN: '${{ github.token }}' });
+      expect(JSON.stringify(rollout.jobs)).not.toContain('--push');
+      const merged = parse(readFileSync(join(dir, '.github/workflows/mlctl-pr-merged.yml'), 'utf8'));
+      expect(merged.on).toEqual({ pull_request: { types: ['closed'] } });
+      expect(merged.permissions).toMatchObject({ contents: 'write', 'pull-requests': 'write' });
+      expect(merged.concurrency.group).toBe(rollout.concurrency.group);
+      expect(merged.jobs.tick.if).toBe(
+        "github.event.pull_request.merged == true && startsWith(github.event.pull_request.head.ref, 'mlctl/') && github.event.pull_request.head.repo.full_name == github.repository",
+      );
+      expect(merged.jobs.tick.steps[0]).toEqual({
+        uses: 'actions/checkout@v4',
+        with: { ref: '${{ github.event.pull_request.base.ref }}', 'fetch-depth': 0 },
+      });
+      expect(merged.jobs.tick.steps[2].with).toEqual({ command: 'rollout', args: 'tick' });
+      const cfg = parse(readFileSync(join(dir, 'mlctl.yaml'), 'utf8'));
+      expect(cfg.git).toEqual({
+        mode: 'pull-request',
+        remote: 'origin',
+        pullRequest: { labels: ['mlctl'], reviewers: [], team_reviewers: [], draft: false },
+      });
+      expect(cfg.rollback).toEqual({ mode: 'pull-request' });
+      // The written config passes the checks the commands make.
+      const doctor = JSON.parse((await run(['doctor', '--json'], { cwd: dir })).stdout);
+      expect(doctor.data.checks[0]).toMatchObject({ check: 'config', status: 'ok' });
+      expect((await run(['init', '--yes', '--force', '--git-mode', 'pr'], { cwd: dir })).stderr).toContain(
+        '--git-mode pr: use commit or pull-request',
+      );
+    });
+
     it('the composite action at the repository root', () => {
       const action = parse(readFileSync(fileURLToPath(new URL('../../action.yml', import.meta.url)), 'utf8'));
       expect(check('github-action.json', action)).toEqual([]);

@@ -170,8 +170,8 @@ rollout:
     expect(() => cfg(text)).toThrow(message);
   });
   it('reads git: with defaults, and rejects a wrong type', () => {
-    expect(settings('registry: r.db\n').git).toEqual({ commit: true, push: false, remote: 'origin' });
-    expect(settings('git: { push: true, remote: upstream }\n').git).toEqual({
+    expect(settings('registry: r.db\n').git).toMatchObject({ commit: true, push: false, remote: 'origin' });
+    expect(settings('git: { push: true, remote: upstream }\n').git).toMatchObject({
       commit: true,
       push: true,
       remote: 'upstream',

@@ -1,9 +1,17 @@
 import { trailerValues } from './trailers.js';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { StorageError, UsageError } from '../../core/errors.js';
-import type { GitOps, StageCommit } from '../../ports/gitops.js';
+import type { GitOps, PushResult, RebaseResult, StageCommit, StepBranch } from '../../ports/gitops.js';
+
+/** The line of git's stderr that says why, without the rest of simple-git's message. */
+function why(err: unknown): string {
+  const msg = (err as Error).message;
+  const line = msg.split('\n').find((l) => /rejected|denied|error:|fatal:|conflict/i.test(l)) ?? msg.split('\n')[0]!;
+  return line.trim();
+}
 
 export class SimpleGitOps implements GitOps {
   private constructor(
@@ -77,15 +85,139 @@ export class SimpleGitOps implements GitOps {
     return trailerValues(this.root, key);
   }
 
-  async push(remote: string): Promise<{ ok: true } | { ok: false; reason: string }> {
+  async push(remote: string): Promise<PushResult> {
     try {
       // HEAD: the current branch, to the same name, whether or not it tracks an upstream yet.
       await this.git.push(remote, 'HEAD');
       return { ok: true };
     } catch (err) {
-      const msg = (err as Error).message;
-      const line = msg.split('\n').find((l) => /rejected|denied|error:|fatal:/.test(l)) ?? msg.split('\n')[0]!;
-      return { ok: false, reason: line.trim() };
+      return { ok: false, reason: why(err) };
+    }
+  }
+
+  async remoteUrl(remote: string): Promise<string | null> {
+    try {
+      return (await this.git.raw(['remote', 'get-url', remote])).trim() || null;
+    } catch {
+      return null;
+    }
+  }
+
+  async currentBranch(): Promise<string | null> {
+    // symbolic-ref fails on a detached HEAD; --quiet keeps that silent.
+    const out = await this.git.raw(['symbolic-ref', '--quiet', '--short', 'HEAD']).catch(() => '');
+    return out.trim() || null;
+  }
+
+  private async sha(ref: string): Promise<string | null> {
+    const out = await this.git.raw(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]).catch(() => '');
+    return out.trim() || null;
+  }
+
+  /** Update refs/remotes/<remote>/<branch> from the remote; the fetched commit. */
+  private async fetch(remote: string, branch: string): Promise<string> {
+    const tracking = `refs/remotes/${remote}/${branch}`;
+    try {
+      await this.git.raw(['fetch', '--quiet', '--no-tags', remote, `+refs/heads/${branch}:${tracking}`]);
+    } catch (err) {
+      throw new StorageError(`cannot fetch ${branch} from ${remote}: ${why(err)}`, { cause: err });
+    }
+    const sha = await this.sha(tracking);
+    if (!sha) throw new StorageError(`${remote} has no branch ${branch}`);
+    return sha;
+  }
+
+  private async checkName(branch: string): Promise<void> {
+    try {
+      await this.git.raw(['check-ref-format', '--branch', branch]);
+    } catch {
+      throw new UsageError(`${JSON.stringify(branch)} is not a valid git branch name`);
+    }
+  }
+
+  async startBranch(o: { remote: string; base: string; branch: string; replace?: boolean }): Promise<StepBranch> {
+    await this.checkName(o.branch);
+    const previous = (await this.currentBranch()) ?? (await this.sha('HEAD'));
+    if (!previous) throw new StorageError(`${this.root} has no commit yet; commit the serving files first`);
+    const baseSha = await this.fetch(o.remote, o.base);
+    if (!o.replace && (await this.sha(`refs/heads/${o.branch}`)))
+      throw new StorageError(
+        `branch ${o.branch} already exists in ${this.root} (left by an interrupted step?); delete it with git branch -D ${o.branch} and run the command again`,
+      );
+    try {
+      // No --force: uncommitted edits that the switch would overwrite make it fail instead.
+      await this.git.raw(['switch', '--quiet', '--no-track', o.replace ? '-C' : '-c', o.branch, baseSha]);
+    } catch (err) {
+      throw new StorageError(`cannot create branch ${o.branch} from ${o.remote}/${o.base}: ${why(err)}`, {
+        cause: err,
+      });
+    }
+    return { branch: o.branch, base: o.base, remote: o.remote, baseSha, previous };
+  }
+
+  async pushBranch(remote: string, branch: string, o: { lease?: string } = {}): Promise<PushResult> {
+    const ref = `refs/heads/${branch}`;
+    const lease = o.lease ? [`--force-with-lease=${ref}:${o.lease}`] : [];
+    try {
+      await this.git.raw(['push', '--quiet', '--porcelain', ...lease, remote, `${ref}:${ref}`]);
+      return { ok: true };
+    } catch (err) {
+      return { ok: false, reason: why(err) };
+    }
+  }
+
+  async rebaseBranch(o: { remote: string; base: string; branch: string }): Promise<RebaseResult> {
+    const baseSha = await this.fetch(o.remote, o.base);
+    const oldSha = await this.fetch(o.remote, o.branch);
+    // (Not merge-base --is-ancestor: simple-git does not fail on an exit code without stderr.)
+    const common = (await this.git.raw(['merge-base', baseSha, oldSha]).catch(() => '')).trim();
+    if (common === baseSha) return { ok: true, moved: false, sha: oldSha, oldSha, baseSha };
+    if ((await this.currentBranch()) === o.branch)
+      throw new StorageError(`cannot rebase ${o.branch} while it is checked out; switch to ${o.base} first`);
+    // A worktree of its own: the user's working tree, index and HEAD stay as they are.
+    const dir = mkdtempSync(join(tmpdir(), 'mlctl-rebase-'));
+    try {
+      await this.git.raw(['worktree', 'add', '--quiet', '--detach', dir, oldSha]);
+      const wt = simpleGit({ baseDir: dir, completion: { onExit: 0 } });
+      try {
+        await wt.raw(['rebase', '--quiet', baseSha]);
+      } catch (err) {
+        const conflicts = (await wt.raw(['diff', '--name-only', '--diff-filter=U']).catch(() => ''))
+          .split('\n')
+          .filter(Boolean);
+        await wt.raw(['rebase', '--abort']).catch(() => undefined);
+        if (!conflicts.length)
+          throw new StorageError(`cannot rebase ${o.branch} onto ${o.remote}/${o.base}: ${why(err)}`, { cause: err });
+        return { ok: false, conflicts, oldSha, baseSha };
+      }
+      const sha = (await wt.revparse(['HEAD'])).trim();
+      await this.git.raw(['branch', '--force', o.branch, sha]);
+      return { ok: true, moved: true, sha, oldSha, baseSha };
+    } finally {
+      await this.git.raw(['worktree', 'remove', '--force', dir]).catch(() => undefined);
+      rmSync(dir, { recursive: true, force: true });
+      await this.git.raw(['worktree', 'prune']).catch(() => undefined);
+    }
+  }
+
+  async returnTo(ref: string): Promise<void> {
+    const isBranch = !/^[0-9a-f]{40}$/.test(ref);
+    try {
+      await this.git.raw(['switch', '--quiet', ...(isBranch ? [ref] : ['--detach', ref])]);
+    } catch (err) {
+      throw new StorageError(`cannot switch back to ${ref} in ${this.root}: ${why(err)}`, { cause: err });
+    }
+  }
+
+  async deleteBranch(branch: string): Promise<void> {
+    // A guard against a caller's mistake: this deletes unmerged work, so only mlctl's own branches.
+    if (!branch.startsWith('mlctl/')) throw new Error(`refusing to delete ${branch}: not an mlctl/ branch`);
+    if ((await this.currentBranch()) === branch)
+      throw new StorageError(`cannot delete ${branch} while it is checked out`);
+    try {
+      await this.git.raw(['branch', '--quiet', '-D', branch]);
+    } catch (err) {
+      throw new StorageError(`cannot delete branch ${branch}: ${why(err)}`, { cause: err });
     }
   }
 }

@@ -291,8 +291,10 @@ export class PgRegistry implements Registry {
     await this.q(
       'CREATE TABLE IF NOT EXISTS mlctl_schema (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)',
     ).catch(async (err) => {
-      // Two processes creating it at once: one wins, the other sees it exists.
-      if ((err as { code?: string }).code !== '23505' && (err as { code?: string }).code !== '42P07') throw err;
+      // Two processes creating it at once: one wins, the other sees the table (42P07), its row type
+      // (42710) or the catalog's unique index (23505) already there.
+      const code = (err as { code?: string }).code;
+      if (code !== '23505' && code !== '42P07' && code !== '42710') throw err;
     });
     const r = await this.one('SELECT coalesce(max(version), 0) AS v FROM mlctl_schema');
     return num(r?.v ?? 0);

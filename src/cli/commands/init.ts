@@ -30,6 +30,10 @@ export function registerInit(program: Command, deps: Deps): void {
     .option('--no-github', 'no GitHub workflows (default)')
     .option('--action <owner/repo@ref>', 'how the workflows refer to the mlctl action', 'mlctl-dev/mlctl@v1')
     .option(
+      '--git-mode <mode>',
+      'rollout steps as commits (commit, default) or as pull requests for protected branches (pull-request)',
+    )
+    .option(
       '--new-registry',
       'create the shared (s3://) registry now, as a new empty one; where this machine remembers one that disappeared, its last copy is kept aside',
     )
@@ -45,7 +49,8 @@ Examples:
   $ mlctl init --yes                                     # embedded defaults
   $ mlctl init --yes --artifacts s3://ml/fraud --registry s3://ml/fraud/registry.db \\
       --s3-endpoint http://127.0.0.1:9000 --model fraud --adapter istio --github
-  $ mlctl init --yes --force --registry s3://ml/fraud/registry.db --new-registry   # start over on S3`,
+  $ mlctl init --yes --force --registry s3://ml/fraud/registry.db --new-registry   # start over on S3
+  $ mlctl init --yes --model fraud --adapter istio --github --git-mode pull-request   # protected branch`,
     )
     .action(async (opts: InitOptions, cmd: Command) => {
       const ctx = commandCtx(deps, cmd);

@@ -6,7 +6,18 @@ import { Shape } from './shape.js';
 export const CONFIG_FILE = 'mlctl.yaml';
 
 /** Every top-level section of mlctl.yaml; each has one reader in this folder. */
-export const SECTIONS = ['registry', 'artifacts', 's3', 'gates', 'serving', 'rollout', 'git', 'adr', 'gc'] as const;
+export const SECTIONS = [
+  'registry',
+  'artifacts',
+  's3',
+  'gates',
+  'serving',
+  'rollout',
+  'git',
+  'rollback',
+  'adr',
+  'gc',
+] as const;
 export type SectionName = (typeof SECTIONS)[number];
 
 /** mlctl.yaml parsed, its top level checked; sections still raw, with the document to locate lines. */

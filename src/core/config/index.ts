@@ -6,7 +6,7 @@ import { readStoreSettings, resolveStores, DEFAULT_REGISTRY, type StoreSettings 
 import type { ArtifactLocation, S3Connection, StoreOverrides } from './store.js';
 import { readGatesSettings, type GatesSettings } from './gates.js';
 import { readRolloutConfig, type RolloutConfig } from './rollout.js';
-import { readGitConfig, type GitConfig } from './git.js';
+import { readGitConfig, readRollbackConfig, type GitConfig, type RollbackConfig } from './git.js';
 import { readAdrSettings, type AdrSettings } from './adr.js';
 import { readGcSettings, type GcSettings } from './gc.js';
 
@@ -17,7 +17,7 @@ export type { ArtifactLocation, S3Connection } from './store.js';
 export type { GatesSettings } from './gates.js';
 export type { RolloutConfig, StageSpec, HealthCheckSpec } from './rollout.js';
 export type { ServingSpec } from './serving.js';
-export type { GitConfig } from './git.js';
+export type { GitConfig, GitMode, PullRequestSettings, RollbackConfig } from './git.js';
 export type { AdrSettings } from './adr.js';
 export type { GcSettings } from './gc.js';
 
@@ -30,6 +30,7 @@ export interface ProjectSettings {
   gates: GatesSettings;
   rollout: RolloutConfig;
   git: GitConfig;
+  rollback: RollbackConfig;
   adr: AdrSettings;
   gc: GcSettings;
 }
@@ -38,13 +39,15 @@ export interface ProjectSettings {
 export function readSettings(doc: ConfigDoc | null, root: string): ProjectSettings {
   const s = doc?.sections ?? {};
   const sh = new Shape(doc?.doc ?? { label: CONFIG_FILE, lineOf: () => undefined });
+  const git = readGitConfig(sh, s.git);
   return {
     root,
     file: doc?.file,
     stores: readStoreSettings(sh, s),
     gates: readGatesSettings(sh, s.gates),
     rollout: readRolloutConfig(sh, s),
-    git: readGitConfig(sh, s.git),
+    git,
+    rollback: readRollbackConfig(sh, s.rollback, git),
     adr: readAdrSettings(sh, s.adr),
     gc: readGcSettings(sh, s.gc),
   };

@@ -17,6 +17,8 @@ export interface InitFlags {
   gates?: boolean;
   github?: boolean;
   action?: string;
+  /** Each rollout step a commit (default) or a pull request. */
+  gitMode?: string;
 }
 
 /**
@@ -122,5 +124,6 @@ export async function collectAnswers(
     gates,
     github,
     action: flags.action ?? d.action,
+    gitMode: (flags.gitMode ?? 'commit') as 'commit' | 'pull-request',
   };
 }

@@ -33,6 +33,8 @@ export interface InitAnswers {
   github: boolean;
   /** How the workflows refer to the mlctl action, e.g. acme/mlctl@v1. */
   action: string;
+  /** Each rollout step a commit (default) or a pull request (ADR 14). */
+  gitMode?: 'commit' | 'pull-request';
 }
 
 export interface PlannedFile {
@@ -95,6 +97,8 @@ export function checkAnswers(a: InitAnswers): void {
     throw new UsageError(`--serving-file ${a.servingFile}: give a path inside the project`);
   if (a.adrDir.startsWith('/') || a.adrDir.split(/[\\/]/).includes('..'))
     throw new UsageError(`--adr-dir ${a.adrDir}: give a path inside the project`);
+  if (a.gitMode !== undefined && a.gitMode !== 'commit' && a.gitMode !== 'pull-request')
+    throw new UsageError(`--git-mode ${String(a.gitMode)}: use commit or pull-request`);
   if (!/^[\w.-]+\/[\w.-]+(\/[\w./-]+)?@[\w./-]+$/.test(a.action))
     throw new UsageError(`--action ${a.action}: expected owner/repo@ref`);
 }
@@ -115,11 +119,24 @@ function configText(template: string, a: InitAnswers, d: InitDefaults): string {
   if (a.adrDir !== d.adrDir)
     text += `\n# Architecture decision records (adr-tools compatible).\nadr: { dir: ${yamlString(a.adrDir)} }\n`;
   if (a.model && a.adapter && a.servingFile) {
-    text += `\n# Staged rollouts edit these files in this (GitOps) repository, one commit per stage.\nserving:\n  ${a.model}: { adapter: ${a.adapter}, files: [${yamlString(a.servingFile)}], plan: ${a.adapter === 'kserve' ? 'canary' : 'standard'} }\n`;
+    text += `\n# Staged rollouts edit these files in this (GitOps) repository, one ${a.gitMode === 'pull-request' ? 'pull request' : 'commit'} per stage.\nserving:\n  ${a.model}: { adapter: ${a.adapter}, files: [${yamlString(a.servingFile)}], plan: ${a.adapter === 'kserve' ? 'canary' : 'standard'} }\n`;
     if (a.adapter === 'kserve')
       text += `\nrollout:\n  plans:\n    # KServe alone cannot mirror traffic: the built-in standard plan without its shadow stage.\n    canary:\n      - { stage: canary, weight: 5, minDuration: 30m }\n      - { stage: ramp, weight: 25, minDuration: 30m }\n      - { stage: ramp, weight: 50, minDuration: 30m }\n      - { stage: full }\n`;
-    text += `\ngit: { commit: true, push: false, remote: origin }\n`;
+    if (a.gitMode !== 'pull-request') text += `\ngit: { commit: true, push: false, remote: origin }\n`;
   }
+  if (a.gitMode === 'pull-request')
+    text += `\n# Each rollout step is a branch and a pull request; it takes effect when merged. The repository
+# comes from GITHUB_REPOSITORY in Actions, else git.repository, else the remote's URL; the token from
+# GITHUB_TOKEN or GH_TOKEN.
+git:
+  mode: pull-request
+  remote: origin
+  # repository: owner/name
+  pullRequest: { labels: [mlctl], reviewers: [], team_reviewers: [], draft: false }
+
+# Aborts and rollbacks: an urgent pull request (default), or commit where the branch lets mlctl push.
+rollback: { mode: pull-request }
+`;
   return text;
 }
 
@@ -154,7 +171,9 @@ export function planFiles(
   if (a.github) {
     const fill = (t: string) => t.replaceAll('{{model}}', a.model ?? 'my-model').replaceAll('{{action}}', a.action);
     add('.github/workflows/mlctl-gate.yml', fill(templates('github/mlctl-gate.yml')));
-    add('.github/workflows/mlctl-rollout.yml', fill(templates('github/mlctl-rollout.yml')));
+    const pr = a.gitMode === 'pull-request';
+    add('.github/workflows/mlctl-rollout.yml', fill(templates(`github/mlctl-rollout${pr ? '-pr' : ''}.yml`)));
+    if (pr) add('.github/workflows/mlctl-pr-merged.yml', fill(templates('github/mlctl-pr-merged.yml')));
   }
   return { dir, answers: a, files, adoptedAdrDir: d.adoptedAdrDir, confirm: null };
 }
