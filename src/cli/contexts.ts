@@ -1,3 +1,4 @@
+import { testPause } from './test-pause.js';
 import type { Deps } from './deps.js';
 import type { Exec } from '../ports/exec.js';
 import type { RolloutContext } from '../core/rollout/context.js';
@@ -40,6 +41,7 @@ export async function rolloutContext(deps: Deps, flags: StepFlags): Promise<Roll
         allowDirty: !!flags.allowDirty,
       },
       openGit: (dir: string) => deps.gitops(dir),
+      pause: testPause(deps.env),
     },
     store: () => deps.artifacts(),
     checks: { exec: async () => (exec ??= await deps.exec()), fetch: globalThis.fetch, cwd: cfg.root },

@@ -5,6 +5,7 @@ import { run, runBin, tempDir, writeModel } from '../support/helpers.js';
 import { writePredictions } from '../support/predictions.js';
 import { git, TEMPLATES } from '../support/gitops-project.js';
 import { createDatabase, holdAdvisoryLock, psqlAdmin, PW_PASSWORD, PW_USER } from '../support/postgres.js';
+import { PG_MIGRATIONS } from '../../src/adapters/postgres/migrations.js';
 
 const base = inject('pgBase');
 const json = (s: string) => JSON.parse(s);
@@ -266,6 +267,6 @@ describe.skipIf(!base)('mlctl on a PostgreSQL registry (skipped only without the
     );
     for (const r of rs) expect(r.code, r.stderr).toBe(0);
     expect(new Set(rs.map((r) => json(r.stdout).data.ref))).toEqual(new Set(['fraud@1']));
-    expect(psqlAdmin(url, 'SELECT count(*) FROM mlctl_schema').trim()).toBe(String(4));
+    expect(psqlAdmin(url, 'SELECT count(*) FROM mlctl_schema').trim()).toBe(String(PG_MIGRATIONS.length));
   });
 });

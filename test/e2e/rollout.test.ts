@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { run, runBin, runOk, tempDir, withRegistry } from '../support/helpers.js';
+import { run, runOk, tempDir, withRegistry } from '../support/helpers.js';
 import { git, gitopsProject } from '../support/gitops-project.js';
 import { crdValidator, haveCrds } from '../support/crd-validator.js';
+import { holdAt } from '../support/pause.js';
 
 const json = (s: string) => JSON.parse(s);
 const T0 = '2026-11-23T10:00:00Z';
@@ -55,7 +56,7 @@ describe('staged rollouts on a real git repository', () => {
       commit: expect.stringMatching(/^[0-9a-f]{40}$/),
     });
     expect(git(p.dir, 'show', '--name-only', '--format=%B', p.first.commit)).toMatch(
-      /^mlctl: fraud@1 full \(first version\)\n\nMlctl-Model: fraud\nMlctl-Version: 1\nMlctl-Stage: full\nMlctl-Audit-Head: 2 [0-9a-f]{64}\n\n\ndeploy\/fraud\.yaml\ndocs\/adr\/0002-promote-fraud-1-to-production\.md$/,
+      /^mlctl: fraud@1 full \(first version\)\n\nMlctl-Model: fraud\nMlctl-Version: 1\nMlctl-Stage: full\nMlctl-Step: [0-9a-f]{12}\nMlctl-Action: promote\nMlctl-Audit-Head: 2 [0-9a-f]{64}\n\n\ndeploy\/fraud\.yaml\ndocs\/adr\/0002-promote-fraud-1-to-production\.md$/,
     );
     // The start of fraud@2's rollout: shadow (mirror 50%) of the candidate subset, stable keeps 100% of live traffic.
     expect(p.start).toMatchObject({
@@ -130,7 +131,26 @@ describe('staged rollouts on a real git repository', () => {
         '-1',
         '--format=%(trailers:key=Mlctl-Stage,valueonly)%(trailers:key=Mlctl-Rollout,valueonly)%(trailers:key=Mlctl-Version,valueonly)',
       ),
-    ).toBe('full\n1\n2');
+    ).toBe(`full\n${p.start.key}\n2`);
+    // The start's commit names the rollout too: its key is the start step's id, made before the commit.
+    const starts = git(
+      p.dir,
+      'log',
+      '--format=%(trailers:key=Mlctl-Rollout,valueonly)%(trailers:key=Mlctl-Step,valueonly)%(trailers:key=Mlctl-Action,valueonly)',
+    );
+    expect(starts.split('\n').filter(Boolean)).toEqual([
+      p.start.key,
+      expect.stringMatching(/^[0-9a-f]{12}$/),
+      'complete',
+      p.start.key,
+      expect.stringMatching(/^[0-9a-f]{12}$/),
+      'advance',
+      p.start.key,
+      p.start.key,
+      'start',
+      expect.stringMatching(/^[0-9a-f]{12}$/),
+      'promote',
+    ]);
     const adr = adrText(p.dir, 3);
     expect(adr).toMatch(/## Status\n\nAccepted\n/);
     expect(adr).toContain(
@@ -351,13 +371,18 @@ describe('staged rollouts on a real git repository', () => {
   it('two promotes racing on one rollout: exactly one acts, the other exits 3', async () => {
     const p = await started();
     const env = { ...at(40) };
-    const [a, b] = await Promise.all([
-      runBin(['promote', 'fraud@2'], { cwd: p.dir, env }),
-      runBin(['promote', 'fraud@2'], { cwd: p.dir, env }),
-    ]);
-    expect([a.code, b.code].sort()).toEqual([0, 3]);
-    const loser = a.code === 3 ? a : b;
-    expect(loser.stderr).toMatch(
+    // Lined up with the test-only pause point (MLCTL_TEST_PAUSE), not with timing: B plans and waits
+    // before the lock; A plans the same step, takes the lock and holds it; then both go on.
+    const b = holdAt('before-lock', ['promote', 'fraud@2'], { cwd: p.dir, env });
+    await b.paused();
+    const a = holdAt('locked', ['promote', 'fraud@2'], { cwd: p.dir, env });
+    await a.paused();
+    b.release();
+    a.release();
+    const [ra, rb] = await Promise.all([a.done, b.done]);
+    expect(ra.code, ra.stderr).toBe(0);
+    expect(rb.code, rb.stderr).toBe(3);
+    expect(rb.stderr).toMatch(
       /the rollout of fraud changed under this command \(now at step 2\/3 \(canary 10%\), active\)/,
     );
     expect(p.log()[0]).toBe('mlctl: fraud@2 canary 10%');
