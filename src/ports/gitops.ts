@@ -7,6 +7,12 @@ export interface StageCommit {
   trailers: Record<string, string>;
 }
 
+/** A commit and its trailers (`Key: value` lines at the end of its message). */
+export interface TrailedCommit {
+  commit: string;
+  trailers: Record<string, string>;
+}
+
 /** The team's GitOps repository, as rollouts use it. */
 export interface GitOps {
   readonly root: string;
@@ -17,6 +23,17 @@ export interface GitOps {
   undo(sha: string): Promise<void>;
   /** Every commit on any ref carrying trailer `key`, with its value (e.g. Mlctl-Audit-Head). */
   trailerValues(key: string): Promise<Array<{ commit: string; value: string }>>;
+  /** HEAD's sha (null in a repository without commits). */
+  head(): Promise<string | null>;
+  /** The newest commits of HEAD's history whose trailers say `Mlctl-Model: <model>`, newest first. */
+  modelCommits(model: string, limit: number): Promise<TrailedCommit[]>;
+  /**
+   * Whether `sha` is on `remote`'s copy of the current branch: asks the remote, and falls back to
+   * the remote-tracking branch when it cannot be reached. False without such a remote or branch.
+   */
+  published(sha: string, remote: string): Promise<boolean>;
+  /** Whether HEAD's history has a revert of `sha` (git revert's "This reverts commit <sha>."). */
+  reverted(sha: string): Promise<boolean>;
   /** Push the current branch; resolves false (never throws) when the remote rejects it. */
   push(remote: string): Promise<{ ok: true } | { ok: false; reason: string }>;
 }

@@ -33,6 +33,7 @@ describe('mlctl doctor', () => {
       'registry integrity': 'ok',
       'artifact store': 'ok',
       'serving files': 'ok',
+      'rollout steps': 'ok',
       'ADR folder': 'ok',
     });
   });

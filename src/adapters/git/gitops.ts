@@ -1,9 +1,10 @@
 import { trailerValues } from './trailers.js';
+import { headOf, modelCommits, published, reverted } from './step-commits.js';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { StorageError, UsageError } from '../../core/errors.js';
-import type { GitOps, StageCommit } from '../../ports/gitops.js';
+import type { GitOps, StageCommit, TrailedCommit } from '../../ports/gitops.js';
 
 export class SimpleGitOps implements GitOps {
   private constructor(
@@ -75,6 +76,22 @@ export class SimpleGitOps implements GitOps {
 
   trailerValues(key: string): Promise<Array<{ commit: string; value: string }>> {
     return trailerValues(this.root, key);
+  }
+
+  head(): Promise<string | null> {
+    return headOf(this.root);
+  }
+
+  modelCommits(model: string, limit: number): Promise<TrailedCommit[]> {
+    return modelCommits(this.root, model, limit);
+  }
+
+  published(sha: string, remote: string): Promise<boolean> {
+    return published(this.root, sha, remote);
+  }
+
+  reverted(sha: string): Promise<boolean> {
+    return reverted(this.root, sha);
   }
 
   async push(remote: string): Promise<{ ok: true } | { ok: false; reason: string }> {

@@ -16,6 +16,8 @@ export const AUDIT_ACTIONS = [
   'rollout.abort',
   'rollout.complete',
   'rollback',
+  'step.adopt',
+  'step.discard',
   'override',
   'registry.unlock',
   'registry.create',

@@ -8,6 +8,7 @@ import { evaluateStage } from '../rollout/evaluate.js';
 import { blocker } from '../rollout/blocker.js';
 import { startRollout } from '../rollout/start.js';
 import { planCandidateChange } from './candidate.js';
+import { reconcile } from '../reconcile/reconcile.js';
 import { applyDirectPromotion, type ChampionResult } from './direct.js';
 import { confirmation, type Confirmation } from '../confirmation.js';
 import type { HealthCheckResult } from '../rollout/health-checks.js';
@@ -48,6 +49,7 @@ export async function planPromote(ctx: RolloutContext, input: PromoteInput): Pro
     throw new UsageError('--force needs --reason: an override is recorded with why it was made');
   const reason = input.reason ?? null;
   const cand = await resolveRef(ctx.registry, input.ref);
+  await reconcile(ctx, cand.model);
   const open = await openRolloutOf(ctx, cand.model);
   if (open) {
     if (open.candidateId !== cand.id) {

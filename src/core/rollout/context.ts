@@ -29,6 +29,8 @@ export interface RolloutContext {
   rollout: RolloutConfig;
   store(): Promise<BlobStore>;
   checks: HealthCheckContext;
+  /** Say something the user must see but that does not stop the command (stderr, --json warnings). */
+  warn(message: string): void;
 }
 
 /** A candidate about to replace the champion, and the evidence that it may (or the override that it may anyway). */

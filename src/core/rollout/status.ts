@@ -1,5 +1,6 @@
 import { type RolloutContext } from './context.js';
-import { formatRef } from '../refs.js';
+import { checkModelName, formatRef } from '../refs.js';
+import { reconcile } from '../reconcile/reconcile.js';
 import { describeStage, formatDuration } from './stages.js';
 import type { HealthCheckResult } from './health-checks.js';
 import type { RolloutRecord } from '../../ports/registry.js';
@@ -57,9 +58,13 @@ export async function viewOf(ctx: RolloutContext, r: RolloutRecord): Promise<Rol
   };
 }
 
-/** Open rollouts (all models), or a model's rollouts newest first. */
+/**
+ * Open rollouts (all models), or a model's rollouts newest first; what an interrupted step left is
+ * reconciled first (ADR 17), so the answer is what the GitOps history says too.
+ */
 export async function rolloutStatus(ctx: RolloutContext, model?: string): Promise<RolloutView[]> {
-  return Promise.all(
-    (await ctx.registry.rollouts(model ? { model, limit: 20 } : { open: true })).map((r) => viewOf(ctx, r)),
-  );
+  if (model) checkModelName(model);
+  await reconcile(ctx, model);
+  const rows = await ctx.registry.rollouts(model ? { model, limit: 20 } : { open: true });
+  return Promise.all(rows.map((r) => viewOf(ctx, r)));
 }

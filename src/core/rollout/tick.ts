@@ -6,6 +6,7 @@ import { applyAdvance, planAdvance } from './advance.js';
 import { blocker } from './blocker.js';
 import { evaluateStage } from './evaluate.js';
 import { describeStage } from './stages.js';
+import { reconcile } from '../reconcile/reconcile.js';
 import type { HealthCheckResult } from './health-checks.js';
 import type { StepOutcome } from './outcome.js';
 
@@ -52,6 +53,7 @@ export async function tick(ctx: RolloutContext, opts: { model?: string }): Promi
 }
 
 async function tickEntries(ctx: RolloutContext, opts: { model?: string }): Promise<TickEntry[]> {
+  await reconcile(ctx, opts.model);
   const open = await ctx.registry.rollouts({ model: opts.model, open: true });
   const out: TickEntry[] = [];
   for (const r of open) {
