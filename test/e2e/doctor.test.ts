@@ -34,6 +34,7 @@ describe('mlctl doctor', () => {
       'artifact store': 'ok',
       'serving files': 'ok',
       'rollout steps': 'ok',
+      clock: 'ok',
       'ADR folder': 'ok',
     });
   });

@@ -105,6 +105,10 @@ describe('staged rollouts on a real git repository', () => {
     expect(json(canary.stdout).data).toMatchObject({ action: 'advance', stage: 'canary 10%', step: 1 });
     expect(p.docs()[0]!.spec.http[0].route.map((r: { weight: number }) => r.weight)).toEqual([90, 10]);
     expect(p.docs()[0]!.spec.http[0].mirror).toBeUndefined();
+    // A bake time needs a second reading besides this clock: a look recorded since (ADR 17).
+    const unconfirmed = await run(['promote', 'fraud@2', '--yes'], { cwd: p.dir, env: at(75) });
+    expect(unconfirmed.code).toBe(5);
+    expect(unconfirmed.stderr).toMatch(/a clock jump alone never ends a bake time\); this look is recorded now/);
     const noYes = await run(['promote', 'fraud@2'], { cwd: p.dir, env: { ...at(80), CI: 'true' } });
     expect(noYes.code).toBe(2);
     expect(noYes.stderr.trim()).toBe(
@@ -165,11 +169,13 @@ describe('staged rollouts on a real git repository', () => {
       (e: { action: string }) => e.action,
     );
     expect(actions.filter((a: string) => a.startsWith('rollout.') || a === 'champion.set' || a === 'override')).toEqual(
-      // Checks run (and are recorded) on every attempt: 10m (too early), 40m (failing), 41m (passing); canary has none.
+      // Checks run (and are recorded) on every attempt: 10m (too early), 40m (failing), 41m (passing); canary has
+      // none, so the look at 75m that confirms its bake time is recorded as such.
       [
         'champion.set',
         'rollout.complete',
         'rollout.stage',
+        'rollout.look',
         'rollout.stage',
         'rollout.check',
         'rollout.check',
@@ -259,9 +265,20 @@ describe('staged rollouts on a real git repository', () => {
     const wait = await run(['rollout', 'tick', '--json'], { cwd: p.dir, env: at(5) });
     expect(wait.code).toBe(0);
     expect(json(wait.stdout).data[0]).toMatchObject({ action: 'waiting', detail: expect.stringMatching(/6m left/) });
+    // Served by this clock at 11 min; the tick records the look that lets the next one advance.
+    const look = await run(['rollout', 'tick', '--json'], { cwd: p.dir, env: at(11) });
+    expect(json(look.stdout).data[0]).toMatchObject({
+      action: 'waiting',
+      detail: expect.stringMatching(/nothing recorded since .* confirms it/),
+    });
     const adv = await run(['rollout', 'tick', '--json'], { cwd: p.dir, env: at(12) });
     expect(json(adv.stdout).data[0]).toMatchObject({ action: 'advanced', detail: 'canary 5% → ramp 50%' });
-    // full is not auto: tick waits for a human.
+    // full is not auto: tick waits for a human (once the bake time is confirmed by a look).
+    const looked = await run(['rollout', 'tick', '--json'], { cwd: p.dir, env: at(29) });
+    expect(json(looked.stdout).data[0]).toMatchObject({
+      action: 'waiting',
+      detail: expect.stringMatching(/confirms it/),
+    });
     const ready = await run(['rollout', 'tick', '--json'], { cwd: p.dir, env: at(30) });
     expect(json(ready.stdout).data[0]).toMatchObject({
       action: 'waiting',
@@ -349,6 +366,7 @@ describe('staged rollouts on a real git repository', () => {
     git(other, 'add', '.');
     git(other, '-c', 'user.email=o@x', '-c', 'user.name=o', 'commit', '-qm', 'other');
     git(other, 'push', '-q', 'origin', 'main');
+    await runOk(['rollout', 'status'], { cwd: p.dir, env: at(39) }); // a look: the bake time is confirmed
     const before = { head: git(p.dir, 'rev-parse', 'HEAD'), file: p.read(), adr: adrText(p.dir, 3) };
     const r = await run(['promote', 'fraud@2', '--push'], { cwd: p.dir, env: at(40) });
     expect(r.code).toBe(3);
@@ -370,6 +388,7 @@ describe('staged rollouts on a real git repository', () => {
 
   it('two promotes racing on one rollout: exactly one acts, the other exits 3', async () => {
     const p = await started();
+    await runOk(['rollout', 'status'], { cwd: p.dir, env: at(39) }); // a look confirming the bake time
     const env = { ...at(40) };
     // Lined up with the test-only pause point (MLCTL_TEST_PAUSE), not with timing: B plans and waits
     // before the lock; A plans the same step, takes the lock and holds it; then both go on.
@@ -503,6 +522,7 @@ describe.skipIf(!haveCrds)(
           [40, []],
           [80, ['--yes']],
         ] as const) {
+          await runOk(['rollout', 'status'], { cwd: p.dir, env: at(min - 1) });
           const r = await run(['promote', 'fraud@2', ...args], { cwd: p.dir, env: at(min) });
           expect(r.code, r.stderr).toBe(0);
           states.push(p.docs());

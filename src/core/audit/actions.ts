@@ -13,6 +13,7 @@ export const AUDIT_ACTIONS = [
   'rollout.start',
   'rollout.stage',
   'rollout.check',
+  'rollout.look',
   'rollout.abort',
   'rollout.complete',
   'rollback',

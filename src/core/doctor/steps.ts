@@ -3,6 +3,8 @@ import { check, why, type DoctorCheck, type DoctorContext } from './check.js';
 import { inspectModel, type Disagreement } from '../reconcile/inspect.js';
 import { describeStep, warningOf } from '../reconcile/describe.js';
 import { journaledModels } from '../rollout/step-journal.js';
+import { clockBehind, CLOCK_TOLERANCE_MS } from '../rollout/clock.js';
+import { formatDuration } from '../rollout/stages.js';
 import type { ResolvedConfig } from '../config/index.js';
 
 /**
@@ -55,5 +57,31 @@ function detailOf(d: Disagreement): string {
       return `${d.model}: ${shortHash(d.commit)} (${describeStep(d.step)}) was committed${d.published ? ' and pushed' : ''} but not recorded in the registry`;
     default:
       return warningOf(d);
+  }
+}
+
+/** This machine's clock against the registry's last event (ADR 17). */
+export async function clockCheck(ctx: DoctorContext): Promise<DoctorCheck> {
+  try {
+    const registry = await ctx.registry();
+    const behind = await clockBehind({ registry, clock: ctx.clock });
+    if (behind)
+      return check(
+        'clock',
+        'warn',
+        behind,
+        "set this machine's clock right (NTP); mlctl refuses forward rollout steps meanwhile",
+      );
+    const last = await registry.lastEvent();
+    const ahead = last ? ctx.clock.now().getTime() - Date.parse(last.at) : 0;
+    return check(
+      'clock',
+      'ok',
+      last
+        ? `this machine's clock is not behind the registry's last event (#${last.seq}, ${formatDuration(Math.max(0, ahead))} ago; tolerance ${formatDuration(CLOCK_TOLERANCE_MS)})`
+        : 'no events yet',
+    );
+  } catch (err) {
+    return check('clock', 'skip', why(err));
   }
 }

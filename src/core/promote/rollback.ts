@@ -2,6 +2,7 @@ import { UsageError } from '../errors.js';
 import { type RolloutContext } from '../rollout/context.js';
 import { checkModelName, formatRef } from '../refs.js';
 import { reconcile } from '../reconcile/reconcile.js';
+import { checkClock } from '../rollout/clock.js';
 import { openRolloutOf } from '../rollout/pause.js';
 import { abortRollout } from '../rollout/abort.js';
 import { applyChampionRollback, planChampionRollback, type ChampionRollback } from './champion-rollback.js';
@@ -33,6 +34,7 @@ export async function planRollback(ctx: RolloutContext, input: RollbackInput): P
   checkModelName(model);
   // What an interrupted step left is settled first; files it wrote are restored, never in the way.
   await reconcile(ctx, model);
+  await checkClock(ctx); // said, never in the way of the emergency path
   const open = await openRolloutOf(ctx, model);
   if (open) {
     if (input.to)

@@ -7,6 +7,7 @@ import { recordChampionChange } from '../rollout/champion.js';
 import { statusBeforeRollout } from '../rollout/status-before.js';
 import { describeStage, freezePlan, stageSlug } from '../rollout/stages.js';
 import { recordedStep } from '../rollout/step.js';
+import { stageStart } from '../rollout/clock.js';
 import type { StepIdentity } from '../rollout/step-identity.js';
 import type { StepJournalData } from '../rollout/step-journal.js';
 import type { RolloutRecord, VersionRecord } from '../../ports/registry.js';
@@ -31,7 +32,7 @@ export class NotAdoptable extends Error {}
 export async function adoptStep(ctx: RolloutContext, a: Adoption): Promise<string> {
   const s = a.step;
   const at = ctx.clock.now().toISOString();
-  const start = at;
+  const start = await stageStart(ctx);
   const open = await ctx.registry.openRollout(s.model);
   const version = await ctx.registry.getVersion(s.model, s.version);
   if (!version) throw new NotAdoptable(`${s.model}@${s.version} is not in the registry`);

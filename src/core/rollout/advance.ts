@@ -10,6 +10,7 @@ import { summarizeChecks } from './evaluate.js';
 import { describeStage, stageSlug, targetAt } from './stages.js';
 import { newStepId } from './step-identity.js';
 import { runStep } from './step.js';
+import { bakeConfirmed, stageStart, warnFutureStage } from './clock.js';
 import type { HealthCheckResult } from './health-checks.js';
 import type { StepOutcome } from './outcome.js';
 import type { RolloutRecord, VersionRecord } from '../../ports/registry.js';
@@ -21,8 +22,13 @@ export interface AdvancePlan {
   from: number;
   to: number;
   toFull: boolean;
-  /** Time left in the current stage's minDuration (0 when served). */
+  /** Time left in the current stage's minDuration by this machine's clock (0 when served). */
   remainingMs: number;
+  /**
+   * A look recorded since the stage began confirms the bake time has passed (ADR 17: a clock jump
+   * alone never ends a bake time). Only meaningful once remainingMs is 0.
+   */
+  confirmed: boolean;
 }
 
 export interface AdvanceOptions {
@@ -31,10 +37,19 @@ export interface AdvanceOptions {
   checks: HealthCheckResult[];
 }
 
-/** Where the next step of an open rollout leads, and how much of the current stage's bake time is left. */
-export async function planAdvance(ctx: RolloutContext, r: RolloutRecord): Promise<AdvancePlan> {
+/**
+ * Where the next step of an open rollout leads, and how much of the current stage's bake time is
+ * left. `looksUpTo`: the chain head before this command wrote anything (its own events are no
+ * confirmation of a bake time).
+ */
+export async function planAdvance(
+  ctx: RolloutContext,
+  r: RolloutRecord,
+  looksUpTo: number | null = null,
+): Promise<AdvancePlan> {
   const { cand, champ } = await versionsOf(ctx, r);
   const cur = r.plan[r.step]!;
+  warnFutureStage(ctx, r);
   const elapsed = ctx.clock.now().getTime() - new Date(r.stepStartedAt).getTime();
   const remainingMs = Math.max(0, cur.minDurationMs - elapsed);
   const to = r.step + 1;
@@ -46,6 +61,7 @@ export async function planAdvance(ctx: RolloutContext, r: RolloutRecord): Promis
     to,
     toFull: r.plan[to]?.stage === 'full',
     remainingMs,
+    confirmed: remainingMs === 0 && (await bakeConfirmed(ctx, r, looksUpTo)),
   };
 }
 
@@ -119,7 +135,7 @@ export async function enterStage(
       const at = ctx.clock.now().toISOString();
       const ok = await ctx.registry.updateRollout(r.id, fresh.revision, {
         step: to,
-        stepStartedAt: at,
+        stepStartedAt: await stageStart(ctx),
         lastCommit: commit,
         updatedAt: at,
         ...(full ? { state: 'completed', endedAt: at, outcome: 'completed' } : {}),

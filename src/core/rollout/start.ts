@@ -8,6 +8,7 @@ import { enterStage } from './advance.js';
 import { describeStage, freezePlan, stageSlug, targetAt } from './stages.js';
 import { newStepId, type StepIdentity } from './step-identity.js';
 import { runStep } from './step.js';
+import { stageStart } from './clock.js';
 import { ConcurrentChangeError } from '../errors.js';
 import type { StepOutcome } from './outcome.js';
 
@@ -82,7 +83,7 @@ export async function startRollout(ctx: RolloutContext, change: CandidateChange)
         plan: stages,
         step: 0,
         state: 'active',
-        stepStartedAt: at,
+        stepStartedAt: await stageStart(ctx),
         candidateUri,
         championUri,
         gateRunId: change.gateRun?.id ?? null,
