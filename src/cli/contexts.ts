@@ -1,3 +1,4 @@
+import { testPause } from './test-pause.js';
 import type { Deps } from './deps.js';
 import type { Exec } from '../ports/exec.js';
 import type { RolloutContext } from '../core/rollout/context.js';
@@ -16,8 +17,11 @@ export interface StepFlags {
   allowDirty?: boolean;
 }
 
-/** What promote, rollback and every rollout command work with: registry, serving/rollout config, git, checks. */
-export async function rolloutContext(deps: Deps, flags: StepFlags): Promise<RolloutContext> {
+/**
+ * What promote, rollback and every rollout command work with: registry, serving/rollout config, git,
+ * checks. `warnings`: where core's warnings go (the command's --json envelope and stderr).
+ */
+export async function rolloutContext(deps: Deps, flags: StepFlags, warnings: string[] = []): Promise<RolloutContext> {
   const cfg = await deps.config();
   let exec: Exec | undefined;
   let policy: Promise<LoadedPolicy | null> | undefined;
@@ -40,9 +44,13 @@ export async function rolloutContext(deps: Deps, flags: StepFlags): Promise<Roll
         allowDirty: !!flags.allowDirty,
       },
       openGit: (dir: string) => deps.gitops(dir),
+      pause: testPause(deps.env),
     },
     store: () => deps.artifacts(),
     checks: { exec: async () => (exec ??= await deps.exec()), fetch: globalThis.fetch, cwd: cfg.root },
+    warn: (message) => {
+      if (!warnings.includes(message)) warnings.push(message);
+    },
   };
 }
 

@@ -78,6 +78,18 @@ export class PushRejectedError extends StorageError {
   }
 }
 
+/**
+ * The GitOps history and the registry disagree about a step that mlctl cannot settle on its own (a
+ * commit it made but did not record, which cannot be adopted): exit 3, the message names the commit
+ * and the command that resolves it (ADR 17).
+ */
+export class UnreconciledStepError extends StorageError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnreconciledStepError';
+  }
+}
+
 /** A database or file whose bytes are damaged (SQLite corruption, a wrong checksum): exit 3; never written on. */
 export class DamagedError extends MlctlError {
   constructor(message: string, options?: { cause?: unknown }) {

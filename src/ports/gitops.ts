@@ -30,6 +30,12 @@ export type RebaseResult =
   /** The rebase stopped on these files and was aborted: nothing changed, locally or on the remote. */
   | { ok: false; conflicts: string[]; oldSha: string; baseSha: string };
 
+/** A commit and its trailers (`Key: value` lines at the end of its message). */
+export interface TrailedCommit {
+  commit: string;
+  trailers: Record<string, string>;
+}
+
 /** The team's GitOps repository, as rollouts use it. */
 export interface GitOps {
   readonly root: string;
@@ -40,6 +46,17 @@ export interface GitOps {
   undo(sha: string): Promise<void>;
   /** Every commit on any ref carrying trailer `key`, with its value (e.g. Mlctl-Audit-Head). */
   trailerValues(key: string): Promise<Array<{ commit: string; value: string }>>;
+  /** HEAD's sha (null in a repository without commits). */
+  head(): Promise<string | null>;
+  /** The newest commits of HEAD's history whose trailers say `Mlctl-Model: <model>`, newest first. */
+  modelCommits(model: string, limit: number): Promise<TrailedCommit[]>;
+  /**
+   * Whether `sha` is on `remote`'s copy of the current branch: asks the remote, and falls back to
+   * the remote-tracking branch when it cannot be reached. False without such a remote or branch.
+   */
+  published(sha: string, remote: string): Promise<boolean>;
+  /** Whether HEAD's history has a revert of `sha` (git revert's "This reverts commit <sha>."). */
+  reverted(sha: string): Promise<boolean>;
   /** Push the current branch; resolves false (never throws) when the remote rejects it. */
   push(remote: string): Promise<PushResult>;
 

@@ -149,6 +149,11 @@ export interface RolloutStage {
 }
 
 export interface RolloutInput {
+  /**
+   * The rollout's name in git (the Mlctl-Rollout trailer): the id of the step that started it, made
+   * before its commit (ADR 17). Rollouts started before keys existed have their row id as text.
+   */
+  key: string;
   model: string;
   candidateId: number;
   championId: number | null;
@@ -178,6 +183,31 @@ export interface RolloutRecord extends RolloutInput {
 export type RolloutPatch = Partial<
   Pick<RolloutRecord, 'step' | 'state' | 'stepStartedAt' | 'lastChecks' | 'lastCommit' | 'outcome' | 'endedAt' | 'adr'>
 > & { updatedAt: string };
+
+/** What a recorded step did (the Mlctl-Action trailer of its commit). */
+export const STEP_ACTIONS = ['start', 'advance', 'complete', 'abort', 'promote', 'rollback'] as const;
+export type StepAction = (typeof STEP_ACTIONS)[number];
+
+/**
+ * One step that changed what serves production (ADR 9, 17), as the registry recorded it: its id is
+ * the Mlctl-Step trailer of its GitOps commit, so the git history and the registry can be matched.
+ */
+export interface StepRecord {
+  id: string;
+  model: string;
+  action: StepAction;
+  /** The rollout's key (Mlctl-Rollout), for rollout steps. */
+  rollout: string | null;
+  /** The stage slug (Mlctl-Stage): canary-5, full, abort, rollback. */
+  stage: string;
+  commit: string | null;
+  /** The audit chain's head once the step's events were appended. */
+  seq: number;
+  at: string;
+  actor: string;
+  /** `adopted`: its commit landed but its process died before recording it; a later command recorded it. */
+  how: 'recorded' | 'adopted';
+}
 
 /** SQLite's own check of a registry file (quick_check, or integrity_check when full). */
 export interface IntegrityReport {
@@ -271,8 +301,8 @@ export interface Registry {
   children(versionId: number): Promise<VersionRecord[]>;
   versionsByData(dataHash: string): Promise<VersionRecord[]>;
 
-  /** The chain head, read inside write() so that appends are serialized. */
-  lastEvent(): Promise<{ seq: number; hash: string } | undefined>;
+  /** The chain head, read inside write() so that appends are serialized; `at` for clock checks. */
+  lastEvent(): Promise<{ seq: number; hash: string; at: string } | undefined>;
   insertEvent(e: EventRecord): Promise<void>;
 
   /** The model's active or paused rollout. */
@@ -284,4 +314,13 @@ export interface Registry {
   updateRollout(id: number, revision: number, patch: RolloutPatch): Promise<boolean>;
   /** Record the latest check results; not a state change, so the revision stays. */
   setRolloutChecks(id: number, checks: unknown, at: string): Promise<void>;
+
+  /** Inside write(): a step done (or adopted); its id is unique. */
+  recordStep(s: StepRecord): Promise<void>;
+  getStep(id: string): Promise<StepRecord | undefined>;
+  /**
+   * The most recent step (by chain order) of a model or of a rollout (by key); `committed`: only
+   * steps that made a GitOps commit.
+   */
+  lastStep(q: { model?: string; rollout?: string; committed?: boolean }): Promise<StepRecord | undefined>;
 }

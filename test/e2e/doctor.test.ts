@@ -33,6 +33,8 @@ describe('mlctl doctor', () => {
       'registry integrity': 'ok',
       'artifact store': 'ok',
       'serving files': 'ok',
+      'rollout steps': 'ok',
+      clock: 'ok',
       'ADR folder': 'ok',
     });
   });

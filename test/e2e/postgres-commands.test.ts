@@ -4,15 +4,12 @@ import { join } from 'node:path';
 import { run, runBin, tempDir, writeModel } from '../support/helpers.js';
 import { writePredictions } from '../support/predictions.js';
 import { git, TEMPLATES } from '../support/gitops-project.js';
-import { createDatabase, holdAdvisoryLock, psqlAdmin, PW_PASSWORD, PW_USER } from '../support/postgres.js';
+import { createDatabase, psqlAdmin, PW_PASSWORD, PW_USER } from '../support/postgres.js';
+import { holdAt } from '../support/pause.js';
+import { PG_MIGRATIONS } from '../../src/adapters/postgres/migrations.js';
 
 const base = inject('pgBase');
 const json = (s: string) => JSON.parse(s);
-
-async function waitFor(cond: () => boolean, ms = 30_000): Promise<void> {
-  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 50))) if (cond()) return;
-  throw new Error('timed out waiting for the condition');
-}
 
 /**
  * Every command against a real PostgreSQL server (the run's private cluster): the same commands and
@@ -134,7 +131,7 @@ describe.skipIf(!base)('mlctl on a PostgreSQL registry (skipped only without the
   });
 
   it('two promotes racing on one rollout: exactly one acts (one git commit), the other exits 3', async () => {
-    const { dir, url } = project(
+    const { dir } = project(
       'rollout:\n  plans:\n    quick:\n      - { stage: canary, weight: 10, minDuration: 30m }\n      - { stage: full }\n',
     );
     writeFileSync(
@@ -152,19 +149,19 @@ describe.skipIf(!base)('mlctl on a PostgreSQL registry (skipped only without the
     expect((await run(['promote', 'fraud@1', '--yes'], { cwd: dir })).code).toBe(0);
     const started = await run(['promote', 'fraud@2', '--force', '--reason', 'race test'], { cwd: dir });
     expect(started.code, started.stderr).toBe(0);
-    const env = { MLCTL_NOW: '2026-11-23T11:00:00.000Z' };
-    // Deterministic race: hold the model's step lock from another session until both commands have
-    // planned the same step and wait for it; then release it and let them run one after the other.
-    const holder = holdAdvisoryLock(url, 'mlctl:model:fraud');
-    await holder.held;
-    const racing = Promise.all([
-      runBin(['promote', 'fraud@2', '--yes'], { cwd: dir, env }),
-      runBin(['promote', 'fraud@2', '--yes'], { cwd: dir, env }),
-    ]);
-    await waitFor(
-      () => Number(psqlAdmin(url, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")) === 2,
+    expect((await run(['rollout', 'status'], { cwd: dir, env: { MLCTL_NOW: '2026-11-23T10:59:00.000Z' } })).code).toBe(
+      0,
     );
-    holder.release();
+    const env = { MLCTL_NOW: '2026-11-23T11:00:00.000Z' };
+    // Lined up with the test-only pause point: the second has planned the same step and waits
+    // before the lock while the first holds it.
+    const second = holdAt('before-lock', ['promote', 'fraud@2', '--yes'], { cwd: dir, env });
+    await second.paused();
+    const first = holdAt('locked', ['promote', 'fraud@2', '--yes'], { cwd: dir, env });
+    await first.paused();
+    second.release();
+    first.release();
+    const racing = Promise.all([first.done, second.done]);
     const [a, b] = await racing;
     expect([a.code, b.code].sort(), a.stderr + b.stderr).toEqual([0, 3]);
     const loser = a.code === 3 ? a : b;
@@ -266,6 +263,6 @@ describe.skipIf(!base)('mlctl on a PostgreSQL registry (skipped only without the
     );
     for (const r of rs) expect(r.code, r.stderr).toBe(0);
     expect(new Set(rs.map((r) => json(r.stdout).data.ref))).toEqual(new Set(['fraud@1']));
-    expect(psqlAdmin(url, 'SELECT count(*) FROM mlctl_schema').trim()).toBe(String(4));
+    expect(psqlAdmin(url, 'SELECT count(*) FROM mlctl_schema').trim()).toBe(String(PG_MIGRATIONS.length));
   });
 });

@@ -79,6 +79,7 @@ async function seed(r: Registry): Promise<void> {
   );
   await r.write(async () => {
     const ro = await r.insertRollout({
+      key: 'a1b2c3d4e5f6',
       model: 'fraud',
       candidateId: v2.id,
       championId: v1.id,
@@ -103,6 +104,18 @@ async function seed(r: Registry): Promise<void> {
       subject: 'fraud@2',
       payload: { rollout: ro.id },
     });
+    await r.recordStep({
+      id: ro.key,
+      model: 'fraud',
+      action: 'start',
+      rollout: ro.key,
+      stage: 'full',
+      commit: 'f'.repeat(40),
+      seq: (await r.lastEvent())!.seq,
+      at: now,
+      actor: 't',
+      how: 'recorded',
+    });
   });
 }
 
@@ -116,7 +129,7 @@ describe.skipIf(!base)(
       const c = SqliteRegistry.open(join(tempDir(), 'c.db'), { create: true });
       try {
         const r1 = await copyRegistry(a, pg, { from: 'a', to: 'pg' });
-        expect(r1.rows).toMatchObject({ models: 2, versions: 3, gate_runs: 1, rollouts: 1 });
+        expect(r1.rows).toMatchObject({ models: 2, versions: 3, gate_runs: 1, rollouts: 1, steps: 1 });
         const r2 = await copyRegistry(pg, c, { from: 'pg', to: 'c' });
         expect(r2.head).toBe(r1.head);
         const want = await snapshot(a);

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { run, runBin, runOk, tempDir, withRegistry } from '../support/helpers.js';
+import { run, runOk, tempDir, withRegistry } from '../support/helpers.js';
 import { git, gitopsProject } from '../support/gitops-project.js';
 import { crdValidator, haveCrds } from '../support/crd-validator.js';
+import { holdAt } from '../support/pause.js';
 
 const json = (s: string) => JSON.parse(s);
 const T0 = '2026-11-23T10:00:00Z';
@@ -55,7 +56,7 @@ describe('staged rollouts on a real git repository', () => {
       commit: expect.stringMatching(/^[0-9a-f]{40}$/),
     });
     expect(git(p.dir, 'show', '--name-only', '--format=%B', p.first.commit)).toMatch(
-      /^mlctl: fraud@1 full \(first version\)\n\nMlctl-Model: fraud\nMlctl-Version: 1\nMlctl-Stage: full\nMlctl-Audit-Head: 2 [0-9a-f]{64}\n\n\ndeploy\/fraud\.yaml\ndocs\/adr\/0002-promote-fraud-1-to-production\.md$/,
+      /^mlctl: fraud@1 full \(first version\)\n\nMlctl-Model: fraud\nMlctl-Version: 1\nMlctl-Stage: full\nMlctl-Step: [0-9a-f]{12}\nMlctl-Action: promote\nMlctl-Audit-Head: 2 [0-9a-f]{64}\n\n\ndeploy\/fraud\.yaml\ndocs\/adr\/0002-promote-fraud-1-to-production\.md$/,
     );
     // The start of fraud@2's rollout: shadow (mirror 50%) of the candidate subset, stable keeps 100% of live traffic.
     expect(p.start).toMatchObject({
@@ -104,6 +105,10 @@ describe('staged rollouts on a real git repository', () => {
     expect(json(canary.stdout).data).toMatchObject({ action: 'advance', stage: 'canary 10%', step: 1 });
     expect(p.docs()[0]!.spec.http[0].route.map((r: { weight: number }) => r.weight)).toEqual([90, 10]);
     expect(p.docs()[0]!.spec.http[0].mirror).toBeUndefined();
+    // A bake time needs a second reading besides this clock: a look recorded since (ADR 17).
+    const unconfirmed = await run(['promote', 'fraud@2', '--yes'], { cwd: p.dir, env: at(75) });
+    expect(unconfirmed.code).toBe(5);
+    expect(unconfirmed.stderr).toMatch(/a clock jump alone never ends a bake time\); this look is recorded now/);
     const noYes = await run(['promote', 'fraud@2'], { cwd: p.dir, env: { ...at(80), CI: 'true' } });
     expect(noYes.code).toBe(2);
     expect(noYes.stderr.trim()).toBe(
@@ -130,7 +135,26 @@ describe('staged rollouts on a real git repository', () => {
         '-1',
         '--format=%(trailers:key=Mlctl-Stage,valueonly)%(trailers:key=Mlctl-Rollout,valueonly)%(trailers:key=Mlctl-Version,valueonly)',
       ),
-    ).toBe('full\n1\n2');
+    ).toBe(`full\n${p.start.key}\n2`);
+    // The start's commit names the rollout too: its key is the start step's id, made before the commit.
+    const starts = git(
+      p.dir,
+      'log',
+      '--format=%(trailers:key=Mlctl-Rollout,valueonly)%(trailers:key=Mlctl-Step,valueonly)%(trailers:key=Mlctl-Action,valueonly)',
+    );
+    expect(starts.split('\n').filter(Boolean)).toEqual([
+      p.start.key,
+      expect.stringMatching(/^[0-9a-f]{12}$/),
+      'complete',
+      p.start.key,
+      expect.stringMatching(/^[0-9a-f]{12}$/),
+      'advance',
+      p.start.key,
+      p.start.key,
+      'start',
+      expect.stringMatching(/^[0-9a-f]{12}$/),
+      'promote',
+    ]);
     const adr = adrText(p.dir, 3);
     expect(adr).toMatch(/## Status\n\nAccepted\n/);
     expect(adr).toContain(
@@ -145,11 +169,13 @@ describe('staged rollouts on a real git repository', () => {
       (e: { action: string }) => e.action,
     );
     expect(actions.filter((a: string) => a.startsWith('rollout.') || a === 'champion.set' || a === 'override')).toEqual(
-      // Checks run (and are recorded) on every attempt: 10m (too early), 40m (failing), 41m (passing); canary has none.
+      // Checks run (and are recorded) on every attempt: 10m (too early), 40m (failing), 41m (passing); canary has
+      // none, so the look at 75m that confirms its bake time is recorded as such.
       [
         'champion.set',
         'rollout.complete',
         'rollout.stage',
+        'rollout.look',
         'rollout.stage',
         'rollout.check',
         'rollout.check',
@@ -239,9 +265,20 @@ describe('staged rollouts on a real git repository', () => {
     const wait = await run(['rollout', 'tick', '--json'], { cwd: p.dir, env: at(5) });
     expect(wait.code).toBe(0);
     expect(json(wait.stdout).data[0]).toMatchObject({ action: 'waiting', detail: expect.stringMatching(/6m left/) });
+    // Served by this clock at 11 min; the tick records the look that lets the next one advance.
+    const look = await run(['rollout', 'tick', '--json'], { cwd: p.dir, env: at(11) });
+    expect(json(look.stdout).data[0]).toMatchObject({
+      action: 'waiting',
+      detail: expect.stringMatching(/nothing recorded since .* confirms it/),
+    });
     const adv = await run(['rollout', 'tick', '--json'], { cwd: p.dir, env: at(12) });
     expect(json(adv.stdout).data[0]).toMatchObject({ action: 'advanced', detail: 'canary 5% → ramp 50%' });
-    // full is not auto: tick waits for a human.
+    // full is not auto: tick waits for a human (once the bake time is confirmed by a look).
+    const looked = await run(['rollout', 'tick', '--json'], { cwd: p.dir, env: at(29) });
+    expect(json(looked.stdout).data[0]).toMatchObject({
+      action: 'waiting',
+      detail: expect.stringMatching(/confirms it/),
+    });
     const ready = await run(['rollout', 'tick', '--json'], { cwd: p.dir, env: at(30) });
     expect(json(ready.stdout).data[0]).toMatchObject({
       action: 'waiting',
@@ -329,6 +366,7 @@ describe('staged rollouts on a real git repository', () => {
     git(other, 'add', '.');
     git(other, '-c', 'user.email=o@x', '-c', 'user.name=o', 'commit', '-qm', 'other');
     git(other, 'push', '-q', 'origin', 'main');
+    await runOk(['rollout', 'status'], { cwd: p.dir, env: at(39) }); // a look: the bake time is confirmed
     const before = { head: git(p.dir, 'rev-parse', 'HEAD'), file: p.read(), adr: adrText(p.dir, 3) };
     const r = await run(['promote', 'fraud@2', '--push'], { cwd: p.dir, env: at(40) });
     expect(r.code).toBe(3);
@@ -350,14 +388,20 @@ describe('staged rollouts on a real git repository', () => {
 
   it('two promotes racing on one rollout: exactly one acts, the other exits 3', async () => {
     const p = await started();
+    await runOk(['rollout', 'status'], { cwd: p.dir, env: at(39) }); // a look confirming the bake time
     const env = { ...at(40) };
-    const [a, b] = await Promise.all([
-      runBin(['promote', 'fraud@2'], { cwd: p.dir, env }),
-      runBin(['promote', 'fraud@2'], { cwd: p.dir, env }),
-    ]);
-    expect([a.code, b.code].sort()).toEqual([0, 3]);
-    const loser = a.code === 3 ? a : b;
-    expect(loser.stderr).toMatch(
+    // Lined up with the test-only pause point (MLCTL_TEST_PAUSE), not with timing: B plans and waits
+    // before the lock; A plans the same step, takes the lock and holds it; then both go on.
+    const b = holdAt('before-lock', ['promote', 'fraud@2'], { cwd: p.dir, env });
+    await b.paused();
+    const a = holdAt('locked', ['promote', 'fraud@2'], { cwd: p.dir, env });
+    await a.paused();
+    b.release();
+    a.release();
+    const [ra, rb] = await Promise.all([a.done, b.done]);
+    expect(ra.code, ra.stderr).toBe(0);
+    expect(rb.code, rb.stderr).toBe(3);
+    expect(rb.stderr).toMatch(
       /the rollout of fraud changed under this command \(now at step 2\/3 \(canary 10%\), active\)/,
     );
     expect(p.log()[0]).toBe('mlctl: fraud@2 canary 10%');
@@ -478,6 +522,7 @@ describe.skipIf(!haveCrds)(
           [40, []],
           [80, ['--yes']],
         ] as const) {
+          await runOk(['rollout', 'status'], { cwd: p.dir, env: at(min - 1) });
           const r = await run(['promote', 'fraud@2', ...args], { cwd: p.dir, env: at(min) });
           expect(r.code, r.stderr).toBe(0);
           states.push(p.docs());

@@ -46,8 +46,10 @@ export function newVersion(model: string, sha = 'a'.repeat(64), extra: Partial<N
   };
 }
 
+let keys = 0;
 function rolloutInput(model: string, candidateId: number, championId: number | null): RolloutInput {
   return {
+    key: `k${++keys}`,
     model,
     candidateId,
     championId,
@@ -228,7 +230,7 @@ export function registryContract(b: Backend): void {
         expect(recs[0]!.prevHash).toBe(GENESIS_HASH);
         expect(recs[1]!.prevHash).toBe(recs[0]!.hash);
         expect(recs[2]!.hash).toBe(eventHash(recs[1]!.hash, { ...recs[2]! }));
-        expect(await r.lastEvent()).toEqual({ seq: 3, hash: recs[2]!.hash });
+        expect(await r.lastEvent()).toEqual({ seq: 3, hash: recs[2]!.hash, at: '2026-11-24T00:00:00.000Z' });
         expect((await r.events({ model: 'm' })).map((e) => e.seq)).toEqual([3, 2]);
         expect((await r.events({ action: 'champion.set' }))[0]!.payload).toEqual(odd[2]!.payload);
         expect((await r.events({ actor: 'u2' })).map((e) => e.seq)).toEqual([3]);
@@ -328,6 +330,54 @@ export function registryContract(b: Backend): void {
         expect((await r.rollouts({ open: true })).map((x) => x.id)).toEqual([second.id]);
         expect((await r.rollouts({ model: 'm', limit: 1 })).map((x) => x.id)).toEqual([second.id]);
         expect(await r.getRollout(123_456)).toBeUndefined();
+        expect((await r.getRollout(second.id))!.key).toBe(second.key);
+        await expect(
+          r.write(() => r.insertRollout({ ...rolloutInput('m', v2.id, v1.id), key: second.key, state: 'completed' })),
+        ).rejects.toThrow();
+      } finally {
+        await r.close();
+      }
+    });
+
+    it('records steps by id and finds the last one of a model or rollout (committed or not) in chain order', async () => {
+      const r = await b.open();
+      try {
+        const step = (id: string, seq: number, commit: string | null, how: 'recorded' | 'adopted' = 'recorded') => ({
+          id,
+          model: 'm',
+          action: 'advance' as const,
+          rollout: 'k1',
+          stage: 'canary-5',
+          commit,
+          seq,
+          at: now,
+          actor: 't',
+          how,
+        });
+        expect(await r.lastStep({ model: 'm', committed: true })).toBeUndefined();
+        await r.write(async () => {
+          await r.recordStep(step('s1', 4, 'a'.repeat(40)));
+          await r.recordStep(step('s2', 9, 'b'.repeat(40), 'adopted'));
+          await r.recordStep(step('s3', 12, null));
+          await r.recordStep({ ...step('s4', 15, 'c'.repeat(40)), model: 'other', rollout: null, action: 'promote' });
+        });
+        expect(await r.getStep('s2')).toEqual(step('s2', 9, 'b'.repeat(40), 'adopted'));
+        expect(await r.getStep('nope')).toBeUndefined();
+        // s3 made no commit (--no-commit); s4 is another model's.
+        expect((await r.lastStep({ model: 'm', committed: true }))?.id).toBe('s2');
+        expect((await r.lastStep({ model: 'm' }))?.id).toBe('s3');
+        expect((await r.lastStep({ rollout: 'k1' }))?.id).toBe('s3');
+        expect((await r.lastStep({ rollout: 'k2' }))?.id).toBeUndefined();
+        expect((await r.lastStep({}))?.id).toBe('s4');
+        await expect(r.write(() => r.recordStep(step('s1', 20, null)))).rejects.toThrow();
+        // A rolled-back write records nothing.
+        await expect(
+          r.write(async () => {
+            await r.recordStep(step('s5', 30, 'd'.repeat(40)));
+            throw new Error('boom');
+          }),
+        ).rejects.toThrow('boom');
+        expect(await r.getStep('s5')).toBeUndefined();
       } finally {
         await r.close();
       }

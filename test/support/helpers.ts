@@ -80,12 +80,20 @@ export function runBin(
   args: string[],
   o: { cwd: string; env?: Record<string, string | undefined>; timeoutMs?: number },
 ): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: o.cwd,
-      env: baseEnv(o.env) as NodeJS.ProcessEnv,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+  return spawnBin(args, o).done;
+}
+
+/** The built binary as a process: its pid (to kill it) and its result once it ends (killed: code 128+). */
+export function spawnBin(
+  args: string[],
+  o: { cwd: string; env?: Record<string, string | undefined>; timeoutMs?: number },
+): { pid: number; done: Promise<RunResult> } {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: o.cwd,
+    env: baseEnv(o.env) as NodeJS.ProcessEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const done = new Promise<RunResult>((resolve, reject) => {
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -97,6 +105,7 @@ export function runBin(
       resolve({ code: code ?? (signal ? 128 : -1), stdout, stderr });
     });
   });
+  return { pid: child.pid!, done };
 }
 
 /*

@@ -56,6 +56,12 @@ rollout:
       - { stage: full }
 `;
 
+/** `rollout status` at minute `m`: a look at the rollout, recorded. */
+const looked = (m: number) => async (dir: string) => {
+  await runOk(['rollout', 'status'], { cwd: dir, env: at(m) });
+  return dir;
+};
+
 /** A GitOps project with fraud@1 champion; `rolling`: fraud@2's rollout started at 0 min. */
 async function served(first: string, rolling: boolean) {
   const p = await gitopsProject({ adapter: 'istio', config: PLAN(first) });
@@ -130,14 +136,26 @@ describe('planPromote: what promote will do, decided before anything changes', (
       },
     ],
     [
-      'an open rollout after its bake time: advance, no override',
-      () => served('stage: canary, weight: 10', true),
+      'an open rollout after its bake time, confirmed by a look recorded since: advance, no override',
+      () => served('stage: canary, weight: 10', true).then(looked(30)),
       { ref: 'fraud@2' },
       31,
       {
         kind: 'advance',
         question: 'Send all traffic to fraud@2 and make it the champion (replacing fraud@1)?',
         forced: false,
+      },
+    ],
+    [
+      'an open rollout after its bake time by this clock alone (a jump of a day): exit 5, a look recorded',
+      () => served('stage: canary, weight: 10', true),
+      { ref: 'fraud@2' },
+      24 * 60,
+      {
+        exit: ExitCode.inconclusive,
+        error: expect.stringMatching(
+          /^fraud: canary 10%: this machine's clock says its 30m bake time has passed, but nothing recorded since 2026-11-23T10:00:00.000Z confirms it/,
+        ),
       },
     ],
   ])('%s', async (_name, setup, input, minutes, expected) => {

@@ -25,7 +25,7 @@ const check = (status: HealthCheckResult['status'], name = 'errors'): HealthChec
 });
 
 describe('the stage blocker: why a rollout may not leave its stage yet', () => {
-  it.each<[string, HealthCheckResult[], number, { exit: number; message: RegExp } | null]>([
+  it.each<[string, HealthCheckResult[], number, { exit: number; message: RegExp } | null, boolean?]>([
     ['no checks, bake time served', [], 0, null],
     ['passing checks, bake time served', [check('pass')], 0, null],
     [
@@ -52,8 +52,19 @@ describe('the stage blocker: why a rollout may not leave its stage yet', () => {
       0,
       { exit: ExitCode.inconclusive, message: /checks could not decide: errors error/ },
     ],
-  ])('%s', (_name, checks, remainingMs, expected) => {
-    const why = blocker({ rollout, remainingMs }, checks);
+    [
+      'bake time served by this clock only, nothing recorded since confirms it: exit 5, run again',
+      [check('pass')],
+      0,
+      {
+        exit: ExitCode.inconclusive,
+        message:
+          /canary 10%: this machine's clock says its 30m bake time has passed, but nothing recorded since 2026-11-23T10:00:00Z confirms it \(a clock jump alone never ends a bake time\)/,
+      },
+      false,
+    ],
+  ])('%s', (_name, checks, remainingMs, expected, confirmed = true) => {
+    const why = blocker({ rollout, remainingMs, confirmed }, checks);
     if (expected === null) expect(why).toBeNull();
     else {
       expect(why?.exitCode).toBe(expected.exit);

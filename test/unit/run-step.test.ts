@@ -5,9 +5,11 @@ import { tempDir } from '../support/helpers.js';
 import { git, gitopsProject, type GitopsProject } from '../support/gitops-project.js';
 import { withRolloutContext } from '../support/core-context.js';
 import { runStep, type StepInput } from '../../src/core/rollout/step.js';
+import { readStepJournal } from '../../src/core/rollout/step-journal.js';
 import { appendEvent } from '../../src/core/audit/chain.js';
 import { ConcurrentChangeError, ExitCode, PushRejectedError, type MlctlError } from '../../src/core/errors.js';
-import type { RolloutContext } from '../../src/core/rollout/context.js';
+import { stepContext, type RolloutContext } from '../../src/core/rollout/context.js';
+import { newStepId } from '../../src/core/rollout/step-identity.js';
 
 const CONFIG = 'serving:\n  fraud: { adapter: istio, files: [deploy/fraud.yaml] }\n';
 
@@ -26,7 +28,7 @@ function input(
     },
     adr: async () => {},
     message: 'mlctl: test step',
-    trailers: { 'Mlctl-Model': 'fraud' },
+    step: { id: newStepId(), model: 'fraud', action: 'promote', version: 1, stage: 'full', rollout: null },
     record: async (commit) => {
       await appendEvent(ctx.registry, {
         at: '2026-11-23T10:00:00Z',
@@ -47,7 +49,7 @@ async function attempt(p: GitopsProject, push: boolean, o: Parameters<typeof inp
     const before = (await ctx.registry.events({})).length;
     let error: { message: string; exit: number; type: string } | null = null;
     try {
-      await runStep({ ...ctx.step, git: { ...ctx.step.git, push }, registry: ctx.registry }, input(ctx, o));
+      await runStep({ ...stepContext(ctx), git: { ...ctx.step.git, push } }, input(ctx, o));
     } catch (err) {
       const e = err as MlctlError;
       error = { message: e.message, exit: e.exitCode, type: e.constructor.name };
@@ -84,6 +86,7 @@ describe('runStep: one step, all or nothing', () => {
     const r = await attempt(p, false, { then: fail('disk full') });
     expect(r.error?.message).toBe('disk full');
     expect(r.events).toBe(0);
+    expect(readStepJournal(p.dir, 'fraud')).toBeNull();
     expect({ head: git(p.dir, 'rev-parse', 'HEAD'), file: p.read() }).toEqual({ head, file });
     expect(git(p.dir, 'status', '--porcelain')).toBe('');
   });
@@ -121,6 +124,8 @@ describe('runStep: one step, all or nothing', () => {
     expect(git(p.dir, 'rev-parse', 'HEAD')).toBe(committed);
     expect(git(p.remote, 'rev-parse', 'main')).toBe(committed);
     expect(p.read()).not.toBe(file);
+    // The journal stays, so the next command can adopt the pushed commit (ADR 17).
+    expect(readStepJournal(p.dir, 'fraud')).toMatchObject({ phase: 'pushed', commit: committed });
   });
 
   it('a commit that can no longer be undone (HEAD moved): both failures are named', async () => {

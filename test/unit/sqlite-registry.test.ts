@@ -42,6 +42,26 @@ describe('SQLite registry', () => {
     db.close();
   });
 
+  it('migration 5 names the rollouts of an older registry by their id (the Mlctl-Rollout they were committed with)', async () => {
+    const f = join(tempDir(), 'old.db');
+    const db = new Database(f);
+    for (let v = 0; v < 4; v++) db.exec(MIGRATIONS[v]!);
+    db.pragma('user_version = 4');
+    db.exec(`INSERT INTO models(id, name, created_at, created_by) VALUES (1, 'm', '${now}', 't');
+      INSERT INTO versions(id, model_id, version, status, manifest_digest, file_count, total_size, created_at, created_by)
+        VALUES (1, 1, 1, 'staging', 'sha256:x', 0, 0, '${now}', 't');
+      INSERT INTO rollouts(id, model, candidate_id, plan_name, plan, step, state, step_started_at, candidate_uri, started_at, started_by, updated_at)
+        VALUES (7, 'm', 1, 'p', '[]', 0, 'active', '${now}', 'u', '${now}', 't', '${now}')`);
+    db.close();
+    const r = SqliteRegistry.open(f, { create: true });
+    try {
+      expect((await r.getRollout(7))?.key).toBe('7');
+      expect(await r.lastStep({ model: 'm' })).toBeUndefined();
+    } finally {
+      await r.close();
+    }
+  });
+
   it('numbers versions per model and never inside a rolled-back write', async () => {
     const r = SqliteRegistry.open(join(tempDir(), 'r.db'), { create: true });
     await r.write(() => r.insertVersion(newVersion('a')));

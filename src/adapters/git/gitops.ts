@@ -1,10 +1,11 @@
 import { trailerValues } from './trailers.js';
+import { headOf, modelCommits, published, reverted } from './step-commits.js';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { StorageError, UsageError } from '../../core/errors.js';
-import type { GitOps, PushResult, RebaseResult, StageCommit, StepBranch } from '../../ports/gitops.js';
+import type { GitOps, PushResult, RebaseResult, StageCommit, StepBranch, TrailedCommit } from '../../ports/gitops.js';
 
 /** The line of git's stderr that says why, without the rest of simple-git's message. */
 function why(err: unknown): string {
@@ -83,6 +84,22 @@ export class SimpleGitOps implements GitOps {
 
   trailerValues(key: string): Promise<Array<{ commit: string; value: string }>> {
     return trailerValues(this.root, key);
+  }
+
+  head(): Promise<string | null> {
+    return headOf(this.root);
+  }
+
+  modelCommits(model: string, limit: number): Promise<TrailedCommit[]> {
+    return modelCommits(this.root, model, limit);
+  }
+
+  published(sha: string, remote: string): Promise<boolean> {
+    return published(this.root, sha, remote);
+  }
+
+  reverted(sha: string): Promise<boolean> {
+    return reverted(this.root, sha);
   }
 
   async push(remote: string): Promise<PushResult> {

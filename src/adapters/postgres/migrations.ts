@@ -157,4 +157,24 @@ export const PG_MIGRATIONS: ReadonlyArray<string> = [
   CREATE UNIQUE INDEX rollouts_one_active ON rollouts(model) WHERE state IN ('active','paused');
   CREATE INDEX rollouts_by_model ON rollouts(model, id);
   `,
+  // 5: steps matched with the GitOps history (ADR 17): each rollout's key (its Mlctl-Rollout
+  // trailer, made before its first commit; older rollouts keep their id) and every recorded step
+  `
+  ALTER TABLE rollouts ADD COLUMN rollout_key TEXT;
+  UPDATE rollouts SET rollout_key = CAST(id AS TEXT);
+  CREATE UNIQUE INDEX rollouts_by_key ON rollouts(rollout_key);
+  CREATE TABLE steps (
+    id TEXT PRIMARY KEY,
+    model TEXT NOT NULL,
+    action TEXT NOT NULL,
+    rollout_key TEXT,
+    stage TEXT NOT NULL,
+    commit_sha TEXT,
+    seq BIGINT NOT NULL,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    how TEXT NOT NULL CHECK (how IN ('recorded','adopted'))
+  );
+  CREATE INDEX steps_by_model ON steps(model, seq);
+  `,
 ];

@@ -18,6 +18,7 @@ import type {
   RolloutInput,
   RolloutPatch,
   RolloutRecord,
+  StepRecord,
   VersionFilter,
   VersionRecord,
   VersionStatus,
@@ -90,6 +91,7 @@ function toVersion(r: Row): VersionRecord {
 function toRollout(r: Row): RolloutRecord {
   return {
     id: num(r.id),
+    key: r.rollout_key as string,
     model: r.model as string,
     candidateId: num(r.candidate_id),
     championId: numOrNull(r.champion_id),
@@ -141,6 +143,21 @@ function toRawEvent(r: Row): RawEvent {
     payload: r.payload as string,
     prev_hash: r.prev_hash as string,
     hash: r.hash as string,
+  };
+}
+
+function toStep(r: Row): StepRecord {
+  return {
+    id: r.id as string,
+    model: r.model as string,
+    action: r.action as StepRecord['action'],
+    rollout: (r.rollout_key as string | null) ?? null,
+    stage: r.stage as string,
+    commit: (r.commit_sha as string | null) ?? null,
+    seq: num(r.seq),
+    at: r.at as string,
+    actor: r.actor as string,
+    how: r.how as StepRecord['how'],
   };
 }
 
@@ -833,12 +850,12 @@ export class PgRegistry implements Registry {
     ).map(toVersion);
   }
 
-  async lastEvent(): Promise<{ seq: number; hash: string } | undefined> {
+  async lastEvent(): Promise<{ seq: number; hash: string; at: string } | undefined> {
     // Inside a write the head is locked first, so no other writer can append between this read and
     // the insert that follows it.
     if (this.tx) await this.change('lastEvent');
-    const r = await this.one('SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1');
-    return r ? { seq: num(r.seq), hash: r.hash as string } : undefined;
+    const r = await this.one('SELECT seq, hash, at FROM events ORDER BY seq DESC LIMIT 1');
+    return r ? { seq: num(r.seq), hash: r.hash as string, at: r.at as string } : undefined;
   }
 
   async insertEvent(e: EventRecord): Promise<void> {
@@ -879,9 +896,10 @@ export class PgRegistry implements Registry {
     await this.change('insertRollout');
     try {
       const row = await this.one(
-        `INSERT INTO rollouts(model, candidate_id, champion_id, plan_name, plan, step, state, step_started_at, candidate_uri, champion_uri, gate_run_id, adr, last_commit, started_at, started_by, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING *`,
+        `INSERT INTO rollouts(rollout_key, model, candidate_id, champion_id, plan_name, plan, step, state, step_started_at, candidate_uri, champion_uri, gate_run_id, adr, last_commit, started_at, started_by, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING *`,
         [
+          r.key,
           r.model,
           r.candidateId,
           r.championId,
@@ -935,5 +953,37 @@ export class PgRegistry implements Registry {
       at,
       id,
     ]);
+  }
+
+  async recordStep(st: StepRecord): Promise<void> {
+    await this.change('recordStep');
+    await this.q(
+      'INSERT INTO steps(id, model, action, rollout_key, stage, commit_sha, seq, at, actor, how) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)',
+      [st.id, st.model, st.action, st.rollout, st.stage, st.commit, st.seq, st.at, st.actor, st.how],
+    );
+  }
+
+  async getStep(id: string): Promise<StepRecord | undefined> {
+    const r = await this.one('SELECT * FROM steps WHERE id = $1', [id]);
+    return r ? toStep(r) : undefined;
+  }
+
+  async lastStep(q: { model?: string; rollout?: string; committed?: boolean }): Promise<StepRecord | undefined> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (q.model !== undefined) {
+      args.push(q.model);
+      where.push(`model = $${args.length}`);
+    }
+    if (q.rollout !== undefined) {
+      args.push(q.rollout);
+      where.push(`rollout_key = $${args.length}`);
+    }
+    if (q.committed) where.push('commit_sha IS NOT NULL');
+    const r = await this.one(
+      `SELECT * FROM steps ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT 1`,
+      args,
+    );
+    return r ? toStep(r) : undefined;
   }
 }

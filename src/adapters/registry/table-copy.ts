@@ -79,7 +79,12 @@ export const REGISTRY_TABLES: ReadonlyArray<{ table: string; columns: readonly s
       'started_by',
       'updated_at',
       'ended_at',
+      'rollout_key',
     ],
+  },
+  {
+    table: 'steps',
+    columns: ['id', 'model', 'action', 'rollout_key', 'stage', 'commit_sha', 'seq', 'at', 'actor', 'how'],
   },
   { table: 'events', columns: ['seq', 'at', 'actor', 'action', 'model', 'subject', 'payload', 'prev_hash', 'hash'] },
 ];

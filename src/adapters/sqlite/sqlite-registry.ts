@@ -16,6 +16,7 @@ import type {
   RolloutInput,
   RolloutPatch,
   RolloutRecord,
+  StepRecord,
   GateRunInput,
   GateRunRecord,
   IntegrityReport,
@@ -106,6 +107,7 @@ function toVersion(r: Row): VersionRecord {
 function toRollout(r: Row): RolloutRecord {
   return {
     id: r.id as number,
+    key: r.rollout_key as string,
     model: r.model as string,
     candidateId: r.candidate_id as number,
     championId: (r.champion_id as number | null) ?? null,
@@ -126,6 +128,21 @@ function toRollout(r: Row): RolloutRecord {
     startedBy: r.started_by as string,
     updatedAt: r.updated_at as string,
     endedAt: (r.ended_at as string | null) ?? null,
+  };
+}
+
+function toStep(r: Row): StepRecord {
+  return {
+    id: r.id as string,
+    model: r.model as string,
+    action: r.action as StepRecord['action'],
+    rollout: (r.rollout_key as string | null) ?? null,
+    stage: r.stage as string,
+    commit: (r.commit_sha as string | null) ?? null,
+    seq: Number(r.seq),
+    at: r.at as string,
+    actor: r.actor as string,
+    how: r.how as StepRecord['how'],
   };
 }
 
@@ -778,9 +795,9 @@ export class SqliteRegistry implements Registry {
     ).map(toVersion);
   }
 
-  async lastEvent(): Promise<{ seq: number; hash: string } | undefined> {
-    return this.q('SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1').get() as
-      { seq: number; hash: string } | undefined;
+  async lastEvent(): Promise<{ seq: number; hash: string; at: string } | undefined> {
+    return this.q('SELECT seq, hash, at FROM events ORDER BY seq DESC LIMIT 1').get() as
+      { seq: number; hash: string; at: string } | undefined;
   }
 
   async insertEvent(e: EventRecord): Promise<void> {
@@ -828,9 +845,10 @@ export class SqliteRegistry implements Registry {
     if (!this.inWrite) throw new Error('insertRollout outside write()');
     try {
       const res = this.q(
-        `INSERT INTO rollouts(model, candidate_id, champion_id, plan_name, plan, step, state, step_started_at, candidate_uri, champion_uri, gate_run_id, adr, last_commit, started_at, started_by, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO rollouts(rollout_key, model, candidate_id, champion_id, plan_name, plan, step, state, step_started_at, candidate_uri, champion_uri, gate_run_id, adr, last_commit, started_at, started_by, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ).run(
+        r.key,
         r.model,
         r.candidateId,
         r.championId,
@@ -875,6 +893,35 @@ export class SqliteRegistry implements Registry {
   async setRolloutChecks(id: number, checks: unknown, at: string): Promise<void> {
     if (!this.inWrite) throw new Error('setRolloutChecks outside write()');
     this.q('UPDATE rollouts SET last_checks = ?, updated_at = ? WHERE id = ?').run(JSON.stringify(checks), at, id);
+  }
+
+  async recordStep(st: StepRecord): Promise<void> {
+    if (!this.inWrite) throw new Error('recordStep outside write()');
+    this.q(
+      'INSERT INTO steps(id, model, action, rollout_key, stage, commit_sha, seq, at, actor, how) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    ).run(st.id, st.model, st.action, st.rollout, st.stage, st.commit, st.seq, st.at, st.actor, st.how);
+  }
+
+  async getStep(id: string): Promise<StepRecord | undefined> {
+    const r = this.q('SELECT * FROM steps WHERE id = ?').get(id) as Row | undefined;
+    return r ? toStep(r) : undefined;
+  }
+
+  async lastStep(q: { model?: string; rollout?: string; committed?: boolean }): Promise<StepRecord | undefined> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (q.model !== undefined) {
+      where.push('model = ?');
+      args.push(q.model);
+    }
+    if (q.rollout !== undefined) {
+      where.push('rollout_key = ?');
+      args.push(q.rollout);
+    }
+    if (q.committed) where.push('commit_sha IS NOT NULL');
+    const sql = `SELECT * FROM steps ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT 1`;
+    const r = this.q(sql).get(...args) as Row | undefined;
+    return r ? toStep(r) : undefined;
   }
 }
 

@@ -119,6 +119,7 @@ export function registerAudit(program: Command, deps: Deps): void {
       const ctx = commandCtx(deps, cmd);
       const { championAt } = await import('../../core/audit/champion.js');
       const r = await championAt(await deps.registry(), model, opts.at, deps.clock.now());
+      ctx.warnings.push(...r.warnings);
       await emit(ctx, r, () => {
         const head =
           r.version === null

@@ -48,7 +48,7 @@ Examples:
     )
     .action(async (ref: string, opts: PromoteOptions, cmd: Command) => {
       const ctx = commandCtx(deps, cmd);
-      const rctx = await rolloutContext(deps, opts);
+      const rctx = await rolloutContext(deps, opts, ctx.warnings);
       const { planPromote, applyPromote } = await import('../../core/promote/promote.js');
       const plan = await planPromote(rctx, { ref, force: opts.force, reason: opts.reason });
       await confirmOrDemand(deps, plan.confirm, !!opts.yes);

@@ -31,7 +31,7 @@ export function registerRollback(program: Command, deps: Deps): void {
     )
     .action(async (model: string, opts: RollbackOptions, cmd: Command) => {
       const ctx = commandCtx(deps, cmd);
-      const rctx = await rolloutContext(deps, opts);
+      const rctx = await rolloutContext(deps, opts, ctx.warnings);
       const { planRollback, applyRollback } = await import('../../core/promote/rollback.js');
       const plan = await planRollback(rctx, { model, to: opts.to, reason: opts.reason });
       await confirmOrDemand(deps, plan.confirm, !!opts.yes);

@@ -74,7 +74,7 @@ export function registerRollout(program: Command, deps: Deps): void {
     .action(async (model: string | undefined, _opts: unknown, cmd: Command) => {
       const ctx = commandCtx(deps, cmd);
       const { rolloutStatus } = await import('../../core/rollout/status.js');
-      const views = await rolloutStatus(await rolloutContext(deps, { adr: false }), model);
+      const views = await rolloutStatus(await rolloutContext(deps, { adr: false }, ctx.warnings), model);
       await emit(ctx, views, () => renderViews(views, model));
     });
 
@@ -87,7 +87,7 @@ export function registerRollout(program: Command, deps: Deps): void {
     .action(async (ref: string, _opts: unknown, cmd: Command) => {
       const ctx = commandCtx(deps, cmd);
       const { previewRollout } = await import('../../core/rollout/preview.js');
-      const p = await previewRollout(await rolloutContext(deps, { adr: false }), ref);
+      const p = await previewRollout(await rolloutContext(deps, { adr: false }, ctx.warnings), ref);
       await emit(ctx, p, () => renderPreview(p));
     });
 
@@ -107,7 +107,12 @@ export function registerRollout(program: Command, deps: Deps): void {
       .action(async (model: string, opts: { reason?: string }, cmd: Command) => {
         const ctx = commandCtx(deps, cmd);
         const { setPaused } = await import('../../core/rollout/pause.js');
-        const v = await setPaused(await rolloutContext(deps, { adr: false }), model, paused, opts.reason ?? null);
+        const v = await setPaused(
+          await rolloutContext(deps, { adr: false }, ctx.warnings),
+          model,
+          paused,
+          opts.reason ?? null,
+        );
         await emit(ctx, v, () => `rollout ${v.id} of ${v.candidate} ${paused ? 'paused' : 'resumed'} at ${v.stage}\n`);
       });
   }
@@ -128,7 +133,7 @@ export function registerRollout(program: Command, deps: Deps): void {
     .action(async (opts: Omit<StepOptions, 'adr'> & { model?: string }, cmd: Command) => {
       const ctx = commandCtx(deps, cmd);
       const { tick } = await import('../../core/rollout/tick.js');
-      const { entries, problem } = await tick(await rolloutContext(deps, opts), { model: opts.model });
+      const { entries, problem } = await tick(await rolloutContext(deps, opts, ctx.warnings), { model: opts.model });
       await emitVerdict(
         ctx,
         entries,

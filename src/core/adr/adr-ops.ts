@@ -23,6 +23,8 @@ export interface NewAdrInput {
   template?: AdrTemplate;
   /** Extra Markdown for the body (auto-recorded decisions fill Context/Decision/Consequences). */
   sections?: { context?: string; decision?: string; consequences?: string };
+  /** Called with each file before it is created or changed (a rollout step's journal snapshots it). */
+  touch?: (path: string) => void;
 }
 
 /**
@@ -112,6 +114,7 @@ export async function newAdr(ctx: AdrContext, input: NewAdrInput): Promise<NewAd
       );
     for (const s of superseded) text = addStatusLine(text, `Supersedes ${linkText(s)}`);
     for (const l of linked) text = addStatusLine(text, `${l.link} ${linkText(l.target)}`);
+    for (const p of [path, ...superseded.map((s) => s.path), ...linked.map((l) => l.target.path)]) input.touch?.(p);
     writeFileSync(path, text, { flag: 'wx' });
     for (const s of superseded)
       atomicWrite(s.path, replaceAcceptance(readFileSync(s.path, 'utf8'), `Superseded by ${linkText(me)}`));

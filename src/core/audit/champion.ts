@@ -21,9 +21,15 @@ export interface ChampionAnswer {
   version: number | null;
   since: ChampionChange | null;
   timeline: ChampionChange[];
+  /** Changes recorded with a time earlier than the change before them (a clock was wrong). */
+  warnings: string[];
 }
 
-/** Which version was champion at a moment, and every change of champion (who, when, why, ADR). */
+/**
+ * Which version was champion at a moment, and every change of champion (who, when, why, ADR).
+ * The chain's order is the truth (ADR 17): the changes up to the first one recorded after the
+ * moment count, so a change whose clock was behind never moves before the changes it followed.
+ */
 export async function championAt(
   registry: Registry,
   model: string,
@@ -47,6 +53,18 @@ export async function championAt(
     };
   });
   let since: ChampionChange | null = null;
-  for (const c of timeline) if (c.at <= at) since = c;
-  return { model, at, version: since?.version ?? null, since, timeline };
+  const t = Date.parse(at);
+  for (const c of timeline) {
+    if (Date.parse(c.at) > t) break;
+    since = c;
+  }
+  const warnings: string[] = [];
+  timeline.forEach((c, i) => {
+    const prev = timeline[i - 1];
+    if (prev && Date.parse(c.at) < Date.parse(prev.at))
+      warnings.push(
+        `event #${c.seq} (${model}@${c.version ?? '?'} champion, by ${c.actor}) is dated ${c.at}, before #${prev.seq} at ${prev.at} which it followed: a clock was wrong; answers follow the chain's order`,
+      );
+  });
+  return { model, at, version: since?.version ?? null, since, timeline, warnings };
 }

@@ -3,6 +3,7 @@ import { adrFolderCheck, configCheck, gatePolicyCheck } from './project.js';
 import { artifactStoreCheck, registryCheck, registryIntegrityCheck } from './stores.js';
 import { servingFilesChecks } from './gitops.js';
 import { githubChecks } from './github.js';
+import { clockCheck, stepsCheck } from './steps.js';
 
 export type { DoctorCheck, DoctorContext } from './check.js';
 
@@ -24,6 +25,8 @@ export async function runDoctor(ctx: DoctorContext): Promise<DoctorReport> {
     checks.push(await registryIntegrityCheck(ctx));
     checks.push(await artifactStoreCheck(ctx));
     checks.push(...(await servingFilesChecks(ctx, cfg)));
+    checks.push(await stepsCheck(ctx, cfg));
+    checks.push(await clockCheck(ctx));
     checks.push(await adrFolderCheck(ctx));
     if (inActions(ctx)) checks.push(...githubChecks(ctx, cfg));
   }

@@ -3,11 +3,12 @@ import { newAdr } from '../adr/adr-ops.js';
 import { appendEvent } from '../audit/chain.js';
 import { ConcurrentChangeError, UsageError } from '../errors.js';
 import { resolveRef } from '../registry/resolve.js';
-import { servingUri, type RolloutContext } from '../rollout/context.js';
+import { servingUri, stepContext, type RolloutContext } from '../rollout/context.js';
 import { formatRef } from '../refs.js';
 import { assertChampionUnchanged } from '../rollout/races.js';
 import { recordChampionChange } from '../rollout/champion.js';
-import { allTrafficTo, stepTrailers } from '../rollout/stages.js';
+import { allTrafficTo } from '../rollout/stages.js';
+import { newStepId } from '../rollout/step-identity.js';
 import { runStep } from '../rollout/step.js';
 import type { ChampionResult } from './direct.js';
 import type { VersionRecord } from '../../ports/registry.js';
@@ -65,81 +66,95 @@ export async function applyChampionRollback(ctx: RolloutContext, plan: ChampionR
   const spec = ctx.rollout.serving[plan.model];
   const uri = spec ? await servingUri(ctx, plan.target) : null;
   let adrFile: string | null = null;
-  const r = await runStep(
-    { ...ctx.step, registry: ctx.registry },
-    {
-      verify: async () => {
-        await assertChampionUnchanged(ctx, plan.model, plan.current.version, 'rolling back');
-        const open = await ctx.registry.openRollout(plan.model);
-        if (open)
-          throw new ConcurrentChangeError(
-            `${plan.model} has a rollout in progress (rollout ${open.id}); run mlctl rollback ${plan.model} again to abort it`,
-            'open-rollout',
-          );
-      },
-      serving:
-        spec && uri
-          ? { model: plan.model, spec, target: allTrafficTo(plan.model, { version: plan.target.version, uri }) }
-          : null,
-      adr: async (journal) => {
-        if (!ctx.adr) return;
-        if (plan.supersedes) {
-          // The superseded ADR is edited too; the journal restores it if the rollback does not happen.
-          try {
-            journal.snapshot(findAdr(listAdrs(ctx.adr.dir), plan.supersedes).path);
-          } catch {
-            // gone or renamed: newAdr reports it
-          }
+  const id = newStepId();
+  const r = await runStep(stepContext(ctx), {
+    verify: async () => {
+      await assertChampionUnchanged(ctx, plan.model, plan.current.version, 'rolling back');
+      const open = await ctx.registry.openRollout(plan.model);
+      if (open)
+        throw new ConcurrentChangeError(
+          `${plan.model} has a rollout in progress (rollout ${open.id}); run mlctl rollback ${plan.model} again to abort it`,
+          'open-rollout',
+        );
+    },
+    serving:
+      spec && uri
+        ? { model: plan.model, spec, target: allTrafficTo(plan.model, { version: plan.target.version, uri }) }
+        : null,
+    adr: async (journal) => {
+      if (!ctx.adr) return;
+      if (plan.supersedes) {
+        // The superseded ADR is edited too; the journal restores it if the rollback does not happen.
+        try {
+          journal.snapshot(findAdr(listAdrs(ctx.adr.dir), plan.supersedes).path);
+        } catch {
+          // gone or renamed: newAdr reports it
         }
-        const a = await newAdr(ctx.adr, {
-          title: `Roll back ${plan.model} to ${formatRef(plan.target)}`,
-          status: 'accepted',
-          supersedes: plan.supersedes ? [plan.supersedes] : [],
-          sections: {
-            context: `${formatRef(plan.current)} is the production champion of ${plan.model}.${plan.reason ? `\n\nReason for rolling back: ${plan.reason}` : ''}`,
-            decision: `Make ${formatRef(plan.target)} the champion again (rollback by ${ctx.actor}${uri ? `; served from ${uri}` : ''}); ${formatRef(plan.current)} is archived.`,
-            consequences: `${formatRef(plan.current)} stays in the registry for analysis; promoting it again requires a new passing gate run.`,
-          },
-        });
-        journal.created(a.path);
-        adrFile = a.file;
-      },
-      scope: `model:${plan.model}`,
-      message: `mlctl: roll back ${plan.model} to ${formatRef(plan.target)}`,
-      trailers: stepTrailers({ model: plan.model, version: plan.target.version, stage: 'rollback' }),
-      record: async (commit) => {
-        const at = ctx.clock.now().toISOString();
-        if (adrFile)
-          await appendEvent(ctx.registry, {
-            at,
-            actor: ctx.actor,
-            action: 'adr.recorded',
-            model: plan.model,
-            subject: formatRef(plan.target),
-            payload: { adr: adrFile, for: 'rollback' },
-          });
+      }
+      const a = await newAdr(ctx.adr, {
+        title: `Roll back ${plan.model} to ${formatRef(plan.target)}`,
+        status: 'accepted',
+        touch: (p) => journal.snapshot(p),
+        supersedes: plan.supersedes ? [plan.supersedes] : [],
+        sections: {
+          context: `${formatRef(plan.current)} is the production champion of ${plan.model}.${plan.reason ? `\n\nReason for rolling back: ${plan.reason}` : ''}`,
+          decision: `Make ${formatRef(plan.target)} the champion again (rollback by ${ctx.actor}${uri ? `; served from ${uri}` : ''}); ${formatRef(plan.current)} is archived.`,
+          consequences: `${formatRef(plan.current)} stays in the registry for analysis; promoting it again requires a new passing gate run.`,
+        },
+      });
+      journal.created(a.path);
+      adrFile = a.file;
+    },
+    scope: `model:${plan.model}`,
+    message: `mlctl: roll back ${plan.model} to ${formatRef(plan.target)}`,
+    step: {
+      id,
+      model: plan.model,
+      action: 'rollback',
+      version: plan.target.version,
+      stage: 'rollback',
+      rollout: null,
+    },
+    record: async (commit) => {
+      const at = ctx.clock.now().toISOString();
+      if (adrFile)
         await appendEvent(ctx.registry, {
           at,
           actor: ctx.actor,
-          action: 'rollback',
+          action: 'adr.recorded',
           model: plan.model,
           subject: formatRef(plan.target),
-          payload: { from: plan.current.version, to: plan.target.version, reason: plan.reason, adr: adrFile, commit },
+          payload: { adr: adrFile, for: 'rollback' },
         });
-        return await recordChampionChange(ctx, {
-          model: plan.model,
-          to: plan.target,
-          from: plan.current,
-          at,
-          via: 'rollback',
+      await appendEvent(ctx.registry, {
+        at,
+        actor: ctx.actor,
+        action: 'rollback',
+        model: plan.model,
+        subject: formatRef(plan.target),
+        payload: {
+          from: plan.current.version,
+          to: plan.target.version,
           reason: plan.reason,
           adr: adrFile,
           commit,
-          uri,
-        });
-      },
+          stepId: id,
+        },
+      });
+      return await recordChampionChange(ctx, {
+        model: plan.model,
+        to: plan.target,
+        from: plan.current,
+        at,
+        via: 'rollback',
+        reason: plan.reason,
+        adr: adrFile,
+        commit,
+        uri,
+        stepId: id,
+      });
     },
-  );
+  });
   return {
     model: plan.model,
     champion: formatRef(plan.target),
@@ -148,6 +163,7 @@ export async function applyChampionRollback(ctx: RolloutContext, plan: ChampionR
     forced: false,
     adr: adrFile,
     eventSeq: r.result.seq,
+    stepId: id,
     commit: r.commit,
     pushed: r.pushed,
     files: r.files,

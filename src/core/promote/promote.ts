@@ -8,6 +8,8 @@ import { evaluateStage } from '../rollout/evaluate.js';
 import { blocker } from '../rollout/blocker.js';
 import { startRollout } from '../rollout/start.js';
 import { planCandidateChange } from './candidate.js';
+import { reconcile } from '../reconcile/reconcile.js';
+import { checkClock } from '../rollout/clock.js';
 import { applyDirectPromotion, type ChampionResult } from './direct.js';
 import { confirmation, type Confirmation } from '../confirmation.js';
 import type { HealthCheckResult } from '../rollout/health-checks.js';
@@ -48,6 +50,10 @@ export async function planPromote(ctx: RolloutContext, input: PromoteInput): Pro
     throw new UsageError('--force needs --reason: an override is recorded with why it was made');
   const reason = input.reason ?? null;
   const cand = await resolveRef(ctx.registry, input.ref);
+  // The chain before this command writes anything: its own events never confirm a bake time.
+  const before = (await ctx.registry.lastEvent())?.seq ?? 0;
+  await reconcile(ctx, cand.model);
+  await checkClock(ctx);
   const open = await openRolloutOf(ctx, cand.model);
   if (open) {
     if (open.candidateId !== cand.id) {
@@ -58,8 +64,8 @@ export async function planPromote(ctx: RolloutContext, input: PromoteInput): Pro
     }
     if (open.state === 'paused')
       throw new UsageError(`the rollout of ${cand.model} is paused; run mlctl rollout resume ${cand.model} first`);
-    const advance = await planAdvance(ctx, open);
-    const checks = await evaluateStage(ctx, open);
+    const advance = await planAdvance(ctx, open, before);
+    const checks = await evaluateStage(ctx, open, { look: advance.remainingMs === 0 && !advance.confirmed });
     const why = blocker(advance, checks);
     if (why && !force) throw why;
     const champ = advance.champion;

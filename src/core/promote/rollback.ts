@@ -1,6 +1,8 @@
 import { UsageError } from '../errors.js';
 import { type RolloutContext } from '../rollout/context.js';
-import { formatRef } from '../refs.js';
+import { checkModelName, formatRef } from '../refs.js';
+import { reconcile } from '../reconcile/reconcile.js';
+import { checkClock } from '../rollout/clock.js';
 import { openRolloutOf } from '../rollout/pause.js';
 import { abortRollout } from '../rollout/abort.js';
 import { applyChampionRollback, planChampionRollback, type ChampionRollback } from './champion-rollback.js';
@@ -29,6 +31,10 @@ export type RollbackResult =
 
 export async function planRollback(ctx: RolloutContext, input: RollbackInput): Promise<RollbackPlan> {
   const { model } = input;
+  checkModelName(model);
+  // What an interrupted step left is settled first; files it wrote are restored, never in the way.
+  await reconcile(ctx, model);
+  await checkClock(ctx); // said, never in the way of the emergency path
   const open = await openRolloutOf(ctx, model);
   if (open) {
     if (input.to)

@@ -1,12 +1,13 @@
 import { statusBeforeRollout } from './status-before.js';
 import { updateAdr } from '../adr/adr-ops.js';
 import { appendEvent } from '../audit/chain.js';
-import { servingSpecOf, stamp, versionsOf, type RolloutContext } from './context.js';
+import { servingSpecOf, stamp, stepContext, versionsOf, type RolloutContext } from './context.js';
 import { formatRef } from '../refs.js';
 import { snapshotAdr } from './adr-text.js';
 import { assertRolloutUnchanged, rolloutMoved } from './races.js';
 import { summarizeChecks } from './evaluate.js';
-import { allTrafficTo, describeStage, stepTrailers } from './stages.js';
+import { allTrafficTo, describeStage } from './stages.js';
+import { newStepId } from './step-identity.js';
 import { runStep } from './step.js';
 import type { HealthCheckResult } from './health-checks.js';
 import type { StepOutcome } from './outcome.js';
@@ -31,63 +32,64 @@ export async function abortRollout(
       .filter(Boolean)
       .join('; ') || 'no reason given';
   let adrTouched = false;
-  const res = await runStep(
-    { ...ctx.step, registry: ctx.registry },
-    {
-      verify: async () => await assertRolloutUnchanged(ctx, r),
-      serving: {
-        model: r.model,
-        spec,
-        target: allTrafficTo(r.model, {
-          version: champ?.version ?? cand.version,
-          uri: r.championUri ?? r.candidateUri,
-        }),
-      },
-      adr: async (journal) => {
-        adrTouched = snapshotAdr(ctx, journal, r.adr);
-        if (adrTouched)
-          await updateAdr(ctx.adr!, r.adr!, {
-            status: 'Rejected',
-            log: [
-              `${stamp(ctx)} aborted at ${from} by ${ctx.actor} (${opts.by}): ${why}; all traffic back to ${champ ? formatRef(champ) : 'the champion'}`,
-            ],
-          });
-      },
-      scope: `model:${cand.model}`,
-      message: `mlctl: abort ${formatRef(cand)} rollout at ${from}`,
-      trailers: stepTrailers({ model: r.model, version: cand.version, stage: 'abort', rollout: r.id }),
-      record: async (commit) => {
-        const at = ctx.clock.now().toISOString();
-        const ok = await ctx.registry.updateRollout(r.id, r.revision, {
-          state: 'aborted',
-          endedAt: at,
-          updatedAt: at,
-          outcome: why,
-          lastCommit: commit,
-        });
-        if (!ok) throw rolloutMoved(r);
-        await ctx.registry.setStatus(cand.id, await statusBeforeRollout(ctx.registry, r, formatRef(cand)), at);
-        await appendEvent(ctx.registry, {
-          at,
-          actor: ctx.actor,
-          action: 'rollout.abort',
-          model: r.model,
-          subject: formatRef(cand),
-          payload: {
-            rollout: r.id,
-            at: from,
-            reason: opts.reason,
-            failing: opts.failing.map((c) => ({ name: c.name, value: c.value, detail: c.detail })),
-            by: opts.by,
-            commit,
-          },
-        });
-      },
+  const id = newStepId();
+  const res = await runStep(stepContext(ctx), {
+    verify: async () => await assertRolloutUnchanged(ctx, r),
+    serving: {
+      model: r.model,
+      spec,
+      target: allTrafficTo(r.model, {
+        version: champ?.version ?? cand.version,
+        uri: r.championUri ?? r.candidateUri,
+      }),
     },
-  );
+    adr: async (journal) => {
+      adrTouched = snapshotAdr(ctx, journal, r.adr);
+      if (adrTouched)
+        await updateAdr(ctx.adr!, r.adr!, {
+          status: 'Rejected',
+          log: [
+            `${stamp(ctx)} aborted at ${from} by ${ctx.actor} (${opts.by}): ${why}; all traffic back to ${champ ? formatRef(champ) : 'the champion'}`,
+          ],
+        });
+    },
+    scope: `model:${cand.model}`,
+    message: `mlctl: abort ${formatRef(cand)} rollout at ${from}`,
+    step: { id, model: r.model, action: 'abort', version: cand.version, stage: 'abort', rollout: r.key },
+    record: async (commit) => {
+      const at = ctx.clock.now().toISOString();
+      const ok = await ctx.registry.updateRollout(r.id, r.revision, {
+        state: 'aborted',
+        endedAt: at,
+        updatedAt: at,
+        outcome: why,
+        lastCommit: commit,
+      });
+      if (!ok) throw rolloutMoved(r);
+      await ctx.registry.setStatus(cand.id, await statusBeforeRollout(ctx.registry, r, formatRef(cand)), at);
+      await appendEvent(ctx.registry, {
+        at,
+        actor: ctx.actor,
+        action: 'rollout.abort',
+        model: r.model,
+        subject: formatRef(cand),
+        payload: {
+          rollout: r.id,
+          at: from,
+          reason: opts.reason,
+          failing: opts.failing.map((c) => ({ name: c.name, value: c.value, detail: c.detail })),
+          by: opts.by,
+          commit,
+          stepId: id,
+        },
+      });
+    },
+  });
   return {
     model: r.model,
     rollout: r.id,
+    key: r.key,
+    stepId: id,
     candidate: formatRef(cand),
     champion: champ ? formatRef(champ) : null,
     action: 'abort',

@@ -1,14 +1,16 @@
 import { updateAdr } from '../adr/adr-ops.js';
 import { appendEvent } from '../audit/chain.js';
 import { UsageError } from '../errors.js';
-import { servingSpecOf, stamp, versionsOf, type RolloutContext } from './context.js';
+import { servingSpecOf, stamp, stepContext, versionsOf, type RolloutContext } from './context.js';
 import { formatRef } from '../refs.js';
 import { snapshotAdr } from './adr-text.js';
 import { assertChampionUnchanged, assertRolloutUnchanged, rolloutMoved } from './races.js';
 import { recordChampionChange } from './champion.js';
 import { summarizeChecks } from './evaluate.js';
-import { describeStage, stepTrailers, targetAt } from './stages.js';
+import { describeStage, stageSlug, targetAt } from './stages.js';
+import { newStepId } from './step-identity.js';
 import { runStep } from './step.js';
+import { bakeConfirmed, stageStart, warnFutureStage } from './clock.js';
 import type { HealthCheckResult } from './health-checks.js';
 import type { StepOutcome } from './outcome.js';
 import type { RolloutRecord, VersionRecord } from '../../ports/registry.js';
@@ -20,8 +22,13 @@ export interface AdvancePlan {
   from: number;
   to: number;
   toFull: boolean;
-  /** Time left in the current stage's minDuration (0 when served). */
+  /** Time left in the current stage's minDuration by this machine's clock (0 when served). */
   remainingMs: number;
+  /**
+   * A look recorded since the stage began confirms the bake time has passed (ADR 17: a clock jump
+   * alone never ends a bake time). Only meaningful once remainingMs is 0.
+   */
+  confirmed: boolean;
 }
 
 export interface AdvanceOptions {
@@ -30,11 +37,21 @@ export interface AdvanceOptions {
   checks: HealthCheckResult[];
 }
 
-/** Where the next step of an open rollout leads, and how much of the current stage's bake time is left. */
-export async function planAdvance(ctx: RolloutContext, r: RolloutRecord): Promise<AdvancePlan> {
+/**
+ * Where the next step of an open rollout leads, and how much of the current stage's bake time is
+ * left. `looksUpTo`: the chain head before this command wrote anything (its own events are no
+ * confirmation of a bake time).
+ */
+export async function planAdvance(
+  ctx: RolloutContext,
+  r: RolloutRecord,
+  looksUpTo: number | null = null,
+): Promise<AdvancePlan> {
   const { cand, champ } = await versionsOf(ctx, r);
   const cur = r.plan[r.step]!;
+  warnFutureStage(ctx, r);
   const elapsed = ctx.clock.now().getTime() - new Date(r.stepStartedAt).getTime();
+  const remainingMs = Math.max(0, cur.minDurationMs - elapsed);
   const to = r.step + 1;
   return {
     rollout: r,
@@ -43,7 +60,8 @@ export async function planAdvance(ctx: RolloutContext, r: RolloutRecord): Promis
     from: r.step,
     to,
     toFull: r.plan[to]?.stage === 'full',
-    remainingMs: Math.max(0, cur.minDurationMs - elapsed),
+    remainingMs,
+    confirmed: remainingMs === 0 && (await bakeConfirmed(ctx, r, looksUpTo)),
   };
 }
 
@@ -74,110 +92,119 @@ export async function enterStage(
   const from = describeStage(r.plan[r.step]!);
   let adrTouched = false;
   const fresh = starting ? (await ctx.registry.getRollout(r.id))! : r;
-  const res = await runStep(
-    { ...ctx.step, registry: ctx.registry },
-    {
-      verify: async () => {
-        await assertRolloutUnchanged(ctx, fresh);
-        if (full) await assertChampionUnchanged(ctx, r.model, champ?.version ?? null, 'completing the rollout');
-      },
-      serving: {
-        model: r.model,
-        spec,
-        target: targetAt(r, { candidate: cand.version, champion: champ?.version ?? cand.version }, to),
-      },
-      adr: async (journal) => {
-        adrTouched = snapshotAdr(ctx, journal, r.adr);
-        if (!adrTouched) return;
-        const line = `${stamp(ctx)} ${starting ? '' : `${from} → `}${describeStage(stage)} by ${ctx.actor}${opts.checks.length ? ` (checks: ${summarizeChecks(opts.checks)})` : ''}${opts.forced ? ` — override: ${opts.reason}` : ''}`;
-        await updateAdr(
-          ctx.adr!,
-          r.adr!,
-          full
-            ? {
-                status: 'Accepted',
-                log: [
-                  line,
-                  `${stamp(ctx)} completed: ${formatRef(cand)} is the champion${champ ? `; ${formatRef(champ)} archived` : ''}`,
-                ],
-              }
-            : { log: [line] },
-        );
-      },
-      scope: `model:${cand.model}`,
-      message: `mlctl: ${formatRef(cand)} ${describeStage(stage)}${full ? ' (champion)' : ''}`,
-      trailers: stepTrailers({ model: r.model, version: cand.version, stage, rollout: r.id }),
-      record: async (commit) => {
-        const at = ctx.clock.now().toISOString();
-        const ok = await ctx.registry.updateRollout(r.id, fresh.revision, {
-          step: to,
-          stepStartedAt: at,
-          lastCommit: commit,
-          updatedAt: at,
-          ...(full ? { state: 'completed', endedAt: at, outcome: 'completed' } : {}),
-        });
-        if (!ok) throw rolloutMoved(r);
-        if (opts.forced && !starting)
-          await appendEvent(ctx.registry, {
-            at,
-            actor: ctx.actor,
-            action: 'override',
-            model: r.model,
-            subject: formatRef(cand),
-            payload: {
-              what: `leave ${from} before its bake time and checks allowed`,
-              reason: opts.reason,
-              rollout: r.id,
-              checks: opts.checks.map((c) => ({ name: c.name, status: c.status })),
-            },
-          });
-        if (!starting)
-          await appendEvent(ctx.registry, {
-            at,
-            actor: ctx.actor,
-            action: 'rollout.stage',
-            model: r.model,
-            subject: formatRef(cand),
-            payload: {
-              rollout: r.id,
-              from,
-              to: describeStage(stage),
-              step: to,
-              forced: opts.forced,
-              reason: opts.reason,
-              commit,
-            },
-          });
-        if (full) {
-          await appendEvent(ctx.registry, {
-            at,
-            actor: ctx.actor,
-            action: 'rollout.complete',
-            model: r.model,
-            subject: formatRef(cand),
-            payload: { rollout: r.id, commit },
-          });
-          await recordChampionChange(ctx, {
-            model: r.model,
-            to: cand,
-            from: champ,
-            at,
-            via: 'rollout',
-            rollout: r.id,
-            reason: opts.reason ?? (await startReason(ctx, r)),
-            adr: r.adr,
-            gateRunId: r.gateRunId,
-            forced: opts.forced,
-            commit,
-            uri: r.candidateUri,
-          });
-        }
-      },
+  const id = newStepId();
+  const res = await runStep(stepContext(ctx), {
+    verify: async () => {
+      await assertRolloutUnchanged(ctx, fresh);
+      if (full) await assertChampionUnchanged(ctx, r.model, champ?.version ?? null, 'completing the rollout');
     },
-  );
+    serving: {
+      model: r.model,
+      spec,
+      target: targetAt(r, { candidate: cand.version, champion: champ?.version ?? cand.version }, to),
+    },
+    adr: async (journal) => {
+      adrTouched = snapshotAdr(ctx, journal, r.adr);
+      if (!adrTouched) return;
+      const line = `${stamp(ctx)} ${starting ? '' : `${from} → `}${describeStage(stage)} by ${ctx.actor}${opts.checks.length ? ` (checks: ${summarizeChecks(opts.checks)})` : ''}${opts.forced ? ` — override: ${opts.reason}` : ''}`;
+      await updateAdr(
+        ctx.adr!,
+        r.adr!,
+        full
+          ? {
+              status: 'Accepted',
+              log: [
+                line,
+                `${stamp(ctx)} completed: ${formatRef(cand)} is the champion${champ ? `; ${formatRef(champ)} archived` : ''}`,
+              ],
+            }
+          : { log: [line] },
+      );
+    },
+    scope: `model:${cand.model}`,
+    message: `mlctl: ${formatRef(cand)} ${describeStage(stage)}${full ? ' (champion)' : ''}`,
+    step: {
+      id,
+      model: r.model,
+      action: full ? 'complete' : 'advance',
+      version: cand.version,
+      stage: stageSlug(stage),
+      rollout: r.key,
+    },
+    record: async (commit) => {
+      const at = ctx.clock.now().toISOString();
+      const ok = await ctx.registry.updateRollout(r.id, fresh.revision, {
+        step: to,
+        stepStartedAt: await stageStart(ctx),
+        lastCommit: commit,
+        updatedAt: at,
+        ...(full ? { state: 'completed', endedAt: at, outcome: 'completed' } : {}),
+      });
+      if (!ok) throw rolloutMoved(r);
+      if (opts.forced && !starting)
+        await appendEvent(ctx.registry, {
+          at,
+          actor: ctx.actor,
+          action: 'override',
+          model: r.model,
+          subject: formatRef(cand),
+          payload: {
+            what: `leave ${from} before its bake time and checks allowed`,
+            reason: opts.reason,
+            rollout: r.id,
+            checks: opts.checks.map((c) => ({ name: c.name, status: c.status })),
+          },
+        });
+      if (!starting)
+        await appendEvent(ctx.registry, {
+          at,
+          actor: ctx.actor,
+          action: 'rollout.stage',
+          model: r.model,
+          subject: formatRef(cand),
+          payload: {
+            rollout: r.id,
+            from,
+            to: describeStage(stage),
+            step: to,
+            forced: opts.forced,
+            reason: opts.reason,
+            commit,
+            stepId: id,
+          },
+        });
+      if (full) {
+        await appendEvent(ctx.registry, {
+          at,
+          actor: ctx.actor,
+          action: 'rollout.complete',
+          model: r.model,
+          subject: formatRef(cand),
+          payload: { rollout: r.id, commit, stepId: id },
+        });
+        await recordChampionChange(ctx, {
+          model: r.model,
+          to: cand,
+          from: champ,
+          at,
+          via: 'rollout',
+          rollout: r.id,
+          reason: opts.reason ?? (await startReason(ctx, r)),
+          adr: r.adr,
+          gateRunId: r.gateRunId,
+          forced: opts.forced,
+          commit,
+          uri: r.candidateUri,
+          stepId: id,
+        });
+      }
+    },
+  });
   return {
     model: r.model,
     rollout: r.id,
+    key: r.key,
+    stepId: id,
     candidate: formatRef(cand),
     champion: full ? formatRef(cand) : champ ? formatRef(champ) : null,
     action: full ? 'complete' : 'advance',

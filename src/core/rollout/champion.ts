@@ -16,6 +16,9 @@ export interface ChampionChange {
   /** The folder the new champion serves from, when it has a serving target. */
   uri: string | null;
   rollout?: number;
+  /** The step (Mlctl-Step) that made the change, and whether it was adopted after its process died. */
+  stepId?: string;
+  adopted?: boolean;
   gateRunId?: number | null;
   forced?: boolean;
 }
@@ -46,6 +49,8 @@ export async function recordChampionChange(ctx: RolloutContext, c: ChampionChang
       ...(c.forced !== undefined ? { forced: c.forced } : {}),
       commit: c.commit,
       uri: c.uri,
+      ...(c.stepId !== undefined ? { stepId: c.stepId } : {}),
+      ...(c.adopted ? { adopted: true } : {}),
     },
   });
 }

@@ -24,11 +24,13 @@ export interface RolloutContext {
   /** The gate policy in force (a passing run must have used it); null when there is none. Loaded on first use. */
   policy(): Promise<LoadedPolicy | null>;
   /** Project root, git settings and how to open the GitOps repository. */
-  step: Omit<StepContext, 'registry'>;
+  step: Omit<StepContext, 'registry' | 'actor' | 'clock'>;
   /** serving:, rollout.plans and rollout.checks from mlctl.yaml. */
   rollout: RolloutConfig;
   store(): Promise<BlobStore>;
   checks: HealthCheckContext;
+  /** Say something the user must see but that does not stop the command (stderr, --json warnings). */
+  warn(message: string): void;
 }
 
 /** A candidate about to replace the champion, and the evidence that it may (or the override that it may anyway). */
@@ -39,6 +41,14 @@ export interface CandidateChange {
   forced: boolean;
   reason: string | null;
 }
+
+/** What runStep needs, from the rollout context. */
+export const stepContext = (ctx: RolloutContext): StepContext => ({
+  ...ctx.step,
+  registry: ctx.registry,
+  actor: ctx.actor,
+  clock: ctx.clock,
+});
 
 export async function versionsOf(
   ctx: RolloutContext,

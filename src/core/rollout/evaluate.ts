@@ -1,4 +1,5 @@
 import { appendEvent } from '../audit/chain.js';
+import { recordLook } from './look.js';
 import { runHealthChecks, type HealthCheckResult } from './health-checks.js';
 import { describeStage, stageSlug } from './stages.js';
 import { versionsOf, type RolloutContext } from './context.js';
@@ -7,11 +8,20 @@ import type { RolloutRecord } from '../../ports/registry.js';
 
 /**
  * Run the current stage's health checks and store their results (the rollout's last_checks and a
- * `rollout.check` event), so every evaluation is on record whatever is decided from it.
+ * `rollout.check` event), so every evaluation is on record whatever is decided from it. `look`: a
+ * stage without checks is recorded as looked at too (a reading of the clock that a later command
+ * counts as confirming the bake time, ADR 17).
  */
-export async function evaluateStage(ctx: RolloutContext, r: RolloutRecord): Promise<HealthCheckResult[]> {
+export async function evaluateStage(
+  ctx: RolloutContext,
+  r: RolloutRecord,
+  opts: { look?: boolean } = {},
+): Promise<HealthCheckResult[]> {
   const names = r.plan[r.step]!.checks;
-  if (!names.length) return [];
+  if (!names.length) {
+    if (opts.look) await recordLook(ctx, r);
+    return [];
+  }
   const { cand, champ } = await versionsOf(ctx, r);
   const defined = names.filter((n) => n in ctx.rollout.checks);
   const missing: HealthCheckResult[] = names

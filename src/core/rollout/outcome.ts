@@ -4,6 +4,9 @@ import type { RolloutRecord } from '../../ports/registry.js';
 export interface StepOutcome {
   model: string;
   rollout: number;
+  /** The rollout's key (its Mlctl-Rollout trailer) and this step's id (Mlctl-Step), ADR 17. */
+  key: string;
+  stepId: string;
   candidate: string;
   champion: string | null;
   action: 'start' | 'advance' | 'complete' | 'abort';

@@ -5,6 +5,7 @@ import { type RolloutContext } from './context.js';
 import { formatRef } from '../refs.js';
 import { assertRolloutUnchanged } from './races.js';
 import { describeStage } from './stages.js';
+import { checkClock } from './clock.js';
 import { viewOf, type RolloutView } from './status.js';
 import type { RolloutRecord } from '../../ports/registry.js';
 
@@ -24,6 +25,7 @@ export async function setPaused(
   const r = await openRolloutOf(ctx, model);
   if (!r) throw new NotFoundError(`${model} has no rollout in progress; see mlctl rollout status`);
   if ((r.state === 'paused') === paused) throw new UsageError(`the rollout of ${model} is already ${r.state}`);
+  await checkClock(ctx);
   const row = await ctx.registry.write(async () => {
     await assertRolloutUnchanged(ctx, r);
     const at = ctx.clock.now().toISOString();

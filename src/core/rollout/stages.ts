@@ -16,24 +16,6 @@ export function stageSlug(s: RolloutStage): string {
   return `${s.stage}-${s.weight}`;
 }
 
-/**
- * The trailers of every mlctl commit in the GitOps repository: which model, version, stage (and
- * rollout) the commit is a step of, so the git history can be matched with the registry.
- */
-export function stepTrailers(s: {
-  model: string;
-  version: number;
-  stage: RolloutStage | 'full' | 'abort' | 'rollback';
-  rollout?: number;
-}): Record<string, string> {
-  return {
-    'Mlctl-Model': s.model,
-    'Mlctl-Version': String(s.version),
-    'Mlctl-Stage': typeof s.stage === 'string' ? s.stage : stageSlug(s.stage),
-    ...(s.rollout !== undefined ? { 'Mlctl-Rollout': String(s.rollout) } : {}),
-  };
-}
-
 /** A plan as configured, frozen into the rollout's row when it starts (later config edits do not change it). */
 export function freezePlan(stages: StageSpec[]): RolloutStage[] {
   return stages.map((s) => ({

@@ -1,12 +1,14 @@
 import { newAdr, updateAdr } from '../adr/adr-ops.js';
 import { appendEvent } from '../audit/chain.js';
-import { servingSpecOf, servingUri, stamp, type CandidateChange, type RolloutContext } from './context.js';
+import { servingSpecOf, servingUri, stamp, stepContext, type CandidateChange, type RolloutContext } from './context.js';
 import { formatRef } from '../refs.js';
 import { gateEvidence, planText, promotionContext } from './adr-text.js';
 import { assertChampionUnchanged } from './races.js';
 import { enterStage } from './advance.js';
-import { describeStage, freezePlan, stepTrailers, targetAt } from './stages.js';
+import { describeStage, freezePlan, stageSlug, targetAt } from './stages.js';
+import { newStepId, type StepIdentity } from './step-identity.js';
 import { runStep } from './step.js';
+import { stageStart } from './clock.js';
 import { ConcurrentChangeError } from '../errors.js';
 import type { StepOutcome } from './outcome.js';
 
@@ -21,108 +23,118 @@ export async function startRollout(ctx: RolloutContext, change: CandidateChange)
   const championUri = await servingUri(ctx, champ, true);
   let adrFile: string | null = null;
   const first = stages[0]!;
-  const r = await runStep(
-    { ...ctx.step, registry: ctx.registry },
-    {
-      verify: async () => {
-        await assertChampionUnchanged(ctx, cand.model, champ.version, 'starting the rollout');
-        const open = await ctx.registry.openRollout(cand.model);
-        if (open)
-          throw new ConcurrentChangeError(
-            `${cand.model} already has a rollout in progress (rollout ${open.id}, ${formatRef((await ctx.registry.getVersionById(open.candidateId))!)}); see mlctl rollout status ${cand.model}`,
-            'open-rollout',
-          );
-      },
-      serving: {
+  const id = newStepId();
+  // The rollout is named in git by the id of the step that starts it: it exists before the commit.
+  const step: StepIdentity = {
+    id,
+    model: cand.model,
+    action: 'start',
+    version: cand.version,
+    stage: stageSlug(first),
+    rollout: id,
+    plan: spec.plan,
+  };
+  const r = await runStep(stepContext(ctx), {
+    verify: async () => {
+      await assertChampionUnchanged(ctx, cand.model, champ.version, 'starting the rollout');
+      const open = await ctx.registry.openRollout(cand.model);
+      if (open)
+        throw new ConcurrentChangeError(
+          `${cand.model} already has a rollout in progress (rollout ${open.id}, ${formatRef((await ctx.registry.getVersionById(open.candidateId))!)}); see mlctl rollout status ${cand.model}`,
+          'open-rollout',
+        );
+    },
+    serving: {
+      model: cand.model,
+      spec,
+      target: targetAt(
+        { model: cand.model, plan: stages, candidateUri, championUri },
+        { candidate: cand.version, champion: champ.version },
+        0,
+      ),
+    },
+    adr: async (journal) => {
+      if (!ctx.adr) return;
+      const a = await newAdr(ctx.adr, {
+        title: `Promote ${formatRef(cand)} to production`,
+        status: 'proposed',
+        touch: (p) => journal.snapshot(p),
+        sections: {
+          context: promotionContext(change),
+          decision: `Roll ${formatRef(cand)} out in stages with the ${spec.plan} plan on ${spec.adapter} (started by ${ctx.actor}; served from ${candidateUri}):\n\n${planText(stages)}\n\n${await gateEvidence(ctx, change)}`,
+          consequences: `Each stage is one commit of ${spec.files.join(', ')}; \`mlctl rollback ${cand.model}\` aborts the rollout and sends all traffic back to ${formatRef(champ)}.`,
+        },
+      });
+      journal.created(a.path);
+      adrFile = a.file;
+      await updateAdr(ctx.adr, a.file, { log: [`${stamp(ctx)} ${describeStage(first)} — started by ${ctx.actor}`] });
+    },
+    scope: `model:${cand.model}`,
+    message: `mlctl: ${formatRef(cand)} ${describeStage(first)}`,
+    step,
+    record: async (commit) => {
+      const at = ctx.clock.now().toISOString();
+      const row = await ctx.registry.insertRollout({
+        key: id,
         model: cand.model,
-        spec,
-        target: targetAt(
-          { model: cand.model, plan: stages, candidateUri, championUri },
-          { candidate: cand.version, champion: champ.version },
-          0,
-        ),
-      },
-      adr: async (journal) => {
-        if (!ctx.adr) return;
-        const a = await newAdr(ctx.adr, {
-          title: `Promote ${formatRef(cand)} to production`,
-          status: 'proposed',
-          sections: {
-            context: promotionContext(change),
-            decision: `Roll ${formatRef(cand)} out in stages with the ${spec.plan} plan on ${spec.adapter} (started by ${ctx.actor}; served from ${candidateUri}):\n\n${planText(stages)}\n\n${await gateEvidence(ctx, change)}`,
-            consequences: `Each stage is one commit of ${spec.files.join(', ')}; \`mlctl rollback ${cand.model}\` aborts the rollout and sends all traffic back to ${formatRef(champ)}.`,
-          },
-        });
-        journal.created(a.path);
-        adrFile = a.file;
-        await updateAdr(ctx.adr, a.file, { log: [`${stamp(ctx)} ${describeStage(first)} — started by ${ctx.actor}`] });
-      },
-      scope: `model:${cand.model}`,
-      message: `mlctl: ${formatRef(cand)} ${describeStage(first)}`,
-      trailers: stepTrailers({ model: cand.model, version: cand.version, stage: first }),
-      record: async (commit) => {
-        const at = ctx.clock.now().toISOString();
-        const row = await ctx.registry.insertRollout({
-          model: cand.model,
-          candidateId: cand.id,
-          championId: champ.id,
-          planName: spec.plan,
-          plan: stages,
-          step: 0,
-          state: 'active',
-          stepStartedAt: at,
-          candidateUri,
-          championUri,
-          gateRunId: change.gateRun?.id ?? null,
-          adr: adrFile,
-          lastCommit: commit,
-          startedAt: at,
-          startedBy: ctx.actor,
-        });
-        await ctx.registry.setStatus(cand.id, 'staging', at);
-        if (change.forced)
-          await appendEvent(ctx.registry, {
-            at,
-            actor: ctx.actor,
-            action: 'override',
-            model: cand.model,
-            subject: formatRef(cand),
-            payload: { what: 'start a rollout without a passing gate run', reason: change.reason, rollout: row.id },
-          });
-        if (adrFile)
-          await appendEvent(ctx.registry, {
-            at,
-            actor: ctx.actor,
-            action: 'adr.recorded',
-            model: cand.model,
-            subject: formatRef(cand),
-            payload: { adr: adrFile, for: 'rollout', rollout: row.id },
-          });
+        candidateId: cand.id,
+        championId: champ.id,
+        planName: spec.plan,
+        plan: stages,
+        step: 0,
+        state: 'active',
+        stepStartedAt: await stageStart(ctx),
+        candidateUri,
+        championUri,
+        gateRunId: change.gateRun?.id ?? null,
+        adr: adrFile,
+        lastCommit: commit,
+        startedAt: at,
+        startedBy: ctx.actor,
+      });
+      await ctx.registry.setStatus(cand.id, 'staging', at);
+      if (change.forced)
         await appendEvent(ctx.registry, {
           at,
           actor: ctx.actor,
-          action: 'rollout.start',
+          action: 'override',
           model: cand.model,
           subject: formatRef(cand),
-          payload: {
-            rollout: row.id,
-            version: cand.version,
-            previousStatus: cand.status,
-            champion: champ.version,
-            plan: spec.plan,
-            stages: stages.map(describeStage),
-            stage: describeStage(first),
-            gateRunId: change.gateRun?.id ?? null,
-            forced: change.forced,
-            reason: change.reason,
-            commit,
-            uri: candidateUri,
-          },
+          payload: { what: 'start a rollout without a passing gate run', reason: change.reason, rollout: row.id },
         });
-        return row;
-      },
+      if (adrFile)
+        await appendEvent(ctx.registry, {
+          at,
+          actor: ctx.actor,
+          action: 'adr.recorded',
+          model: cand.model,
+          subject: formatRef(cand),
+          payload: { adr: adrFile, for: 'rollout', rollout: row.id },
+        });
+      await appendEvent(ctx.registry, {
+        at,
+        actor: ctx.actor,
+        action: 'rollout.start',
+        model: cand.model,
+        subject: formatRef(cand),
+        payload: {
+          rollout: row.id,
+          version: cand.version,
+          previousStatus: cand.status,
+          champion: champ.version,
+          plan: spec.plan,
+          stages: stages.map(describeStage),
+          stage: describeStage(first),
+          gateRunId: change.gateRun?.id ?? null,
+          forced: change.forced,
+          reason: change.reason,
+          commit,
+          uri: candidateUri,
+        },
+      });
+      return row;
     },
-  );
+  });
   const row = r.result;
   // A plan of only `full` completes at once.
   if (first.stage === 'full')
@@ -133,6 +145,8 @@ export async function startRollout(ctx: RolloutContext, change: CandidateChange)
   return {
     model: cand.model,
     rollout: row.id,
+    key: id,
+    stepId: id,
     candidate: formatRef(cand),
     champion: formatRef(champ),
     action: 'start',

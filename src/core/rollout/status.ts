@@ -1,5 +1,8 @@
 import { type RolloutContext } from './context.js';
-import { formatRef } from '../refs.js';
+import { checkModelName, formatRef } from '../refs.js';
+import { reconcile } from '../reconcile/reconcile.js';
+import { bakeConfirmed, checkClock, warnFutureStage } from './clock.js';
+import { recordLook } from './look.js';
 import { describeStage, formatDuration } from './stages.js';
 import type { HealthCheckResult } from './health-checks.js';
 import type { RolloutRecord } from '../../ports/registry.js';
@@ -57,9 +60,24 @@ export async function viewOf(ctx: RolloutContext, r: RolloutRecord): Promise<Rol
   };
 }
 
-/** Open rollouts (all models), or a model's rollouts newest first. */
+/**
+ * Open rollouts (all models), or a model's rollouts newest first; what an interrupted step left is
+ * reconciled first (ADR 17), so the answer is what the GitOps history says too.
+ */
 export async function rolloutStatus(ctx: RolloutContext, model?: string): Promise<RolloutView[]> {
-  return Promise.all(
-    (await ctx.registry.rollouts(model ? { model, limit: 20 } : { open: true })).map((r) => viewOf(ctx, r)),
-  );
+  if (model) checkModelName(model);
+  const before = (await ctx.registry.lastEvent())?.seq ?? 0;
+  await reconcile(ctx, model);
+  await checkClock(ctx);
+  const rows = await ctx.registry.rollouts(model ? { model, limit: 20 } : { open: true });
+  for (const r of rows) {
+    if (r.state !== 'active' && r.state !== 'paused') continue;
+    warnFutureStage(ctx, r);
+    // Looking at a stage whose bake time this clock says has passed is a reading worth keeping:
+    // the next promote or tick counts it as confirming the bake time (ADR 17).
+    const elapsed = ctx.clock.now().getTime() - Date.parse(r.stepStartedAt);
+    if (r.state === 'active' && elapsed >= r.plan[r.step]!.minDurationMs && !(await bakeConfirmed(ctx, r, before)))
+      await recordLook(ctx, r);
+  }
+  return Promise.all(rows.map((r) => viewOf(ctx, r)));
 }

@@ -1,14 +1,18 @@
 import { dirname, relative } from 'node:path';
 import { PushRejectedError, StorageError, UsageError } from '../errors.js';
 import { atomicWrite } from '../util/atomic-write.js';
-import { FileJournal } from '../util/file-journal.js';
 import { renderServing } from './serving-files.js';
+import { StepJournal } from './step-journal.js';
+import { stepTrailers, type StepIdentity } from './step-identity.js';
 import { shortHash } from '../util/text.js';
 import { auditHeadTrailer } from '../audit/anchors.js';
 import type { ServingSpec } from '../config/index.js';
 import type { TrafficTarget } from '../serving/types.js';
+import type { FileJournal } from '../util/file-journal.js';
 import type { GitOps } from '../../ports/gitops.js';
 import type { Registry } from '../../ports/registry.js';
+import type { Clock } from '../../ports/clock.js';
+import type { PausePhase } from './pause-phases.js';
 
 export interface GitSettings {
   commit: boolean;
@@ -23,6 +27,10 @@ export interface StepContext {
   root: string;
   openGit(dir: string): Promise<GitOps>;
   git: GitSettings;
+  actor: string;
+  clock: Clock;
+  /** Test-only: hold the step at a phase until the test lets it go (absent in normal use). */
+  pause?: (phase: PausePhase) => Promise<void>;
 }
 
 export interface StepInput<T> {
@@ -34,7 +42,8 @@ export interface StepInput<T> {
   /** ADR edits; snapshot each file in the journal before touching it. */
   adr(journal: FileJournal): Promise<void>;
   message: string;
-  trailers: Record<string, string>;
+  /** Who the step is (its id, action, model, stage, rollout): the commit's trailers and its `steps` row. */
+  step: StepIdentity;
   /** Registry rows and events, given the commit sha; runs last, in the same transaction. */
   record(commit: string | null): Promise<T> | T;
 }
@@ -52,16 +61,23 @@ export interface StepResult<T> {
 /**
  * One rollout step, all or nothing: under the registry's write lock, re-check the state, edit the
  * serving files and ADRs, commit them together (and push), then record the step in the registry.
- * Any failure restores every file, undoes an unpushed commit, and rolls the registry back.
+ * Any failure restores every file, undoes an unpushed commit, and rolls the registry back. A journal
+ * on disk (ADR 17) lets a later command finish the job if this process is killed part way.
  */
 export async function runStep<T>(ctx: StepContext, input: StepInput<T>): Promise<StepResult<T>> {
-  const journal = new FileJournal();
+  const disk = new StepJournal(ctx.root, input.step, {
+    actor: ctx.actor,
+    startedAt: ctx.clock.now().toISOString(),
+  });
+  const journal = disk.files;
   let git: GitOps | null = null;
   let commit: string | null = null;
   let pushed = false;
+  await ctx.pause?.('before-lock');
   try {
-    return await ctx.registry.write(async () => {
+    const out = await ctx.registry.write(async () => {
       await ctx.registry.exclusive(input.scope);
+      await ctx.pause?.('locked');
       await input.verify();
       if (input.serving) {
         const edits = renderServing(ctx.root, input.serving.model, input.serving.spec, input.serving.target);
@@ -75,13 +91,16 @@ export async function runStep<T>(ctx: StepContext, input: StepInput<T>): Promise
               );
           }
         }
+        disk.begin(git ? (git as GitOps).root : null);
         for (const e of edits) {
           if (e.after === e.before) continue;
           journal.snapshot(e.path);
           atomicWrite(e.path, e.after);
         }
-      }
+      } else disk.begin(null);
       await input.adr(journal);
+      disk.written();
+      await ctx.pause?.('written');
       const changed = journal.changed();
       const inRepo = git ? changed.filter((p) => !relative((git as GitOps).root, p).startsWith('..')) : [];
       // Without a serving target there is no GitOps repository: the ADR is simply a file.
@@ -94,8 +113,10 @@ export async function runStep<T>(ctx: StepContext, input: StepInput<T>): Promise
           created: inRepo.filter((p) => created.includes(p)).map((p) => relative(g.root, p)),
           message: input.message,
           // ADR 15: every mlctl GitOps commit records the audit chain's committed head.
-          trailers: { ...input.trailers, ...(await auditHeadTrailer(ctx.registry)) },
+          trailers: { ...stepTrailers(input.step), ...(await auditHeadTrailer(ctx.registry)) },
         });
+        disk.committed(commit);
+        await ctx.pause?.('committed');
         if (ctx.git.push) {
           const r = await g.push(ctx.git.remote);
           if (!r.ok)
@@ -103,16 +124,30 @@ export async function runStep<T>(ctx: StepContext, input: StepInput<T>): Promise
               `git push to ${ctx.git.remote} was rejected (${r.reason}); nothing changed: the local commit was undone and the registry is untouched — pull, then run the command again`,
             );
           pushed = true;
+          disk.pushed();
+          await ctx.pause?.('pushed');
         }
       }
       const result = await input.record(commit);
+      await ctx.registry.recordStep({
+        ...recordedStep(input.step),
+        commit,
+        seq: (await ctx.registry.lastEvent())?.seq ?? 0,
+        at: ctx.clock.now().toISOString(),
+        actor: ctx.actor,
+        how: 'recorded',
+      });
+      await ctx.pause?.('recorded');
       return { result, commit, pushed, files: changed.map((p) => relative(ctx.root, p)), outside };
     });
+    disk.remove();
+    return out;
   } catch (err) {
     if (commit && pushed) {
-      // The commit is on the remote already: keep the files as committed, and say what is out of step.
+      // The commit is on the remote already: keep the files as committed (and the journal, which
+      // lets the next command adopt the commit), and say what is out of step.
       throw new StorageError(
-        `pushed ${shortHash(commit)} but could not record it in the registry (${(err as Error).message}); the serving files and the registry now disagree — check mlctl rollout status and git log, then mlctl rollback if needed`,
+        `pushed ${shortHash(commit)} but could not record it in the registry (${(err as Error).message}); the serving files and the registry disagree until it is adopted — run mlctl rollout status ${input.step.model}`,
         { cause: err },
       );
     }
@@ -127,6 +162,16 @@ export async function runStep<T>(ctx: StepContext, input: StepInput<T>): Promise
       }
     }
     journal.restore();
+    disk.remove();
     throw err;
   }
 }
+
+/** The `steps` row of a step, without what only its end knows (commit, chain head, time). */
+export const recordedStep = (s: StepIdentity) => ({
+  id: s.id,
+  model: s.model,
+  action: s.action,
+  rollout: s.rollout,
+  stage: s.stage,
+});

@@ -6,6 +6,8 @@ import { applyAdvance, planAdvance } from './advance.js';
 import { blocker } from './blocker.js';
 import { evaluateStage } from './evaluate.js';
 import { describeStage } from './stages.js';
+import { reconcile } from '../reconcile/reconcile.js';
+import { checkClock } from './clock.js';
 import type { HealthCheckResult } from './health-checks.js';
 import type { StepOutcome } from './outcome.js';
 
@@ -52,10 +54,13 @@ export async function tick(ctx: RolloutContext, opts: { model?: string }): Promi
 }
 
 async function tickEntries(ctx: RolloutContext, opts: { model?: string }): Promise<TickEntry[]> {
+  const before = (await ctx.registry.lastEvent())?.seq ?? 0;
+  await reconcile(ctx, opts.model);
+  await checkClock(ctx);
   const open = await ctx.registry.rollouts({ model: opts.model, open: true });
   const out: TickEntry[] = [];
   for (const r of open) {
-    const p = await planAdvance(ctx, r);
+    const p = await planAdvance(ctx, r, before);
     const base = {
       model: r.model,
       rollout: r.id,
@@ -67,7 +72,7 @@ async function tickEntries(ctx: RolloutContext, opts: { model?: string }): Promi
       out.push({ ...base, checks: [], action: 'paused', detail: 'paused; mlctl rollout resume to continue' });
       continue;
     }
-    const checks = await evaluateStage(ctx, r);
+    const checks = await evaluateStage(ctx, r, { look: p.remainingMs === 0 && !p.confirmed });
     const fresh = (await ctx.registry.getRollout(r.id))!;
     try {
       if (checks.some((c) => c.status === 'fail')) {

@@ -8,15 +8,26 @@ import { atomicWrite } from './atomic-write.js';
 export class FileJournal {
   private readonly saved = new Map<string, string | null>();
 
+  /** `persist`: called after each new snapshot, before the caller touches the file (a journal on disk). */
+  constructor(private readonly persist?: () => void) {}
+
   /** Call before changing or creating `path`. */
   snapshot(path: string): void {
     if (this.saved.has(path)) return;
     this.saved.set(path, existsSync(path) ? readFileSync(path, 'utf8') : null);
+    this.persist?.();
   }
 
   /** Record that `path` did not exist before this change (call right after creating it). */
   created(path: string): void {
-    if (!this.saved.has(path)) this.saved.set(path, null);
+    if (this.saved.has(path)) return;
+    this.saved.set(path, null);
+    this.persist?.();
+  }
+
+  /** Every file snapshotted, with its content before the change (null: it did not exist). */
+  entries(): Array<[string, string | null]> {
+    return [...this.saved];
   }
 
   /** Files whose content differs from the snapshot. */
