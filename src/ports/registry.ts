@@ -175,13 +175,21 @@ export interface RolloutRecord extends RolloutInput {
   id: number;
   revision: number;
   lastChecks: unknown;
+  /**
+   * A step written but not yet in effect (JSON, core/rollout/pending.ts): a pull request awaiting
+   * its merge (ADR 14) or a label awaiting its version's load (the two-push rule). null: none.
+   */
+  pending: unknown;
   outcome: string | null;
   updatedAt: string;
   endedAt: string | null;
 }
 
 export type RolloutPatch = Partial<
-  Pick<RolloutRecord, 'step' | 'state' | 'stepStartedAt' | 'lastChecks' | 'lastCommit' | 'outcome' | 'endedAt' | 'adr'>
+  Pick<
+    RolloutRecord,
+    'step' | 'state' | 'stepStartedAt' | 'lastChecks' | 'pending' | 'lastCommit' | 'outcome' | 'endedAt' | 'adr'
+  >
 > & { updatedAt: string };
 
 /** What a recorded step did (the Mlctl-Action trailer of its commit). */

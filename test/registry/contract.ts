@@ -318,10 +318,16 @@ export function registryContract(b: Backend): void {
           step: 1,
           revision: 1,
           lastChecks: { at: now, results: [{ name: 'x', status: 'pass' }] },
+          pending: null,
         });
+        const pending = { kind: 'label', stage: 'full', since: now };
+        expect(await r.write(() => r.updateRollout(ro.id, 1, { pending, updatedAt: now }))).toBe(true);
+        expect((await r.getRollout(ro.id))!.pending).toEqual(pending);
+        expect(await r.write(() => r.updateRollout(ro.id, 2, { pending: null, updatedAt: now }))).toBe(true);
+        expect((await r.getRollout(ro.id))!.pending).toBeNull();
         expect(
           await r.write(() =>
-            r.updateRollout(ro.id, 1, { state: 'completed', endedAt: now, outcome: 'completed', updatedAt: now }),
+            r.updateRollout(ro.id, 3, { state: 'completed', endedAt: now, outcome: 'completed', updatedAt: now }),
           ),
         ).toBe(true);
         expect(await r.openRollout('m')).toBeUndefined();

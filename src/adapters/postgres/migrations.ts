@@ -177,4 +177,9 @@ export const PG_MIGRATIONS: ReadonlyArray<string> = [
   );
   CREATE INDEX steps_by_model ON steps(model, seq);
   `,
+  // 6: a step written but not yet in effect: a pull request awaiting its merge, a label awaiting its
+  // version's load (core/rollout/pending.ts)
+  `
+  ALTER TABLE rollouts ADD COLUMN pending TEXT;
+  `,
 ];

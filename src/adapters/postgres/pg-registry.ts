@@ -106,6 +106,7 @@ function toRollout(r: Row): RolloutRecord {
     adr: (r.adr as string | null) ?? null,
     revision: r.revision as number,
     lastChecks: r.last_checks ? JSON.parse(r.last_checks as string) : null,
+    pending: r.pending ? JSON.parse(r.pending as string) : null,
     lastCommit: (r.last_commit as string | null) ?? null,
     outcome: (r.outcome as string | null) ?? null,
     startedAt: r.started_at as string,
@@ -166,6 +167,7 @@ const ROLLOUT_COLUMNS: Record<keyof RolloutPatch, string> = {
   state: 'state',
   stepStartedAt: 'step_started_at',
   lastChecks: 'last_checks',
+  pending: 'pending',
   lastCommit: 'last_commit',
   outcome: 'outcome',
   endedAt: 'ended_at',
@@ -935,7 +937,7 @@ export class PgRegistry implements Registry {
     for (const [k, col] of Object.entries(ROLLOUT_COLUMNS)) {
       const v = (patch as Record<string, unknown>)[k];
       if (v === undefined) continue;
-      args.push(k === 'lastChecks' ? JSON.stringify(v) : v);
+      args.push((k === 'lastChecks' || k === 'pending') && v !== null ? JSON.stringify(v) : v);
       sets.push(`${col} = $${args.length}`);
     }
     args.push(id, revision);

@@ -80,6 +80,7 @@ export const REGISTRY_TABLES: ReadonlyArray<{ table: string; columns: readonly s
       'updated_at',
       'ended_at',
       'rollout_key',
+      'pending',
     ],
   },
   {

@@ -122,6 +122,7 @@ function toRollout(r: Row): RolloutRecord {
     adr: (r.adr as string | null) ?? null,
     revision: r.revision as number,
     lastChecks: r.last_checks ? JSON.parse(r.last_checks as string) : null,
+    pending: r.pending ? JSON.parse(r.pending as string) : null,
     lastCommit: (r.last_commit as string | null) ?? null,
     outcome: (r.outcome as string | null) ?? null,
     startedAt: r.started_at as string,
@@ -151,6 +152,7 @@ const ROLLOUT_COLUMNS: Record<keyof Omit<RolloutPatch, never>, string> = {
   state: 'state',
   stepStartedAt: 'step_started_at',
   lastChecks: 'last_checks',
+  pending: 'pending',
   lastCommit: 'last_commit',
   outcome: 'outcome',
   endedAt: 'ended_at',
@@ -884,7 +886,7 @@ export class SqliteRegistry implements Registry {
       const v = (patch as Record<string, unknown>)[k];
       if (v === undefined) continue;
       sets.push(`${col} = ?`);
-      args.push(k === 'lastChecks' ? JSON.stringify(v) : v);
+      args.push((k === 'lastChecks' || k === 'pending') && v !== null ? JSON.stringify(v) : v);
     }
     const r = this.q(`UPDATE rollouts SET ${sets.join(', ')} WHERE id = ? AND revision = ?`).run(...args, id, revision);
     return r.changes === 1;

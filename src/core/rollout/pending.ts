@@ -1,0 +1,44 @@
+/**
+ * A rollout step that has been written but is not yet in effect, stored with the rollout (its
+ * `pending` field) until a later `promote` or `rollout tick` settles it. Two kinds exist:
+ *
+ * - `pull_request` (ADR 14, git.mode: pull-request): the step's commit is on a branch with an open
+ *   pull request; it takes effect when the pull request is merged, is cancelled when it is closed.
+ * - `label` (the two-push rule of the text-proto serving targets): the commit loaded a version; the
+ *   label follows in a second commit once the server has loaded it.
+ *
+ * While a step is pending the stage's bake time has not started: `stepStartedAt` is set when the
+ * step takes effect.
+ */
+export type PendingStep = PendingPullRequest | PendingLabel;
+
+export interface PendingPullRequest {
+  kind: 'pull_request';
+  /** The stage the step moves to (or 'aborted' / 'rolled-back' for those steps). */
+  stage: string;
+  action: string;
+  /** When the step was written (ISO). */
+  since: string;
+  number: number;
+  url: string;
+  branch: string;
+  /** Step id (Mlctl-Step trailer) of the commit on the branch. */
+  stepId: string;
+  commit: string;
+}
+
+export interface PendingLabel {
+  kind: 'label';
+  stage: string;
+  action: string;
+  since: string;
+  /** The commit that loaded the version the label will point at. */
+  loadCommit: string;
+  /** Labels still to move, e.g. { stable: 7 }. */
+  labels: Record<string, number>;
+}
+
+/** The pending step of a rollout record, or null (the stored JSON is trusted: only mlctl writes it). */
+export function pendingOf(r: { pending: unknown }): PendingStep | null {
+  return (r.pending as PendingStep | null) ?? null;
+}
