@@ -4,6 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { StorageError, UsageError } from '../../core/errors.js';
 import type { GitOps, StageCommit } from '../../ports/gitops.js';
+import { redactUrlsIn } from '../../core/util/redact-url.js';
 
 export class SimpleGitOps implements GitOps {
   private constructor(
@@ -57,9 +58,12 @@ export class SimpleGitOps implements GitOps {
       return /^[0-9a-f]{40}$/.test(r.commit) ? r.commit : (await this.git.revparse(['HEAD'])).trim();
     } catch (err) {
       if (err instanceof StorageError) throw err;
-      throw new StorageError(`git commit failed in ${this.root}: ${(err as Error).message.split('\n')[0]}`, {
-        cause: err,
-      });
+      throw new StorageError(
+        `git commit failed in ${this.root}: ${redactUrlsIn((err as Error).message.split('\n')[0]!)}`,
+        {
+          cause: err,
+        },
+      );
     }
   }
 
@@ -85,7 +89,7 @@ export class SimpleGitOps implements GitOps {
     } catch (err) {
       const msg = (err as Error).message;
       const line = msg.split('\n').find((l) => /rejected|denied|error:|fatal:/.test(l)) ?? msg.split('\n')[0]!;
-      return { ok: false, reason: line.trim() };
+      return { ok: false, reason: redactUrlsIn(line.trim()) };
     }
   }
 }

@@ -16,6 +16,7 @@ import { readMetricsFile, type MetricsInput } from '../inputs/metrics-file.js';
 import { readFeatureSchema, type FeatureSchema } from '../inputs/feature-schema.js';
 import { parseYamlDoc, readInputFile } from '../inputs/located-doc.js';
 import { mapLimit } from '../util/map-limit.js';
+import { redactUrl } from '../util/redact-url.js';
 import { missingBlobs } from '../artifacts/blob-check.js';
 import { pinBlobs } from '../artifacts/pins.js';
 import { parseTags } from './tags.js';
@@ -153,7 +154,7 @@ export async function registerVersion(ctx: RegisterContext, input: RegisterInput
   });
   progress.stop();
   cache?.flush();
-  const code = await codeP;
+  const code = withoutCredentials(await codeP);
   const store = await ctx.store;
   const digest = manifestDigest(entries);
   const base = {
@@ -325,4 +326,9 @@ const MAX_RECHECKS = 3;
 
 function refOf(v: VersionRecord) {
   return { ref: formatRef(v.model, v.version), model: v.model, version: v.version };
+}
+
+/** Whatever CodeGit reported, the remote is stored without credentials (issue 11.11). */
+function withoutCredentials(code: CodeInfo | null): CodeInfo | null {
+  return code?.remote ? { ...code, remote: redactUrl(code.remote) } : code;
 }
