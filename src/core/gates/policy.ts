@@ -166,6 +166,12 @@ function semanticProblems(p: GatePolicy): Array<{ path: Array<string | number>; 
       });
     }
   }
+  // A policy that checks nothing would pass every candidate (issue 11.12).
+  if (p.gates.length === 0)
+    out.push({
+      path: ['gates'],
+      message: 'the policy has no gates, so it would pass any candidate; add at least one under gates:',
+    });
   const ids = new Set<string>();
   const sliceNames = new Set(p.slices.map((s) => s.name));
   p.gates.forEach((g, i) => {
