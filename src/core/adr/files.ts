@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { NotFoundError, UsageError } from '../errors.js';
 import { closeMatches } from '../util/text.js';
+import { readInputFile } from '../inputs/located-doc.js';
 
 export interface AdrFile {
   number: number;
@@ -45,7 +46,7 @@ export function slugify(title: string): string {
 }
 
 export function parseAdr(path: string, file: string, number: number): AdrFile {
-  const text = readFileSync(path, 'utf8');
+  const text = readInputFile(path, file);
   if (text.startsWith('---\n')) {
     const end = text.indexOf('\n---', 4);
     const fm = text.slice(4, end < 0 ? 4 : end);
@@ -119,5 +120,5 @@ export function linkText(a: Pick<AdrFile, 'number' | 'title' | 'file'>): string 
 /** One ADR with its full text. */
 export function readAdr(dir: string, ref: string): AdrFile & { text: string } {
   const a = findAdr(listAdrs(dir), ref);
-  return { ...a, text: readFileSync(a.path, 'utf8') };
+  return { ...a, text: readInputFile(a.path, a.file) };
 }

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { UsageError } from '../errors.js';
+import { readInputTextSync } from '../inputs/read-input.js';
 import { csvHeader, csvRowCapacity, scanCsvRows } from '../inputs/tabular/csv.js';
 import { isJsonl, scanJsonl } from '../inputs/tabular/jsonl.js';
 
@@ -220,13 +220,7 @@ export function parsePredictions(text: string, file: string): Predictions {
 }
 
 export function readPredictions(path: string, label = path): Predictions {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    throw new UsageError(`${label}: cannot read the predictions file; check the path`);
-  }
-  return parsePredictions(text, label);
+  return parsePredictions(readInputTextSync(path, label, 'table'), label);
 }
 
 /**
@@ -315,12 +309,7 @@ export function evaluationDigest(p: Predictions): string {
 
 /** Numeric columns of any CSV/JSONL table (drift reference data); a column with non-numbers is null. */
 export function readNumericColumns(path: string, label = path): Map<string, Float64Array | null> {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    throw new UsageError(`${label}: cannot read the drift reference file; check drift.reference in the policy`);
-  }
+  const text = readInputTextSync(path, `${label} (drift.reference)`, 'table');
   const cols = new Map<string, string[]>();
   const push = (k: string, v: string) => {
     if (!cols.has(k)) cols.set(k, []);

@@ -1,7 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { LineCounter, parseDocument, isMap, isSeq, type Node } from 'yaml';
+import { LineCounter, parseDocument, isMap, isSeq, isScalar, visit, type Document, type Node } from 'yaml';
 import type { ZodError } from 'zod';
 import { UsageError } from '../errors.js';
+import type { InputKind } from './limits.js';
+import { readInputTextSync } from './read-input.js';
+import { jsonLineOf } from './json-keys.js';
 
 /**
  * A parsed JSON/YAML input file that can say on which line a value sits, so every validation error
@@ -13,15 +15,9 @@ export interface LocatedDoc {
   lineOf(path: ReadonlyArray<string | number>): number | undefined;
 }
 
-export function readInputFile(file: string, label = file): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new UsageError(`${label}: no such file; check the path`);
-    if (code === 'EISDIR') throw new UsageError(`${label}: is a folder, expected a file`);
-    throw new UsageError(`${label}: cannot read (${code ?? String(err)})`);
-  }
+/** A YAML, JSON or text input, read within its size limit (see read-input.ts). */
+export function readInputFile(file: string, label = file, kind: InputKind = 'document'): string {
+  return readInputTextSync(file, label, kind);
 }
 
 function lineAt(text: string, offset: number): number {
@@ -71,29 +67,46 @@ export function parseJsonDoc(text: string, label: string): LocatedDoc {
       .replace(/\s*\(line \d+ column \d+\)$/, '');
     throw new UsageError(`${label}: not valid JSON: ${what}${where}`);
   }
-  return { label, value, lineOf: locator(text) };
+  return { label, value, lineOf: (path) => jsonLineOf(text, path) };
 }
 
 /** YAML or JSON (YAML is a superset), for config-like inputs. */
 export function parseYamlDoc(text: string, label: string): LocatedDoc {
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  // uniqueKeys compares every key with every other (quadratic); duplicates are found below in one pass.
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: false });
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
     const line = lc.linePos(e.pos[0]).line;
     throw new UsageError(`${label}: not valid YAML: ${e.message.split('\n')[0]} (line ${line})`);
   }
-  return { label, value: doc.toJS({ maxAliasCount: 100 }), lineOf: locator(text) };
+  refuseDuplicateKeys(doc, lc, label);
+  return { label, value: doc.toJS({ maxAliasCount: 100 }), lineOf: yamlLocator(doc, lc) };
 }
 
-function locator(text: string): LocatedDoc['lineOf'] {
-  let cache: { doc: ReturnType<typeof parseDocument>; lc: LineCounter } | undefined;
+function refuseDuplicateKeys(doc: Document, lc: LineCounter, label: string): void {
+  visit(doc, {
+    Map(_, map) {
+      const seen = new Map<string, Node>();
+      for (const pair of map.items) {
+        if (!isScalar(pair.key)) continue;
+        const k = String(pair.key.value);
+        const first = seen.get(k);
+        if (first) {
+          const at = (n: Node) => (n.range ? lc.linePos(n.range[0]).line : '?');
+          throw new UsageError(
+            `${label}: duplicate key ${JSON.stringify(k)} (line ${at(pair.key)}; first on line ${at(first)}); keep one`,
+          );
+        }
+        seen.set(k, pair.key);
+      }
+    },
+  });
+}
+
+function yamlLocator(doc: Document, lc: LineCounter): LocatedDoc['lineOf'] {
   return (path) => {
-    if (!cache) {
-      const lc = new LineCounter();
-      cache = { doc: parseDocument(text, { lineCounter: lc }), lc };
-    }
-    let node: unknown = cache.doc.contents;
+    let node: unknown = doc.contents;
     let last: Node | undefined;
     for (const seg of path) {
       if (isMap(node)) {
@@ -111,7 +124,7 @@ function locator(text: string): LocatedDoc['lineOf'] {
       } else break;
     }
     const range = last?.range;
-    return range ? cache.lc.linePos(range[0]).line : undefined;
+    return range ? lc.linePos(range[0]).line : undefined;
   };
 }
 

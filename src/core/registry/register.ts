@@ -12,9 +12,10 @@ import { normalizeDigest, sha256Hex } from '../hashing/digest.js';
 import { newHashStats, sha256Local, type HashStats } from '../hashing/local-hash.js';
 import type { HashCache } from '../../ports/hash-cache.js';
 import { canonicalJson } from '../canonical-json.js';
-import { readMetricsFile, type MetricsInput } from '../inputs/metrics-file.js';
-import { readFeatureSchema, type FeatureSchema } from '../inputs/feature-schema.js';
-import { parseYamlDoc, readInputFile } from '../inputs/located-doc.js';
+import { readMetricsFileAsync, type MetricsInput } from '../inputs/metrics-file.js';
+import { parseFeatureSchema, type FeatureSchema } from '../inputs/feature-schema.js';
+import { parseYamlDoc } from '../inputs/located-doc.js';
+import { readInputText } from '../inputs/read-input.js';
 import { mapLimit } from '../util/map-limit.js';
 import { redactUrl } from '../util/redact-url.js';
 import { missingBlobs } from '../artifacts/blob-check.js';
@@ -84,28 +85,31 @@ const MAX_REQUIREMENTS = 1 << 20;
 /** Above this (or the store's multipart part size) a blob is uploaded alone: it has its own parallelism. */
 const LARGE_BLOB = 64 << 20;
 
-/** Everything that can be wrong with the inputs is found before a byte is hashed or uploaded. */
-function readInputs(input: RegisterInput, cwd: string) {
+/**
+ * Everything that can be wrong with the inputs is found before a byte is hashed or uploaded. Files
+ * are read without blocking the event loop: a pipe waiting for its writer stays interruptible.
+ */
+async function readInputs(input: RegisterInput, cwd: string) {
   const at = (f: string) => resolve(cwd, f);
   checkModelName(input.model);
   if (input.dataPath && input.dataHash) throw new UsageError('give either --data or --data-hash, not both');
   const tags = parseTags(input.tags ?? []);
   const dataHash = input.dataHash !== undefined ? normalizeDigest(input.dataHash, '--data-hash') : null;
   const metrics: MetricsInput | null = input.metricsFile
-    ? readMetricsFile(at(input.metricsFile), input.metricsFile)
+    ? await readMetricsFileAsync(at(input.metricsFile), input.metricsFile)
     : null;
   const schema: FeatureSchema | null = input.schemaFile
-    ? readFeatureSchema(at(input.schemaFile), input.schemaFile)
+    ? parseFeatureSchema(await readInputText(at(input.schemaFile), input.schemaFile), input.schemaFile)
     : null;
   let config: unknown = null;
   if (input.configFile) {
-    config = parseYamlDoc(readInputFile(at(input.configFile), input.configFile), input.configFile).value;
+    config = parseYamlDoc(await readInputText(at(input.configFile), input.configFile), input.configFile).value;
     if (config === null || typeof config !== 'object')
       throw new UsageError(`${input.configFile}: expected a JSON or YAML object of settings`);
   }
   let requirements: string | null = null;
   if (input.requirementsFile) {
-    requirements = readInputFile(at(input.requirementsFile), input.requirementsFile);
+    requirements = await readInputText(at(input.requirementsFile), input.requirementsFile);
     if (requirements.length > MAX_REQUIREMENTS)
       throw new UsageError(`${input.requirementsFile}: larger than 1 MiB; is this really a requirements file?`);
   }
@@ -131,7 +135,7 @@ export async function registerVersion(ctx: RegisterContext, input: RegisterInput
   const progress = ctx.progress ?? noProgress;
   // Observed now, awaited after hashing: a failed load must not surface as an unhandled rejection.
   Promise.resolve(ctx.store).catch(() => undefined);
-  const inp = readInputs(input, ctx.cwd);
+  const inp = await readInputs(input, ctx.cwd);
   const parent = input.parent ? await resolveRef(ctx.registry, input.parent) : null;
   const { files, excluded } = await collectFiles(input.paths, ctx.cwd, {
     protect: ctx.protect,

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { readInputFile } from '../inputs/located-doc.js';
 import { isAbsolute, join, relative } from 'node:path';
 import { UsageError } from '../errors.js';
 import { adapterFor } from '../serving/catalog.js';
@@ -27,15 +28,11 @@ export function renderServing(root: string, model: string, spec: ServingSpec, ta
     const path = isAbsolute(file) ? file : join(root, file);
     if (relative(root, path).startsWith('..'))
       throw new UsageError(`serving.${model}.files: ${file} is outside the project folder ${root}`);
-    let before: string;
-    try {
-      before = readFileSync(path, 'utf8');
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
+    if (!existsSync(path))
       throw new UsageError(
-        `serving.${model}.files: cannot read ${file} (${code ?? (err as Error).message}); create it from templates/serving/${spec.adapter}.yaml or fix the path`,
+        `serving.${model}.files: cannot read ${file} (ENOENT); create it from templates/serving/${spec.adapter}.yaml or fix the path`,
       );
-    }
+    const before = readInputFile(path, file);
     const parts = splitDocuments(before).map((text) => {
       if (!mentionsKind(text, adapter.kinds)) return { text, doc: null };
       const docs = parseServingFile(text, file);
