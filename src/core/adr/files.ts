@@ -35,6 +35,8 @@ export function resolveAdrDir(cwd: string, configured: { root: string; dir?: str
   return join(root, 'docs', 'adr');
 }
 
+const MAX_SLUG_BYTES = 200;
+
 /** Title lowercased; every run of characters other than letters and digits becomes one '-'. */
 export function slugify(title: string): string {
   const slug = title
@@ -42,6 +44,12 @@ export function slugify(title: string): string {
     .replace(/[^\p{L}\p{N}]+/gu, '-')
     .replace(/^-+|-+$/g, '');
   if (!slug) throw new UsageError(`title ${JSON.stringify(title)} has no letters or digits to name the file with`);
+  // File names are at most 255 bytes; the slug leaves room for the number and .md.
+  const bytes = Buffer.byteLength(slug);
+  if (bytes > MAX_SLUG_BYTES)
+    throw new UsageError(
+      `the title is too long for a file name (${bytes} bytes in its slug, at most ${MAX_SLUG_BYTES}); shorten it`,
+    );
   return slug;
 }
 

@@ -1,4 +1,17 @@
-import { LineCounter, parseDocument, isMap, isSeq, isScalar, visit, type Document, type Node } from 'yaml';
+import {
+  LineCounter,
+  parseDocument,
+  isAlias,
+  isCollection,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  visit,
+  type Alias,
+  type Document,
+  type Node,
+} from 'yaml';
 import type { ZodError } from 'zod';
 import { UsageError } from '../errors.js';
 import type { InputKind } from './limits.js';
@@ -74,14 +87,76 @@ export function parseJsonDoc(text: string, label: string): LocatedDoc {
 export function parseYamlDoc(text: string, label: string): LocatedDoc {
   const lc = new LineCounter();
   // uniqueKeys compares every key with every other (quadratic); duplicates are found below in one pass.
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: false });
+  let doc: Document.Parsed;
+  try {
+    doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: false });
+  } catch (err) {
+    if (err instanceof RangeError) throw new UsageError(`${label}: nested too deeply to read`);
+    throw err;
+  }
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
     const line = lc.linePos(e.pos[0]).line;
     throw new UsageError(`${label}: not valid YAML: ${e.message.split('\n')[0]} (line ${line})`);
   }
   refuseDuplicateKeys(doc, lc, label);
-  return { label, value: doc.toJS({ maxAliasCount: 100 }), lineOf: yamlLocator(doc, lc) };
+  checkAliases(doc, lc, label);
+  // checkAliases bounded what the aliases expand to; yaml's own count would refuse a plain anchor
+  // used 101 times, as an unexpected error.
+  return { label, value: doc.toJS({ maxAliasCount: -1 }), lineOf: yamlLocator(doc, lc) };
+}
+
+/** Nodes that aliases may add to a document when expanded: far above any real configuration. */
+export const MAX_ALIAS_EXPANSION = 100_000;
+
+/**
+ * Aliases must not loop (an alias inside the node it names would make a circular value, which no
+ * file can store) nor expand beyond MAX_ALIAS_EXPANSION nodes ("billion laughs": nine levels of
+ * nine aliases are 387 million nodes from ten lines). Sizes are memoised per node: one pass.
+ */
+function checkAliases(doc: Document, lc: LineCounter, label: string): void {
+  const lineOf = (n: Node) => (n.range ? lc.linePos(n.range[0]).line : '?');
+  const sizes = new Map<unknown, number>();
+  const open = new Set<unknown>();
+  let sourceNodes = 0;
+  let biggest: { alias: Alias; size: number } | null = null;
+  const sizeOf = (node: unknown, counting: boolean): number => {
+    if (isAlias(node)) {
+      const src = node.resolve(doc);
+      if (!src) return 1;
+      if (open.has(src))
+        throw new UsageError(
+          `${label}: the alias *${node.source} refers to the node that contains it (line ${lineOf(node)}); a configuration must be a tree, write the values out`,
+        );
+      const size = sizeOf(src, false);
+      if (!biggest || size > biggest.size) biggest = { alias: node, size };
+      return size;
+    }
+    if (counting) sourceNodes++;
+    const known = sizes.get(node);
+    if (known !== undefined && !counting) return known;
+    let n = 1;
+    if (isCollection(node)) {
+      open.add(node);
+      for (const item of node.items as unknown[])
+        n += isPair(item) ? sizeOf(item.key, counting) + sizeOf(item.value, counting) : sizeOf(item, counting);
+      open.delete(node);
+    }
+    sizes.set(node, n);
+    return n;
+  };
+  let total: number;
+  try {
+    total = sizeOf(doc.contents, true);
+  } catch (err) {
+    if (err instanceof RangeError) throw new UsageError(`${label}: nested too deeply to read`);
+    throw err;
+  }
+  const found = biggest as { alias: Alias; size: number } | null;
+  if (found && total - sourceNodes > MAX_ALIAS_EXPANSION)
+    throw new UsageError(
+      `${label}: aliases expand to more than ${MAX_ALIAS_EXPANSION} nodes (line ${lineOf(found.alias)}); write the values out instead of nesting aliases`,
+    );
 }
 
 function refuseDuplicateKeys(doc: Document, lc: LineCounter, label: string): void {
