@@ -16,7 +16,7 @@ import type { ZodError } from 'zod';
 import { UsageError } from '../errors.js';
 import type { InputKind } from './limits.js';
 import { readInputTextSync } from './read-input.js';
-import { jsonLineOf } from './json-keys.js';
+import { jsonLineOf, refuseDuplicateJsonKeys } from './json-keys.js';
 
 /**
  * A parsed JSON/YAML input file that can say on which line a value sits, so every validation error
@@ -80,11 +80,15 @@ export function parseJsonDoc(text: string, label: string): LocatedDoc {
       .replace(/\s*\(line \d+ column \d+\)$/, '');
     throw new UsageError(`${label}: not valid JSON: ${what}${where}`);
   }
+  refuseDuplicateJsonKeys(text, label);
   return { label, value, lineOf: (path) => jsonLineOf(text, path) };
 }
 
-/** YAML or JSON (YAML is a superset), for config-like inputs. */
-export function parseYamlDoc(text: string, label: string): LocatedDoc {
+/**
+ * YAML or JSON (YAML is a superset), for config-like inputs. `.nan` and `.inf` are refused unless
+ * `nonFinite: 'allow'`: what mlctl keeps of a document is JSON, which would turn them into null.
+ */
+export function parseYamlDoc(text: string, label: string, o: { nonFinite?: 'refuse' | 'allow' } = {}): LocatedDoc {
   const lc = new LineCounter();
   // uniqueKeys compares every key with every other (quadratic); duplicates are found below in one pass.
   let doc: Document.Parsed;
@@ -103,7 +107,29 @@ export function parseYamlDoc(text: string, label: string): LocatedDoc {
   checkAliases(doc, lc, label);
   // checkAliases bounded what the aliases expand to; yaml's own count would refuse a plain anchor
   // used 101 times, as an unexpected error.
-  return { label, value: doc.toJS({ maxAliasCount: -1 }), lineOf: yamlLocator(doc, lc) };
+  const value: unknown = doc.toJS({ maxAliasCount: -1 });
+  const lineOf = yamlLocator(doc, lc);
+  if (o.nonFinite !== 'allow') refuseNonFinite(doc, value, [], label, lineOf);
+  return { label, value, lineOf };
+}
+
+function refuseNonFinite(
+  doc: Document,
+  value: unknown,
+  path: Array<string | number>,
+  label: string,
+  lineOf: LocatedDoc['lineOf'],
+): void {
+  if (typeof value === 'number' && !Number.isFinite(value)) {
+    const node = doc.getIn(path, true) as { source?: string } | undefined;
+    const line = lineOf(path);
+    throw new UsageError(
+      `${label}: ${pathText(path) || 'the document'} is ${value}, which JSON cannot hold${line ? ` (line ${line})` : ''}; write a number, or the value as a string (${JSON.stringify(node?.source ?? String(value))})`,
+    );
+  }
+  if (Array.isArray(value)) value.forEach((v, i) => refuseNonFinite(doc, v, [...path, i], label, lineOf));
+  else if (value && typeof value === 'object')
+    for (const [k, v] of Object.entries(value)) refuseNonFinite(doc, v, [...path, k], label, lineOf);
 }
 
 /** Nodes that aliases may add to a document when expanded: far above any real configuration. */

@@ -14,6 +14,9 @@ export interface MetricsInput {
 }
 
 const METRIC_NAME = /^[A-Za-z0-9_.:/-]{1,128}$/;
+/** Names that mean something to every JavaScript object: as keys they would not be stored as data. */
+export const RESERVED_NAMES: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+const WRAPPED_KEYS = ['dataset', 'metrics', 'slices'];
 
 function checkValues(doc: LocatedDoc, obj: unknown, path: string[], slice: string | null, out: MetricRow[]): void {
   if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
@@ -25,6 +28,10 @@ function checkValues(doc: LocatedDoc, obj: unknown, path: string[], slice: strin
   const values = obj as Record<string, unknown>;
   for (const name of Object.keys(values)) {
     const v = values[name];
+    if (RESERVED_NAMES.has(name))
+      throw new UsageError(
+        `${doc.label}: ${JSON.stringify(name)} is reserved and cannot name a metric${lineText(doc, [...path, name])}; rename it`,
+      );
     if (!METRIC_NAME.test(name))
       throw new UsageError(
         `${doc.label}: invalid metric name ${JSON.stringify(name)}${lineText(doc, [...path, name])}; use letters, digits, _ . : / -`,
@@ -58,15 +65,23 @@ export function parseMetrics(text: string, label: string): MetricsInput {
     checkValues(doc, v, [], null, rows);
     return { dataset: null, rows };
   }
-  const at = (path: string[]) => {
-    const line = doc.lineOf(path);
-    return line ? ` (line ${line})` : '';
-  };
+  const at = (path: string[]) => lineText(doc, path);
+  for (const k of Object.keys(v))
+    if (!WRAPPED_KEYS.includes(k))
+      throw new UsageError(
+        `${label}: unknown key ${JSON.stringify(k)}${at([k])}; the wrapped form has only "dataset", "metrics" and "slices"`,
+      );
   checkValues(doc, v.metrics, ['metrics'], null, rows);
   if (v.slices !== undefined) {
     if (!isObject(v.slices))
       throw new UsageError(`${label}: slices must be an object of slice names to metrics${at(['slices'])}`);
-    for (const [slice, values] of Object.entries(v.slices)) checkValues(doc, values, ['slices', slice], slice, rows);
+    for (const slice of Object.keys(v.slices)) {
+      if (RESERVED_NAMES.has(slice))
+        throw new UsageError(
+          `${label}: ${JSON.stringify(slice)} is reserved and cannot name a slice${at(['slices', slice])}; rename it`,
+        );
+      checkValues(doc, v.slices[slice], ['slices', slice], slice, rows);
+    }
   }
   let dataset: MetricsInput['dataset'] = null;
   if (v.dataset !== undefined) {
