@@ -23,6 +23,7 @@ import { pinBlobs } from '../artifacts/pins.js';
 import { parseTags } from './tags.js';
 import { withMlflowModel, type MlflowSummary } from './mlflow-folder.js';
 import { resolveRef } from './resolve.js';
+import { notRecorded, type DroppedKind } from './duplicate.js';
 import type { ArtifactEntry, CodeInfo, Registry, VersionRecord } from '../../ports/registry.js';
 import type { BlobStore } from '../../ports/blob-store.js';
 import type { Clock } from '../../ports/clock.js';
@@ -78,6 +79,8 @@ export interface RegisterResult {
   hashing: HashStats;
   /** Set when the version is an MLflow model folder (MLmodel at its root). */
   mlflow: MlflowSummary | null;
+  /** For content already registered: what this call brought that the existing version does not hold. */
+  dropped: DroppedKind[];
   warnings: string[];
 }
 
@@ -174,14 +177,27 @@ export async function registerVersion(ctx: RegisterContext, input: RegisterInput
 
   if (!input.allowDuplicate) {
     const dup = await ctx.registry.findDuplicate(input.model, digest, code?.commit ?? null);
-    if (dup)
+    if (dup) {
+      const lost = await notRecorded(ctx.registry, dup, {
+        ...inp,
+        dataHash,
+        parent,
+        description: input.description,
+        metricsFile: input.metricsFile,
+        schemaFile: input.schemaFile,
+        configFile: input.configFile,
+        requirementsFile: input.requirementsFile,
+      });
       return {
         ...base,
         ...refOf(dup),
         created: false,
         uploaded: { blobs: 0, bytes: 0 },
         skipped: { blobs: 0, bytes: 0 },
+        dropped: lost.dropped,
+        warnings: lost.warning ? [...base.warnings, lost.warning] : base.warnings,
       };
+    }
   }
 
   // Content addressing: one upload per distinct blob, and only for blobs the store lacks.
@@ -321,6 +337,7 @@ export async function registerVersion(ctx: RegisterContext, input: RegisterInput
     created: result.created,
     uploaded: { blobs: missing.length + reuploaded, bytes: upBytes },
     skipped: { blobs: blobs.length - missing.length, bytes: blobs.reduce((s, b) => s + b.size, 0) - upBytes },
+    dropped: [],
   };
 }
 
