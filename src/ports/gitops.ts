@@ -17,6 +17,13 @@ export interface GitOps {
   undo(sha: string): Promise<void>;
   /** Every commit on any ref carrying trailer `key`, with its value (e.g. Mlctl-Audit-Head). */
   trailerValues(key: string): Promise<Array<{ commit: string; value: string }>>;
-  /** Push the current branch; resolves false (never throws) when the remote rejects it. */
-  push(remote: string): Promise<{ ok: true } | { ok: false; reason: string }>;
+  /** Push the current branch; resolves with why (never throws) when the push did not happen. */
+  push(remote: string): Promise<{ ok: true } | { ok: false; why: PushFailure; reason: string }>;
 }
+
+/**
+ * Why a push did not happen: the remote refused the commits (someone pushed first, a protected
+ * branch), it could not be reached (refused connection, unknown host, no repository there), it
+ * refused the credentials, or something else git said.
+ */
+export type PushFailure = 'rejected' | 'unreachable' | 'denied' | 'failed';

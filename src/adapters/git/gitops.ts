@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { StorageError, UsageError } from '../../core/errors.js';
-import type { GitOps, StageCommit } from '../../ports/gitops.js';
+import type { GitOps, PushFailure, StageCommit } from '../../ports/gitops.js';
 import { redactUrlsIn } from '../../core/util/redact-url.js';
 
 export class SimpleGitOps implements GitOps {
@@ -81,7 +81,7 @@ export class SimpleGitOps implements GitOps {
     return trailerValues(this.root, key);
   }
 
-  async push(remote: string): Promise<{ ok: true } | { ok: false; reason: string }> {
+  async push(remote: string): Promise<{ ok: true } | { ok: false; why: PushFailure; reason: string }> {
     try {
       // HEAD: the current branch, to the same name, whether or not it tracks an upstream yet.
       await this.git.push(remote, 'HEAD');
@@ -89,7 +89,21 @@ export class SimpleGitOps implements GitOps {
     } catch (err) {
       const msg = (err as Error).message;
       const line = msg.split('\n').find((l) => /rejected|denied|error:|fatal:/.test(l)) ?? msg.split('\n')[0]!;
-      return { ok: false, reason: redactUrlsIn(line.trim()) };
+      return { ok: false, why: pushFailure(msg), reason: redactUrlsIn(line.trim()) };
     }
   }
+}
+
+/** Read git's own wording: the remote said no, was never reached, or refused who we are. */
+function pushFailure(msg: string): PushFailure {
+  if (/\[(remote )?rejected\]|non-fast-forward|fetch first|pre-receive hook declined/i.test(msg)) return 'rejected';
+  if (/authentication failed|permission denied|could not read (username|password)|403|access denied/i.test(msg))
+    return 'denied';
+  if (
+    /could not resolve host|failed to connect|couldn't connect|connection (refused|timed out|reset)|timed out|network is unreachable|does not appear to be a git repository|repository .* not found|could not read from remote repository/i.test(
+      msg,
+    )
+  )
+    return 'unreachable';
+  return 'failed';
 }

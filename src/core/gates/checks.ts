@@ -38,6 +38,14 @@ export function fmtP(p: number): string {
   return p < 1e-4 ? p.toExponential(2).replace('-', '−') : p.toFixed(4);
 }
 
+/** Below this a p-value is not told apart from 0 (doubles underflow): said as a bound, never "0.00e+0". */
+export const P_FLOOR = 1e-300;
+
+/** "p = 0.0312", or "p < 1e-300" for a p-value too small to print as a number. */
+export function pText(p: number): string {
+  return p < P_FLOOR ? `p < ${P_FLOOR}` : `p = ${fmtP(p)}`;
+}
+
 /** Checks that judged the candidate: not skipped, not inconclusive, not the missing-baseline note. */
 export function evaluatedChecks(checks: readonly GateCheckResult[]): number {
   return checks.filter(

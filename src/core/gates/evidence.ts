@@ -147,9 +147,14 @@ export async function evidenceFromRegistry(
   };
   if (!base) return evidence;
   const b = await registeredMetrics(ctx.registry, base);
+  const other = input.against ? 'baseline' : 'champion';
+  if (!c.dataset && !b.dataset)
+    throw new UsageError(
+      `neither the candidate's nor the ${other}'s registered metrics name the dataset they were computed on, so they cannot be compared; give dataset.sha256 in the metrics files, or evaluate both on the same holdout: mlctl gate --eval (or --predictions/--baseline-predictions)`,
+    );
   if (!c.dataset || !b.dataset || c.dataset !== b.dataset)
     throw new UsageError(
-      `candidate metrics were computed on ${shortDataset(c.dataset)} but the ${input.against ? 'baseline' : 'champion'}'s on ${shortDataset(b.dataset)}; evaluate both on the same holdout: mlctl gate --eval (or --predictions/--baseline-predictions)`,
+      `candidate metrics were computed on ${shortDataset(c.dataset)} but the ${other}'s on ${shortDataset(b.dataset)}; evaluate both on the same holdout: mlctl gate --eval (or --predictions/--baseline-predictions)`,
     );
   return { ...evidence, baseline: b.table };
 }

@@ -176,6 +176,11 @@ function hash52(s: string): number {
  * exact (Map) path, which also names the lines (or the rows, for `lineOf` null: Parquet).
  */
 export function checkDuplicates(file: string, ids: string[], lineOf: ArrayLike<number> | null): Float64Array {
+  const empty = ids.indexOf('');
+  if (empty >= 0)
+    throw new UsageError(
+      `${lineOf ? `${file}:${lineOf[empty]}` : file}: empty id at row ${empty + 1}; every row needs an id`,
+    );
   const hashes = new Float64Array(ids.length);
   for (let i = 0; i < ids.length; i++) hashes[i] = hash52(ids[i]!);
   const h = Float64Array.from(hashes).sort();

@@ -18,8 +18,11 @@ interface Frame {
 
 const pathOf = (frames: Frame[]): Seg[] => frames.map((f) => f.key);
 
-/** Walk the text; `visit(frames, line)` at every key (the last frame's key); stop when it returns true. */
-function walk(text: string, visit: (frames: Frame[], line: number) => boolean): void {
+/**
+ * Walk the text; `visit(frames, line, end)` at every key (the last frame's key; `end` just after
+ * its closing quote); stop when it returns true.
+ */
+function walk(text: string, visit: (frames: Frame[], line: number, end: number) => boolean): void {
   const frames: Frame[] = [];
   let line = 1;
   for (let i = 0; i < text.length; i++) {
@@ -40,7 +43,7 @@ function walk(text: string, visit: (frames: Frame[], line: number) => boolean): 
       if (top?.obj && top.expectKey) {
         top.key = escaped ? (JSON.parse(text.slice(i, j + 1)) as string) : text.slice(i + 1, j);
         top.expectKey = false;
-        if (visit(frames, line)) return;
+        if (visit(frames, line, j + 1)) return;
       }
       i = j;
     } else if (c === 123 /* { */ || c === 91 /* [ */) {
@@ -85,4 +88,17 @@ export function jsonLineOf(text: string, path: ReadonlyArray<Seg>): number | und
     return bestDepth === path.length;
   });
   return best;
+}
+
+/** The text of the value at `path` (an object member) as written, e.g. "1e999"; undefined if not found. */
+export function jsonValueText(text: string, path: ReadonlyArray<Seg>): string | undefined {
+  let out: string | undefined;
+  walk(text, (frames, _line, end) => {
+    if (frames.length !== path.length) return false;
+    for (let k = 0; k < frames.length; k++) if (String(frames[k]!.key) !== String(path[k])) return false;
+    const m = /^\s*:\s*([^,}\]\s]+)/.exec(text.slice(end, end + 400));
+    out = m?.[1];
+    return true;
+  });
+  return out;
 }

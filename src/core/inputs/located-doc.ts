@@ -16,7 +16,7 @@ import type { ZodError } from 'zod';
 import { UsageError } from '../errors.js';
 import type { InputKind } from './limits.js';
 import { readInputTextSync } from './read-input.js';
-import { jsonLineOf, refuseDuplicateJsonKeys } from './json-keys.js';
+import { jsonLineOf, jsonValueText, refuseDuplicateJsonKeys } from './json-keys.js';
 
 /**
  * A parsed JSON/YAML input file that can say on which line a value sits, so every validation error
@@ -26,6 +26,8 @@ export interface LocatedDoc {
   label: string;
   value: unknown;
   lineOf(path: ReadonlyArray<string | number>): number | undefined;
+  /** A scalar's text as written (JSON documents), for messages about values that did not survive parsing. */
+  sourceOf?(path: ReadonlyArray<string | number>): string | undefined;
 }
 
 /** A YAML, JSON or text input, read within its size limit (see read-input.ts). */
@@ -81,7 +83,12 @@ export function parseJsonDoc(text: string, label: string): LocatedDoc {
     throw new UsageError(`${label}: not valid JSON: ${what}${where}`);
   }
   refuseDuplicateJsonKeys(text, label);
-  return { label, value, lineOf: (path) => jsonLineOf(text, path) };
+  return {
+    label,
+    value,
+    lineOf: (path) => jsonLineOf(text, path),
+    sourceOf: (path) => jsonValueText(text, path),
+  };
 }
 
 /**

@@ -36,10 +36,18 @@ function checkValues(doc: LocatedDoc, obj: unknown, path: string[], slice: strin
       throw new UsageError(
         `${doc.label}: invalid metric name ${JSON.stringify(name)}${lineText(doc, [...path, name])}; use letters, digits, _ . : / -`,
       );
-    if (typeof v !== 'number' || !Number.isFinite(v))
-      throw new UsageError(
-        `${doc.label}: ${JSON.stringify(name)} must be a finite number, got ${JSON.stringify(v)}${lineText(doc, [...path, name])}`,
-      );
+    if (typeof v !== 'number' || !Number.isFinite(v)) {
+      const what = slice === null ? JSON.stringify(name) : `${JSON.stringify(name)} in slice ${JSON.stringify(slice)}`;
+      const at = lineText(doc, [...path, name]);
+      // JSON.parse reads 1e999 as Infinity, which JSON.stringify would print as null.
+      if (typeof v === 'number') {
+        const written = doc.sourceOf?.([...path, name]) ?? String(v);
+        throw new UsageError(
+          `${doc.label}: ${what} is not a finite number: ${written} is too large for a number${at}; write a finite value`,
+        );
+      }
+      throw new UsageError(`${doc.label}: ${what} must be a finite number, got ${JSON.stringify(v)}${at}`);
+    }
     out.push({ name, value: v, slice });
   }
 }
