@@ -84,12 +84,7 @@ export function registerAdr(program: Command, deps: Deps): void {
           links: a.status.filter((s) => /\]\(/.test(s)),
           date: a.date,
         }))
-        .filter(
-          (a) =>
-            !want ||
-            a.status.toLowerCase().startsWith(want) ||
-            (want === 'superseded' && a.links.some((l) => /^Superseded by|^Superceded by/i.test(l))),
-        );
+        .filter((a) => !want || a.status.toLowerCase().startsWith(want));
       await emit(ctx, { dir, adrs: all }, () =>
         all.length
           ? table(

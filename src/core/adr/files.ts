@@ -72,15 +72,30 @@ export function parseAdr(path: string, file: string, number: number): AdrFile {
   return { number, file, path, title: heading, status: statusLines(text), date, format: 'nygard' };
 }
 
-/** Non-empty lines under `## Status`, up to the next heading. */
+/**
+ * Non-empty lines under `## Status`, up to the next heading; without that section, the
+ * `- Status: …` item of the list under the title (MADR 2, as log4brains writes it).
+ */
 export function statusLines(text: string): string[] {
   const lines = text.split('\n');
   const i = lines.findIndex((l) => /^##\s+Status\s*$/.test(l));
-  if (i < 0) return [];
+  if (i < 0) {
+    const h = headerStatusIndex(lines);
+    const value = h < 0 ? '' : HEADER_STATUS.exec(lines[h]!)![1]!.trim();
+    return value ? [value] : [];
+  }
   const out: string[] = [];
   for (let j = i + 1; j < lines.length && !/^#{1,2}\s/.test(lines[j]!); j++)
     if (lines[j]!.trim()) out.push(lines[j]!.trim());
   return out;
+}
+
+export const HEADER_STATUS = /^[-*]\s+Status:\s*(.*)$/i;
+
+/** The line of the `- Status: …` item before the first section (MADR 2 / log4brains), or -1. */
+export function headerStatusIndex(lines: string[]): number {
+  for (let j = 0; j < lines.length && !/^##\s/.test(lines[j]!); j++) if (HEADER_STATUS.test(lines[j]!)) return j;
+  return -1;
 }
 
 export function listAdrs(dir: string): AdrFile[] {
