@@ -256,4 +256,58 @@ describe('serving files: only the adapter’s documents are re-rendered', () => 
     );
     expect(e!.after).toContain('      labels: { model-version: "2" }\n');
   });
+
+  it('untouched lines stay byte for byte (comment spacing, `- item` at the key’s column); new lines follow the document’s indentation (11.20)', async () => {
+    const { writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { renderServing } = await import('../../src/core/rollout/serving-files.js');
+    const dir = tempDir('mlctl-serving-');
+    // As kubectl and most Kubernetes docs write it: sequences at their key's column, comments aligned by hand.
+    const vs = [
+      'apiVersion: networking.istio.io/v1   # pinned',
+      'kind: VirtualService',
+      'metadata:',
+      '  name: fraud        # the model server',
+      '  namespace: models',
+      'spec:',
+      '  hosts:',
+      '  - fraud.models.svc.cluster.local',
+      '  http:',
+      '  - name: predict    # main route',
+      '    timeout: 2s',
+      '    route:',
+      '    - destination:',
+      '        host: fraud.models.svc.cluster.local',
+      '        subset: stable',
+      '      weight: 100',
+      '',
+    ].join('\n');
+    // Four spaces a level, sequences indented.
+    const dr = [
+      '---',
+      'apiVersion: networking.istio.io/v1',
+      'kind: DestinationRule',
+      'metadata:',
+      '    name: fraud',
+      'spec:',
+      '    host: fraud.models.svc.cluster.local    # same host',
+      '    subsets:',
+      '        - name: stable',
+      '          labels:',
+      '              model-version: "1"',
+      '',
+    ].join('\n');
+    writeFileSync(join(dir, 'vs.yaml'), vs + dr);
+    const [e] = renderServing(dir, 'fraud', { adapter: 'istio', files: ['vs.yaml'], plan: 'standard' }, STAGES[1]![1]);
+    expect(e!.after).toBe(
+      vs.replace(
+        '      weight: 100\n',
+        '      weight: 95\n    - destination:\n        host: fraud.models.svc.cluster.local\n        subset: candidate\n      weight: 5\n',
+      ) +
+        dr.replace(
+          '              model-version: "1"\n',
+          '              model-version: "1"\n        - name: candidate\n          labels:\n              model-version: "2"\n',
+        ),
+    );
+  });
 });
