@@ -38,6 +38,7 @@ Examples:
 
   reg
     .command('status')
+    .addHelpText('after', '\nExamples:\n  $ mlctl registry status\n  $ mlctl registry status --json')
     .description('the shared registry: remote object, lock holder')
     .action(async (_o: unknown, cmd: Command) => {
       const ctx = commandCtx(deps, cmd);
@@ -47,6 +48,10 @@ Examples:
 
   reg
     .command('unlock')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ mlctl registry status                 # shows the lock id\n  $ mlctl registry unlock 0b6f2c1e-9d4a-4c2e-8f3b-5a7d9e1c2b40',
+    )
     .description('remove a stale lock by its id (recorded in the audit log)')
     .argument('<lock-id>', 'as shown by mlctl registry status')
     .action(async (id: string, _o: unknown, cmd: Command) => {
@@ -71,6 +76,10 @@ Examples:
 
   reg
     .command('push')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ mlctl registry push .mlctl/registry.db --to s3://ml/team/registry.db\n  $ mlctl registry push backups/registry.db --force   # restore a backup',
+    )
     .description('upload a local registry file as the shared registry (refuses to replace one without --force)')
     .argument('<local>', 'the local registry database, e.g. .mlctl/registry.db')
     .option('--to <s3-uri>', 'the shared registry (default: registry in mlctl.yaml)')
@@ -104,6 +113,10 @@ Examples:
 
   reg
     .command('pull')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ mlctl registry pull copy.db\n  $ mlctl registry pull .mlctl/registry.db --from s3://ml/team/registry.db --force',
+    )
     .description('download the shared registry to a local file (refuses to overwrite without --force)')
     .argument('<local>', 'where to write it')
     .option('--from <s3-uri>', 'the shared registry (default: registry in mlctl.yaml)')
