@@ -369,6 +369,23 @@ export class PgRegistry implements Registry {
     return num(r!.n) === 0;
   }
 
+  async countRows(table: string): Promise<number> {
+    return num((await this.one(`SELECT count(*) AS n FROM ${table}`))!.n);
+  }
+
+  async readConsistent<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.tx) throw new Error('readConsistent() inside write()');
+    await this.q('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    try {
+      const result = await fn();
+      await this.q('COMMIT');
+      return result;
+    } catch (err) {
+      await this.raw({ text: 'ROLLBACK' }).catch(() => undefined);
+      throw err;
+    }
+  }
+
   async *exportRows(table: string, columns: readonly string[]): AsyncIterable<TableRow[]> {
     // Pages by a numeric key; tables without one (children, and steps keyed by text) in one query.
     const key = table === 'events' ? 'seq' : table !== 'steps' && columns.includes('id') ? 'id' : null;
