@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { run, runOk, withRegistry } from '../support/helpers.js';
+import { run, withRegistry } from '../support/helpers.js';
 import { git, gitopsProject, type GitopsProject } from '../support/gitops-project.js';
 import { startFakeGitHub, type FakeGitHub } from '../support/fake-github.js';
 import { GitHubPullRequests } from '../../src/adapters/github/pull-requests.js';
@@ -433,4 +433,75 @@ describe('rollouts through pull requests (fake GitHub following its OpenAPI desc
     expect(p.gh.pull(canary.data.pull_request.number).comments[0]).toMatch(/with a commit on the base branch/);
     tokenNowhere(p);
   }, 120_000);
+
+  it('API errors: 401/403 exit 4, 422/5xx exit 3, one clear line, nothing half-done, the token never shown', async () => {
+    const p = await prProject();
+    await withChampion(p);
+    const main = p.main();
+    const nothingLeft = async () => {
+      // fraud@1's merged branch stays (as on GitHub); no branch of the failed attempts does.
+      expect(git(p.remote, 'for-each-ref', '--format=%(refname)', 'refs/heads/mlctl/')).toMatch(
+        /^refs\/heads\/mlctl\/fraud\/[0-9a-f]{12}-full$/,
+      );
+      expect(git(p.dir, 'branch', '--list', 'mlctl/*')).toBe('');
+      expect(git(p.dir, 'branch', '--show-current')).toBe('main');
+      expect(git(p.dir, 'status', '--porcelain')).toBe('');
+      expect(p.main()).toBe(main);
+      const s = await ok(p, ['rollout', 'status', 'fraud'], 3);
+      expect(s.data).toEqual([]);
+      const opened = await withRegistry(p.dir, (r) => r.events({ action: 'step.pull_request' }));
+      expect(opened).toHaveLength(1); // fraud@1's only
+    };
+    const cases: Array<[string, Parameters<FakeGitHub['failNext']>[0], number, RegExp]> = [
+      ['401', { status: 401 }, 4, /GitHub rejected the token \(401/],
+      ['403', { status: 403 }, 4, /the token is not allowed to \(403/],
+      [
+        '422',
+        { status: 422, errors: [{ resource: 'PullRequest', field: 'base', code: 'invalid' }] },
+        3,
+        /GitHub refused it: base/,
+      ],
+      ['5xx', { status: 502, times: 4 }, 3, /502/],
+    ];
+    for (const [name, failure, exit, message] of cases) {
+      p.gh.failNext({ method: 'POST', path: /\/pulls$/, ...failure });
+      const r = await p.mlctl(['promote', 'fraud@2', '--force', '--reason', `api ${name}`], 3);
+      expect(r.code, `${name}: ${r.stderr}`).toBe(exit);
+      expect(r.stdout).toBe('');
+      const lines = r.stderr.trim().split('\n');
+      expect(lines, name).toHaveLength(1);
+      expect(lines[0]).toMatch(message);
+      expect(lines[0]).toMatch(
+        / — nothing was recorded and branch mlctl\/fraud\/[0-9a-f]{12}-shadow-50 was deleted from origin again; run the command again$/,
+      );
+      await nothingLeft();
+    }
+    // No token: refused before anything is made.
+    const bare = await p.mlctl(['promote', 'fraud@2', '--force', '--reason', 'no token'], 3, { GITHUB_TOKEN: '' });
+    expect(bare.code).toBe(4);
+    expect(bare.stderr.trim()).toMatch(/^mlctl: no GitHub token: set GITHUB_TOKEN/);
+    await nothingLeft();
+    // The host failing while a step waits: tick says so (exit 4), and the step stays pending.
+    const start = await ok(p, ['promote', 'fraud@2', '--force', '--reason', 'works'], 4);
+    p.gh.failNext({ method: 'GET', path: /\/pulls\/\d+$/, status: 401 });
+    const t = await p.mlctl(['rollout', 'tick'], 5);
+    expect(t.code).toBe(4);
+    expect(t.stderr.trim().split('\n')).toHaveLength(1);
+    const s = await ok(p, ['rollout', 'status', 'fraud'], 6);
+    expect(s.data[0].pull_request).toEqual({
+      number: start.data.pull_request.number,
+      url: start.data.pull_request.url,
+      state: 'open',
+    });
+    tokenNowhere(p);
+  }, 120_000);
+
+  it("--pr beats git.mode: commit in mlctl.yaml (a command's flag beats the file)", async () => {
+    const p = await prProject(CONFIG.replace(/^git:\n {2}mode: pull-request\n/, 'git:\n  mode: commit\n'));
+    const main = p.main();
+    const direct = await ok(p, ['promote', 'fraud@1', '--yes', '--pr'], 0);
+    expect(direct.data).toMatchObject({ state: 'pending', pull_request: { number: 1 } });
+    expect(p.main()).toBe(main);
+    expect(git(p.dir, 'log', '-1', '--format=%s')).toBe('initial');
+  }, 60_000);
 });
