@@ -1,4 +1,5 @@
 import { testPause } from './test-pause.js';
+import { UsageError } from '../core/errors.js';
 import type { Deps } from './deps.js';
 import type { Exec } from '../ports/exec.js';
 import type { PullRequests } from '../ports/pull-requests.js';
@@ -31,6 +32,10 @@ export async function rolloutContext(deps: Deps, flags: StepFlags, warnings: str
   if (flags.pr) deps.overrides.gitMode = 'pull-request';
   if (flags.prRollback) deps.overrides.rollbackMode = 'pull-request';
   const cfg = await deps.config();
+  if (flags.commit === false && cfg.git.mode === 'pull-request')
+    throw new UsageError(
+      `--no-commit cannot go with ${flags.pr ? '--pr' : 'git.mode: pull-request'}: a pull request carries the step's commit; leave one of them out`,
+    );
   let exec: Exec | undefined;
   let host: Promise<PullRequests> | undefined;
   let policy: Promise<LoadedPolicy | null> | undefined;

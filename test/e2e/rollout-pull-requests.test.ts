@@ -94,6 +94,7 @@ async function prProject(config = CONFIG): Promise<PrProject> {
   return self;
 }
 
+// any: the --json envelopes' data, read field by field like a script would.
 const json = (s: string) => JSON.parse(s) as { ok: boolean; data: any; warnings: string[]; errors: unknown[] };
 
 async function ok(p: PrProject, args: string[], minutes: number) {
@@ -503,5 +504,10 @@ describe('rollouts through pull requests (fake GitHub following its OpenAPI desc
     expect(direct.data).toMatchObject({ state: 'pending', pull_request: { number: 1 } });
     expect(p.main()).toBe(main);
     expect(git(p.dir, 'log', '-1', '--format=%s')).toBe('initial');
+    const noCommit = await p.mlctl(['rollout', 'tick', '--pr', '--no-commit'], 1);
+    expect(noCommit.code).toBe(2);
+    expect(noCommit.stderr.trim()).toBe(
+      "mlctl: --no-commit cannot go with --pr: a pull request carries the step's commit; leave one of them out",
+    );
   }, 60_000);
 });
