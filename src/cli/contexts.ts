@@ -1,6 +1,8 @@
 import { testPause } from './test-pause.js';
+import { UsageError } from '../core/errors.js';
 import type { Deps } from './deps.js';
 import type { Exec } from '../ports/exec.js';
+import type { PullRequests } from '../ports/pull-requests.js';
 import type { RolloutContext } from '../core/rollout/context.js';
 import type { ProjectAdrContext } from '../core/adr/context.js';
 import type { LoadedPolicy } from '../core/gates/policy.js';
@@ -15,6 +17,10 @@ export interface StepFlags {
   commit?: boolean;
   push?: boolean;
   allowDirty?: boolean;
+  /** --pr: this command's steps as pull requests (beats git.mode). */
+  pr?: boolean;
+  /** mlctl rollback --pr: the rollback as a pull request too (beats rollback.mode). */
+  prRollback?: boolean;
 }
 
 /**
@@ -22,8 +28,16 @@ export interface StepFlags {
  * checks. `warnings`: where core's warnings go (the command's --json envelope and stderr).
  */
 export async function rolloutContext(deps: Deps, flags: StepFlags, warnings: string[] = []): Promise<RolloutContext> {
+  // Before the settings load: a flag beats mlctl.yaml.
+  if (flags.pr) deps.overrides.gitMode = 'pull-request';
+  if (flags.prRollback) deps.overrides.rollbackMode = 'pull-request';
   const cfg = await deps.config();
+  if (flags.commit === false && cfg.git.mode === 'pull-request')
+    throw new UsageError(
+      `--no-commit cannot go with ${flags.pr ? '--pr' : 'git.mode: pull-request'}: a pull request carries the step's commit; leave one of them out`,
+    );
   let exec: Exec | undefined;
+  let host: Promise<PullRequests> | undefined;
   let policy: Promise<LoadedPolicy | null> | undefined;
   return {
     registry: await deps.registry(),
@@ -50,6 +64,16 @@ export async function rolloutContext(deps: Deps, flags: StepFlags, warnings: str
     checks: { exec: async () => (exec ??= await deps.exec()), fetch: globalThis.fetch, cwd: cfg.root },
     warn: (message) => {
       if (!warnings.includes(message)) warnings.push(message);
+    },
+    pullRequests: {
+      steps: cfg.git.mode === 'pull-request',
+      rollbacks: cfg.rollback.mode === 'pull-request',
+      settings: cfg.git.pullRequest,
+      // Made on first use: a command with nothing to open or look at never needs a token.
+      host: (git) =>
+        (host ??= git
+          .remoteUrl(cfg.git.remote)
+          .then((remoteUrl) => deps.pullRequests({ repository: cfg.git.repository, remoteUrl }))),
     },
   };
 }

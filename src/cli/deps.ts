@@ -99,7 +99,8 @@ export function makeDeps(io: Io, env: Env, cwd: string): Deps {
     async settings() {
       if (!settings) {
         const { loadSettings } = await import('../core/config/index.js');
-        settings = loadSettings(cwd);
+        // --pr (set by the command before it loads anything) beats git.mode and rollback.mode.
+        settings = loadSettings(cwd, { gitMode: deps.overrides.gitMode, rollbackMode: deps.overrides.rollbackMode });
       }
       return settings;
     },

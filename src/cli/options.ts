@@ -19,4 +19,6 @@ export interface StepOptions {
   push?: boolean;
   allowDirty?: boolean;
   adr: boolean;
+  /** --pr: steps as pull requests (ADR 14). */
+  pr?: boolean;
 }

@@ -96,4 +96,11 @@ export interface GitOps {
   returnTo(ref: string): Promise<void>;
   /** Delete the local `branch` (only mlctl/… branches, never the checked-out one); the remote one stays for its pull request. */
   deleteBranch(branch: string): Promise<void>;
+  /** The commit `branch` points at on `remote` (asks the remote), or null when it has no such branch. */
+  remoteBranch(remote: string, branch: string): Promise<string | null>;
+  /**
+   * Delete mlctl's `branch` on `remote` while it still points at `lease` (a step whose pull request
+   * could not be opened takes its branch back). Never throws for a rejection.
+   */
+  deleteRemoteBranch(remote: string, branch: string, lease: string): Promise<PushResult>;
 }

@@ -5,13 +5,13 @@ import { configDoc } from '../../src/core/config/file.js';
 import { UsageError } from '../../src/core/errors.js';
 
 /** git: and rollback: of an mlctl.yaml text, read as every command reads them (with line numbers). */
-function read(text: string) {
-  const s = readSettings(configDoc(parseYamlDoc(text, 'mlctl.yaml')), '/project');
+function read(text: string, flags: { gitMode?: 'commit' | 'pull-request'; rollbackMode?: 'pull-request' } = {}) {
+  const s = readSettings(configDoc(parseYamlDoc(text, 'mlctl.yaml')), '/project', flags);
   return { git: s.git, rollback: s.rollback };
 }
-function error(text: string): string {
+function error(text: string, flags: Parameters<typeof read>[1] = {}): string {
   try {
-    read(text);
+    read(text, flags);
   } catch (err) {
     expect(err).toBeInstanceOf(UsageError);
     return (err as Error).message;
@@ -58,6 +58,20 @@ git:
     });
     expect(c.rollback).toEqual({ mode: 'pull-request' });
     expect(read('git: { mode: pull-request }\nrollback: { mode: commit }\n').rollback).toEqual({ mode: 'commit' });
+  });
+
+  it("a command's --pr beats the file", () => {
+    expect(read('git: { mode: commit }\n', { gitMode: 'pull-request' }).git.mode).toBe('pull-request');
+    expect(read('registry: x\n', { gitMode: 'pull-request' }).git.mode).toBe('pull-request');
+    // Rollbacks follow the steps unless rollback.mode says otherwise; mlctl rollback --pr beats that too.
+    expect(read('registry: x\n', { gitMode: 'pull-request' }).rollback.mode).toBe('pull-request');
+    expect(read('rollback: { mode: commit }\n', { gitMode: 'pull-request' }).rollback.mode).toBe('commit');
+    expect(
+      read('rollback: { mode: commit }\n', { gitMode: 'pull-request', rollbackMode: 'pull-request' }).rollback.mode,
+    ).toBe('pull-request');
+    expect(error('git: { push: false }\n', { gitMode: 'pull-request' })).toBe(
+      "mlctl.yaml: git.push: false cannot go with --pr (the step's branch is always pushed); remove it (line 1)",
+    );
   });
 
   it('errors name the key and its line (exit 2)', () => {

@@ -25,7 +25,11 @@ async function decided(
         return {
           kind: p.kind,
           question: p.confirm?.question ?? null,
-          ...(p.kind === 'advance' ? { forced: p.override !== null } : { forced: p.change.forced }),
+          ...(p.kind === 'advance'
+            ? { forced: p.override !== null }
+            : p.kind === 'settled'
+              ? { forced: false }
+              : { forced: p.change.forced }),
         };
       } catch (err) {
         return { exit: (err as MlctlError).exitCode, error: (err as Error).message };
@@ -184,6 +188,7 @@ describe('planRollback: abort an open rollout, or roll the champion back', () =>
     withRolloutContext(dir, async (ctx) => {
       try {
         const p = await planRollback(ctx, input);
+        if (p.kind === 'waiting') return { kind: p.kind };
         return p.kind === 'abort'
           ? { kind: p.kind, question: p.confirm.question }
           : { kind: p.kind, question: p.confirm.question, to: p.rollback.target.version };

@@ -249,6 +249,27 @@ export class SimpleGitOps implements GitOps {
       throw new StorageError(`cannot delete branch ${branch}: ${why(err)}`, { cause: err });
     }
   }
+
+  async remoteBranch(remote: string, branch: string): Promise<string | null> {
+    try {
+      const out = await this.git.raw(['ls-remote', '--heads', remote, `refs/heads/${branch}`]);
+      const line = out.split('\n').find((l) => l.endsWith(`\trefs/heads/${branch}`));
+      return line ? line.split('\t')[0]! : null;
+    } catch (err) {
+      throw new StorageError(`cannot reach ${remote} to look for branch ${branch}: ${why(err)}`, { cause: err });
+    }
+  }
+
+  async deleteRemoteBranch(remote: string, branch: string, lease: string): Promise<PushResult> {
+    if (!branch.startsWith('mlctl/')) throw new Error(`refusing to delete ${branch}: not an mlctl/ branch`);
+    const ref = `refs/heads/${branch}`;
+    try {
+      await this.git.raw(['push', '--quiet', '--porcelain', `--force-with-lease=${ref}:${lease}`, remote, `:${ref}`]);
+      return { ok: true };
+    } catch (err) {
+      return { ok: false, why: pushFailure((err as Error).message), reason: redactUrlsIn(why(err)) };
+    }
+  }
 }
 
 /** Read git's own wording: the remote said no, was never reached, or refused who we are. */

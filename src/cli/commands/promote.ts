@@ -4,6 +4,7 @@ import { commandCtx, emit, note } from '../output.js';
 import { rolloutContext } from '../contexts.js';
 import { confirmOrDemand } from '../confirm.js';
 import { renderPromotion, renderStepOutcome, stepWhere } from '../render/step.js';
+import { renderPullRequestOutcome, renderSettled } from '../render/pull-request.js';
 import type { StepOptions } from '../options.js';
 
 interface PromoteOptions extends StepOptions {
@@ -17,6 +18,7 @@ export const stepOptions = (c: Command): Command =>
   c
     .option('--no-commit', 'write the serving files but do not commit them')
     .option('--push', 'push the commit to the configured remote (git.remote, default origin)')
+    .option('--pr', 'open a pull request for the step instead of committing to the branch (overrides git.mode)')
     .option('--allow-dirty', 'edit serving files that have uncommitted changes')
     .option('--no-adr', 'do not record an ADR for this decision');
 
@@ -44,7 +46,12 @@ Examples:
   $ mlctl gate fraud@4 && mlctl promote fraud@4 --reason "better recall on EU traffic"
   $ mlctl promote fraud@4                      # next stage, when allowed
   $ mlctl promote fraud@4 --yes --push         # to full, in CI
-  $ mlctl promote fraud@4 --force --reason "hotfix for incident INC-231" --yes`,
+  $ mlctl promote fraud@4 --force --reason "hotfix for incident INC-231" --yes
+  $ mlctl promote fraud@4 --pr                 # a pull request per stage (protected branch); again once merged
+
+With git.mode: pull-request in mlctl.yaml (or --pr) each step is a branch mlctl/<model>/<rollout>-<stage>
+and a pull request carrying the evidence; it takes effect when merged, and its bake time starts then.
+While it is open, promote says which pull request waits for review.`,
     )
     .action(async (ref: string, opts: PromoteOptions, cmd: Command) => {
       const ctx = commandCtx(deps, cmd);
@@ -55,6 +62,8 @@ Examples:
       const r = await applyPromote(rctx, plan);
       ctx.warnings.push(...r.warnings);
       for (const n of r.notes) note(ctx, n);
+      if (r.kind === 'pull-request') return await emit(ctx, r.outcome, () => renderPullRequestOutcome(r.outcome));
+      if (r.kind === 'settled') return await emit(ctx, r.outcome, () => renderSettled(r.outcome));
       const where = stepWhere(ctx, r.outcome, !opts.commit);
       await emit(ctx, r.outcome, () =>
         r.kind === 'direct' ? renderPromotion(r.outcome, where) : renderStepOutcome(r.outcome, where),

@@ -18,11 +18,13 @@ function renderViews(views: RolloutView[], model?: string): string {
     v.champion ?? '-',
     v.state,
     `${v.step}/${v.steps} ${v.stage}`,
-    v.remaining === null
-      ? (v.outcome ?? '-')
-      : v.remaining === '0s'
-        ? `ready${v.next ? ` for ${v.next}` : ''}`
-        : `${v.remaining} left`,
+    v.pull_request
+      ? `${v.pending ?? 'a step'}: PR #${v.pull_request.number} ${v.pull_request.state}`
+      : v.remaining === null
+        ? (v.outcome ?? '-')
+        : v.remaining === '0s'
+          ? `ready${v.next ? ` for ${v.next}` : ''}`
+          : `${v.remaining} left`,
     v.lastChecks ? v.lastChecks.results.map((c) => `${c.name}:${c.status}`).join(' ') || '-' : '-',
     shortHash(v.lastCommit),
   ]);
@@ -133,10 +135,11 @@ export function registerRollout(program: Command, deps: Deps): void {
     .option('--model <name>', 'only this model')
     .option('--no-commit', 'write the serving files but do not commit them')
     .option('--push', 'push each commit to the configured remote')
+    .option('--pr', 'open a pull request for each step instead of committing (overrides git.mode)')
     .option('--allow-dirty', 'edit serving files that have uncommitted changes')
     .addHelpText(
       'after',
-      '\nExit status: 0 when every check could be evaluated (whatever was done), 5 when a check was inconclusive, 3 when one could not run.\n\nExamples:\n  $ mlctl rollout tick --push --json          # cron in CI\n  $ mlctl rollout tick --model fraud --no-commit',
+      '\nSteps waiting for their pull request (git.mode: pull-request) are looked at first: merged ones take\neffect (their bake time starts at the merge), closed ones are cancelled, open ones are left alone\n(exit 0), rebased when their base moved on; a conflict is reported, never forced.\n\nExit status: 0 when every check could be evaluated (whatever was done), 5 when a check was inconclusive, 3 when one could not run.\n\nExamples:\n  $ mlctl rollout tick --push --json          # cron in CI\n  $ mlctl rollout tick --pr --json            # steps as pull requests\n  $ mlctl rollout tick --model fraud --no-commit',
     )
     .action(async (opts: Omit<StepOptions, 'adr'> & { model?: string }, cmd: Command) => {
       const ctx = commandCtx(deps, cmd);

@@ -31,23 +31,27 @@ const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
 const TEAM = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 const MODES = ['commit', 'pull-request'] as const;
 
-export function readGitConfig(sh: Shape, raw: unknown): GitConfig {
+/** `override`: a command's --pr (flags beat the file). */
+export function readGitConfig(sh: Shape, raw: unknown, override?: GitMode): GitConfig {
   const none: PullRequestSettings = { labels: [], reviewers: [], teamReviewers: [], draft: false };
   if (raw === undefined || raw === null)
-    return { commit: true, push: false, remote: 'origin', mode: 'commit', repository: null, pullRequest: none };
+    return {
+      commit: true,
+      push: false,
+      remote: 'origin',
+      mode: override ?? 'commit',
+      repository: null,
+      pullRequest: none,
+    };
   const m = sh.map(raw, ['git'], ['commit', 'push', 'remote', 'mode', 'repository', 'pullRequest']);
-  const mode: GitMode = m.mode === undefined ? 'commit' : sh.oneOf(m.mode, ['git', 'mode'], MODES);
+  const written: GitMode = m.mode === undefined ? 'commit' : sh.oneOf(m.mode, ['git', 'mode'], MODES);
+  const mode = override ?? written;
   if (mode === 'pull-request') {
+    const why = override && written !== override ? '--pr' : 'git.mode: pull-request';
     if (m.commit === false)
-      sh.fail(
-        ['git', 'commit'],
-        'false cannot go with git.mode: pull-request (a pull request carries the commit); remove it',
-      );
+      sh.fail(['git', 'commit'], `false cannot go with ${why} (a pull request carries the commit); remove it`);
     if (m.push === false)
-      sh.fail(
-        ['git', 'push'],
-        "false cannot go with git.mode: pull-request (the step's branch is always pushed); remove it",
-      );
+      sh.fail(['git', 'push'], `false cannot go with ${why} (the step's branch is always pushed); remove it`);
   }
   let repository: string | null = null;
   if (m.repository !== undefined) {
@@ -102,14 +106,17 @@ export interface RollbackConfig {
 }
 
 /**
+ * `override`: the --pr of mlctl rollback (this rollback as a pull request, whatever the file says).
  * Its mode defaults to git.mode; `commit` under git.mode: pull-request lets the rollback bot push
  * directly (the branch must allow it); `pull-request` needs git.mode: pull-request.
  */
-export function readRollbackConfig(sh: Shape, raw: unknown, git: GitConfig): RollbackConfig {
-  if (raw === undefined || raw === null) return { mode: git.mode };
+export function readRollbackConfig(sh: Shape, raw: unknown, git: GitConfig, override?: GitMode): RollbackConfig {
+  if (raw === undefined || raw === null) return { mode: override ?? git.mode };
   const m = sh.map(raw, ['rollback'], ['mode']);
-  if (m.mode === undefined) return { mode: git.mode };
-  const mode = sh.oneOf(m.mode, ['rollback', 'mode'], MODES);
+  if (m.mode === undefined) return { mode: override ?? git.mode };
+  const written = sh.oneOf(m.mode, ['rollback', 'mode'], MODES);
+  if (override) return { mode: override };
+  const mode = written;
   if (mode === 'pull-request' && git.mode !== 'pull-request')
     sh.fail(['rollback', 'mode'], 'pull-request needs git.mode: pull-request too; remove rollback.mode, or set both');
   return { mode };

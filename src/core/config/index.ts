@@ -6,7 +6,7 @@ import { readStoreSettings, resolveStores, DEFAULT_REGISTRY, type StoreSettings 
 import type { ArtifactLocation, S3Connection, StoreOverrides } from './store.js';
 import { readGatesSettings, type GatesSettings } from './gates.js';
 import { readRolloutConfig, type RolloutConfig } from './rollout.js';
-import { readGitConfig, readRollbackConfig, type GitConfig, type RollbackConfig } from './git.js';
+import { readGitConfig, readRollbackConfig, type GitConfig, type GitMode, type RollbackConfig } from './git.js';
 import { readAdrSettings, type AdrSettings } from './adr.js';
 import { readGcSettings, type GcSettings } from './gc.js';
 
@@ -35,11 +35,19 @@ export interface ProjectSettings {
   gc: GcSettings;
 }
 
+/** A command's flags that beat settings of mlctl.yaml (--pr). */
+export interface SettingsOverrides {
+  /** --pr: steps as pull requests, whatever git.mode says. */
+  gitMode?: GitMode;
+  /** --pr on mlctl rollback: this rollback as a pull request, whatever rollback.mode says. */
+  rollbackMode?: GitMode;
+}
+
 /** Validate every section: an invalid one is refused by every command that loads the config. */
-export function readSettings(doc: ConfigDoc | null, root: string): ProjectSettings {
+export function readSettings(doc: ConfigDoc | null, root: string, flags: SettingsOverrides = {}): ProjectSettings {
   const s = doc?.sections ?? {};
   const sh = new Shape(doc?.doc ?? { label: CONFIG_FILE, lineOf: () => undefined });
-  const git = readGitConfig(sh, s.git);
+  const git = readGitConfig(sh, s.git, flags.gitMode);
   return {
     root,
     file: doc?.file,
@@ -47,16 +55,16 @@ export function readSettings(doc: ConfigDoc | null, root: string): ProjectSettin
     gates: readGatesSettings(sh, s.gates),
     rollout: readRolloutConfig(sh, s),
     git,
-    rollback: readRollbackConfig(sh, s.rollback, git),
+    rollback: readRollbackConfig(sh, s.rollback, git, flags.rollbackMode),
     adr: readAdrSettings(sh, s.adr),
     gc: readGcSettings(sh, s.gc),
   };
 }
 
 /** mlctl.yaml found from `cwd` (if any), every section validated. */
-export function loadSettings(cwd: string): ProjectSettings {
+export function loadSettings(cwd: string, flags: SettingsOverrides = {}): ProjectSettings {
   const file = findConfig(cwd);
-  return readSettings(file ? readConfigDoc(file) : null, file ? dirname(file) : resolve(cwd));
+  return readSettings(file ? readConfigDoc(file) : null, file ? dirname(file) : resolve(cwd), flags);
 }
 
 export interface ResolvedConfig extends ProjectSettings {
@@ -65,7 +73,7 @@ export interface ResolvedConfig extends ProjectSettings {
   s3: S3Connection;
 }
 
-export interface ConfigOverrides extends StoreOverrides {
+export interface ConfigOverrides extends StoreOverrides, SettingsOverrides {
   /** Shared registry: use the cached copy without asking S3 (read commands only). */
   offline?: boolean;
   /** Shared registry: how long a write waits for someone else's lock. */
@@ -82,7 +90,7 @@ export function resolveConfig(
   env: Record<string, string | undefined>,
   flags: ConfigOverrides = {},
 ): ResolvedConfig {
-  return resolveProject(loadSettings(cwd), cwd, env, flags);
+  return resolveProject(loadSettings(cwd, flags), cwd, env, flags);
 }
 
 /** resolveConfig for settings already loaded (a command that read them without needing a registry first). */

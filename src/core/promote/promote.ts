@@ -3,17 +3,19 @@ import { resolveRef } from '../registry/resolve.js';
 import { type CandidateChange, type RolloutContext } from '../rollout/context.js';
 import { formatRef } from '../refs.js';
 import { openRolloutOf } from '../rollout/pause.js';
-import { applyAdvance, planAdvance, type AdvancePlan } from '../rollout/advance.js';
+import { planAdvance, type AdvancePlan } from '../rollout/advance.js';
 import { evaluateStage } from '../rollout/evaluate.js';
 import { blocker } from '../rollout/blocker.js';
-import { startRollout } from '../rollout/start.js';
+import { settlePending, type SettledStep } from '../rollout/settle-pending.js';
+import { advanceStep, directPromotionStep, isPullRequestOutcome, startStep } from '../rollout/step-mode.js';
 import { planCandidateChange } from './candidate.js';
 import { reconcile } from '../reconcile/reconcile.js';
 import { checkClock } from '../rollout/clock.js';
-import { applyDirectPromotion, type ChampionResult } from './direct.js';
+import { type ChampionResult } from './direct.js';
 import { confirmation, type Confirmation } from '../confirmation.js';
 import type { HealthCheckResult } from '../rollout/health-checks.js';
 import type { StepOutcome } from '../rollout/outcome.js';
+import type { PullRequestOutcome } from '../rollout/pr-steps.js';
 
 export interface PromoteInput {
   ref: string;
@@ -38,10 +40,15 @@ export type PromotePlan =
       override: VerdictError | InconclusiveError | null;
       reason: string | null;
     }
-  | { kind: 'start' | 'direct'; confirm: Confirmation | null; change: CandidateChange };
+  | { kind: 'start' | 'direct'; confirm: Confirmation | null; change: CandidateChange }
+  /** A step of this model was waiting for its pull request: settled or still waiting, and that is all (ADR 14). */
+  | { kind: 'settled'; confirm: null; settled: SettledStep[] };
 
 export type PromoteResult = { warnings: string[]; notes: string[] } & (
-  { kind: 'advance' | 'start'; outcome: StepOutcome } | { kind: 'direct'; outcome: ChampionResult }
+  | { kind: 'advance' | 'start'; outcome: StepOutcome }
+  | { kind: 'direct'; outcome: ChampionResult }
+  | { kind: 'pull-request'; outcome: PullRequestOutcome }
+  | { kind: 'settled'; outcome: SettledStep[] }
 );
 
 export async function planPromote(ctx: RolloutContext, input: PromoteInput): Promise<PromotePlan> {
@@ -52,6 +59,10 @@ export async function planPromote(ctx: RolloutContext, input: PromoteInput): Pro
   const cand = await resolveRef(ctx.registry, input.ref);
   // The chain before this command writes anything: its own events never confirm a bake time.
   const before = (await ctx.registry.lastEvent())?.seq ?? 0;
+  // A step waiting for its pull request is looked at first: merged, closed or still open, that is
+  // this call's news; the next call moves on from there.
+  const settled = await settlePending(ctx, cand.model);
+  if (settled.length) return { kind: 'settled', confirm: null, settled };
   await reconcile(ctx, cand.model);
   await checkClock(ctx);
   const open = await openRolloutOf(ctx, cand.model);
@@ -107,25 +118,38 @@ export async function planPromote(ctx: RolloutContext, input: PromoteInput): Pro
 
 /** Carry out a plan (after any confirmation): one step, all or nothing. */
 export async function applyPromote(ctx: RolloutContext, plan: PromotePlan): Promise<PromoteResult> {
+  if (plan.kind === 'settled')
+    return {
+      kind: 'settled',
+      outcome: plan.settled,
+      warnings: plan.settled.filter((s) => s.outcome === 'conflict').map((s) => `${s.model}: ${s.detail}`),
+      notes: [],
+    };
   if (plan.kind === 'advance') {
-    const outcome = await applyAdvance(ctx, plan.advance, {
+    const outcome = await advanceStep(ctx, plan.advance, {
       forced: !!plan.override,
       reason: plan.reason,
       checks: plan.checks,
     });
     const warnings = plan.override ? [`advanced with --force (override recorded): ${plan.override.message}`] : [];
+    if (isPullRequestOutcome(outcome))
+      return { kind: 'pull-request', outcome, warnings: [...warnings, ...outcome.warnings], notes: [] };
     return { kind: 'advance', outcome, warnings, notes: [] };
   }
   const { change } = plan;
   const notes = (adr: string | null) => (adr ? [`recorded ADR ${adr}`] : []);
   if (plan.kind === 'start') {
-    const outcome = await startRollout(ctx, change);
-    const warnings = outcome.forced
+    const outcome = await startStep(ctx, change);
+    const warnings = change.forced
       ? [`rollout started without a passing gate run (override recorded): ${change.reason}`]
       : [];
+    if (isPullRequestOutcome(outcome))
+      return { kind: 'pull-request', outcome, warnings: [...warnings, ...outcome.warnings], notes: notes(outcome.adr) };
     return { kind: 'start', outcome, warnings, notes: notes(outcome.adr) };
   }
-  const outcome = await applyDirectPromotion(ctx, change);
+  const outcome = await directPromotionStep(ctx, change);
+  if (isPullRequestOutcome(outcome))
+    return { kind: 'pull-request', outcome, warnings: outcome.warnings, notes: notes(outcome.adr) };
   const warnings = outcome.forced ? [`promoted without a passing gate run (override recorded): ${change.reason}`] : [];
   return { kind: 'direct', outcome, warnings, notes: notes(outcome.adr) };
 }

@@ -5,6 +5,7 @@ import type { AdrContext } from '../adr/adr-ops.js';
 import type { LoadedPolicy } from '../gates/policy.js';
 import type { RolloutConfig, ServingSpec } from '../config/index.js';
 import type { HealthCheckContext } from './health-checks.js';
+import type { PullRequestContext } from './pr-mode.js';
 import type { StepContext } from './step.js';
 import type { GateRunRecord, Registry, RolloutRecord, VersionRecord } from '../../ports/registry.js';
 import type { Clock } from '../../ports/clock.js';
@@ -31,6 +32,8 @@ export interface RolloutContext {
   checks: HealthCheckContext;
   /** Say something the user must see but that does not stop the command (stderr, --json warnings). */
   warn(message: string): void;
+  /** Steps as pull requests (ADR 14) and the host that takes them; absent: commits only, no host. */
+  pullRequests?: PullRequestContext;
 }
 
 /** A candidate about to replace the champion, and the evidence that it may (or the override that it may anyway). */

@@ -25,7 +25,48 @@ export interface PendingPullRequest {
   /** Step id (Mlctl-Step trailer) of the commit on the branch. */
   stepId: string;
   commit: string;
+  /** The branch the pull request goes into (the branch that was checked out). */
+  base: string;
+  /** The step in words, for messages and status: "canary 10%", "full", "abort", "rollback to fraud@1". */
+  label: string;
+  /** Aborts and rollbacks opened as pull requests are urgent (titled so). */
+  urgent: boolean;
+  /** The ADR file (name) the step creates or edits, if any. */
+  adr: string | null;
+  /** What merging does to the registry (core/rollout/pr-land.ts). */
+  effect: PullRequestEffect;
 }
+
+/** What a pull-request step does to the registry once merged: the record of its commit-mode twin. */
+export type PullRequestEffect =
+  | { kind: 'start'; forced: boolean; reason: string | null; gateRunId: number | null }
+  | {
+      kind: 'advance';
+      /** The plan step it moves to (the last one completes the rollout). */
+      to: number;
+      forced: boolean;
+      reason: string | null;
+      checks: Array<{ name: string; status: string }>;
+    }
+  | {
+      kind: 'abort';
+      reason: string | null;
+      by: 'rollback' | 'tick';
+      failing: Array<{ name: string; value: number | null; detail: string }>;
+      /** The outcome recorded on the rollout. */
+      why: string;
+    }
+  | {
+      /** A champion change outside a rollout: the first version's promotion, or a rollback. */
+      kind: 'champion';
+      via: 'promote' | 'rollback';
+      version: number;
+      previous: number | null;
+      reason: string | null;
+      gateRunId: number | null;
+      forced: boolean;
+      uri: string | null;
+    };
 
 export interface PendingLabel {
   kind: 'label';

@@ -4,6 +4,9 @@ import { reconcile } from '../reconcile/reconcile.js';
 import { bakeConfirmed, checkClock, warnFutureStage } from './clock.js';
 import { recordLook } from './look.js';
 import { describeStage, formatDuration } from './stages.js';
+import { pendingOf } from './pending.js';
+import { describePending } from './pr-cancel.js';
+import { settlePending, type SettledStep } from './settle-pending.js';
 import type { HealthCheckResult } from './health-checks.js';
 import type { RolloutRecord } from '../../ports/registry.js';
 
@@ -28,9 +31,14 @@ export interface RolloutView {
   startedBy: string;
   endedAt: string | null;
   outcome: string | null;
+  /** The step waiting for its pull request (ADR 14): what it does, and the pull request; null when none. */
+  pending: string | null;
+  pull_request: { number: number; url: string; state: 'open' | 'merged' | 'closed' } | null;
 }
 
-export async function viewOf(ctx: RolloutContext, r: RolloutRecord): Promise<RolloutView> {
+export async function viewOf(ctx: RolloutContext, r: RolloutRecord, seen: SettledStep[] = []): Promise<RolloutView> {
+  const waiting = pendingOf(r);
+  const pr = waiting?.kind === 'pull_request' ? waiting : null;
   const cand = (await ctx.registry.getVersionById(r.candidateId))!;
   const champ = r.championId === null ? null : (await ctx.registry.getVersionById(r.championId))!;
   const open = r.state === 'active' || r.state === 'paused';
@@ -57,6 +65,15 @@ export async function viewOf(ctx: RolloutContext, r: RolloutRecord): Promise<Rol
     startedBy: r.startedBy,
     endedAt: r.endedAt,
     outcome: r.outcome,
+    pending: pr ? describePending(pr) : null,
+    pull_request: pr
+      ? {
+          number: pr.number,
+          url: pr.url,
+          state:
+            seen.find((s) => s.rollout === r.id && s.pull_request.number === pr.number)?.pull_request.state ?? 'open',
+        }
+      : null,
   };
 }
 
@@ -67,6 +84,11 @@ export async function viewOf(ctx: RolloutContext, r: RolloutRecord): Promise<Rol
 export async function rolloutStatus(ctx: RolloutContext, model?: string): Promise<RolloutView[]> {
   if (model) checkModelName(model);
   const before = (await ctx.registry.lastEvent())?.seq ?? 0;
+  // Pending pull requests are looked at (and settled) first; a host out of reach is a warning here.
+  const seen = await settlePending(ctx, model, { tolerant: true });
+  for (const s of seen)
+    if (s.rollout === null || s.outcome === 'conflict' || s.outcome === 'merged' || s.outcome === 'cancelled')
+      ctx.warn(`${s.model}: ${s.detail}`);
   await reconcile(ctx, model);
   await checkClock(ctx);
   const rows = await ctx.registry.rollouts(model ? { model, limit: 20 } : { open: true });
@@ -79,5 +101,5 @@ export async function rolloutStatus(ctx: RolloutContext, model?: string): Promis
     if (r.state === 'active' && elapsed >= r.plan[r.step]!.minDurationMs && !(await bakeConfirmed(ctx, r, before)))
       await recordLook(ctx, r);
   }
-  return Promise.all(rows.map((r) => viewOf(ctx, r)));
+  return Promise.all(rows.map((r) => viewOf(ctx, r, seen)));
 }

@@ -173,7 +173,7 @@ export const recordedStep = (s: StepIdentity) => ({
   stage: s.stage,
 });
 /** What a push that did not happen means, and what to do: only a remote that said no is "rejected". */
-function pushError(remote: string, why: PushFailure, reason: string): Error {
+export function pushError(remote: string, why: PushFailure, reason: string): Error {
   const undone = 'nothing changed: the local commit was undone and the registry is untouched';
   switch (why) {
     case 'rejected':

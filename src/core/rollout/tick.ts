@@ -1,15 +1,16 @@
 import { ConcurrentChangeError } from '../errors.js';
 import { type RolloutContext } from './context.js';
 import { formatRef } from '../refs.js';
-import { abortRollout } from './abort.js';
-import { applyAdvance, planAdvance } from './advance.js';
+import { planAdvance } from './advance.js';
+import { pendingOf } from './pending.js';
+import { settlePending, type SettledStep } from './settle-pending.js';
+import { abortStep, advanceStep, isPullRequestOutcome } from './step-mode.js';
 import { blocker } from './blocker.js';
 import { evaluateStage } from './evaluate.js';
 import { describeStage } from './stages.js';
 import { reconcile } from '../reconcile/reconcile.js';
 import { checkClock } from './clock.js';
 import type { HealthCheckResult } from './health-checks.js';
-import type { StepOutcome } from './outcome.js';
 
 export interface TickEntry {
   model: string;
@@ -17,9 +18,23 @@ export interface TickEntry {
   candidate: string;
   stage: string;
   checks: HealthCheckResult[];
-  action: 'advanced' | 'completed' | 'aborted' | 'waiting' | 'paused' | 'blocked' | 'conflict';
+  action:
+    | 'advanced'
+    | 'completed'
+    | 'aborted'
+    | 'waiting'
+    | 'paused'
+    | 'blocked'
+    | 'conflict'
+    // Pull-request mode (ADR 14): a step's pull request opened, merged (in effect), closed (cancelled), or still open.
+    | 'opened'
+    | 'merged'
+    | 'cancelled'
+    | 'pending';
   detail: string;
   commit: string | null;
+  /** The pull request of a step opened, settled or waiting in this tick. */
+  pull_request?: { number: number; url: string; state: 'open' | 'merged' | 'closed' };
 }
 
 export interface TickReport {
@@ -55,10 +70,13 @@ export async function tick(ctx: RolloutContext, opts: { model?: string }): Promi
 
 async function tickEntries(ctx: RolloutContext, opts: { model?: string }): Promise<TickEntry[]> {
   const before = (await ctx.registry.lastEvent())?.seq ?? 0;
+  // Pull requests first: a merged step takes effect before this tick looks at its stage.
+  const settled = await settlePending(ctx, opts.model);
+  for (const s of settled) if (s.outcome === 'conflict') ctx.warn(`${s.model}: ${s.detail}`);
   await reconcile(ctx, opts.model);
   await checkClock(ctx);
   const open = await ctx.registry.rollouts({ model: opts.model, open: true });
-  const out: TickEntry[] = [];
+  const out: TickEntry[] = settled.map(settledEntry);
   for (const r of open) {
     const p = await planAdvance(ctx, r, before);
     const base = {
@@ -72,24 +90,39 @@ async function tickEntries(ctx: RolloutContext, opts: { model?: string }): Promi
       out.push({ ...base, checks: [], action: 'paused', detail: 'paused; mlctl rollout resume to continue' });
       continue;
     }
+    const waitingPr = pendingOf(r)?.kind === 'pull_request' ? pendingOf(r) : null;
+    // A start or an abort waiting for its merge has no stage of its own to check yet.
+    if (waitingPr && (waitingPr.action === 'start' || waitingPr.action === 'abort')) continue;
     const checks = await evaluateStage(ctx, r, { look: p.remainingMs === 0 && !p.confirmed });
     const fresh = (await ctx.registry.getRollout(r.id))!;
     try {
       if (checks.some((c) => c.status === 'fail')) {
-        const o = await abortRollout(ctx, fresh, {
+        const o = await abortStep(ctx, fresh, {
           reason: 'rollout tick: a check failed',
           failing: checks.filter((c) => c.status === 'fail'),
           by: 'tick',
         });
-        out.push({
-          ...base,
-          checks,
-          action: 'aborted',
-          detail: `aborted: all traffic back to ${o.champion}`,
-          commit: o.commit,
-        });
+        if (isPullRequestOutcome(o))
+          out.push({
+            ...base,
+            checks,
+            action: 'opened',
+            detail: `a check failed: urgent pull request #${o.pull_request.number} to abort (all traffic back to ${o.champion}): ${o.pull_request.url}`,
+            commit: o.commit,
+            pull_request: { number: o.pull_request.number, url: o.pull_request.url, state: 'open' },
+          });
+        else
+          out.push({
+            ...base,
+            checks,
+            action: 'aborted',
+            detail: `aborted: all traffic back to ${o.champion}`,
+            commit: o.commit,
+          });
         continue;
       }
+      // The next step waits for its pull request (reported above); the checks of this stage ran.
+      if (waitingPr) continue;
       const why = blocker({ ...p, rollout: fresh }, checks);
       if (why) {
         const undecided = checks.some((c) => c.status !== 'pass');
@@ -106,7 +139,18 @@ async function tickEntries(ctx: RolloutContext, opts: { model?: string }): Promi
         });
         continue;
       }
-      const o: StepOutcome = await applyAdvance(ctx, { ...p, rollout: fresh }, { forced: false, reason: null, checks });
+      const o = await advanceStep(ctx, { ...p, rollout: fresh }, { forced: false, reason: null, checks });
+      if (isPullRequestOutcome(o)) {
+        out.push({
+          ...base,
+          checks,
+          action: 'opened',
+          detail: `${base.stage} → ${o.stage}: pull request #${o.pull_request.number} ${o.pull_request.url}`,
+          commit: o.commit,
+          pull_request: { number: o.pull_request.number, url: o.pull_request.url, state: 'open' },
+        });
+        continue;
+      }
       out.push({
         ...base,
         checks,
@@ -122,4 +166,18 @@ async function tickEntries(ctx: RolloutContext, opts: { model?: string }): Promi
     }
   }
   return out;
+}
+
+function settledEntry(s: SettledStep): TickEntry {
+  return {
+    model: s.model,
+    rollout: s.rollout ?? 0,
+    candidate: s.subject,
+    stage: s.label,
+    checks: [],
+    action: s.outcome === 'merged' ? 'merged' : s.outcome === 'cancelled' ? 'cancelled' : 'pending',
+    detail: s.detail,
+    commit: s.commit,
+    pull_request: s.pull_request,
+  };
 }
