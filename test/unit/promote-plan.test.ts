@@ -25,7 +25,11 @@ async function decided(
         return {
           kind: p.kind,
           question: p.confirm?.question ?? null,
-          ...(p.kind === 'advance' ? { forced: p.override !== null } : { forced: p.change.forced }),
+          ...(p.kind === 'advance'
+            ? { forced: p.override !== null }
+            : p.kind === 'label'
+              ? {}
+              : { forced: p.change.forced }),
         };
       } catch (err) {
         return { exit: (err as MlctlError).exitCode, error: (err as Error).message };

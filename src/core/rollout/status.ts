@@ -6,6 +6,7 @@ import { recordLook } from './look.js';
 import { describeStage, formatDuration } from './stages.js';
 import type { HealthCheckResult } from './health-checks.js';
 import type { RolloutRecord } from '../../ports/registry.js';
+import { pendingOf, type PendingStep } from './pending.js';
 
 export interface RolloutView {
   id: number;
@@ -23,6 +24,8 @@ export interface RolloutView {
   next: string | null;
   lastChecks: { at: string; results: HealthCheckResult[] } | null;
   lastCommit: string | null;
+  /** A step written but not yet in effect (a label waiting for its version to load, a pull request): its bake time has not started. */
+  pending: PendingStep | null;
   adr: string | null;
   startedAt: string;
   startedBy: string;
@@ -52,6 +55,7 @@ export async function viewOf(ctx: RolloutContext, r: RolloutRecord): Promise<Rol
     next: open && r.plan[r.step + 1] ? describeStage(r.plan[r.step + 1]!) : null,
     lastChecks: (r.lastChecks as RolloutView['lastChecks']) ?? null,
     lastCommit: r.lastCommit,
+    pending: pendingOf(r),
     adr: r.adr,
     startedAt: r.startedAt,
     startedBy: r.startedBy,

@@ -1,4 +1,4 @@
-import { ConcurrentChangeError } from '../errors.js';
+import { ConcurrentChangeError, StorageError } from '../errors.js';
 import { type RolloutContext } from './context.js';
 import { formatRef } from '../refs.js';
 import { abortRollout } from './abort.js';
@@ -10,6 +10,12 @@ import { reconcile } from '../reconcile/reconcile.js';
 import { checkClock } from './clock.js';
 import type { HealthCheckResult } from './health-checks.js';
 import type { StepOutcome } from './outcome.js';
+import { labelsReady, settleLabels } from './label-step.js';
+import { labelList, pendingLabelOf } from './label-pending.js';
+import { owedAfterFull, runAfterFull } from './after-full.js';
+import { formatDuration } from './stages.js';
+import type { PendingLabel } from './pending.js';
+import type { RolloutRecord } from '../../ports/registry.js';
 
 export interface TickEntry {
   model: string;
@@ -17,9 +23,13 @@ export interface TickEntry {
   candidate: string;
   stage: string;
   checks: HealthCheckResult[];
-  action: 'advanced' | 'completed' | 'aborted' | 'waiting' | 'paused' | 'blocked' | 'conflict';
+  /** `labelled`: a pending label commit written (two-push rule); `cleaned-up`: the step after full's window. */
+  action:
+    'advanced' | 'completed' | 'aborted' | 'waiting' | 'paused' | 'blocked' | 'conflict' | 'labelled' | 'cleaned-up';
   detail: string;
   commit: string | null;
+  /** Something the tick could not ask (a model server's status API): exit 3. */
+  error?: string;
 }
 
 export interface TickReport {
@@ -42,7 +52,7 @@ export async function tick(ctx: RolloutContext, opts: { model?: string }): Promi
     entries.flatMap((e) =>
       e.checks.filter((c) => c.status === status).map((c) => `${e.model}: ${c.name}: ${c.detail}`),
     );
-  const broken = listed('error');
+  const broken = [...listed('error'), ...entries.flatMap((e) => (e.error ? [`${e.model}: ${e.error}`] : []))];
   const undecided = listed('inconclusive');
   const all = [...broken, ...undecided].join('; ');
   const problem = broken.length
@@ -70,6 +80,11 @@ async function tickEntries(ctx: RolloutContext, opts: { model?: string }): Promi
     };
     if (r.state === 'paused') {
       out.push({ ...base, checks: [], action: 'paused', detail: 'paused; mlctl rollout resume to continue' });
+      continue;
+    }
+    const label = pendingLabelOf(r);
+    if (label) {
+      out.push(await labelEntry(ctx, r, label, base));
       continue;
     }
     const checks = await evaluateStage(ctx, r, { look: p.remainingMs === 0 && !p.confirmed });
@@ -121,5 +136,71 @@ async function tickEntries(ctx: RolloutContext, opts: { model?: string }): Promi
       else throw err;
     }
   }
+  // Completed rollouts may still owe a step: their label commit, or taking the old champion down.
+  const models = opts.model ? [opts.model] : Object.keys(ctx.rollout.serving).sort();
+  for (const model of models.filter((m) => !open.some((r) => r.model === m))) {
+    const [last] = await ctx.registry.rollouts({ model, limit: 1 });
+    const label = last && last.state === 'completed' ? pendingLabelOf(last) : null;
+    if (label) {
+      out.push(await labelEntry(ctx, last!, label, await baseOf(ctx, last!)));
+      continue;
+    }
+    const owed = await owedAfterFull(ctx, model);
+    if (!owed) continue;
+    const base = await baseOf(ctx, owed.rollout);
+    const left = Date.parse(owed.due) - ctx.clock.now().getTime();
+    if (left > 0) {
+      out.push({
+        ...base,
+        checks: [],
+        action: 'waiting',
+        detail: `${owed.what} after ${owed.due} (${formatDuration(left)} left): a rollback until then is instant`,
+      });
+      continue;
+    }
+    try {
+      const o = await runAfterFull(ctx, owed);
+      out.push({ ...base, checks: [], action: 'cleaned-up', detail: owed.what, commit: o.commit });
+    } catch (err) {
+      if (err instanceof ConcurrentChangeError)
+        out.push({ ...base, checks: [], action: 'conflict', detail: err.message });
+      else throw err;
+    }
+  }
   return out;
+}
+
+type EntryBase = Pick<TickEntry, 'model' | 'rollout' | 'candidate' | 'stage' | 'commit'>;
+
+async function baseOf(ctx: RolloutContext, r: RolloutRecord): Promise<EntryBase> {
+  const cand = (await ctx.registry.getVersionById(r.candidateId))!;
+  return {
+    model: r.model,
+    rollout: r.id,
+    candidate: formatRef(cand),
+    stage: describeStage(r.plan[r.step]!),
+    commit: null,
+  };
+}
+
+/** A pending label step: written once its version is loaded, else waiting (bake time has not started). */
+async function labelEntry(ctx: RolloutContext, r: RolloutRecord, p: PendingLabel, base: EntryBase): Promise<TickEntry> {
+  try {
+    const ready = await labelsReady(ctx, r, p);
+    if (!ready.ready)
+      return { ...base, checks: [], action: 'waiting', detail: `labels ${labelList(p)} wait: ${ready.detail}` };
+    const o = await settleLabels(ctx, (await ctx.registry.getRollout(r.id))!, ready);
+    return {
+      ...base,
+      checks: [],
+      action: o.action === 'complete' ? 'completed' : 'labelled',
+      detail: `labels ${labelList(p)} written (${ready.detail})${o.action === 'complete' ? `; ${o.candidate} is the champion` : '; the bake time starts now'}`,
+      commit: o.commit,
+    };
+  } catch (err) {
+    if (err instanceof ConcurrentChangeError) return { ...base, checks: [], action: 'conflict', detail: err.message };
+    if (err instanceof StorageError)
+      return { ...base, checks: [], action: 'blocked', detail: err.message, error: err.message };
+    throw err;
+  }
 }
