@@ -81,7 +81,9 @@ describe('rollouts write replicas per stage (serving.<model>.capacity)', () => {
     it(`${adapter}: expected replicas at every stage, champion full until full, old champion to 0 only after scaleDownAfter${haveCrds && adapter !== 'generic' ? ', CRD-valid throughout' : ''}`, async () => {
       const p = await started(adapter);
       // The plan shows the counts before anything is written.
-      const plan = json((await runOk(['rollout', 'plan', 'fraud@2', '--json'], { cwd: p.dir, env: at(1) })).stdout).data;
+      const plan = json(
+        (await runOk(['rollout', 'plan', 'fraud@2', '--json'], { cwd: p.dir, env: at(1) })).stdout,
+      ).data;
       expect(plan.stages.map((s: { replicas: { candidate: number; champion: number } }) => s.replicas)).toEqual(
         (adapter === 'kserve' ? [9, 44, 87, 174] : [174, 9, 44, 87, 174]).map((c) => ({
           candidate: c,
@@ -189,10 +191,13 @@ describe('rollouts write replicas per stage (serving.<model>.capacity)', () => {
     expect(refused.stderr.trim()).toBe(
       'mlctl: fraud@4 was registered without the metric qps_per_replica (serving.fraud.capacity.qps_per_replica sizes each version with its own); register a version that reports it, or pass --assume-qps-per-replica N',
     );
-    const r = await run(['promote', 'fraud@4', '--force', '--reason', 'test', '--assume-qps-per-replica', '50', '--json'], {
-      cwd: p.dir,
-      env: at(1),
-    });
+    const r = await run(
+      ['promote', 'fraud@4', '--force', '--reason', 'test', '--assume-qps-per-replica', '50', '--json'],
+      {
+        cwd: p.dir,
+        env: at(1),
+      },
+    );
     expect(r.code, r.stderr).toBe(0);
     expect(json(r.stdout).warnings).toContain(
       'fraud@4 has no registered throughput: sized with the assumed 50 QPS per replica (recorded)',
