@@ -183,6 +183,59 @@ describe('TF Serving: a rollout on a models.config holding three models, two pus
     expect(json((await runOk(['rollout', 'tick', '--json'], { cwd: q.dir, env: at(200) })).stdout).data).toEqual([]);
   });
 
+  it('a rollback after full’s window reloads the old version first; the next tick moves stable once it is loaded', async () => {
+    const p = await modelServerProject('tfserving', { text: THREE_MODELS });
+    await labelled(p);
+    await toFull(p);
+    await runOk(['rollout', 'tick'], { cwd: p.dir, env: at(100) });
+    expect(state(p)).toEqual({ loaded: [2], labels: { stable: 2 } });
+    await runOk(['rollback', 'fraud', '--yes'], { cwd: p.dir, env: at(101) });
+    expect(state(p)).toEqual({ loaded: [1, 2], labels: { stable: 2 } });
+    expect(p.traffic()).toMatchObject({ stable: { version: 2 } });
+    const waiting = json((await runOk(['rollout', 'tick', '--json'], { cwd: p.dir, env: at(102) })).stdout).data;
+    expect(waiting).toEqual([
+      expect.objectContaining({
+        action: 'waiting',
+        detail: `labels stable → 1 wait: waiting for version 1 to load: label_delay 2m since ${iso(101)}, 1m left`,
+      }),
+    ]);
+    const done = json((await runOk(['rollout', 'tick', '--json'], { cwd: p.dir, env: at(104) })).stdout).data;
+    expect(done).toEqual([expect.objectContaining({ action: 'labelled', candidate: 'fraud@1' })]);
+    expect(state(p)).toEqual({ loaded: [1], labels: { stable: 1 } });
+    expect(p.traffic()).toMatchObject({ stable: { version: 1 } });
+    expect(p.log().slice(0, 2)).toEqual([
+      'mlctl: fraud@1 full: labels stable → 1',
+      'mlctl: roll back fraud to fraud@1',
+    ]);
+    expect(json((await runOk(['rollout', 'tick', '--json'], { cwd: p.dir, env: at(110) })).stdout).data).toEqual([]);
+    expectValid('tfserving', [p.read()]);
+    expect((await run(['audit', 'verify'], { cwd: p.dir })).code).toBe(0);
+  });
+
+  it('a plan of only full: the load commit leaves stable pending, and the label commit makes the candidate champion', async () => {
+    const p = await modelServerProject('tfserving', { text: THREE_MODELS, plan: '      - { stage: full }\n' });
+    await runOk(['promote', 'fraud@1', '--yes'], { cwd: p.dir, env: at(0) });
+    const start = await promote(p, 1, '--yes', '--force', '--reason', 'test', '--json');
+    expect(start.code, start.stderr).toBe(0);
+    expect(json(start.stdout).data).toMatchObject({
+      action: 'start',
+      state: 'active',
+      pending: { labels: { stable: 2 } },
+    });
+    expect(state(p)).toEqual({ loaded: [1, 2], labels: { stable: 1 } });
+    expect(json((await runOk(['show', 'fraud@champion', '--json'], { cwd: p.dir })).stdout).data.version).toBe(1);
+    const done = await promote(p, 4, '--json');
+    expect(done.code, done.stderr).toBe(0);
+    expect(json(done.stdout).data).toMatchObject({ action: 'complete', champion: 'fraud@2', state: 'completed' });
+    expect(state(p)).toEqual({ loaded: [1, 2], labels: { stable: 2, canary: 2 } });
+    expect(json((await runOk(['show', 'fraud@champion', '--json'], { cwd: p.dir })).stdout).data.version).toBe(2);
+    expect(p.log().slice(0, 2)).toEqual(['mlctl: fraud@2 full (champion)', 'mlctl: fraud@2 full']);
+    expect(
+      json((await runOk(['rollout', 'status', 'fraud', '--json'], { cwd: p.dir })).stdout).data[0].pending,
+    ).toBeNull();
+    expectValid('tfserving', [p.read()]);
+  });
+
   it('rollout plan shows both commits of a load: the model server’s file, then its labels and the router’s split', async () => {
     const p = await modelServerProject('tfserving', { text: THREE_MODELS });
     await runOk(['promote', 'fraud@1', '--yes'], { cwd: p.dir, env: at(0) });

@@ -29,11 +29,12 @@ rollout:
 /**
  * A GitOps repository made by `mlctl init --model fraud --adapter <tfserving|triton>` (the model
  * server's file and a generic router file beside it), with a bare remote; the server's file
- * replaced by `text` when given; `keys` added to serving.fraud; fraud@1 and fraud@2 registered.
+ * replaced by `text` when given; `keys` added to serving.fraud; `plan`: the quick plan's stages
+ * (YAML list items) instead of QUICK_PLAN's; fraud@1 and fraud@2 registered.
  */
 export async function modelServerProject(
   adapter: 'tfserving' | 'triton',
-  o: { text?: string; keys?: string } = {},
+  o: { text?: string; keys?: string; plan?: string } = {},
 ): Promise<ModelServerProject> {
   const remote = tempDir('mlctl-remote-');
   git(remote, 'init', '-q', '--bare', '-b', 'main');
@@ -44,7 +45,8 @@ export async function modelServerProject(
   await runOk(['init', '--yes', '--model', 'fraud', '--adapter', adapter, '--no-gates'], { cwd: dir });
   const cfgPath = join(dir, 'mlctl.yaml');
   const cfg = readFileSync(cfgPath, 'utf8');
-  writeFileSync(cfgPath, cfg.replace('plan: standard', `plan: quick${o.keys ? `, ${o.keys}` : ''}`) + QUICK_PLAN);
+  const plan = o.plan ? `\nrollout:\n  plans:\n    quick:\n${o.plan}` : QUICK_PLAN;
+  writeFileSync(cfgPath, cfg.replace('plan: standard', `plan: quick${o.keys ? `, ${o.keys}` : ''}`) + plan);
   const spec = parse(readFileSync(cfgPath, 'utf8')).serving.fraud as { files: string[]; router: { files: string[] } };
   const file = spec.files[0]!;
   if (o.text !== undefined) writeFileSync(join(dir, file), o.text);

@@ -180,6 +180,7 @@ async function adoptFollowUp(
   start: string,
 ): Promise<Record<string, unknown>> {
   const s = a.step;
+  if (s.rollout === null) return {}; // a champion's labels (champion-labels.ts): nothing else to record
   const r = (await ctx.registry.rollouts({ model: s.model, limit: 5 })).find((x) => x.key === s.rollout);
   if (!r) throw new NotAdoptable(`its rollout (${s.rollout ?? '?'}) is not one of ${s.model}'s latest`);
   const labelled = s.action === 'label' && r.pending !== null;

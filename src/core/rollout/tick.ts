@@ -13,6 +13,12 @@ import type { StepOutcome } from './outcome.js';
 import { labelsReady, settleLabels } from './label-step.js';
 import { labelList, pendingLabelOf } from './label-pending.js';
 import { owedAfterFull, runAfterFull } from './after-full.js';
+import {
+  championLabelsOwed,
+  championLabelsReady,
+  writeChampionLabels,
+  type ChampionLabels,
+} from './champion-labels.js';
 import { formatDuration } from './stages.js';
 import type { PendingLabel } from './pending.js';
 import type { RolloutRecord } from '../../ports/registry.js';
@@ -146,7 +152,11 @@ async function tickEntries(ctx: RolloutContext, opts: { model?: string }): Promi
       continue;
     }
     const owed = await owedAfterFull(ctx, model);
-    if (!owed) continue;
+    if (!owed) {
+      const labels = await championLabelsOwed(ctx, model);
+      if (labels) out.push(await championLabelsEntry(ctx, labels, last?.id ?? 0));
+      continue;
+    }
     const base = await baseOf(ctx, owed.rollout);
     const left = Date.parse(owed.due) - ctx.clock.now().getTime();
     if (left > 0) {
@@ -181,6 +191,40 @@ async function baseOf(ctx: RolloutContext, r: RolloutRecord): Promise<EntryBase>
     stage: describeStage(r.plan[r.step]!),
     commit: null,
   };
+}
+
+/** A champion change (promote, rollback) that loaded its version: its labels once loaded. */
+async function championLabelsEntry(ctx: RolloutContext, owed: ChampionLabels, rollout: number): Promise<TickEntry> {
+  const base = {
+    model: owed.champion.model,
+    rollout,
+    candidate: formatRef(owed.champion),
+    stage: 'full',
+    commit: null,
+  };
+  try {
+    const ready = await championLabelsReady(ctx, owed);
+    if (!ready.ready)
+      return {
+        ...base,
+        checks: [],
+        action: 'waiting',
+        detail: `labels ${labelList(owed.pending)} wait: ${ready.detail}`,
+      };
+    const commit = await writeChampionLabels(ctx, owed, ready);
+    return {
+      ...base,
+      checks: [],
+      action: 'labelled',
+      detail: `labels ${labelList(owed.pending)} written (${ready.detail})`,
+      commit,
+    };
+  } catch (err) {
+    if (err instanceof ConcurrentChangeError) return { ...base, checks: [], action: 'conflict', detail: err.message };
+    if (err instanceof StorageError)
+      return { ...base, checks: [], action: 'blocked', detail: err.message, error: err.message };
+    throw err;
+  }
 }
 
 /** A pending label step: written once its version is loaded, else waiting (bake time has not started). */
