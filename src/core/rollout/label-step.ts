@@ -2,7 +2,6 @@ import { updateAdr } from '../adr/adr-ops.js';
 import { appendEvent } from '../audit/chain.js';
 import { UsageError, VerdictError } from '../errors.js';
 import { formatRef } from '../refs.js';
-import { shortHash } from '../util/text.js';
 import { servingSpecOf, stamp, stepContext, versionsOf, type RolloutContext } from './context.js';
 import { snapshotAdr } from './adr-text.js';
 import { assertRolloutUnchanged, rolloutMoved } from './races.js';
@@ -121,7 +120,3 @@ export async function settleLabels(ctx: RolloutContext, r: RolloutRecord, ready:
     ...(still ? { pending: still } : {}),
   };
 }
-
-/** For messages: where the labels' load commit is. */
-export const loadedBy = (p: PendingLabel): string =>
-  p.loadCommit ? `commit ${shortHash(p.loadCommit)}` : 'the files written with --no-commit';
