@@ -13,6 +13,15 @@ export function positiveInt(flag: string) {
   };
 }
 
+/** A decimal flag value (ranges are checked by the core, which names the flag too). */
+export function decimal(flag: string) {
+  return (value: string): number => {
+    if (!/^[+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i.test(value.trim()))
+      throw new UsageError(`${flag} must be a number, got ${JSON.stringify(value)}`);
+    return Number(value);
+  };
+}
+
 /** The flags every step of a change of what serves accepts (promote, rollback, rollout tick). */
 export interface StepOptions {
   commit: boolean;

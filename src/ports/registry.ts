@@ -146,6 +146,11 @@ export interface RolloutStage {
   minDurationMs: number;
   checks: string[];
   auto: boolean;
+  /**
+   * Replica counts at this stage, sized when the rollout started (serving.<model>.capacity): the
+   * candidate for its share, the champion at full size. Absent: no capacity configuration.
+   */
+  replicas?: { candidate: number; champion: number };
 }
 
 export interface RolloutInput {
@@ -193,7 +198,20 @@ export type RolloutPatch = Partial<
 > & { updatedAt: string };
 
 /** What a recorded step did (the Mlctl-Action trailer of its commit). */
-export const STEP_ACTIONS = ['start', 'advance', 'complete', 'abort', 'promote', 'rollback'] as const;
+/**
+ * `label`: the second push of the two-push rule (labels follow a loaded version); `cleanup`: the
+ * step after full's window (the old champion scaled to zero, its version unloaded).
+ */
+export const STEP_ACTIONS = [
+  'start',
+  'advance',
+  'complete',
+  'abort',
+  'promote',
+  'rollback',
+  'label',
+  'cleanup',
+] as const;
 export type StepAction = (typeof STEP_ACTIONS)[number];
 
 /**

@@ -176,7 +176,9 @@ describe('mlctl init', () => {
     expect(existsSync(join(dir, 'gates.yaml'))).toBe(false);
     const bad = await run(['init', '--yes', '--force', '--adapter', 'nginx', '--model', 'x'], { cwd: dir });
     expect(bad.code).toBe(2);
-    expect(bad.stderr.trim()).toBe('mlctl: --adapter nginx: use kserve, istio, seldon, generic or none');
+    expect(bad.stderr.trim()).toBe(
+      'mlctl: --adapter nginx: use kserve, istio, seldon, generic, tfserving, triton or none',
+    );
   });
 
   it('adopts an existing ADR folder (.adr-dir, doc/adr) instead of creating another, and keeps existing files without --force', async () => {

@@ -223,7 +223,8 @@ describe('rollouts through pull requests (fake GitHub following its OpenAPI desc
     const status = await ok(p, ['rollout', 'status', 'fraud'], 4);
     expect(status.data[0]).toMatchObject({
       state: 'active',
-      pending: 'the start at shadow (mirror 50%)',
+      waiting_for: 'the start at shadow (mirror 50%)',
+      pending: expect.objectContaining({ kind: 'pull_request', number: 2 }),
       pull_request: { number: 2, url: `${p.gh.serverUrl}/acme/deploy/pull/2`, state: 'open' },
     });
     const table = await p.mlctl(['rollout', 'status', 'fraud'], 4);

@@ -53,6 +53,7 @@ rollout:
       plan: 'standard',
       statusUrl: 'http://tfserving:8501',
       labelDelayMs: 90_000,
+      unloadAfterMs: 3_600_000,
       allowUnavailableLabels: true,
       router: { adapter: 'istio', files: ['deploy/fraud-vs.yaml'] },
     });
@@ -61,6 +62,7 @@ rollout:
       files: ['models/scorer/config.pbtxt'],
       plan: 'noshadow',
       labelDelayMs: 120_000,
+      unloadAfterMs: 3_600_000,
     });
     expect(cfg('serving:\n  fraud: { adapter: istio, files: [a.yaml] }\n').serving.fraud).toEqual({
       adapter: 'istio',

@@ -29,7 +29,9 @@ async function decided(
             ? { forced: p.override !== null }
             : p.kind === 'settled'
               ? { forced: false }
-              : { forced: p.change.forced }),
+              : p.kind === 'label'
+                ? {}
+                : { forced: p.change.forced }),
         };
       } catch (err) {
         return { exit: (err as MlctlError).exitCode, error: (err as Error).message };

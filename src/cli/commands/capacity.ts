@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { Deps } from '../deps.js';
 import { commandCtx, emit } from '../output.js';
 import { kv, table } from '../render/table.js';
-import { UsageError } from '../../core/errors.js';
+import { decimal } from '../options.js';
 import type { CapacityReport, CapacityRequest } from '../../core/capacity/report.js';
 
 interface CapacityOpts {
@@ -15,15 +15,6 @@ interface CapacityOpts {
   headroom?: number;
   minReplicas?: number;
   maxReplicas?: number;
-}
-
-/** A decimal flag value (ranges are checked by the core, which names the flag too). */
-function decimal(flag: string) {
-  return (value: string): number => {
-    if (!/^[+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i.test(value.trim()))
-      throw new UsageError(`${flag} must be a number, got ${JSON.stringify(value)}`);
-    return Number(value);
-  };
 }
 
 const n = (x: number) => x.toLocaleString('en-US', { maximumFractionDigits: 2 });

@@ -22,7 +22,7 @@ export function registerInit(program: Command, deps: Deps): void {
     .option('--s3-region <region>', 'S3 region (default us-east-1)')
     .option('--adr-dir <dir>', 'ADR folder (default: an existing .adr-dir or doc/adr, else docs/adr)')
     .option('--model <name>', 'a first model to serve, or "none"')
-    .option('--adapter <name>', 'its serving adapter: kserve, istio, seldon or generic')
+    .option('--adapter <name>', 'its serving adapter: kserve, istio, seldon, generic, tfserving or triton')
     .option('--serving-file <path>', 'its serving config file (default deploy/<model>/<adapter>.yaml)')
     .option('--gates', 'write gates.yaml, the gate policy (default)')
     .option('--no-gates', 'do not write gates.yaml')

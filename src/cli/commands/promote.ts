@@ -5,12 +5,13 @@ import { rolloutContext } from '../contexts.js';
 import { confirmOrDemand } from '../confirm.js';
 import { renderPromotion, renderStepOutcome, stepWhere } from '../render/step.js';
 import { renderPullRequestOutcome, renderSettled } from '../render/pull-request.js';
-import type { StepOptions } from '../options.js';
+import { decimal, type StepOptions } from '../options.js';
 
 interface PromoteOptions extends StepOptions {
   reason?: string;
   force?: boolean;
   yes?: boolean;
+  assumeQpsPerReplica?: number;
 }
 
 /** The flags of every step that changes what serves (promote, rollback). */
@@ -32,7 +33,12 @@ export function registerPromote(program: Command, deps: Deps): void {
       .argument('<ref>', 'the candidate, e.g. fraud@4')
       .option('--reason <text>', 'why (recorded in the audit log and the ADR)')
       .option('--force', 'skip a missing gate run, bake time or checks (needs --reason; recorded as an override)')
-      .option('-y, --yes', 'do not ask before a change to full traffic (required without a terminal or in CI)'),
+      .option('-y, --yes', 'do not ask before a change to full traffic (required without a terminal or in CI)')
+      .option(
+        '--assume-qps-per-replica <n>',
+        'size a candidate registered without its throughput metric (serving.<model>.capacity; recorded)',
+        decimal('--assume-qps-per-replica'),
+      ),
   )
     .addHelpText(
       'after',
@@ -40,7 +46,10 @@ export function registerPromote(program: Command, deps: Deps): void {
 With serving.<model> in mlctl.yaml the first call starts a rollout at the plan's first stage
 (shadow → canary → ramp → full by default); each later call advances one stage once the stage's
 minDuration has passed and its checks pass. Every stage is one git commit of the serving files
-and the decision's ADR. The first version of a model becomes champion directly.
+and the decision's ADR. The first version of a model becomes champion directly. With
+serving.<model>.capacity each stage writes replica counts (sized when the rollout starts). On
+tfserving a stage that loads a version writes its labels in a second commit: the next promote
+(or rollout tick) once the version is loaded.
 
 Examples:
   $ mlctl gate fraud@4 && mlctl promote fraud@4 --reason "better recall on EU traffic"
@@ -57,7 +66,12 @@ While it is open, promote says which pull request waits for review.`,
       const ctx = commandCtx(deps, cmd);
       const rctx = await rolloutContext(deps, opts, ctx.warnings);
       const { planPromote, applyPromote } = await import('../../core/promote/promote.js');
-      const plan = await planPromote(rctx, { ref, force: opts.force, reason: opts.reason });
+      const plan = await planPromote(rctx, {
+        ref,
+        force: opts.force,
+        reason: opts.reason,
+        assumeQpsPerReplica: opts.assumeQpsPerReplica,
+      });
       await confirmOrDemand(deps, plan.confirm, !!opts.yes);
       const r = await applyPromote(rctx, plan);
       ctx.warnings.push(...r.warnings);

@@ -4,7 +4,7 @@ import { commandCtx, emit, emitVerdict } from '../output.js';
 import { table } from '../render/table.js';
 import { rolloutContext } from '../contexts.js';
 import { shortHash } from '../../core/util/text.js';
-import type { StepOptions } from '../options.js';
+import { decimal, type StepOptions } from '../options.js';
 import type { RolloutView } from '../../core/rollout/status.js';
 import type { TickEntry } from '../../core/rollout/tick.js';
 import type { RolloutPreview } from '../../core/rollout/preview.js';
@@ -19,12 +19,16 @@ function renderViews(views: RolloutView[], model?: string): string {
     v.state,
     `${v.step}/${v.steps} ${v.stage}`,
     v.pull_request
-      ? `${v.pending ?? 'a step'}: PR #${v.pull_request.number} ${v.pull_request.state}`
-      : v.remaining === null
-        ? (v.outcome ?? '-')
-        : v.remaining === '0s'
-          ? `ready${v.next ? ` for ${v.next}` : ''}`
-          : `${v.remaining} left`,
+      ? `${v.waiting_for ?? 'a step'}: PR #${v.pull_request.number} ${v.pull_request.state}`
+      : v.pending?.kind === 'label'
+        ? `labels ${Object.entries(v.pending.labels)
+            .map(([l, n]) => `${l} → ${n}`)
+            .join(', ')} wait for the load since ${v.pending.since}`
+        : v.remaining === null
+          ? (v.outcome ?? '-')
+          : v.remaining === '0s'
+            ? `ready${v.next ? ` for ${v.next}` : ''}`
+            : `${v.remaining} left`,
     v.lastChecks ? v.lastChecks.results.map((c) => `${c.name}:${c.status}`).join(' ') || '-' : '-',
     shortHash(v.lastCommit),
   ]);
@@ -47,7 +51,11 @@ function renderPreview(p: RolloutPreview): string {
   ];
   for (const s of p.stages)
     lines.push(
-      `${s.current ? '▶' : ' '} ${s.index}. ${s.stage}${s.minDuration ? `, at least ${s.minDuration}` : ''}${s.checks.length ? `, checks: ${s.checks.join(', ')}` : ''}${s.auto ? ', auto' : ''}`,
+      `${s.current ? '▶' : ' '} ${s.index}. ${s.stage}${s.minDuration ? `, at least ${s.minDuration}` : ''}${s.checks.length ? `, checks: ${s.checks.join(', ')}` : ''}${s.auto ? ', auto' : ''}${s.replicas ? ` — replicas: ${s.replicas.candidate} candidate + ${s.replicas.champion} champion = ${s.replicas.total}${s.replicas.overMax ? ' (above max_replicas: refused)' : ''}` : ''}`,
+    );
+  if (p.scaleDown)
+    lines.push(
+      `  then, ${p.scaleDown.after} after full: replicas ${p.scaleDown.candidate} (the new champion) + 0 (the old one)`,
     );
   if (p.next === null)
     lines.push('', `${p.model} has a rollout of another version in progress; nothing to preview for ${p.candidate}`);
@@ -56,6 +64,16 @@ function renderPreview(p: RolloutPreview): string {
     const changed = p.diffs.filter((d) => d.diff.includes('\n@@'));
     if (!changed.length) lines.push('(no change to the serving files)');
     for (const d of changed) lines.push(d.diff.trimEnd());
+    if (p.then) {
+      const labels = Object.entries(p.then.labels)
+        .map(([l, v]) => `${l} → ${v}`)
+        .join(', ');
+      lines.push(
+        '',
+        `then, once the version is loaded, a second commit (two-push rule): labels ${labels}, and the traffic split`,
+      );
+      for (const d of p.then.diffs.filter((x) => x.diff.includes('\n@@'))) lines.push(d.diff.trimEnd());
+    }
   }
   return `${lines.join('\n')}\n`;
 }
@@ -88,10 +106,16 @@ export function registerRollout(program: Command, deps: Deps): void {
       'dry run: the stages of the plan and a unified diff of each serving file at the next stage (writes nothing)',
     )
     .argument('<ref>', 'the candidate, e.g. fraud@4')
-    .action(async (ref: string, _opts: unknown, cmd: Command) => {
+    .option(
+      '--assume-qps-per-replica <n>',
+      'size a candidate registered without its throughput metric (serving.<model>.capacity)',
+      decimal('--assume-qps-per-replica'),
+    )
+    .action(async (ref: string, opts: { assumeQpsPerReplica?: number }, cmd: Command) => {
       const ctx = commandCtx(deps, cmd);
       const { previewRollout } = await import('../../core/rollout/preview.js');
-      const p = await previewRollout(await rolloutContext(deps, { adr: false }, ctx.warnings), ref);
+      const p = await previewRollout(await rolloutContext(deps, { adr: false }, ctx.warnings), ref, opts);
+      ctx.warnings.push(...p.warnings);
       await emit(ctx, p, () => renderPreview(p));
     });
 

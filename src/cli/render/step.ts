@@ -16,9 +16,24 @@ export function stepWhere(
 }
 
 export function renderStepOutcome(o: StepOutcome, where: string): string {
+  return `${stepLine(o, where)}${o.pending ? pendingLine(o) : ''}`;
+}
+
+/** Two-push rule: what the step's commit could not write yet, and what writes it. */
+function pendingLine(o: StepOutcome): string {
+  const labels = Object.entries(o.pending!.labels)
+    .map(([l, v]) => `${l} → ${v}`)
+    .join(', ');
+  return `labels ${labels} follow in a second commit once the version is loaded (the stage's bake time starts then): mlctl promote ${o.candidate} or mlctl rollout tick\n`;
+}
+
+function stepLine(o: StepOutcome, where: string): string {
   if (o.action === 'start')
     return `${o.candidate}: rollout ${o.rollout} started at ${o.stage}${where}\nnext: mlctl promote ${o.candidate} (when the stage's bake time and checks allow), mlctl rollout status ${o.model}\n`;
   if (o.action === 'advance') return `${o.candidate}: now at ${o.stage}${where}\n`;
+  if (o.action === 'label')
+    return `${o.candidate}: ${o.stage} labels written; the stage's bake time starts now${where}\n`;
+  if (o.action === 'cleanup') return `${o.candidate}: the previous champion taken down after full's window${where}\n`;
   if (o.action === 'complete') return `${o.candidate} is now the champion (rollout ${o.rollout} completed)${where}\n`;
   return `${o.candidate}: rollout ${o.rollout} aborted at ${o.stage}; all traffic back to ${o.champion}${where}\n`;
 }

@@ -13,6 +13,8 @@ export interface ServingSpec {
   statusUrl?: string;
   /** tfserving, triton: without statusUrl, how long after a load commit the version counts as loaded. */
   labelDelayMs?: number;
+  /** tfserving, triton: how long after full the old version stays loaded (a rollback in it is instant); default 1h. */
+  unloadAfterMs?: number;
   /** tfserving: the server allows labels on versions it has not loaded yet (new labels only). */
   allowUnavailableLabels?: boolean;
   /** tfserving, triton: the adapter that writes the traffic split (model servers split nothing themselves). */
@@ -23,7 +25,7 @@ export interface ServingSpec {
   deployments?: string[];
 }
 
-const MODEL_SERVER_KEYS = ['status_url', 'label_delay', 'allow_unavailable_labels', 'router'];
+const MODEL_SERVER_KEYS = ['status_url', 'label_delay', 'unload_after', 'allow_unavailable_labels', 'router'];
 
 export function readServing(sh: Shape, raw: unknown): Record<string, ServingSpec> {
   const serving: Record<string, ServingSpec> = {};
@@ -65,6 +67,7 @@ function readModelServerKeys(
     sh.fail([...path, 'allow_unavailable_labels'], 'Triton has no version labels; remove it');
   const out: Partial<ServingSpec> = {
     labelDelayMs: m.label_delay === undefined ? 2 * 60_000 : sh.duration(m.label_delay, [...path, 'label_delay']),
+    unloadAfterMs: m.unload_after === undefined ? 3_600_000 : sh.duration(m.unload_after, [...path, 'unload_after']),
   };
   if (m.status_url !== undefined)
     out.statusUrl = sh.url(m.status_url, [...path, 'status_url'], 'http://tfserving:8501');

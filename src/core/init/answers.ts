@@ -95,6 +95,16 @@ export async function collectAnswers(
           { value: 'kserve', name: 'KServe InferenceService', description: 'canaryTrafficPercent (no shadow)' },
           { value: 'seldon', name: 'Seldon Core v2', description: 'Experiment with candidates and mirror' },
           { value: 'generic', name: 'generic traffic file', description: 'for a custom gateway' },
+          {
+            value: 'tfserving',
+            name: 'TensorFlow Serving models.config',
+            description: 'version policy and labels, with a router file for the split',
+          },
+          {
+            value: 'triton',
+            name: 'Triton config.pbtxt',
+            description: 'version policy, with a router file for the split',
+          },
         ],
         'istio',
       ),

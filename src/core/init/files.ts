@@ -12,7 +12,7 @@ import {
 } from '../config/index.js';
 import { resolveAdrDir } from '../adr/files.js';
 import { checkModelName } from '../refs.js';
-import { INIT_ADAPTERS, type ServingAdapterName } from '../serving/kinds.js';
+import { INIT_ADAPTERS, SERVING_EXAMPLES, TEXTPROTO_ADAPTERS, type ServingAdapterName } from '../serving/kinds.js';
 import type { Confirmation } from '../confirmation.js';
 
 export type AdapterName = ServingAdapterName;
@@ -73,7 +73,12 @@ export function initDefaults(dir: string): InitDefaults {
     registry: DEFAULT_REGISTRY,
     adrDir: rel,
     adoptedAdrDir: adopted,
-    servingFile: (model, adapter) => `deploy/${model}/${adapter}.yaml`,
+    servingFile: (model, adapter) =>
+      adapter === 'tfserving'
+        ? `deploy/${model}/models.config`
+        : adapter === 'triton'
+          ? `deploy/${model}/config.pbtxt`
+          : `deploy/${model}/${adapter}.yaml`,
     action: 'mlctl-dev/mlctl@v1',
   };
 }
@@ -103,6 +108,9 @@ export function checkAnswers(a: InitAnswers): void {
     throw new UsageError(`--action ${a.action}: expected owner/repo@ref`);
 }
 
+/** A model server's router companion file, beside its config. */
+const routerFile = (servingFile: string): string => join(dirname(servingFile), 'traffic.yaml');
+
 function yamlString(s: string): string {
   return /^[\w./:@-]+$/.test(s) ? s : JSON.stringify(s);
 }
@@ -119,7 +127,9 @@ function configText(template: string, a: InitAnswers, d: InitDefaults): string {
   if (a.adrDir !== d.adrDir)
     text += `\n# Architecture decision records (adr-tools compatible).\nadr: { dir: ${yamlString(a.adrDir)} }\n`;
   if (a.model && a.adapter && a.servingFile) {
-    text += `\n# Staged rollouts edit these files in this (GitOps) repository, one ${a.gitMode === 'pull-request' ? 'pull request' : 'commit'} per stage.\nserving:\n  ${a.model}: { adapter: ${a.adapter}, files: [${yamlString(a.servingFile)}], plan: ${a.adapter === 'kserve' ? 'canary' : 'standard'} }\n`;
+    text += `\n# Staged rollouts edit these files in this (GitOps) repository, one ${a.gitMode === 'pull-request' ? 'pull request' : 'commit'} per stage.\nserving:\n  ${a.model}: { adapter: ${a.adapter}, files: [${yamlString(a.servingFile)}], plan: ${a.adapter === 'kserve' ? 'canary' : 'standard'}${TEXTPROTO_ADAPTERS.includes(a.adapter) ? `, router: { adapter: generic, files: [${yamlString(routerFile(a.servingFile))}] }` : ''} }\n`;
+    if (TEXTPROTO_ADAPTERS.includes(a.adapter))
+      text += `  # The model server loads versions; the router file carries the traffic split (istio works too).\n${a.adapter === 'tfserving' ? '  # A stage that loads a version writes its labels (and the split) in a second commit once it is\n  # loaded: status_url: http://tfserving:8501 asks the server, else label_delay (default 2m) is waited.\n' : ''}`;
     if (a.adapter === 'kserve')
       text += `\nrollout:\n  plans:\n    # KServe alone cannot mirror traffic: the built-in standard plan without its shadow stage.\n    canary:\n      - { stage: canary, weight: 5, minDuration: 30m }\n      - { stage: ramp, weight: 25, minDuration: 30m }\n      - { stage: ramp, weight: 50, minDuration: 30m }\n      - { stage: full }\n`;
     if (a.gitMode !== 'pull-request') text += `\ngit: { commit: true, push: false, remote: origin }\n`;
@@ -159,8 +169,11 @@ export function planFiles(
     throw new UsageError(`${join(dir, CONFIG_FILE)} already exists; pass --force to overwrite it`);
   add(CONFIG_FILE, configText(templates('mlctl.yaml'), a, d));
   if (a.gates) add('gates.yaml', templates('gates.yaml'));
-  if (a.model && a.adapter && a.servingFile)
-    add(a.servingFile, templates(`serving/${a.adapter}.yaml`).replace(/\bfraud\b/g, a.model));
+  if (a.model && a.adapter && a.servingFile) {
+    add(a.servingFile, templates(`serving/${SERVING_EXAMPLES[a.adapter]}`).replace(/\bfraud\b/g, a.model));
+    if (TEXTPROTO_ADAPTERS.includes(a.adapter))
+      add(routerFile(a.servingFile), templates('serving/generic.yaml').replace(/\bfraud\b/g, a.model));
+  }
   const adrAbs = resolve(dir, a.adrDir);
   const hasAdrs = existsSync(adrAbs) && readdirSync(adrAbs).some((f) => /^\d+-.*\.md$/.test(f));
   if (!hasAdrs)

@@ -16,11 +16,19 @@ import { confirmation, type Confirmation } from '../confirmation.js';
 import type { HealthCheckResult } from '../rollout/health-checks.js';
 import type { StepOutcome } from '../rollout/outcome.js';
 import type { PullRequestOutcome } from '../rollout/pr-steps.js';
+import { freezePlan } from '../rollout/stages.js';
+import { assumedWarnings, sizePlan, type SizedPlan } from '../rollout/replicas.js';
+import { labelsReady, notReady, settleLabels } from '../rollout/label-step.js';
+import { pendingLabelOf } from '../rollout/label-pending.js';
+import type { LabelReadiness } from '../rollout/label-ready.js';
+import type { RolloutRecord } from '../../ports/registry.js';
 
 export interface PromoteInput {
   ref: string;
   force?: boolean;
   reason?: string;
+  /** Size a version registered without its throughput metric with this QPS per replica (recorded). */
+  assumeQpsPerReplica?: number;
 }
 
 /**
@@ -28,7 +36,9 @@ export interface PromoteInput {
  * - `advance`: the candidate's rollout is open → its next stage (its checks were run and recorded;
  *   `override` is what --force overrides: failing or undecided checks, bake time left);
  * - `start`: the model has a serving target and a champion → start a staged rollout;
- * - `direct`: no serving target, or the model's first version → champion now.
+ * - `direct`: no serving target, or the model's first version → champion now;
+ * - `label`: the candidate's last step loaded a version and its labels wait (two-push rule) → write them
+ *   once the version is loaded (refused, exit 1, until then).
  * `confirm` is what must be agreed to first (a change to full traffic), or null.
  */
 export type PromotePlan =
@@ -40,12 +50,14 @@ export type PromotePlan =
       override: VerdictError | InconclusiveError | null;
       reason: string | null;
     }
-  | { kind: 'start' | 'direct'; confirm: Confirmation | null; change: CandidateChange }
+  | { kind: 'start'; confirm: Confirmation | null; change: CandidateChange; sized: SizedPlan }
+  | { kind: 'direct'; confirm: Confirmation | null; change: CandidateChange }
+  | { kind: 'label'; confirm: null; rollout: RolloutRecord; ready: LabelReadiness }
   /** A step of this model was waiting for its pull request: settled or still waiting, and that is all (ADR 14). */
   | { kind: 'settled'; confirm: null; settled: SettledStep[] };
 
 export type PromoteResult = { warnings: string[]; notes: string[] } & (
-  | { kind: 'advance' | 'start'; outcome: StepOutcome }
+  | { kind: 'advance' | 'start' | 'label'; outcome: StepOutcome }
   | { kind: 'direct'; outcome: ChampionResult }
   | { kind: 'pull-request'; outcome: PullRequestOutcome }
   | { kind: 'settled'; outcome: SettledStep[] }
@@ -75,6 +87,8 @@ export async function planPromote(ctx: RolloutContext, input: PromoteInput): Pro
     }
     if (open.state === 'paused')
       throw new UsageError(`the rollout of ${cand.model} is paused; run mlctl rollout resume ${cand.model} first`);
+    const label = await labelPlan(ctx, open);
+    if (label) return label;
     const advance = await planAdvance(ctx, open, before);
     const checks = await evaluateStage(ctx, open, { look: advance.remainingMs === 0 && !advance.confirmed });
     const why = blocker(advance, checks);
@@ -94,6 +108,12 @@ export async function planPromote(ctx: RolloutContext, input: PromoteInput): Pro
         : null,
     };
   }
+  // A completed rollout whose full stage still waits for its stable label: promote writes it.
+  const [last] = await ctx.registry.rollouts({ model: cand.model, limit: 1 });
+  if (last && last.candidateId === cand.id && last.state === 'completed') {
+    const label = await labelPlan(ctx, last);
+    if (label) return label;
+  }
   const change = await planCandidateChange(ctx, { candidate: cand, force, reason });
   const served = ctx.rollout.serving[cand.model];
   const target = formatRef(cand);
@@ -101,6 +121,15 @@ export async function planPromote(ctx: RolloutContext, input: PromoteInput): Pro
     return {
       kind: 'start',
       change,
+      // Sized before anything changes: a version without its throughput metric is refused here.
+      sized: await sizePlan(
+        ctx,
+        served,
+        cand.model,
+        freezePlan(ctx.rollout.plans[served.plan]!),
+        { candidate: cand, champion: change.champion },
+        input.assumeQpsPerReplica,
+      ),
       confirm:
         ctx.rollout.plans[served.plan]![0]!.stage === 'full'
           ? confirmation(`Send all traffic to ${target} and make it the champion?`, `moving ${target} to full`)
@@ -116,6 +145,15 @@ export async function planPromote(ctx: RolloutContext, input: PromoteInput): Pro
   };
 }
 
+/** A rollout's pending labels as promote's plan (null: none); refused, exit 1, while the version loads. */
+async function labelPlan(ctx: RolloutContext, r: RolloutRecord): Promise<PromotePlan | null> {
+  const p = pendingLabelOf(r);
+  if (!p) return null;
+  const ready = await labelsReady(ctx, r, p);
+  if (!ready.ready) throw notReady(r, p, ready);
+  return { kind: 'label', confirm: null, rollout: r, ready };
+}
+
 /** Carry out a plan (after any confirmation): one step, all or nothing. */
 export async function applyPromote(ctx: RolloutContext, plan: PromotePlan): Promise<PromoteResult> {
   if (plan.kind === 'settled')
@@ -125,6 +163,8 @@ export async function applyPromote(ctx: RolloutContext, plan: PromotePlan): Prom
       warnings: plan.settled.filter((s) => s.outcome === 'conflict').map((s) => `${s.model}: ${s.detail}`),
       notes: [],
     };
+  if (plan.kind === 'label')
+    return { kind: 'label', outcome: await settleLabels(ctx, plan.rollout, plan.ready), warnings: [], notes: [] };
   if (plan.kind === 'advance') {
     const outcome = await advanceStep(ctx, plan.advance, {
       forced: !!plan.override,
@@ -139,10 +179,11 @@ export async function applyPromote(ctx: RolloutContext, plan: PromotePlan): Prom
   const { change } = plan;
   const notes = (adr: string | null) => (adr ? [`recorded ADR ${adr}`] : []);
   if (plan.kind === 'start') {
-    const outcome = await startStep(ctx, change);
-    const warnings = change.forced
-      ? [`rollout started without a passing gate run (override recorded): ${change.reason}`]
-      : [];
+    const outcome = await startStep(ctx, change, plan.sized);
+    const warnings = [
+      ...(change.forced ? [`rollout started without a passing gate run (override recorded): ${change.reason}`] : []),
+      ...assumedWarnings(change.candidate.model, plan.sized.sizing),
+    ];
     if (isPullRequestOutcome(outcome))
       return { kind: 'pull-request', outcome, warnings: [...warnings, ...outcome.warnings], notes: notes(outcome.adr) };
     return { kind: 'start', outcome, warnings, notes: notes(outcome.adr) };

@@ -39,6 +39,7 @@ export async function adoptStep(ctx: RolloutContext, a: Adoption): Promise<strin
   let payload: Record<string, unknown>;
   if (s.action === 'start') payload = await adoptStart(ctx, a, version, open, at, start);
   else if (s.action === 'promote' || s.action === 'rollback') payload = await adoptChampion(ctx, a, version, open, at);
+  else if (s.action === 'label' || s.action === 'cleanup') payload = await adoptFollowUp(ctx, a, at, start);
   else payload = await adoptRolloutStep(ctx, a, version, open, at, start);
   const e = await appendEvent(ctx.registry, {
     at,
@@ -166,6 +167,30 @@ async function adoptRolloutStep(
     });
   }
   return { rollout: open.id, from, to: describeStage(next) };
+}
+
+/**
+ * A label commit (two-push rule: its rollout's pending labels are written, the stage's bake time
+ * starts at the adoption) or the step after full's window (nothing to record but the commit).
+ */
+async function adoptFollowUp(
+  ctx: RolloutContext,
+  a: Adoption,
+  at: string,
+  start: string,
+): Promise<Record<string, unknown>> {
+  const s = a.step;
+  if (s.rollout === null) return {}; // a champion's labels (champion-labels.ts): nothing else to record
+  const r = (await ctx.registry.rollouts({ model: s.model, limit: 5 })).find((x) => x.key === s.rollout);
+  if (!r) throw new NotAdoptable(`its rollout (${s.rollout ?? '?'}) is not one of ${s.model}'s latest`);
+  const labelled = s.action === 'label' && r.pending !== null;
+  const ok = await ctx.registry.updateRollout(r.id, r.revision, {
+    ...(labelled ? { pending: null, stepStartedAt: start } : {}),
+    lastCommit: a.commit,
+    updatedAt: at,
+  });
+  if (!ok) throw new NotAdoptable('the rollout moved meanwhile');
+  return { rollout: r.id, ...(labelled ? { labels: (r.pending as { labels?: unknown }).labels ?? null } : {}) };
 }
 
 async function adoptChampion(

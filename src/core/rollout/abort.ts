@@ -9,6 +9,7 @@ import { summarizeChecks } from './evaluate.js';
 import { allTrafficTo, describeStage } from './stages.js';
 import { newStepId } from './step-identity.js';
 import { runStep } from './step.js';
+import { championReplicas } from './replicas.js';
 import type { HealthCheckResult } from './health-checks.js';
 import type { StepOutcome } from './outcome.js';
 import type { RolloutRecord } from '../../ports/registry.js';
@@ -38,10 +39,11 @@ export async function abortRollout(
     serving: {
       model: r.model,
       spec,
-      target: allTrafficTo(r.model, {
-        version: champ?.version ?? cand.version,
-        uri: r.championUri ?? r.candidateUri,
-      }),
+      target: {
+        ...allTrafficTo(r.model, { version: champ?.version ?? cand.version, uri: r.championUri ?? r.candidateUri }),
+        // A sized rollout kept the champion at full size throughout: it stays so.
+        ...(championReplicas(r.plan) !== null ? { replicas: { champion: championReplicas(r.plan)! } } : {}),
+      },
     },
     adr: async (journal) => {
       adrTouched = snapshotAdr(ctx, journal, r.adr);
@@ -62,6 +64,7 @@ export async function abortRollout(
         state: 'aborted',
         endedAt: at,
         updatedAt: at,
+        pending: null,
         outcome: why,
         lastCommit: commit,
       });

@@ -63,7 +63,7 @@ export function planText(stages: RolloutStage[]): string {
   return stages
     .map(
       (s, i) =>
-        `${i + 1}. ${describeStage(s)}${s.minDurationMs ? `, at least ${formatDuration(s.minDurationMs)}` : ''}${s.checks.length ? `, checks: ${s.checks.join(', ')}` : ''}${s.auto ? ', auto' : ''}`,
+        `${i + 1}. ${describeStage(s)}${s.minDurationMs ? `, at least ${formatDuration(s.minDurationMs)}` : ''}${s.checks.length ? `, checks: ${s.checks.join(', ')}` : ''}${s.auto ? ', auto' : ''}${s.replicas ? `; replicas ${s.replicas.candidate} candidate + ${s.replicas.champion} champion` : ''}`,
     )
     .join('\n');
 }

@@ -11,9 +11,12 @@ import { describeStage, stageSlug, targetAt } from './stages.js';
 import { newStepId } from './step-identity.js';
 import { runStep } from './step.js';
 import { bakeConfirmed, stageStart, warnFutureStage } from './clock.js';
+import { assertFits } from './replicas.js';
+import { leavesLabelsPending, pendingFrom } from './label-pending.js';
 import type { HealthCheckResult } from './health-checks.js';
 import type { StepOutcome } from './outcome.js';
 import type { RolloutRecord, VersionRecord } from '../../ports/registry.js';
+import type { PendingLabel } from './pending.js';
 
 export interface AdvancePlan {
   rollout: RolloutRecord;
@@ -76,7 +79,9 @@ export async function applyAdvance(ctx: RolloutContext, p: AdvancePlan, opts: Ad
 
 /**
  * Enter stage `to` of the rollout in one step (serving files, ADR log line, commit, registry row).
- * `starting`: the rollout was just started at this stage (a plan of only `full`), so no stage event.
+ * `starting`: the rollout is already at this stage (a plan of only `full` just started, or a full
+ * stage whose labels were pending), so no stage event. A `full` whose stable label must wait for
+ * its version to load (two-push rule) does not complete yet: the label commit completes it.
  */
 export async function enterStage(
   ctx: RolloutContext,
@@ -88,9 +93,12 @@ export async function enterStage(
   const { cand, champ } = await versionsOf(ctx, r);
   const spec = servingSpecOf(ctx, r.model);
   const stage = r.plan[to]!;
-  const full = stage.stage === 'full';
+  assertFits(r.model, spec, stage);
+  const target = targetAt(r, { candidate: cand.version, champion: champ?.version ?? cand.version }, to);
+  const full = stage.stage === 'full' && !(!starting && leavesLabelsPending(ctx.step.root, r.model, spec, target));
   const from = describeStage(r.plan[r.step]!);
   let adrTouched = false;
+  let pending: PendingLabel | null = null;
   const fresh = starting ? (await ctx.registry.getRollout(r.id))! : r;
   const id = newStepId();
   const res = await runStep(stepContext(ctx), {
@@ -98,11 +106,7 @@ export async function enterStage(
       await assertRolloutUnchanged(ctx, fresh);
       if (full) await assertChampionUnchanged(ctx, r.model, champ?.version ?? null, 'completing the rollout');
     },
-    serving: {
-      model: r.model,
-      spec,
-      target: targetAt(r, { candidate: cand.version, champion: champ?.version ?? cand.version }, to),
-    },
+    serving: { model: r.model, spec, target },
     adr: async (journal) => {
       adrTouched = snapshotAdr(ctx, journal, r.adr);
       if (!adrTouched) return;
@@ -122,7 +126,7 @@ export async function enterStage(
       );
     },
     scope: `model:${cand.model}`,
-    message: `mlctl: ${formatRef(cand)} ${describeStage(stage)}${full ? ' (champion)' : ''}`,
+    message: `mlctl: ${formatRef(cand)} ${describeStage(stage)}${full ? ' (champion)' : stage.stage === 'full' ? ' (load; labels follow)' : ''}`,
     step: {
       id,
       model: r.model,
@@ -131,11 +135,18 @@ export async function enterStage(
       stage: stageSlug(stage),
       rollout: r.key,
     },
-    record: async (commit) => {
+    record: async (commit, edits) => {
       const at = ctx.clock.now().toISOString();
+      pending = pendingFrom(edits, {
+        stage: describeStage(stage),
+        action: full ? 'complete' : 'advance',
+        since: at,
+        commit,
+      });
       const ok = await ctx.registry.updateRollout(r.id, fresh.revision, {
         step: to,
         stepStartedAt: await stageStart(ctx),
+        pending,
         lastCommit: commit,
         updatedAt: at,
         ...(full ? { state: 'completed', endedAt: at, outcome: 'completed' } : {}),
@@ -171,6 +182,7 @@ export async function enterStage(
             reason: opts.reason,
             commit,
             stepId: id,
+            ...(pending ? { pendingLabels: pending.labels } : {}),
           },
         });
       if (full) {
@@ -217,6 +229,7 @@ export async function enterStage(
     outside: res.outside,
     adr: adrTouched ? r.adr : null,
     forced: opts.forced,
+    ...(pending ? { pending } : {}),
   };
 }
 

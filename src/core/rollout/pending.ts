@@ -73,8 +73,8 @@ export interface PendingLabel {
   stage: string;
   action: string;
   since: string;
-  /** The commit that loaded the version the label will point at. */
-  loadCommit: string;
+  /** The commit that loaded the version the label will point at (null: written with --no-commit). */
+  loadCommit: string | null;
   /** Labels still to move, e.g. { stable: 7 }. */
   labels: Record<string, number>;
 }

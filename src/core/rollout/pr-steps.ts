@@ -1,3 +1,4 @@
+import type { SizedPlan } from './replicas.js';
 import { findAdr, listAdrs } from '../adr/files.js';
 import { newAdr, updateAdr } from '../adr/adr-ops.js';
 import { appendEvent } from '../audit/chain.js';
@@ -104,12 +105,17 @@ function assertNothingPending(r: RolloutRecord): void {
 }
 
 /** Start a rollout as a pull request: the rollout's row exists from now on (pending), its stage once merged. */
-export async function openStartPr(ctx: RolloutContext, change: CandidateChange): Promise<PullRequestOutcome> {
+export async function openStartPr(
+  ctx: RolloutContext,
+  change: CandidateChange,
+  sized?: SizedPlan,
+): Promise<PullRequestOutcome> {
   const cand = change.candidate;
   const champ = change.champion;
   if (!champ) throw new Error('openStartPr needs a champion');
   const spec = servingSpecOf(ctx, cand.model);
-  const stages = freezePlan(ctx.rollout.plans[spec.plan]!);
+  // Sized by promote's plan (replicas per stage, issue 14); a bare plan when no sizing was made.
+  const stages = sized?.stages ?? freezePlan(ctx.rollout.plans[spec.plan]!);
   const candidateUri = await servingUri(ctx, cand);
   const championUri = await servingUri(ctx, champ, true);
   const first = stages[0]!;

@@ -7,6 +7,10 @@ import { formatRef } from '../refs.js';
 import { renderServing } from './serving-files.js';
 import { allTrafficTo, describeStage, formatDuration, freezePlan, targetAt } from './stages.js';
 import type { RolloutStage } from '../../ports/registry.js';
+import { overMaxReplicas } from '../capacity/per-stage.js';
+import { assumedWarnings, scaledDownReplicas, sizePlan } from './replicas.js';
+import { windowOf } from './after-full.js';
+import type { ServingEdit } from './serving-files.js';
 
 export interface PreviewStage {
   index: number;
@@ -15,6 +19,8 @@ export interface PreviewStage {
   checks: string[];
   auto: boolean;
   current: boolean;
+  /** Replicas at this stage (serving.<model>.capacity), and whether the total is above max_replicas. */
+  replicas: { candidate: number; champion: number; total: number; overMax: boolean } | null;
 }
 
 export interface RolloutPreview {
@@ -27,10 +33,28 @@ export interface RolloutPreview {
   /** The stage the next promote would enter, and the file changes it would make. */
   next: string | null;
   diffs: Array<{ file: string; diff: string }>;
+  /**
+   * Two-push rule: the next stage loads a version, so its labels (and the router's traffic split)
+   * follow in a second commit, written once the version is loaded. null: one commit does it all.
+   */
+  then: { labels: Record<string, number>; diffs: Array<{ file: string; diff: string }> } | null;
+  /** After full's window: the old champion's replicas go to 0 (sized rollouts only). */
+  scaleDown: { candidate: number; champion: number; after: string } | null;
+  warnings: string[];
 }
 
+const patch = (edits: ServingEdit[], before: (e: ServingEdit) => string) =>
+  edits.map((e) => ({
+    file: e.file,
+    diff: createTwoFilesPatch(`a/${e.file}`, `b/${e.file}`, before(e), e.after, undefined, undefined, { context: 3 }),
+  }));
+
 /** Dry run: the plan's stages and a unified diff of each serving file at the next stage. Writes nothing. */
-export async function previewRollout(ctx: RolloutContext, ref: string): Promise<RolloutPreview> {
+export async function previewRollout(
+  ctx: RolloutContext,
+  ref: string,
+  opts: { assumeQpsPerReplica?: number } = {},
+): Promise<RolloutPreview> {
   const cand = await resolveRef(ctx.registry, ref);
   const spec = ctx.rollout.serving[cand.model];
   if (!spec)
@@ -41,7 +65,17 @@ export async function previewRollout(ctx: RolloutContext, ref: string): Promise<
   const champ = champVersion === undefined ? null : (await ctx.registry.getVersion(cand.model, champVersion))!;
   const open = await ctx.registry.openRollout(cand.model);
   const inThis = open && open.candidateId === cand.id ? open : null;
-  const stages: RolloutStage[] = inThis ? inThis.plan : freezePlan(ctx.rollout.plans[spec.plan]!);
+  const sized = inThis
+    ? null
+    : await sizePlan(
+        ctx,
+        spec,
+        cand.model,
+        freezePlan(ctx.rollout.plans[spec.plan]!),
+        { candidate: cand, champion: champ },
+        opts.assumeQpsPerReplica,
+      );
+  const stages: RolloutStage[] = inThis ? inThis.plan : sized!.stages;
   // Without a champion the first version goes straight to full.
   const nextIndex = !champ ? stages.length - 1 : inThis ? inThis.step + 1 : 0;
   const store = await ctx.store();
@@ -59,15 +93,22 @@ export async function previewRollout(ctx: RolloutContext, ref: string): Promise<
         nextIndex,
       )
     : allTrafficTo(cand.model, { version: cand.version, uri: uriOf(cand) });
-  const diffs =
-    open && !inThis
-      ? []
-      : renderServing(ctx.step.root, cand.model, spec, target).map((e) => ({
-          file: e.file,
-          diff: createTwoFilesPatch(`a/${e.file}`, `b/${e.file}`, e.before, e.after, undefined, undefined, {
-            context: 3,
-          }),
-        }));
+  const edits = open && !inThis ? [] : renderServing(ctx.step.root, cand.model, spec, target);
+  const diffs = patch(edits, (e) => e.before);
+  const labels: Record<string, number> = {};
+  for (const e of edits) for (const l of e.pendingLabels ?? []) labels[l.label] = l.version;
+  // The second commit, as the same target applied to the files the first one leaves.
+  const then = Object.keys(labels).length
+    ? {
+        labels,
+        diffs: patch(
+          renderServing(ctx.step.root, cand.model, spec, target, new Map(edits.map((e) => [e.path, e.after]))),
+          (e) => e.before,
+        ),
+      }
+    : null;
+  const max = spec.capacity?.maxReplicas;
+  const down = scaledDownReplicas(stages);
   return {
     model: cand.model,
     candidate: formatRef(cand),
@@ -81,8 +122,27 @@ export async function previewRollout(ctx: RolloutContext, ref: string): Promise<
       checks: s.checks,
       auto: s.auto,
       current: !!inThis && inThis.step === i,
+      replicas: s.replicas
+        ? {
+            ...s.replicas,
+            total: s.replicas.candidate + s.replicas.champion,
+            overMax: !!overMaxReplicas(s.replicas, max),
+          }
+        : null,
     })),
     next: open && !inThis ? null : describeStage(stages[nextIndex]!),
     diffs,
+    then,
+    scaleDown:
+      down && champ ? { candidate: down.candidate!, champion: 0, after: formatDuration(windowOf(spec)) } : null,
+    warnings: [
+      ...assumedWarnings(cand.model, sized?.sizing ?? null),
+      ...stages
+        .filter((s) => s.replicas && overMaxReplicas(s.replicas, max))
+        .map(
+          (s) =>
+            `${describeStage(s)} needs ${s.replicas!.candidate + s.replicas!.champion} replicas (${s.replicas!.candidate} candidate + ${s.replicas!.champion} champion), above max_replicas ${max}: promote would refuse this stage`,
+        ),
+    ],
   };
 }

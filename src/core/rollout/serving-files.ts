@@ -28,10 +28,44 @@ export interface ServingEdit {
  * big GitOps file of Services and ConfigMaps does not slow a stage change down). Documents the
  * adapter adds go after the last one it edited.
  */
-export function renderServing(root: string, model: string, spec: ServingSpec, target: TrafficTarget): ServingEdit[] {
+export function renderServing(
+  root: string,
+  model: string,
+  spec: ServingSpec,
+  target: TrafficTarget,
+  texts?: ReadonlyMap<string, string>,
+): ServingEdit[] {
   const adapter = adapterFor(spec.adapter);
-  if (adapter.format === 'textproto') return renderTextProto(root, model, spec, adapter, target);
-  return renderYaml(root, model, spec, adapter, target);
+  if (adapter.format !== 'textproto') return renderYaml(root, model, spec, adapter, target, texts);
+  const server = renderTextProto(root, model, spec, adapter, target, texts);
+  if (!spec.router) return server;
+  // Model servers split no traffic: the router companion (istio or generic) writes the split.
+  const router = renderYaml(
+    root,
+    model,
+    { adapter: spec.router.adapter, files: spec.router.files, plan: spec.plan },
+    adapterFor(spec.router.adapter) as ServingAdapter,
+    target,
+    texts,
+  );
+  // Traffic moves to a version only once the server serves it under its labels: while a label
+  // waits for its version to load (two-push rule), the router keeps its split until the label commit.
+  if (!server.some((e) => e.pendingLabels?.length)) return [...server, ...router];
+  return [
+    ...server,
+    ...router.map((e) => ({
+      ...e,
+      after: e.before,
+      notes: e.after === e.before ? [] : [`${e.file}: the traffic split follows with the labels, in the next commit`],
+    })),
+  ];
+}
+
+/** `texts`: files as a previous render left them (a dry run of the commit after the next one). */
+function readText(root: string, model: string, file: string, example: string, texts?: ReadonlyMap<string, string>) {
+  const r = { path: isAbsolute(file) ? file : join(root, file) };
+  const given = texts?.get(r.path);
+  return given !== undefined ? { ...r, before: given } : readServingFile(root, model, file, example);
 }
 
 /** A serving file's path and text; it must be inside the project folder. */
@@ -54,10 +88,11 @@ function renderTextProto(
   spec: ServingSpec,
   adapter: TextProtoAdapter,
   target: TrafficTarget,
+  texts?: ReadonlyMap<string, string>,
 ): ServingEdit[] {
   const options = { allowUnavailableLabels: spec.allowUnavailableLabels ?? false };
   return spec.files.map((file) => {
-    const { path, before } = readServingFile(root, model, file, adapter.example);
+    const { path, before } = readText(root, model, file, adapter.example, texts);
     const r = adapter.apply(before, file, target, options);
     return { file, path, before, after: r.text, pendingLabels: r.pendingLabels, notes: r.notes };
   });
@@ -69,12 +104,13 @@ function renderYaml(
   spec: ServingSpec,
   adapter: ServingAdapter,
   target: TrafficTarget,
+  texts?: ReadonlyMap<string, string>,
 ): ServingEdit[] {
   // Deployments are parsed only when named in serving.<model>.deployments; every other one stays byte for byte.
   const deployments = spec.deployments ?? [];
   const kinds = deployments.length ? [...adapter.kinds, 'Deployment'] : adapter.kinds;
   const loaded = spec.files.map((file) => {
-    const { path, before } = readServingFile(root, model, file, `${spec.adapter}.yaml`);
+    const { path, before } = readText(root, model, file, `${spec.adapter}.yaml`, texts);
     const parts = splitDocuments(before).map((text) => {
       if (!mentionsKind(text, kinds)) return { text, doc: null };
       const docs = parseServingFile(text, file);

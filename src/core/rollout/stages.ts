@@ -42,9 +42,11 @@ export function targetAt(
   const s = r.plan[i]!;
   const champion = { version: versions.champion, uri: r.championUri ?? r.candidateUri };
   const candidate = { version: versions.candidate, uri: r.candidateUri };
-  if (s.stage === 'full') return { model: r.model, champion, candidate, weight: 100 };
-  if (s.stage === 'shadow') return { model: r.model, champion, candidate, weight: 0, mirror: s.mirror };
-  return { model: r.model, champion, candidate, weight: s.weight };
+  // Replica counts frozen into the plan when the rollout started (serving.<model>.capacity).
+  const replicas = s.replicas ? { replicas: { ...s.replicas } } : {};
+  if (s.stage === 'full') return { model: r.model, champion, candidate, weight: 100, ...replicas };
+  if (s.stage === 'shadow') return { model: r.model, champion, candidate, weight: 0, mirror: s.mirror, ...replicas };
+  return { model: r.model, champion, candidate, weight: s.weight, ...replicas };
 }
 
 export function formatDuration(ms: number): string {

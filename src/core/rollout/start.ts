@@ -10,18 +10,37 @@ import { newStepId, type StepIdentity } from './step-identity.js';
 import { runStep } from './step.js';
 import { stageStart } from './clock.js';
 import { ConcurrentChangeError } from '../errors.js';
+import type { RolloutRecord } from '../../ports/registry.js';
 import type { StepOutcome } from './outcome.js';
+import { assertFits, sizePlan, type SizedPlan } from './replicas.js';
+import { pendingFrom } from './label-pending.js';
+import type { PendingLabel } from './pending.js';
 
-/** Start a staged rollout of a gated candidate against the champion (the first call of promote). */
-export async function startRollout(ctx: RolloutContext, change: CandidateChange): Promise<StepOutcome> {
+/**
+ * Start a staged rollout of a gated candidate against the champion (the first call of promote).
+ * `sized`: the plan as promote sized it (replicas per stage); sized here when not given.
+ */
+export async function startRollout(
+  ctx: RolloutContext,
+  change: CandidateChange,
+  sized?: SizedPlan,
+): Promise<StepOutcome> {
   const cand = change.candidate;
   const champ = change.champion;
   if (!champ) throw new Error('startRollout needs a champion'); // first versions are promoted directly
   const spec = servingSpecOf(ctx, cand.model);
-  const stages = freezePlan(ctx.rollout.plans[spec.plan]!);
+  const plan =
+    sized ??
+    (await sizePlan(ctx, spec, cand.model, freezePlan(ctx.rollout.plans[spec.plan]!), {
+      candidate: cand,
+      champion: champ,
+    }));
+  const stages = plan.stages;
+  assertFits(cand.model, spec, stages[0]!);
   const candidateUri = await servingUri(ctx, cand);
   const championUri = await servingUri(ctx, champ, true);
   let adrFile: string | null = null;
+  let pending: PendingLabel | null = null;
   const first = stages[0]!;
   const id = newStepId();
   // The rollout is named in git by the id of the step that starts it: it exists before the commit.
@@ -72,9 +91,9 @@ export async function startRollout(ctx: RolloutContext, change: CandidateChange)
     scope: `model:${cand.model}`,
     message: `mlctl: ${formatRef(cand)} ${describeStage(first)}`,
     step,
-    record: async (commit) => {
+    record: async (commit, edits) => {
       const at = ctx.clock.now().toISOString();
-      const row = await ctx.registry.insertRollout({
+      const inserted = await ctx.registry.insertRollout({
         key: id,
         model: cand.model,
         candidateId: cand.id,
@@ -92,6 +111,9 @@ export async function startRollout(ctx: RolloutContext, change: CandidateChange)
         startedAt: at,
         startedBy: ctx.actor,
       });
+      // Two-push rule: the labels naming the candidate follow once the server has loaded it.
+      pending = pendingFrom(edits, { stage: describeStage(first), action: 'start', since: at, commit });
+      const row = pending ? await withPending(ctx, inserted, pending, at) : inserted;
       await ctx.registry.setStatus(cand.id, 'staging', at);
       if (change.forced)
         await appendEvent(ctx.registry, {
@@ -130,14 +152,16 @@ export async function startRollout(ctx: RolloutContext, change: CandidateChange)
           reason: change.reason,
           commit,
           uri: candidateUri,
+          ...(plan.sizing ? { capacity: plan.sizing } : {}),
+          ...(pending ? { pendingLabels: pending.labels } : {}),
         },
       });
       return row;
     },
   });
   const row = r.result;
-  // A plan of only `full` completes at once.
-  if (first.stage === 'full')
+  // A plan of only `full` completes at once (or with its label commit, when the label must wait).
+  if (first.stage === 'full' && !pending)
     return {
       ...(await enterStage(ctx, row, 0, { forced: change.forced, reason: change.reason, checks: [] }, true)),
       action: 'complete',
@@ -159,5 +183,17 @@ export async function startRollout(ctx: RolloutContext, change: CandidateChange)
     outside: r.outside,
     adr: adrFile,
     forced: change.forced,
+    ...(pending ? { pending } : {}),
   };
+}
+
+async function withPending(
+  ctx: RolloutContext,
+  row: RolloutRecord,
+  pending: PendingLabel,
+  at: string,
+): Promise<RolloutRecord> {
+  if (!(await ctx.registry.updateRollout(row.id, row.revision, { pending, updatedAt: at })))
+    throw new Error(`internal error: rollout ${row.id} changed while it was being started`);
+  return (await ctx.registry.getRollout(row.id))!;
 }

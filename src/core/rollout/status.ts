@@ -4,11 +4,11 @@ import { reconcile } from '../reconcile/reconcile.js';
 import { bakeConfirmed, checkClock, warnFutureStage } from './clock.js';
 import { recordLook } from './look.js';
 import { describeStage, formatDuration } from './stages.js';
-import { pendingOf } from './pending.js';
 import { describePending } from './pr-cancel.js';
 import { settlePending, type SettledStep } from './settle-pending.js';
 import type { HealthCheckResult } from './health-checks.js';
 import type { RolloutRecord } from '../../ports/registry.js';
+import { pendingOf, type PendingStep } from './pending.js';
 
 export interface RolloutView {
   id: number;
@@ -26,13 +26,15 @@ export interface RolloutView {
   next: string | null;
   lastChecks: { at: string; results: HealthCheckResult[] } | null;
   lastCommit: string | null;
+  /** A step written but not yet in effect (a label waiting for its version to load, a pull request): its bake time has not started. */
+  pending: PendingStep | null;
   adr: string | null;
   startedAt: string;
   startedBy: string;
   endedAt: string | null;
   outcome: string | null;
-  /** The step waiting for its pull request (ADR 14): what it does, and the pull request; null when none. */
-  pending: string | null;
+  /** The step waiting for its pull request (ADR 14), in words; null when none. */
+  waiting_for: string | null;
   pull_request: { number: number; url: string; state: 'open' | 'merged' | 'closed' } | null;
 }
 
@@ -60,12 +62,13 @@ export async function viewOf(ctx: RolloutContext, r: RolloutRecord, seen: Settle
     next: open && r.plan[r.step + 1] ? describeStage(r.plan[r.step + 1]!) : null,
     lastChecks: (r.lastChecks as RolloutView['lastChecks']) ?? null,
     lastCommit: r.lastCommit,
+    pending: pendingOf(r),
     adr: r.adr,
     startedAt: r.startedAt,
     startedBy: r.startedBy,
     endedAt: r.endedAt,
     outcome: r.outcome,
-    pending: pr ? describePending(pr) : null,
+    waiting_for: pr ? describePending(pr) : null,
     pull_request: pr
       ? {
           number: pr.number,

@@ -2,6 +2,7 @@ import { formatRef } from '../refs.js';
 import { abortRollout } from './abort.js';
 import { applyAdvance, type AdvanceOptions, type AdvancePlan } from './advance.js';
 import { startRollout } from './start.js';
+import type { SizedPlan } from './replicas.js';
 import { describeStage } from './stages.js';
 import { pendingOf, type PendingPullRequest } from './pending.js';
 import { cancelRolloutStep } from './pr-cancel.js';
@@ -43,8 +44,9 @@ function directCtx(ctx: RolloutContext): RolloutContext {
 export async function startStep(
   ctx: RolloutContext,
   change: CandidateChange,
+  sized?: SizedPlan,
 ): Promise<StepOutcome | PullRequestOutcome> {
-  return prSteps(ctx) ? await openStartPr(ctx, change) : await startRollout(ctx, change);
+  return prSteps(ctx) ? await openStartPr(ctx, change, sized) : await startRollout(ctx, change, sized);
 }
 
 export async function advanceStep(

@@ -1,7 +1,7 @@
 import { dirname, relative } from 'node:path';
 import { AuthError, PushRejectedError, StorageError, UsageError } from '../errors.js';
 import { atomicWrite } from '../util/atomic-write.js';
-import { renderServing } from './serving-files.js';
+import { renderServing, type ServingEdit } from './serving-files.js';
 import { StepJournal } from './step-journal.js';
 import { stepTrailers, type StepIdentity } from './step-identity.js';
 import { shortHash } from '../util/text.js';
@@ -44,8 +44,11 @@ export interface StepInput<T> {
   message: string;
   /** Who the step is (its id, action, model, stage, rollout): the commit's trailers and its `steps` row. */
   step: StepIdentity;
-  /** Registry rows and events, given the commit sha; runs last, in the same transaction. */
-  record(commit: string | null): Promise<T> | T;
+  /**
+   * Registry rows and events, given the commit sha and the serving edits it wrote (a text-proto
+   * edit may leave labels pending: the two-push rule); runs last, in the same transaction.
+   */
+  record(commit: string | null, edits: ServingEdit[]): Promise<T> | T;
 }
 
 export interface StepResult<T> {
@@ -79,8 +82,9 @@ export async function runStep<T>(ctx: StepContext, input: StepInput<T>): Promise
       await ctx.registry.exclusive(input.scope);
       await ctx.pause?.('locked');
       await input.verify();
+      let edits: ServingEdit[] = [];
       if (input.serving) {
-        const edits = renderServing(ctx.root, input.serving.model, input.serving.spec, input.serving.target);
+        edits = renderServing(ctx.root, input.serving.model, input.serving.spec, input.serving.target);
         if (ctx.git.commit || !ctx.git.allowDirty) {
           git = await ctx.openGit(dirname(edits[0]!.path));
           if (!ctx.git.allowDirty) {
@@ -125,7 +129,7 @@ export async function runStep<T>(ctx: StepContext, input: StepInput<T>): Promise
           await ctx.pause?.('pushed');
         }
       }
-      const result = await input.record(commit);
+      const result = await input.record(commit, edits);
       await ctx.registry.recordStep({
         ...recordedStep(input.step),
         commit,

@@ -1,4 +1,4 @@
-import { ConcurrentChangeError } from '../errors.js';
+import { ConcurrentChangeError, StorageError } from '../errors.js';
 import { type RolloutContext } from './context.js';
 import { formatRef } from '../refs.js';
 import { planAdvance } from './advance.js';
@@ -11,6 +11,18 @@ import { describeStage } from './stages.js';
 import { reconcile } from '../reconcile/reconcile.js';
 import { checkClock } from './clock.js';
 import type { HealthCheckResult } from './health-checks.js';
+import { labelsReady, settleLabels } from './label-step.js';
+import { labelList, pendingLabelOf } from './label-pending.js';
+import { owedAfterFull, runAfterFull } from './after-full.js';
+import {
+  championLabelsOwed,
+  championLabelsReady,
+  writeChampionLabels,
+  type ChampionLabels,
+} from './champion-labels.js';
+import { formatDuration } from './stages.js';
+import type { PendingLabel } from './pending.js';
+import type { RolloutRecord } from '../../ports/registry.js';
 
 export interface TickEntry {
   model: string;
@@ -30,11 +42,16 @@ export interface TickEntry {
     | 'opened'
     | 'merged'
     | 'cancelled'
-    | 'pending';
+    | 'pending'
+    // A pending label commit written (two-push rule); the step after full's window.
+    | 'labelled'
+    | 'cleaned-up';
   detail: string;
   commit: string | null;
   /** The pull request of a step opened, settled or waiting in this tick. */
   pull_request?: { number: number; url: string; state: 'open' | 'merged' | 'closed' };
+  /** Something the tick could not ask (a model server's status API): exit 3. */
+  error?: string;
 }
 
 export interface TickReport {
@@ -57,7 +74,7 @@ export async function tick(ctx: RolloutContext, opts: { model?: string }): Promi
     entries.flatMap((e) =>
       e.checks.filter((c) => c.status === status).map((c) => `${e.model}: ${c.name}: ${c.detail}`),
     );
-  const broken = listed('error');
+  const broken = [...listed('error'), ...entries.flatMap((e) => (e.error ? [`${e.model}: ${e.error}`] : []))];
   const undecided = listed('inconclusive');
   const all = [...broken, ...undecided].join('; ');
   const problem = broken.length
@@ -93,6 +110,11 @@ async function tickEntries(ctx: RolloutContext, opts: { model?: string }): Promi
     const waitingPr = pendingOf(r)?.kind === 'pull_request' ? pendingOf(r) : null;
     // A start or an abort waiting for its merge has no stage of its own to check yet.
     if (waitingPr && (waitingPr.action === 'start' || waitingPr.action === 'abort')) continue;
+    const label = pendingLabelOf(r);
+    if (label) {
+      out.push(await labelEntry(ctx, r, label, base));
+      continue;
+    }
     const checks = await evaluateStage(ctx, r, { look: p.remainingMs === 0 && !p.confirmed });
     const fresh = (await ctx.registry.getRollout(r.id))!;
     try {
@@ -165,6 +187,41 @@ async function tickEntries(ctx: RolloutContext, opts: { model?: string }): Promi
       else throw err;
     }
   }
+  // Completed rollouts may still owe a step: their label commit, or taking the old champion down.
+  const models = opts.model ? [opts.model] : Object.keys(ctx.rollout.serving).sort();
+  for (const model of models.filter((m) => !open.some((r) => r.model === m))) {
+    const [last] = await ctx.registry.rollouts({ model, limit: 1 });
+    const label = last && last.state === 'completed' ? pendingLabelOf(last) : null;
+    if (label) {
+      out.push(await labelEntry(ctx, last!, label, await baseOf(ctx, last!)));
+      continue;
+    }
+    const owed = await owedAfterFull(ctx, model);
+    if (!owed) {
+      const labels = await championLabelsOwed(ctx, model);
+      if (labels) out.push(await championLabelsEntry(ctx, labels, last?.id ?? 0));
+      continue;
+    }
+    const base = await baseOf(ctx, owed.rollout);
+    const left = Date.parse(owed.due) - ctx.clock.now().getTime();
+    if (left > 0) {
+      out.push({
+        ...base,
+        checks: [],
+        action: 'waiting',
+        detail: `${owed.what} after ${owed.due} (${formatDuration(left)} left): a rollback until then is instant`,
+      });
+      continue;
+    }
+    try {
+      const o = await runAfterFull(ctx, owed);
+      out.push({ ...base, checks: [], action: 'cleaned-up', detail: owed.what, commit: o.commit });
+    } catch (err) {
+      if (err instanceof ConcurrentChangeError)
+        out.push({ ...base, checks: [], action: 'conflict', detail: err.message });
+      else throw err;
+    }
+  }
   return out;
 }
 
@@ -180,4 +237,72 @@ function settledEntry(s: SettledStep): TickEntry {
     commit: s.commit,
     pull_request: s.pull_request,
   };
+}
+type EntryBase = Pick<TickEntry, 'model' | 'rollout' | 'candidate' | 'stage' | 'commit'>;
+
+async function baseOf(ctx: RolloutContext, r: RolloutRecord): Promise<EntryBase> {
+  const cand = (await ctx.registry.getVersionById(r.candidateId))!;
+  return {
+    model: r.model,
+    rollout: r.id,
+    candidate: formatRef(cand),
+    stage: describeStage(r.plan[r.step]!),
+    commit: null,
+  };
+}
+
+/** A champion change (promote, rollback) that loaded its version: its labels once loaded. */
+async function championLabelsEntry(ctx: RolloutContext, owed: ChampionLabels, rollout: number): Promise<TickEntry> {
+  const base = {
+    model: owed.champion.model,
+    rollout,
+    candidate: formatRef(owed.champion),
+    stage: 'full',
+    commit: null,
+  };
+  try {
+    const ready = await championLabelsReady(ctx, owed);
+    if (!ready.ready)
+      return {
+        ...base,
+        checks: [],
+        action: 'waiting',
+        detail: `labels ${labelList(owed.pending)} wait: ${ready.detail}`,
+      };
+    const commit = await writeChampionLabels(ctx, owed, ready);
+    return {
+      ...base,
+      checks: [],
+      action: 'labelled',
+      detail: `labels ${labelList(owed.pending)} written (${ready.detail})`,
+      commit,
+    };
+  } catch (err) {
+    if (err instanceof ConcurrentChangeError) return { ...base, checks: [], action: 'conflict', detail: err.message };
+    if (err instanceof StorageError)
+      return { ...base, checks: [], action: 'blocked', detail: err.message, error: err.message };
+    throw err;
+  }
+}
+
+/** A pending label step: written once its version is loaded, else waiting (bake time has not started). */
+async function labelEntry(ctx: RolloutContext, r: RolloutRecord, p: PendingLabel, base: EntryBase): Promise<TickEntry> {
+  try {
+    const ready = await labelsReady(ctx, r, p);
+    if (!ready.ready)
+      return { ...base, checks: [], action: 'waiting', detail: `labels ${labelList(p)} wait: ${ready.detail}` };
+    const o = await settleLabels(ctx, (await ctx.registry.getRollout(r.id))!, ready);
+    return {
+      ...base,
+      checks: [],
+      action: o.action === 'complete' ? 'completed' : 'labelled',
+      detail: `labels ${labelList(p)} written (${ready.detail})${o.action === 'complete' ? `; ${o.candidate} is the champion` : '; the bake time starts now'}`,
+      commit: o.commit,
+    };
+  } catch (err) {
+    if (err instanceof ConcurrentChangeError) return { ...base, checks: [], action: 'conflict', detail: err.message };
+    if (err instanceof StorageError)
+      return { ...base, checks: [], action: 'blocked', detail: err.message, error: err.message };
+    throw err;
+  }
 }

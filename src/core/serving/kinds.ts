@@ -19,5 +19,15 @@ export const SERVING_CAPABILITIES: Record<ServingAdapterName, { shadow: boolean 
 /** Adapters whose files are text-format protobuf (models.config, config.pbtxt) rather than YAML documents. */
 export const TEXTPROTO_ADAPTERS: readonly ServingAdapterName[] = ['tfserving', 'triton'];
 
-/** What `mlctl init` offers: the adapters with a shipped YAML example (model servers need a router too). */
-export const INIT_ADAPTERS = SERVING_ADAPTER_NAMES.filter((a) => !TEXTPROTO_ADAPTERS.includes(a));
+/** What `mlctl init` offers: every adapter (a model server gets a generic router file beside it). */
+export const INIT_ADAPTERS: readonly ServingAdapterName[] = SERVING_ADAPTER_NAMES;
+
+/** The shipped example of each adapter under templates/serving/. */
+export const SERVING_EXAMPLES: Record<ServingAdapterName, string> = {
+  kserve: 'kserve.yaml',
+  istio: 'istio.yaml',
+  seldon: 'seldon.yaml',
+  generic: 'generic.yaml',
+  tfserving: 'tfserving.models.config',
+  triton: 'triton.config.pbtxt',
+};
