@@ -8,6 +8,12 @@ import { MIGRATIONS } from './migrations.js';
 import { canonicalJson } from '../../core/canonical-json.js';
 import { AuthError, DamagedError, type MlctlError, StorageError, UsageError } from '../../core/errors.js';
 import type { TableRow } from '../registry/table-copy.js';
+import {
+  COMPARE_LOOK_COLUMNS,
+  compareLookOf,
+  compareLookQuery,
+  compareLookRow,
+} from '../registry/compare-look-rows.js';
 import type {
   ArtifactEntry,
   EventFilter,
@@ -17,6 +23,8 @@ import type {
   RolloutPatch,
   RolloutRecord,
   StepRecord,
+  CompareLookInput,
+  CompareLookRecord,
   GateRunInput,
   GateRunRecord,
   IntegrityReport,
@@ -924,6 +932,19 @@ export class SqliteRegistry implements Registry {
     const sql = `SELECT * FROM steps ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT 1`;
     const r = this.q(sql).get(...args) as Row | undefined;
     return r ? toStep(r) : undefined;
+  }
+
+  async insertCompareLook(l: CompareLookInput): Promise<number> {
+    if (!this.inWrite) throw new Error('insertCompareLook outside write()');
+    const r = this.q(
+      `INSERT INTO compare_looks(${COMPARE_LOOK_COLUMNS.join(', ')}) VALUES (${COMPARE_LOOK_COLUMNS.map(() => '?').join(', ')})`,
+    ).run(...compareLookRow(l));
+    return Number(r.lastInsertRowid);
+  }
+
+  async compareLooks(q: { rolloutId: number; step?: number; check?: string }): Promise<CompareLookRecord[]> {
+    const { sql, args } = compareLookQuery(q, () => '?');
+    return (this.q(sql).all(...args) as Row[]).map(compareLookOf);
   }
 }
 
