@@ -146,6 +146,9 @@ export interface RolloutStage {
   minDurationMs: number;
   checks: string[];
   auto: boolean;
+  /** Longest the stage waits for its checks to pass; then tick holds or aborts (onTimeout). */
+  maxDurationMs?: number;
+  onTimeout?: 'hold' | 'abort';
 }
 
 export interface RolloutInput {

@@ -6,6 +6,7 @@ import { type RolloutContext } from './context.js';
 import { formatRef } from '../refs.js';
 import { renderServing } from './serving-files.js';
 import { allTrafficTo, describeStage, formatDuration, freezePlan, targetAt } from './stages.js';
+import { planCompareChecks, type ComparePlan } from './compare-plan.js';
 import type { RolloutStage } from '../../ports/registry.js';
 
 export interface PreviewStage {
@@ -27,10 +28,16 @@ export interface RolloutPreview {
   /** The stage the next promote would enter, and the file changes it would make. */
   next: string | null;
   diffs: Array<{ file: string; diff: string }>;
+  /** Planning figures of the plan's compare checks (compare-plan.ts); empty without any. */
+  compareChecks: ComparePlan[];
 }
 
 /** Dry run: the plan's stages and a unified diff of each serving file at the next stage. Writes nothing. */
-export async function previewRollout(ctx: RolloutContext, ref: string): Promise<RolloutPreview> {
+export async function previewRollout(
+  ctx: RolloutContext,
+  ref: string,
+  opts: { baselineRate?: number } = {},
+): Promise<RolloutPreview> {
   const cand = await resolveRef(ctx.registry, ref);
   const spec = ctx.rollout.serving[cand.model];
   if (!spec)
@@ -84,5 +91,13 @@ export async function previewRollout(ctx: RolloutContext, ref: string): Promise<
     })),
     next: open && !inThis ? null : describeStage(stages[nextIndex]!),
     diffs,
+    compareChecks: await planCompareChecks(
+      ctx,
+      cand.model,
+      { candidate: cand.version, champion: champ?.version ?? null },
+      stages,
+      inThis ? inThis.step : null,
+      opts.baselineRate,
+    ),
   };
 }

@@ -8,6 +8,7 @@ import { evaluateStage } from './evaluate.js';
 import { describeStage } from './stages.js';
 import { reconcile } from '../reconcile/reconcile.js';
 import { checkClock } from './clock.js';
+import { onStageTimeout, stageTimeout } from './stage-timeout.js';
 import type { HealthCheckResult } from './health-checks.js';
 import type { StepOutcome } from './outcome.js';
 
@@ -88,6 +89,11 @@ async function tickEntries(ctx: RolloutContext, opts: { model?: string }): Promi
           detail: `aborted: all traffic back to ${o.champion}`,
           commit: o.commit,
         });
+        continue;
+      }
+      const late = await stageTimeout(ctx, fresh, checks);
+      if (late) {
+        out.push(await onStageTimeout(ctx, fresh, late, { ...base, checks }));
         continue;
       }
       const why = blocker({ ...p, rollout: fresh }, checks);
