@@ -47,7 +47,7 @@ export function newVersion(model: string, sha = 'a'.repeat(64), extra: Partial<N
 }
 
 let keys = 0;
-function rolloutInput(model: string, candidateId: number, championId: number | null): RolloutInput {
+export function rolloutInput(model: string, candidateId: number, championId: number | null): RolloutInput {
   return {
     key: `k${++keys}`,
     model,
