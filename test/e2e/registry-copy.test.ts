@@ -34,6 +34,8 @@ async function snapshot(r: Registry) {
       })),
     );
     out[`${m.name}:rollouts`] = await r.rollouts({ model: m.name });
+    for (const ro of await r.rollouts({ model: m.name }))
+      out[`rollout:${ro.id}:looks`] = await r.compareLooks({ rolloutId: ro.id });
   }
   out.events = await r.events({});
   return out;
@@ -116,6 +118,28 @@ async function seed(r: Registry): Promise<void> {
       actor: 't',
       how: 'recorded',
     });
+    await r.insertCompareLook({
+      rolloutId: ro.id,
+      step: 0,
+      check: 'errors',
+      at: now,
+      actor: 't',
+      candidate: { events: 20, trials: 10_000 },
+      champion: { events: 190, trials: 95_000 },
+      estimate: 0,
+      radius: 0.001442804662081594,
+      lower: -0.001442804662081594,
+      upper: 0.001442804662081594,
+      runLower: -0.001442804662081594,
+      runUpper: 0.001442804662081594,
+      counted: true,
+      verdict: 'pass',
+      better: 'lower',
+      margin: 0.002,
+      alpha: 0.05,
+      tau: 0.002,
+      minTrials: 1000,
+    });
   });
 }
 
@@ -129,7 +153,14 @@ describe.skipIf(!base)(
       const c = SqliteRegistry.open(join(tempDir(), 'c.db'), { create: true });
       try {
         const r1 = await copyRegistry(a, pg, { from: 'a', to: 'pg' });
-        expect(r1.rows).toMatchObject({ models: 2, versions: 3, gate_runs: 1, rollouts: 1, steps: 1 });
+        expect(r1.rows).toMatchObject({
+          models: 2,
+          versions: 3,
+          gate_runs: 1,
+          rollouts: 1,
+          steps: 1,
+          compare_looks: 1,
+        });
         const r2 = await copyRegistry(pg, c, { from: 'pg', to: 'c' });
         expect(r2.head).toBe(r1.head);
         const want = await snapshot(a);

@@ -208,6 +208,12 @@ describe('live compare checks with a command source', () => {
         'not enough traffic yet: 0 candidate and 95000 champion trials, 1000 needed on each side',
       );
     }
+    // promote asks the same checks, and refuses to advance without a decision.
+    const promote = await run(['promote', 'fraud@2'], { cwd: p.dir, env: at(6001) });
+    expect(promote.code).toBe(5);
+    expect(promote.stderr.trim()).toBe(
+      'mlctl: fraud: canary 5% checks could not decide: errors inconclusive (not enough traffic yet: 0 candidate and 95000 champion trials, 1000 needed on each side); wait and retry, or override with --force --reason "…"',
+    );
     expect(routeWeights(p)).toEqual([95, 5]);
   });
 
