@@ -406,7 +406,10 @@ export class SqliteRegistry implements Registry {
     const check = opts.full ? 'integrity_check' : 'quick_check';
     let problems: string[];
     try {
-      problems = (this.db.pragma(`${check}(20)`) as Array<Record<string, string>>).map((r) => Object.values(r)[0]!);
+      // A row can span lines ("*** in database main ***\nTree 16 page 16: …"); messages are one line.
+      problems = (this.db.pragma(`${check}(20)`) as Array<Record<string, string>>).map((r) =>
+        Object.values(r)[0]!.replace(/\s*\n\s*/g, ' '),
+      );
     } catch (err) {
       if (!isSqliteError(err)) throw err;
       problems = [`${err.message}, ${err.code}`];
@@ -427,7 +430,9 @@ export class SqliteRegistry implements Registry {
       let problems: string[];
       try {
         copy.pragma('journal_mode = DELETE');
-        problems = (copy.pragma('quick_check(5)') as Array<Record<string, string>>).map((r) => Object.values(r)[0]!);
+        problems = (copy.pragma('quick_check(5)') as Array<Record<string, string>>).map((r) =>
+          Object.values(r)[0]!.replace(/\s*\n\s*/g, ' '),
+        );
       } finally {
         copy.close();
       }
