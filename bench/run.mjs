@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run bench [-- startup|gate|audit|rollout|report|shared|s3|postgres|hash-cache|parquet|gate-scale|live]`: runs the benchmarks, prints a table, saves JSON under bench/results/.
+// `npm run bench [-- startup|gate|audit|rollout|report|shared|s3|postgres|hash-cache|parquet|gate-scale|live|metrics]`: runs the benchmarks, prints a table, saves JSON under bench/results/.
 import { printTable, saveResults } from './lib.mjs';
 
 // The benchmarks' own S3 clients (baselines) would print the SDK's Node-version notice.
@@ -19,6 +19,7 @@ const suites = [
   ['parquet', () => import('./parquet.mjs')],
   ['gate-scale', () => import('./gate-scale.mjs')],
   ['live', () => import('./live-judgment.mjs')],
+  ['metrics', () => import('./metrics-parse.mjs')],
 ];
 const all = [];
 for (const [name, load] of suites) {

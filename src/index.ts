@@ -19,6 +19,7 @@ export { showVersion } from './core/registry/show.js';
 export { resolveRef } from './core/registry/resolve.js';
 export { runGate } from './core/gates/run-gate.js';
 export { readPredictionsFile } from './core/gates/predictions-file.js';
+export { parseMetrics } from './core/inputs/metrics-file.js';
 export { delong } from './core/stats/delong.js';
 export { mcnemar } from './core/stats/mcnemar.js';
 export { psi } from './core/stats/psi.js';

@@ -13,6 +13,7 @@ import type { Prompter } from '../ports/prompter.js';
 import type { Progress } from '../ports/progress.js';
 import type { ConfigOverrides, ProjectSettings, ResolvedConfig } from '../core/config/index.js';
 import type { SharedRegistryAdmin } from '../ports/shared-registry.js';
+import type { RegistryMover } from '../ports/registry-mover.js';
 import type { OpenContext } from '../adapters/registry/open-registry.js';
 import type { HashCache } from '../ports/hash-cache.js';
 import { UsageError } from '../core/errors.js';
@@ -49,8 +50,10 @@ export interface Deps {
    */
   pullRequests(o: { repository?: string | null; remoteUrl?: string | null }): Promise<PullRequests>;
   exec(): Promise<Exec>;
-  /** The registry shared on S3 at `uri` (default: the configured registry), for its lock and transfers. */
+  /** The registry shared on S3 at `uri` (default: the configured registry), for its lock. */
   sharedRegistry(uri?: string): Promise<SharedRegistryAdmin>;
+  /** Moves whole registries between a SQLite file, the S3-shared file and PostgreSQL (registry push/pull). */
+  registryMover(progress: Progress): Promise<RegistryMover>;
   /** Questions on a terminal; callers check canPrompt() first and otherwise demand the flag. */
   prompter(): Promise<Prompter>;
   actor(): Promise<string>;
@@ -148,7 +151,7 @@ export function makeDeps(io: Io, env: Env, cwd: string): Deps {
       const target = uri ?? cfg.registry;
       if (!target.startsWith('s3://'))
         throw new UsageError(
-          `the registry is ${target}, not shared on S3; set registry: s3://bucket/prefix/registry.db in mlctl.yaml (or pass --to/--from)`,
+          `the registry is ${target}, not shared on S3; set registry: s3://bucket/prefix/registry.db in mlctl.yaml (or pass --registry)`,
         );
       const { sharedRemote } = await import('../adapters/registry/s3-remote.js');
       const t = await import('../adapters/registry/registry-transfer.js');
@@ -157,9 +160,12 @@ export function makeDeps(io: Io, env: Env, cwd: string): Deps {
         uri: remote.uri,
         status: (now) => t.sharedStatus(remote, now),
         unlock: (id) => t.unlockShared(remote, id),
-        push: (local, force) => t.pushRegistry(remote, local, force),
-        pull: (local, force) => t.pullRegistry(remote, local, force),
       };
+    },
+    async registryMover(progress) {
+      const cfg = await deps.config();
+      const { makeRegistryMover } = await import('../adapters/registry/move-registry.js');
+      return makeRegistryMover({ s3: cfg.s3, env, progress });
     },
     async prompter() {
       const { InquirerPrompter } = await import('../adapters/prompter/inquirer.js');

@@ -7,6 +7,7 @@ import { envelope } from './render/json.js';
 import { escapeData, escapeProperty } from './render/github.js';
 import { buildProgram } from './program.js';
 import { installInterruptHandler } from './interrupt.js';
+import { configureInputLimits } from '../core/inputs/limits.js';
 
 /** Run mlctl with argv (without node and script); resolves to the exit code. Never calls process.exit. */
 export async function main(argv: string[], given?: Deps): Promise<number> {
@@ -16,6 +17,12 @@ export async function main(argv: string[], given?: Deps): Promise<number> {
     if (!given) installInterruptHandler(process.stderr);
   } catch (err) {
     process.stderr.write(`mlctl: ${(err as Error).message}\n`);
+    return ExitCode.usage;
+  }
+  try {
+    configureInputLimits(deps.env);
+  } catch (err) {
+    deps.io.err.write(`mlctl: ${(err as Error).message}\n`);
     return ExitCode.usage;
   }
   const json = argv.includes('--json');

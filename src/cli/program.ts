@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import type { Deps } from './deps.js';
+import { setRunningCommand } from './interrupt.js';
 import { registerInit } from './commands/init.js';
 import { registerRegister } from './commands/register.js';
 import { registerList } from './commands/list.js';
@@ -97,5 +98,11 @@ Exit codes: 0 ok, 1 negative verdict, 2 usage/input error, 3 storage/infrastruct
     registerUi,
   ])
     register(program, deps);
+  // An interrupt says what the running command leaves behind (cli/interrupt.ts).
+  program.hook('preAction', (_root, action) => {
+    const names: string[] = [];
+    for (let c: Command | null = action; c?.parent; c = c.parent) names.unshift(c.name());
+    setRunningCommand(names.join(' '));
+  });
   return program;
 }

@@ -45,9 +45,11 @@ export function parseRef(text: string, opts: { allowBare?: boolean } = {}): Ref 
   checkModelName(model);
   if (/^[0-9]+$/.test(sel)) {
     const version = Number(sel);
-    if (!Number.isSafeInteger(version) || version < 1) {
-      throw new UsageError(`invalid ref ${JSON.stringify(text)}: versions start at 1`);
-    }
+    if (!Number.isSafeInteger(version))
+      throw new UsageError(
+        `invalid ref ${JSON.stringify(text)}: the version number is too large (at most ${Number.MAX_SAFE_INTEGER})`,
+      );
+    if (version < 1) throw new UsageError(`invalid ref ${JSON.stringify(text)}: versions start at 1`);
     return { model, kind: 'version', version, text };
   }
   if (sel === '' || !ALIAS.test(sel)) {

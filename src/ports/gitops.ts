@@ -7,7 +7,14 @@ export interface StageCommit {
   trailers: Record<string, string>;
 }
 
-export type PushResult = { ok: true } | { ok: false; reason: string };
+export type PushResult = { ok: true } | { ok: false; why: PushFailure; reason: string };
+
+/**
+ * Why a push did not happen: the remote refused the commits (someone pushed first, a protected
+ * branch), it could not be reached (refused connection, unknown host, no repository there), it
+ * refused the credentials, or something else git said.
+ */
+export type PushFailure = 'rejected' | 'unreachable' | 'denied' | 'failed';
 
 /** A step's branch, made by startBranch from the remote's base. */
 export interface StepBranch {
@@ -57,7 +64,7 @@ export interface GitOps {
   published(sha: string, remote: string): Promise<boolean>;
   /** Whether HEAD's history has a revert of `sha` (git revert's "This reverts commit <sha>."). */
   reverted(sha: string): Promise<boolean>;
-  /** Push the current branch; resolves false (never throws) when the remote rejects it. */
+  /** Push the current branch; resolves with why (never throws) when the push did not happen. */
   push(remote: string): Promise<PushResult>;
 
   // Pull-request mode (ADR 14): each step on its own branch, pushed, merged by the host.

@@ -15,13 +15,10 @@ export interface SharedRegistryStatus {
   lock: (SharedLock & { expired: boolean }) | null;
 }
 
-/** Administration of a registry shared on S3: its lock, and moving it between a local file and S3. */
+/** Administration of a registry shared on S3: its lock (moving registries: ports/registry-mover.ts). */
 export interface SharedRegistryAdmin {
   readonly uri: string;
   status(now: Date): Promise<SharedRegistryStatus>;
   /** Remove the lock with this id (never someone else's newer one); returns what it said. */
   unlock(id: string): Promise<SharedLock>;
-  /** `recovered`: a lost answer was settled by a HEAD (what happened, for a note). */
-  push(local: string, force: boolean): Promise<{ etag: string; replaced: boolean; recovered?: string }>;
-  pull(local: string, force: boolean): Promise<{ etag: string; size: number }>;
 }

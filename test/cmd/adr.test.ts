@@ -87,6 +87,62 @@ describe('mlctl adr', () => {
     expect(list.map((a: { number: number }) => a.number)).toEqual([8]);
   });
 
+  it('a "Superseded by" link anywhere in the Status section makes an ADR superseded (adr-tools, log4brains)', async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'docs/adr'), { recursive: true });
+    const adr = (file: string, text: string) => writeFileSync(join(dir, 'docs/adr', file), text);
+    // adr-tools removes "Accepted" only when it is the status; an edited or proposed ADR keeps its word above the link.
+    adr(
+      '0001-one.md',
+      '# 1. One\n\nDate: 2020-01-01\n\n## Status\n\nAccepted\n\nSuperseded by [4. Four](0004-four.md)\n',
+    );
+    adr(
+      '0002-two.md',
+      '# 2. Two\n\nDate: 2020-01-01\n\n## Status\n\nProposed\n\nAmended by [4. Four](0004-four.md)\n\nSuperseded by [4. Four](0004-four.md)\n',
+    );
+    adr(
+      '0003-three.md',
+      '# 3. Three\n\nDate: 2020-01-01\n\n## Status\n\nAccepted\n\nSupersedes [1. One](0001-one.md)\n',
+    );
+    adr('0004-four.md', '# 4. Four\n\nDate: 2020-01-01\n\n## Status\n\nAccepted\n');
+    // log4brains (MADR 2): the status is an item of the list under the title.
+    adr(
+      '0005-five.md',
+      '# Use Five\n\n- Status: superseded by [Use Six](0006-six.md)\n- Date: 2021-01-01\n\n## Context and Problem Statement\n\nWhy.\n',
+    );
+    adr(
+      '0006-six.md',
+      '# Use Six\n\n- Status: accepted\n- Date: 2021-01-02\n\n## Links\n\n- Relates to [Use Five](0005-five.md)\n',
+    );
+    const list = async (...extra: string[]) =>
+      JSON.parse((await run(['adr', 'list', ...extra, '--json'], { cwd: dir })).stdout).data.adrs.map(
+        (a: { number: number; status: string }) => [a.number, a.status],
+      );
+    expect(await list()).toEqual([
+      [1, 'Superseded'],
+      [2, 'Superseded'],
+      [3, 'Accepted'],
+      [4, 'Accepted'],
+      [5, 'Superseded'],
+      [6, 'accepted'],
+    ]);
+    expect((await list('--status', 'superseded')).map((a: [number]) => a[0])).toEqual([1, 2, 5]);
+    expect((await list('--status', 'accepted')).map((a: [number]) => a[0])).toEqual([3, 4, 6]);
+    expect((await run(['adr', 'lint'], { cwd: dir })).code).toBe(0);
+
+    // Superseding a log4brains ADR edits its status item, in log4brains' words; the link goes under "Links".
+    await runOk(['adr', 'new', '-s', '6', 'Seven'], { cwd: dir, env: NOW });
+    expect(readFileSync(join(dir, 'docs/adr/0006-six.md'), 'utf8')).toBe(
+      '# Use Six\n\n- Status: superseded by [7. Seven](0007-seven.md)\n- Date: 2021-01-02\n\n## Links\n\n- Relates to [Use Five](0005-five.md)\n',
+    );
+    expect(await list('--status', 'superseded')).toEqual([
+      [1, 'Superseded'],
+      [2, 'Superseded'],
+      [5, 'Superseded'],
+      [6, 'Superseded'],
+    ]);
+  });
+
   it('parallel processes get distinct numbers', async () => {
     const dir = tempDir();
     const results = await Promise.all(

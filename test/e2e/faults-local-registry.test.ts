@@ -69,7 +69,7 @@ describe('a damaged local registry (pages zeroed in the middle)', () => {
     const tag = await run(['tag', 'fraud@1', 'team=risk'], { cwd: dir });
     expect(tag.code).toBe(3);
     expect(lastLine(tag.stderr)).toMatch(
-      /^mlctl: registry .*registry\.db (fails SQLite's quick_check \(.*\); nothing was written\. Keep|is damaged \(SQLite: .*\); keep) the damaged file aside and restore .*registry\.db from a backup \(made with mlctl registry backup\) or from a shared copy \(mlctl registry pull .*registry\.db --force\)/,
+      /^mlctl: registry .*registry\.db (fails SQLite's quick_check \(.*\); nothing was written\. Keep|is damaged \(SQLite: .*\); keep) the damaged file aside and restore .*registry\.db from a backup \(made with mlctl registry backup\) or from a shared copy \(mlctl registry pull .*registry\.db --from s3:\/\/… --force\)/,
     );
     expect(sha(db)).toBe(before);
     for (const args of [['list'], ['show', 'fraud@3'], ['audit'], ['tag', 'fraud@1', 'a=b'], ['archive', 'fraud@2']]) {

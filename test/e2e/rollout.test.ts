@@ -449,14 +449,14 @@ describe('staged rollouts on a real git repository', () => {
         .read()
         .replace(
           '  name: fraud\n  namespace: models\nspec:\n  hosts',
-          '  name: fraud\n  namespace: models\n  annotations: { rollouts.argoproj.io/managed-by-rollouts: fraud }\nspec:\n  hosts',
+          '  name: fraud\n  namespace: models\n  annotations: { argo-rollouts.argoproj.io/managed-by-rollouts: fraud }\nspec:\n  hosts',
         ),
     );
     git(i.dir, 'commit', '-qam', 'argo');
     const owned = await run(['promote', 'fraud@1', '--yes'], { cwd: i.dir });
     expect(owned.code).toBe(2);
     expect(owned.stderr.trim()).toBe(
-      'mlctl: deploy/fraud.yaml: VirtualService fraud is managed by Argo Rollouts (annotation rollouts.argoproj.io/managed-by-rollouts); let Argo Rollouts drive it, or remove it from serving.files',
+      'mlctl: deploy/fraud.yaml: VirtualService fraud is managed by Argo Rollouts (annotation argo-rollouts.argoproj.io/managed-by-rollouts: fraud); let Argo Rollouts drive it, or remove it from serving.files',
     );
     expect(json((await run(['show', 'fraud@1', '--json'], { cwd: i.dir })).stdout).data.aliases).toEqual([]);
     // No half-written ADR is left behind.

@@ -59,7 +59,10 @@ export async function reportHistory() {
   const pred = writePredictions(dir, { shift: 0.4, n: 800 });
   await ok(['gate', 'fraud@4', '--predictions', pred.cand, '--baseline-predictions', pred.base], dir, 10);
   await ok(['promote', 'fraud@4', '--reason', 'better auc'], dir, 11);
+  // A bake time needs a look recorded after it ended before a step may count it (ADR 17).
+  await ok(['rollout', 'status', 'fraud'], dir, 44);
   await ok(['promote', 'fraud@4'], dir, 45);
+  await ok(['rollout', 'status', 'fraud'], dir, 79);
   await ok(['promote', 'fraud@4', '--yes'], dir, 80);
   const pred2 = writePredictions(dir, { shift: 0.1, n: 800, seed: 7 });
   await ok(['gate', 'fraud@5', '--predictions', pred2.cand, '--baseline-predictions', pred2.base], dir, 90);

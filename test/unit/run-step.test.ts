@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tempDir } from '../support/helpers.js';
 import { git, gitopsProject, type GitopsProject } from '../support/gitops-project.js';
 import { withRolloutContext } from '../support/core-context.js';
@@ -104,6 +105,27 @@ describe('runStep: one step, all or nothing', () => {
     const r = await attempt(p, true, {});
     expect(r.error).toMatchObject({ exit: ExitCode.storage, type: PushRejectedError.name });
     expect(r.error?.message).toMatch(/^git push to origin was rejected .*nothing changed/);
+    expect(r.events).toBe(0);
+    expect({ head: git(p.dir, 'rev-parse', 'HEAD'), file: p.read() }).toEqual({ head, file });
+  });
+
+  it('a remote that cannot be reached is "could not reach", not "rejected" (11.18); nothing changed', async () => {
+    const p = await gitopsProject({ adapter: 'istio', config: CONFIG });
+    // A port nobody listens on: taken from the system, then closed again.
+    const server = createServer();
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    const port = (server.address() as AddressInfo).port;
+    await new Promise((done) => server.close(done));
+    git(p.dir, 'remote', 'set-url', 'origin', `http://127.0.0.1:${port}/repo.git`);
+    const head = git(p.dir, 'rev-parse', 'HEAD');
+    const file = p.read();
+    const r = await attempt(p, true, {});
+    expect(r.error).toMatchObject({ exit: ExitCode.storage, type: 'StorageError' });
+    expect(r.error?.message).toMatch(
+      new RegExp(
+        `^could not reach the git remote origin \\(fatal: unable to access 'http://127\\.0\\.0\\.1:${port}/repo\\.git/': .*\\); nothing changed: the local commit was undone and the registry is untouched — check its URL \\(git remote -v\\) and the network, then run the command again$`,
+      ),
+    );
     expect(r.events).toBe(0);
     expect({ head: git(p.dir, 'rev-parse', 'HEAD'), file: p.read() }).toEqual({ head, file });
   });

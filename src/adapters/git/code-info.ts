@@ -1,11 +1,7 @@
 import { simpleGit } from 'simple-git';
 import type { CodeGit } from '../../ports/git.js';
 import type { CodeInfo } from '../../ports/registry.js';
-
-/** Strip credentials from remote URLs (https://user:token@host/...) before they are stored. */
-export function redactRemote(url: string): string {
-  return url.replace(/^(\w+:\/\/)[^/@]+@/, '$1');
-}
+import { redactUrl } from '../../core/util/redact-url.js';
 
 export class SimpleCodeGit implements CodeGit {
   async codeInfo(dir: string): Promise<CodeInfo | null> {
@@ -35,7 +31,7 @@ export class SimpleCodeGit implements CodeGit {
       commit,
       branch: branch === 'HEAD' ? null : branch,
       dirty: status,
-      remote: remote?.refs.fetch ? redactRemote(remote.refs.fetch) : null,
+      remote: remote?.refs.fetch ? redactUrl(remote.refs.fetch) : null,
     };
   }
 }

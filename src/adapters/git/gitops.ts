@@ -5,7 +5,16 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { StorageError, UsageError } from '../../core/errors.js';
-import type { GitOps, PushResult, RebaseResult, StageCommit, StepBranch, TrailedCommit } from '../../ports/gitops.js';
+import type {
+  GitOps,
+  PushFailure,
+  PushResult,
+  RebaseResult,
+  StageCommit,
+  StepBranch,
+  TrailedCommit,
+} from '../../ports/gitops.js';
+import { redactUrlsIn } from '../../core/util/redact-url.js';
 
 /** The line of git's stderr that says why, without the rest of simple-git's message. */
 function why(err: unknown): string {
@@ -66,9 +75,12 @@ export class SimpleGitOps implements GitOps {
       return /^[0-9a-f]{40}$/.test(r.commit) ? r.commit : (await this.git.revparse(['HEAD'])).trim();
     } catch (err) {
       if (err instanceof StorageError) throw err;
-      throw new StorageError(`git commit failed in ${this.root}: ${(err as Error).message.split('\n')[0]}`, {
-        cause: err,
-      });
+      throw new StorageError(
+        `git commit failed in ${this.root}: ${redactUrlsIn((err as Error).message.split('\n')[0]!)}`,
+        {
+          cause: err,
+        },
+      );
     }
   }
 
@@ -108,7 +120,7 @@ export class SimpleGitOps implements GitOps {
       await this.git.push(remote, 'HEAD');
       return { ok: true };
     } catch (err) {
-      return { ok: false, reason: why(err) };
+      return { ok: false, why: pushFailure((err as Error).message), reason: redactUrlsIn(why(err)) };
     }
   }
 
@@ -179,7 +191,7 @@ export class SimpleGitOps implements GitOps {
       await this.git.raw(['push', '--quiet', '--porcelain', ...lease, remote, `${ref}:${ref}`]);
       return { ok: true };
     } catch (err) {
-      return { ok: false, reason: why(err) };
+      return { ok: false, why: pushFailure((err as Error).message), reason: redactUrlsIn(why(err)) };
     }
   }
 
@@ -237,4 +249,18 @@ export class SimpleGitOps implements GitOps {
       throw new StorageError(`cannot delete branch ${branch}: ${why(err)}`, { cause: err });
     }
   }
+}
+
+/** Read git's own wording: the remote said no, was never reached, or refused who we are. */
+function pushFailure(msg: string): PushFailure {
+  if (/\[(remote )?rejected\]|non-fast-forward|fetch first|pre-receive hook declined/i.test(msg)) return 'rejected';
+  if (/authentication failed|permission denied|could not read (username|password)|403|access denied/i.test(msg))
+    return 'denied';
+  if (
+    /could not resolve host|failed to connect|couldn't connect|connection (refused|timed out|reset)|timed out|network is unreachable|does not appear to be a git repository|repository .* not found|could not read from remote repository/i.test(
+      msg,
+    )
+  )
+    return 'unreachable';
+  return 'failed';
 }

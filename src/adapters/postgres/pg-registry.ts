@@ -34,31 +34,16 @@ import type {
 
 type Row = QueryResultRow;
 
-/** BIGINT columns (ids, sizes, seq) arrive as strings from pg; a copy moves plain numbers. */
-const BIGINT_COLUMNS = new Set([
-  'id',
-  'model_id',
-  'version_id',
-  'parent_id',
-  'candidate_id',
-  'baseline_id',
-  'champion_id',
-  'gate_run_id',
-  'seq',
-  'total_size',
-  'size',
-  'rollout_id',
-  'cand_events',
-  'cand_trials',
-  'champ_events',
-  'champ_trials',
-]);
-const fromPg =
-  (columns: readonly string[]) =>
-  (r: unknown[]): TableRow =>
-    r.map((v, i) =>
-      typeof v === 'string' && BIGINT_COLUMNS.has(columns[i]!) ? Number(v) : (v as string | number | null),
-    );
+/**
+ * int8 values (ids, sizes, seq) arrive as strings from pg; a copy moves plain numbers. Decided by
+ * the column's type in the result, not its name: `steps.id` is text.
+ */
+const INT8_OID = 20;
+const fromPg = (fields: ReadonlyArray<{ dataTypeID: number }>) => {
+  const int8 = fields.map((f) => f.dataTypeID === INT8_OID);
+  return (r: unknown[]): TableRow =>
+    r.map((v, i) => (int8[i] && typeof v === 'string' ? Number(v) : (v as string | number | null)));
+};
 
 /** Any number from our own advisory-lock namespace: one migrator at a time per database. */
 const MIGRATION_LOCK = 0x6d6c6374; // "mlct"
@@ -248,8 +233,18 @@ export class PgRegistry implements Registry {
     return (await this.raw({ text: sql, values: args })).rows;
   }
 
-  private raw<R = Row>(query: { text: string; values?: unknown[]; rowMode?: 'array' }): Promise<{ rows: R[] }> {
-    const run = this.queue.then(() => this.client.query(query as QueryConfig) as unknown as Promise<{ rows: R[] }>);
+  private raw<R = Row>(query: {
+    text: string;
+    values?: unknown[];
+    rowMode?: 'array';
+  }): Promise<{ rows: R[]; fields: Array<{ dataTypeID: number }> }> {
+    const run = this.queue.then(
+      () =>
+        this.client.query(query as QueryConfig) as unknown as Promise<{
+          rows: R[];
+          fields: Array<{ dataTypeID: number }>;
+        }>,
+    );
     this.queue = run.catch(() => undefined);
     return run.catch((err) => {
       throw this.mapError(err);
@@ -382,14 +377,32 @@ export class PgRegistry implements Registry {
     return num(r!.n) === 0;
   }
 
+  async countRows(table: string): Promise<number> {
+    return num((await this.one(`SELECT count(*) AS n FROM ${table}`))!.n);
+  }
+
+  async readConsistent<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.tx) throw new Error('readConsistent() inside write()');
+    await this.q('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    try {
+      const result = await fn();
+      await this.q('COMMIT');
+      return result;
+    } catch (err) {
+      await this.raw({ text: 'ROLLBACK' }).catch(() => undefined);
+      throw err;
+    }
+  }
+
   async *exportRows(table: string, columns: readonly string[]): AsyncIterable<TableRow[]> {
-    const key = table === 'events' ? 'seq' : columns.includes('id') ? 'id' : null;
+    // Pages by a numeric key; tables without one (children, and steps keyed by text) in one query.
+    const key = table === 'events' ? 'seq' : table !== 'steps' && columns.includes('id') ? 'id' : null;
     const cols = columns.map((c) => (c === 'code_dirty' ? 'code_dirty::int AS code_dirty' : c)).join(', ');
     if (!key) {
       // Child tables without an id: small per version; one query, ordered by their primary key.
       const rows = await this.raw<unknown[]>({ text: `SELECT ${cols} FROM ${table}`, rowMode: 'array' });
       for (let i = 0; i < rows.rows.length; i += CHAIN_BATCH)
-        yield rows.rows.slice(i, i + CHAIN_BATCH).map(fromPg(columns));
+        yield rows.rows.slice(i, i + CHAIN_BATCH).map(fromPg(rows.fields));
       return;
     }
     let after = -1;
@@ -400,7 +413,7 @@ export class PgRegistry implements Registry {
         rowMode: 'array',
       });
       if (!page.rows.length) return;
-      yield page.rows.map(fromPg(columns));
+      yield page.rows.map(fromPg(page.fields));
       after = num(page.rows[page.rows.length - 1]![columns.indexOf(key)]);
       if (page.rows.length < CHAIN_BATCH) return;
     }

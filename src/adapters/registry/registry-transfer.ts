@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, renameSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DamagedError, StorageError, UsageError } from '../../core/errors.js';
 import { SqliteRegistry } from '../sqlite/sqlite-registry.js';
@@ -41,7 +41,7 @@ export async function unlockShared(remote: S3Remote, id: string): Promise<LockIn
 }
 
 /** Open a registry file only to check it with SQLite's quick_check; throws naming what failed. */
-async function mustPassCheck(file: string, what: string, action: string): Promise<void> {
+export async function mustPassCheck(file: string, what: string, action: string): Promise<void> {
   const reg = SqliteRegistry.open(file, { journal: 'delete', checkBeforeWrite: false, location: what });
   try {
     const report = await reg.checkIntegrity({ full: false });
@@ -84,27 +84,5 @@ export async function pushRegistry(
     }
   } finally {
     for (const f of [snap, `${snap}-journal`]) rmSync(f, { force: true });
-  }
-}
-
-/** Download the shared registry to a local file (temp + rename), checked before it is put in place. */
-export async function pullRegistry(
-  remote: S3Remote,
-  local: string,
-  force: boolean,
-): Promise<{ etag: string; size: number }> {
-  if (existsSync(local) && !force)
-    throw new UsageError(`${local} exists; pass --force to replace it with ${remote.uri}`);
-  const tmp = `${local}.tmp-${randomBytes(6).toString('hex')}`;
-  try {
-    const got = await remote.download(tmp);
-    if (!got) throw new UsageError(`${remote.uri} does not exist`);
-    await mustPassCheck(tmp, `the copy of ${remote.uri}`, `${local} was not replaced`);
-    SqliteRegistry.open(tmp).closeSync(); // a registry this mlctl can read, migrated
-    for (const suffix of ['-wal', '-shm']) rmSync(`${local}${suffix}`, { force: true });
-    renameSync(tmp, local);
-    return { etag: got.etag, size: got.size };
-  } finally {
-    for (const f of [tmp, `${tmp}-wal`, `${tmp}-shm`, `${tmp}-journal`]) rmSync(f, { force: true });
   }
 }

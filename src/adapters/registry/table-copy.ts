@@ -1,5 +1,6 @@
-import { verifyChain } from '../../core/audit/verify.js';
+import { verifyChain, type ChainVerification } from '../../core/audit/verify.js';
 import { StorageError, UsageError } from '../../core/errors.js';
+import type { Progress } from '../../ports/progress.js';
 import type { Registry } from '../../ports/registry.js';
 import { COMPARE_LOOK_COLUMNS } from './compare-look-rows.js';
 
@@ -104,12 +105,35 @@ export interface TableStore {
   importRows(table: string, columns: readonly string[], rows: TableRow[]): Promise<void>;
   /** Inside write(), after the last table: bring id counters past the copied ids. */
   finishImport(): Promise<void>;
+  countRows(table: string): Promise<number>;
+  /**
+   * Run `fn` on one snapshot of the data (a read-only transaction), so that a copy taken while
+   * others write is the registry at one instant: its chain verified, then the same rows exported.
+   */
+  readConsistent<T>(fn: () => Promise<T>): Promise<T>;
 }
 
 export interface CopyResult {
   rows: Record<string, number>;
   events: number;
   head: string | null;
+}
+
+/** Verify a registry's audit chain or refuse it (exit 3), naming where it breaks. */
+export async function requireIntactChain(reg: Registry, label: string): Promise<ChainVerification> {
+  const chain = await verifyChain(reg);
+  if (!chain.ok)
+    throw new StorageError(
+      `${label}: the audit chain is broken at event ${chain.broken!.seq} (${chain.broken!.reason}); nothing was copied — run mlctl audit verify there`,
+    );
+  return chain;
+}
+
+/** How many rows each registry table holds (for reports of byte copies, and progress). */
+export async function countTables(store: TableStore): Promise<Record<string, number>> {
+  const rows: Record<string, number> = {};
+  for (const { table } of REGISTRY_TABLES) rows[table] = await store.countRows(table);
+  return rows;
 }
 
 /**
@@ -121,31 +145,39 @@ export async function copyRegistry(
   from: Registry & TableStore,
   to: Registry & TableStore,
   labels: { from: string; to: string },
+  progress?: Progress,
 ): Promise<CopyResult> {
-  const source = await verifyChain(from);
-  if (!source.ok)
-    throw new StorageError(
-      `${labels.from}: the audit chain is broken at event ${source.broken!.seq} (${source.broken!.reason}); nothing was copied — run mlctl audit verify there`,
-    );
-  if (!(await to.isEmpty()))
-    throw new UsageError(
-      `${labels.to} already holds a registry; copy into an empty one (a new database or file), or use --force where replacing is supported`,
-    );
-  const rows: Record<string, number> = {};
-  await to.write(async () => {
-    for (const { table, columns } of REGISTRY_TABLES) {
-      rows[table] = 0;
-      for await (const batch of from.exportRows(table, columns)) {
-        await to.importRows(table, columns, batch);
-        rows[table] += batch.length;
-      }
-    }
-    await to.finishImport();
-    const target = await verifyChain(to);
-    if (!target.ok || target.head !== source.head || target.events !== source.events)
-      throw new StorageError(
-        `${labels.to}: the copied audit chain does not match the source (${target.ok ? `head ${target.head?.slice(0, 12)} vs ${source.head?.slice(0, 12)}` : `broken at event ${target.broken!.seq}`}); nothing was written`,
+  return from.readConsistent(async () => {
+    const source = await requireIntactChain(from, labels.from);
+    if (!(await to.isEmpty()))
+      throw new UsageError(
+        `${labels.to} already holds a registry; copy into an empty one (a new database or file), or use --force where replacing is supported`,
       );
+    if (progress) {
+      const total = Object.values(await countTables(from)).reduce((a, b) => a + b, 0);
+      progress.start('copying', total, 'items');
+    }
+    const rows: Record<string, number> = {};
+    try {
+      await to.write(async () => {
+        for (const { table, columns } of REGISTRY_TABLES) {
+          rows[table] = 0;
+          for await (const batch of from.exportRows(table, columns)) {
+            await to.importRows(table, columns, batch);
+            rows[table] += batch.length;
+            progress?.tick(batch.length);
+          }
+        }
+        await to.finishImport();
+        const target = await verifyChain(to);
+        if (!target.ok || target.head !== source.head || target.events !== source.events)
+          throw new StorageError(
+            `${labels.to}: the copied audit chain does not match the source (${target.ok ? `head ${target.head?.slice(0, 12)} vs ${source.head?.slice(0, 12)}` : `broken at event ${target.broken!.seq}`}); nothing was written`,
+          );
+      });
+    } finally {
+      progress?.stop();
+    }
+    return { rows, events: source.events, head: source.head };
   });
-  return { rows, events: source.events, head: source.head };
 }

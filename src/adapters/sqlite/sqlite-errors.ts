@@ -7,7 +7,7 @@ import { AuthError, DamagedError, MlctlError, StorageError } from '../../core/er
 export type RestoreHint = string;
 
 export function localRestoreHint(file: string): RestoreHint {
-  return `keep the damaged file aside and restore ${file} from a backup (made with mlctl registry backup) or from a shared copy (mlctl registry pull ${file} --force); mlctl audit verify --full lists the damage`;
+  return `keep the damaged file aside and restore ${file} from a backup (made with mlctl registry backup) or from a shared copy (mlctl registry pull ${file} --from s3://… --force); mlctl audit verify --full lists the damage`;
 }
 
 export const isSqliteError = (err: unknown): err is Error & { code: string } => err instanceof Database.SqliteError;

@@ -363,6 +363,21 @@ export class SqliteRegistry implements Registry {
     return r.n === 0;
   }
 
+  async countRows(table: string): Promise<number> {
+    return (this.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as Row).n as number;
+  }
+
+  /** A deferred read transaction: in WAL mode, one snapshot of the file while other processes write. */
+  async readConsistent<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.db.inTransaction) return fn();
+    this.db.exec('BEGIN');
+    try {
+      return await fn();
+    } finally {
+      if (this.db.inTransaction) this.db.exec('COMMIT');
+    }
+  }
+
   async *exportRows(table: string, columns: readonly string[]): AsyncIterable<TableRow[]> {
     const order = table === 'events' ? 'seq' : columns.includes('id') ? 'id' : `${columns[0]}, ${columns[1]}`;
     const stmt = this.db.prepare(`SELECT ${columns.join(', ')} FROM ${table} ORDER BY ${order}`).raw(true);

@@ -18,6 +18,10 @@ export function registerAdr(program: Command, deps: Deps): void {
 
   adr
     .command('new')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ mlctl adr new Use PostgreSQL for the feature store\n  $ mlctl adr new -s 3 Use DuckDB instead\n  $ mlctl adr new -l "2:Amends:Amended by" Tighten the AUC floor',
+    )
     .description('create the next ADR and print its path')
     .argument('<title...>')
     .option(
@@ -51,6 +55,10 @@ export function registerAdr(program: Command, deps: Deps): void {
 
   adr
     .command('link')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ mlctl adr link 5 Amends 2 "Amended by"\n  $ mlctl adr link 7 "Clarifies" 4 "Clarified by"',
+    )
     .description('link two ADRs both ways')
     .argument('<source>')
     .argument('<link>', 'e.g. Amends')
@@ -65,6 +73,10 @@ export function registerAdr(program: Command, deps: Deps): void {
 
   adr
     .command('list')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ mlctl adr list\n  $ mlctl adr list --status superseded\n  $ mlctl adr list --json',
+    )
     .description('list ADRs with their status')
     .option(
       '--status <status>',
@@ -84,12 +96,7 @@ export function registerAdr(program: Command, deps: Deps): void {
           links: a.status.filter((s) => /\]\(/.test(s)),
           date: a.date,
         }))
-        .filter(
-          (a) =>
-            !want ||
-            a.status.toLowerCase().startsWith(want) ||
-            (want === 'superseded' && a.links.some((l) => /^Superseded by|^Superceded by/i.test(l))),
-        );
+        .filter((a) => !want || a.status.toLowerCase().startsWith(want));
       await emit(ctx, { dir, adrs: all }, () =>
         all.length
           ? table(
@@ -102,6 +109,7 @@ export function registerAdr(program: Command, deps: Deps): void {
 
   adr
     .command('show')
+    .addHelpText('after', '\nExamples:\n  $ mlctl adr show 3\n  $ mlctl adr show duckdb')
     .description('print one ADR')
     .argument('<ref>', 'number or part of the file name')
     .action(async (ref: string, _o: unknown, cmd: Command) => {
@@ -113,6 +121,10 @@ export function registerAdr(program: Command, deps: Deps): void {
 
   adr
     .command('generate')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ mlctl adr generate toc > docs/adr/README.md\n  $ mlctl adr generate graph | dot -Tsvg > adr.svg',
+    )
     .description('generate a table of contents (Markdown) or a graph (Graphviz dot)')
     .addArgument(new Argument('<what>', 'toc or graph').choices(['toc', 'graph']))
     .action(async (what: 'toc' | 'graph', _o: unknown, cmd: Command) => {
@@ -125,6 +137,7 @@ export function registerAdr(program: Command, deps: Deps): void {
 
   adr
     .command('lint')
+    .addHelpText('after', '\nExamples:\n  $ mlctl adr lint\n  $ mlctl adr lint --json')
     .description('check for duplicate numbers, missing status and links to missing files (exit 1 when any)')
     .action(async (_o: unknown, cmd: Command) => {
       const ctx = commandCtx(deps, cmd);

@@ -12,6 +12,10 @@ export function registerAlias(program: Command, deps: Deps): void {
   alias
     .command('set')
     .description('point an alias at a version')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ mlctl alias set fraud@4 staging\n  $ mlctl alias set fraud@latest candidate --json',
+    )
     .argument('<ref>')
     .argument('<alias>')
     .action(async (ref: string, name: string, _o: unknown, cmd: Command) => {
@@ -32,6 +36,7 @@ export function registerAlias(program: Command, deps: Deps): void {
   alias
     .command('rm')
     .description('remove an alias')
+    .addHelpText('after', '\nExamples:\n  $ mlctl alias rm fraud staging')
     .argument('<model>')
     .argument('<alias>')
     .action(async (model: string, name: string, _o: unknown, cmd: Command) => {

@@ -7,7 +7,7 @@ export function registerArchive(program: Command, deps: Deps): void {
     .command('archive')
     .description('archive a version (kept for lineage and rollback; its blobs stay while referenced)')
     .argument('<ref>')
-    .addHelpText('after', '\nExample:\n  $ mlctl archive fraud@2')
+    .addHelpText('after', '\nExamples:\n  $ mlctl archive fraud@2\n  $ mlctl archive fraud@staging --json')
     .action(async (ref: string, _o: unknown, cmd: Command) => {
       const ctx = commandCtx(deps, cmd);
       const { archiveVersion } = await import('../../core/registry/mutate.js');

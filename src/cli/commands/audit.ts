@@ -112,6 +112,10 @@ export function registerAudit(program: Command, deps: Deps): void {
 
   audit
     .command('champion')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ mlctl audit champion fraud\n  $ mlctl audit champion fraud --at 2026-10-01T12:00:00Z --json',
+    )
     .description('which version was champion at a moment, and every change of champion')
     .argument('<model>')
     .option('--at <time>', 'the moment (default: now)')

@@ -139,6 +139,10 @@ Exit codes: 0 pass (warnings allowed), 1 a gate failed, 2 invalid policy or inpu
   gate
     .command('lint')
     .description('validate a gate policy, reporting file:line for each problem')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ mlctl gate lint\n  $ mlctl gate lint --policy policies/fraud-gates.yaml --json',
+    )
     .option('--policy <file>', 'policy file (default: gates.policy in mlctl.yaml, else gates.yaml)')
     .action(async (opts: { policy?: string }, cmd: Command) => {
       const ctx = commandCtx(deps, cmd);

@@ -127,6 +127,7 @@ export function registerRollout(program: Command, deps: Deps): void {
 
   rollout
     .command('status')
+    .addHelpText('after', '\nExamples:\n  $ mlctl rollout status\n  $ mlctl rollout status fraud --json')
     .description("open rollouts (all models), or one model's recent rollouts")
     .argument('[model]')
     .option('--check', "run the checks of each active rollout's stage now (a recorded look; nothing moves)")
@@ -171,6 +172,7 @@ export function registerRollout(program: Command, deps: Deps): void {
 
   rollout
     .command('plan')
+    .addHelpText('after', '\nExamples:\n  $ mlctl rollout plan fraud@4\n  $ mlctl rollout plan fraud@candidate --json')
     .description(
       'dry run: the stages of the plan and a unified diff of each serving file at the next stage (writes nothing)',
     )
@@ -206,6 +208,12 @@ export function registerRollout(program: Command, deps: Deps): void {
       )
       .argument('<model>')
       .option('--reason <text>', 'why (recorded in the audit log)')
+      .addHelpText(
+        'after',
+        paused
+          ? '\nExamples:\n  $ mlctl rollout pause fraud --reason "holiday freeze"\n  $ mlctl rollout pause fraud --json'
+          : '\nExamples:\n  $ mlctl rollout resume fraud --reason "freeze over"\n  $ mlctl rollout resume fraud --json',
+      )
       .action(async (model: string, opts: { reason?: string }, cmd: Command) => {
         const ctx = commandCtx(deps, cmd);
         const { setPaused } = await import('../../core/rollout/pause.js');
@@ -230,7 +238,7 @@ export function registerRollout(program: Command, deps: Deps): void {
     .option('--allow-dirty', 'edit serving files that have uncommitted changes')
     .addHelpText(
       'after',
-      '\nExit status: 0 when every check could be evaluated (whatever was done), 5 when a check was inconclusive, 3 when one could not run.\n\nExample (cron in CI):\n  $ mlctl rollout tick --push --json',
+      '\nExit status: 0 when every check could be evaluated (whatever was done), 5 when a check was inconclusive, 3 when one could not run.\n\nExamples:\n  $ mlctl rollout tick --push --json          # cron in CI\n  $ mlctl rollout tick --model fraud --no-commit',
     )
     .action(async (opts: Omit<StepOptions, 'adr'> & { model?: string }, cmd: Command) => {
       const ctx = commandCtx(deps, cmd);

@@ -8,7 +8,10 @@ export function registerTag(program: Command, deps: Deps): void {
     .description('set tags on a version (KEY=VALUE; an existing key is overwritten)')
     .argument('<ref>')
     .argument('<tags...>', 'KEY=VALUE pairs')
-    .addHelpText('after', '\nExample:\n  $ mlctl tag fraud@4 team=risk ticket=ML-123')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ mlctl tag fraud@4 team=risk ticket=ML-123\n  $ mlctl tag fraud@champion reviewed=yes --json',
+    )
     .action(async (ref: string, tags: string[], _o: unknown, cmd: Command) => {
       const ctx = commandCtx(deps, cmd);
       const { tagVersion } = await import('../../core/registry/mutate.js');

@@ -1,6 +1,6 @@
 import type { GateReport } from '../../core/gates/run-gate.js';
 import type { GateCheckResult } from '../../core/gates/checks.js';
-import { fmt, fmtP } from '../../core/gates/checks.js';
+import { fmt, pText } from '../../core/gates/checks.js';
 import { table } from './table.js';
 import type { Annotation } from './github.js';
 import { shortHash } from '../../core/util/text.js';
@@ -17,7 +17,7 @@ const HEAD: Record<GateReport['verdict'], string> = { pass: 'PASSED', fail: 'FAI
 
 function detail(c: GateCheckResult): string {
   const parts: string[] = [];
-  if (c.p_value !== undefined && c.inequality.indexOf('p = ') < 0) parts.push(`p = ${fmtP(c.p_value)}`);
+  if (c.p_value !== undefined && !/\bp [=<] /.test(c.inequality)) parts.push(pText(c.p_value));
   if (c.ci) parts.push(`CI [${fmt(c.ci[0])}, ${fmt(c.ci[1])}]`);
   if (c.message && c.verdict !== 'pass') parts.push(c.message);
   return parts.join('; ');

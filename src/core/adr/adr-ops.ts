@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync, o
 import { join } from 'node:path';
 import { StorageError, UsageError } from '../errors.js';
 import { atomicWrite } from '../util/atomic-write.js';
-import { findAdr, linkText, listAdrs, slugify, statusLines, type AdrFile } from './files.js';
+import { findAdr, linkText, listAdrs, slugify, type AdrFile } from './files.js';
 import { addStatusLine, appendLog, replaceAcceptance, setStatus } from './edit.js';
 
 export type AdrTemplate = 'nygard' | 'madr';
@@ -161,7 +161,16 @@ export async function updateAdr(
   });
 }
 
+/** "Superseded by [...]", or adr-tools' old spelling "Superceded by", as a line or a list item. */
+const SUPERSEDED_BY = /^(?:[-*]\s+)?super[sc]eded by\b/i;
+
+/**
+ * The ADR's status word. A "Superseded by" link anywhere in the Status section makes it
+ * superseded, whatever line comes first (an "Accepted" left above the link, a "Proposed" that was
+ * never removed): adr-tools and log4brains read it so.
+ */
 export function primaryStatus(a: AdrFile): string {
+  if (a.status.some((s) => SUPERSEDED_BY.test(s))) return a.format === 'madr' ? 'superseded' : 'Superseded';
   const first = a.status.find((s) => !/\[.*\]\(.*\)/.test(s)) ?? a.status[0] ?? '';
   return first.split(/\s+/)[0] ?? '';
 }
@@ -212,7 +221,7 @@ export function lintAdrs(dir: string): LintProblem[] {
     const prev = seen.get(a.number);
     if (prev) out.push({ file: a.file, problem: `duplicate number ${a.number} (also ${prev})` });
     seen.set(a.number, a.file);
-    if (a.format === 'nygard' ? statusLines(readFileSync(a.path, 'utf8')).length === 0 : a.status.length === 0) {
+    if (a.status.length === 0) {
       out.push({ file: a.file, problem: 'missing status' });
     }
     const text = readFileSync(a.path, 'utf8');

@@ -1,10 +1,12 @@
 /** Text edits of ADR files that keep everything else as written. */
+import { HEADER_STATUS, headerStatusIndex } from './files.js';
 
 /** Add a line at the end of the `## Status` section (nygard) or the front-matter status (madr). */
 export function addStatusLine(text: string, line: string): string {
   if (text.startsWith('---\n')) return addMadrLink(text, line);
   const lines = text.split('\n');
   const i = lines.findIndex((l) => /^##\s+Status\s*$/.test(l));
+  if (i < 0 && headerStatusIndex(lines) >= 0) return addListLink(text, '## Links', line);
   if (i < 0) return `${text.trimEnd()}\n\n## Status\n\n${line}\n`;
   let last = i;
   let j = i + 1;
@@ -36,6 +38,8 @@ export function replaceAcceptance(text: string, replacement: string): string {
       }
     }
   }
+  // MADR 2 / log4brains: "- Status: accepted" becomes "- Status: superseded by [...]".
+  if (i < 0 && setHeaderStatus(lines, lowerFirst(replacement))) return lines.join('\n');
   return addStatusLine(text, replacement);
 }
 
@@ -52,6 +56,7 @@ export function setStatus(text: string, status: string): string {
       }
     }
   }
+  if (i < 0 && setHeaderStatus(lines, status.toLowerCase())) return lines.join('\n');
   return addStatusLine(text, status);
 }
 
@@ -67,10 +72,27 @@ function setMadrStatus(text: string, status: string): string {
 
 function addMadrLink(text: string, line: string): string {
   // MADR keeps links in the body, under a "More Information" section.
-  if (/^## More Information\s*$/m.test(text))
-    return text.replace(/^## More Information\s*$/m, (h) => `${h}\n\n* ${line}`);
-  return `${text.trimEnd()}\n\n## More Information\n\n* ${line}\n`;
+  return addListLink(text, '## More Information', line, '*');
 }
+
+/** A list item at the top of section `heading` (created at the end when missing). */
+function addListLink(text: string, heading: string, line: string, bullet = '-'): string {
+  const h = new RegExp(`^${heading}\\s*$`, 'm');
+  if (h.test(text)) return text.replace(h, (found) => `${found}\n\n${bullet} ${line}`);
+  return `${text.trimEnd()}\n\n${heading}\n\n${bullet} ${line}\n`;
+}
+
+/** Replace the value of the "- Status: …" item under the title, keeping its bullet; false when there is none. */
+function setHeaderStatus(lines: string[], value: string): boolean {
+  const h = headerStatusIndex(lines);
+  if (h < 0) return false;
+  const m = HEADER_STATUS.exec(lines[h]!)!;
+  lines[h] = lines[h]!.slice(0, lines[h]!.length - m[1]!.length) + value;
+  return true;
+}
+
+// log4brains writes status values in lower case: "superseded by [...]".
+const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
 
 /** Append `- line` to the ADR's "## Rollout log" section (created at the end when missing). */
 export function appendLog(text: string, line: string): string {

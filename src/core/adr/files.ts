@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { NotFoundError, UsageError } from '../errors.js';
 import { closeMatches } from '../util/text.js';
+import { readInputFile } from '../inputs/located-doc.js';
 
 export interface AdrFile {
   number: number;
@@ -34,6 +35,8 @@ export function resolveAdrDir(cwd: string, configured: { root: string; dir?: str
   return join(root, 'docs', 'adr');
 }
 
+const MAX_SLUG_BYTES = 200;
+
 /** Title lowercased; every run of characters other than letters and digits becomes one '-'. */
 export function slugify(title: string): string {
   const slug = title
@@ -41,11 +44,17 @@ export function slugify(title: string): string {
     .replace(/[^\p{L}\p{N}]+/gu, '-')
     .replace(/^-+|-+$/g, '');
   if (!slug) throw new UsageError(`title ${JSON.stringify(title)} has no letters or digits to name the file with`);
+  // File names are at most 255 bytes; the slug leaves room for the number and .md.
+  const bytes = Buffer.byteLength(slug);
+  if (bytes > MAX_SLUG_BYTES)
+    throw new UsageError(
+      `the title is too long for a file name (${bytes} bytes in its slug, at most ${MAX_SLUG_BYTES}); shorten it`,
+    );
   return slug;
 }
 
 export function parseAdr(path: string, file: string, number: number): AdrFile {
-  const text = readFileSync(path, 'utf8');
+  const text = readInputFile(path, file);
   if (text.startsWith('---\n')) {
     const end = text.indexOf('\n---', 4);
     const fm = text.slice(4, end < 0 ? 4 : end);
@@ -63,15 +72,30 @@ export function parseAdr(path: string, file: string, number: number): AdrFile {
   return { number, file, path, title: heading, status: statusLines(text), date, format: 'nygard' };
 }
 
-/** Non-empty lines under `## Status`, up to the next heading. */
+/**
+ * Non-empty lines under `## Status`, up to the next heading; without that section, the
+ * `- Status: …` item of the list under the title (MADR 2, as log4brains writes it).
+ */
 export function statusLines(text: string): string[] {
   const lines = text.split('\n');
   const i = lines.findIndex((l) => /^##\s+Status\s*$/.test(l));
-  if (i < 0) return [];
+  if (i < 0) {
+    const h = headerStatusIndex(lines);
+    const value = h < 0 ? '' : HEADER_STATUS.exec(lines[h]!)![1]!.trim();
+    return value ? [value] : [];
+  }
   const out: string[] = [];
   for (let j = i + 1; j < lines.length && !/^#{1,2}\s/.test(lines[j]!); j++)
     if (lines[j]!.trim()) out.push(lines[j]!.trim());
   return out;
+}
+
+export const HEADER_STATUS = /^[-*]\s+Status:\s*(.*)$/i;
+
+/** The line of the `- Status: …` item before the first section (MADR 2 / log4brains), or -1. */
+export function headerStatusIndex(lines: string[]): number {
+  for (let j = 0; j < lines.length && !/^##\s/.test(lines[j]!); j++) if (HEADER_STATUS.test(lines[j]!)) return j;
+  return -1;
 }
 
 export function listAdrs(dir: string): AdrFile[] {
@@ -119,5 +143,5 @@ export function linkText(a: Pick<AdrFile, 'number' | 'title' | 'file'>): string 
 /** One ADR with its full text. */
 export function readAdr(dir: string, ref: string): AdrFile & { text: string } {
   const a = findAdr(listAdrs(dir), ref);
-  return { ...a, text: readFileSync(a.path, 'utf8') };
+  return { ...a, text: readInputFile(a.path, a.file) };
 }

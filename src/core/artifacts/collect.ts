@@ -1,8 +1,9 @@
-import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { lstat, readdir, realpath, stat } from 'node:fs/promises';
 import { basename, join, relative, resolve, sep } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import { UsageError } from '../errors.js';
 import { pathProblem } from './paths.js';
+import { readInputText } from '../inputs/read-input.js';
 
 export interface LocalFile {
   /** Path inside the version, with '/' separators. */
@@ -232,7 +233,7 @@ async function rawEntry(
 async function readIgnore(file: string, base: string): Promise<Matcher | null> {
   const s = await lstat(file).catch(() => undefined);
   if (!s?.isFile()) return null;
-  return { base, ig: ignore().add(await readFile(file, 'utf8')) };
+  return { base, ig: ignore().add(await readInputText(file, file)) };
 }
 
 /** gitignore semantics across nested files: the deepest rule that decides wins. */

@@ -5,6 +5,7 @@ import { describeStage } from '../rollout/stages.js';
 import { finalIntervals } from '../rollout/history.js';
 import type { Registry, VersionRecord, EventRecord, RolloutRecord } from '../../ports/registry.js';
 import { formatRef } from '../refs.js';
+import { redactUrl } from '../util/redact-url.js';
 
 export interface LineageNode {
   ref: string;
@@ -124,7 +125,12 @@ async function node(registry: Registry, v: VersionRecord, perModel: PerModel): P
     status: v.status,
     aliases: await registry.aliasesOf(v.id),
     data: v.dataHash,
-    code: { commit: v.code.commit, branch: v.code.branch, remote: v.code.remote, dirty: v.code.dirty },
+    code: {
+      commit: v.code.commit,
+      branch: v.code.branch,
+      remote: v.code.remote && redactUrl(v.code.remote),
+      dirty: v.code.dirty,
+    },
     config: v.config,
     requirements: v.requirements ? `sha256:${sha256Hex(v.requirements)}` : null,
     createdAt: v.createdAt,

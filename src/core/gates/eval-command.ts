@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readInputText } from '../inputs/read-input.js';
 import { join, resolve } from 'node:path';
 import { EvaluationError } from '../errors.js';
 import { formatRef } from '../refs.js';
@@ -43,14 +44,11 @@ export async function evaluateVersion(ctx: GateContext, v: VersionRecord, work: 
     );
   if (r.exitCode !== 0)
     throw new EvaluationError(`evaluation of ${ref} exited with ${r.exitCode}${tail ? `; stderr: ${tail}` : ''}`);
-  let text: string;
-  try {
-    text = await readFile(output, 'utf8');
-  } catch {
+  if (!existsSync(output))
     throw new EvaluationError(
       `evaluation of ${ref} wrote nothing to {output}; the command must write predictions (CSV/JSONL) or metrics JSON there`,
     );
-  }
+  const text = await readInputText(output, `evaluation output of ${ref}`, 'table');
   const trimmed = text.trimStart();
   if (trimmed.startsWith('{') && !trimmed.split('\n', 1)[0]!.includes('"id"')) {
     const m = parseMetrics(text, `evaluation output of ${ref}`);

@@ -36,6 +36,17 @@ function checkBinaryLabels(policy: LoadedPolicy, p: Predictions): void {
   );
 }
 
+/** log_loss and brier are defined on probabilities: a margin or a logit would give a number, and a wrong one. */
+function checkProbabilities(policy: LoadedPolicy, p: Predictions): void {
+  const needs = policy.policy.gates.find((g) => g.metric === 'log_loss' || g.metric === 'brier');
+  if (!needs) return;
+  const i = p.scores.findIndex((s) => !(s >= 0 && s <= 1));
+  if (i < 0) return;
+  throw new UsageError(
+    `${p.file}: row ${i + 1} (id ${JSON.stringify(p.ids[i])}) has score ${p.scores[i]}, outside [0, 1]; ${needs.metric} needs probabilities (calibrate the scores, or gate on auc)`,
+  );
+}
+
 /** Both sides' predictions on the same rows, paired (aligned by id), into metric tables per slice. */
 function fromPredictions(
   policy: LoadedPolicy,
@@ -43,6 +54,8 @@ function fromPredictions(
   cand: Predictions,
   base: Predictions | null,
 ): Evidence {
+  checkProbabilities(policy, cand);
+  if (base) checkProbabilities(policy, base);
   const aligned = base ? alignPredictions(cand, base) : null;
   checkBinaryLabels(policy, cand);
   const t = tablesFromPredictions(policy, cand, aligned);
@@ -79,7 +92,11 @@ export async function evidenceFromEvaluation(
     const rb = base ? await evaluateVersion(ctx, base, work) : null;
     if (rc.predictions && (!rb || rb.predictions))
       return fromPredictions(policy, 'eval', rc.predictions, rb?.predictions ?? null);
-    const table = (o: typeof rc) => o.metrics ?? tablesFromPredictions(policy, o.predictions!, null).candidate;
+    const table = (o: typeof rc) => {
+      if (o.metrics) return o.metrics;
+      checkProbabilities(policy, o.predictions!);
+      return tablesFromPredictions(policy, o.predictions!, null).candidate;
+    };
     return {
       source: 'eval',
       datasetDigest: ctx.settings.eval?.dataset ? await hashDataset(ctx.settings.eval.dataset, ctx.cwd) : null,
@@ -130,9 +147,14 @@ export async function evidenceFromRegistry(
   };
   if (!base) return evidence;
   const b = await registeredMetrics(ctx.registry, base);
+  const other = input.against ? 'baseline' : 'champion';
+  if (!c.dataset && !b.dataset)
+    throw new UsageError(
+      `neither the candidate's nor the ${other}'s registered metrics name the dataset they were computed on, so they cannot be compared; give dataset.sha256 in the metrics files, or evaluate both on the same holdout: mlctl gate --eval (or --predictions/--baseline-predictions)`,
+    );
   if (!c.dataset || !b.dataset || c.dataset !== b.dataset)
     throw new UsageError(
-      `candidate metrics were computed on ${shortDataset(c.dataset)} but the ${input.against ? 'baseline' : 'champion'}'s on ${shortDataset(b.dataset)}; evaluate both on the same holdout: mlctl gate --eval (or --predictions/--baseline-predictions)`,
+      `candidate metrics were computed on ${shortDataset(c.dataset)} but the ${other}'s on ${shortDataset(b.dataset)}; evaluate both on the same holdout: mlctl gate --eval (or --predictions/--baseline-predictions)`,
     );
   return { ...evidence, baseline: b.table };
 }

@@ -83,8 +83,11 @@ export function computeMetrics(r: Rows): Partial<Record<MetricName, number>> {
   out.f1 = 2 * tp + fp + fn ? (2 * tp) / (2 * tp + fp + fn) : 0;
   const auc = aucOf(r.labels, r.scores);
   if (auc !== null) out.auc = auc;
-  out.log_loss = ll / n;
-  out.brier = se / n;
+  // Log-loss and Brier score are defined on probabilities only (gates refuse other scores first).
+  if (r.scores.every((s) => s >= 0 && s <= 1)) {
+    out.log_loss = ll / n;
+    out.brier = se / n;
+  }
   return out;
 }
 

@@ -166,6 +166,12 @@ function semanticProblems(p: GatePolicy): Array<{ path: Array<string | number>; 
       });
     }
   }
+  // A policy that checks nothing would pass every candidate (issue 11.12).
+  if (p.gates.length === 0)
+    out.push({
+      path: ['gates'],
+      message: 'the policy has no gates, so it would pass any candidate; add at least one under gates:',
+    });
   const ids = new Set<string>();
   const sliceNames = new Set(p.slices.map((s) => s.name));
   p.gates.forEach((g, i) => {
@@ -181,6 +187,15 @@ function semanticProblems(p: GatePolicy): Array<{ path: Array<string | number>; 
     }
     if (g.min !== undefined && g.max !== undefined && g.min > g.max)
       out.push({ path: ['gates', i, 'min'], message: `min ${g.min} is greater than max ${g.max}` });
+    for (const k of ['absolute', 'relative'] as const) {
+      const lo = g.min_improvement?.[k];
+      const hi = g.max_improvement?.[k];
+      if (typeof lo === 'number' && typeof hi === 'number' && lo > hi)
+        out.push({
+          path: ['gates', i, 'min_improvement', k],
+          message: `min_improvement ${lo} is above max_improvement ${hi}: no candidate could pass`,
+        });
+    }
     const checks = [g.min, g.max, g.max_regression, g.min_improvement, g.max_improvement, g.significance].filter(
       (x) => x !== undefined,
     );

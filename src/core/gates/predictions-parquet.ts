@@ -1,4 +1,5 @@
-import { open, readFile, stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
+import { readInput } from '../inputs/read-input.js';
 import { MlctlError, UsageError } from '../errors.js';
 import { checkDuplicates, type Predictions } from './predictions.js';
 import type { ColumnSink } from '../inputs/parquet/flat-columns.js';
@@ -10,7 +11,6 @@ import type { ColumnSink } from '../inputs/parquet/flat-columns.js';
  */
 
 const NAMED = ['id', 'label', 'score', 'prediction'];
-const MAX_BYTES = 2 * 1024 ** 3 - 1;
 /** pandas stores a non-default index as a column of its own; it is not a slice key. */
 const PANDAS_INDEX = /^__index_level_\d+__$/;
 
@@ -61,6 +61,8 @@ export async function parseParquetPredictions(buf: ArrayBuffer, file: string): P
 /** True when the name says Parquet or the file starts with Parquet's magic bytes. */
 export async function isParquetFile(path: string): Promise<boolean> {
   if (/\.(parquet|pq)$/i.test(path)) return true;
+  // A pipe or a device has no first bytes to peek at without consuming them: it is read as text.
+  if (!(await stat(path).catch(() => undefined))?.isFile()) return false;
   const fh = await open(path, 'r').catch(() => undefined);
   if (!fh) return false;
   try {
@@ -73,15 +75,7 @@ export async function isParquetFile(path: string): Promise<boolean> {
 }
 
 export async function readParquetPredictions(path: string, label = path): Promise<Predictions> {
-  const size = (await stat(path).catch(() => undefined))?.size;
-  if (size !== undefined && size > MAX_BYTES)
-    throw new UsageError(`${label}: larger than 2 GiB; split the evaluation set`);
-  let data: Buffer;
-  try {
-    data = await readFile(path);
-  } catch {
-    throw new UsageError(`${label}: cannot read the predictions file; check the path`);
-  }
+  const data = await readInput(path, label, 'table');
   const buf = data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer;
   return parseParquetPredictions(buf, label);
 }

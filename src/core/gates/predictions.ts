@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { UsageError } from '../errors.js';
+import { readInputTextSync } from '../inputs/read-input.js';
 import { csvHeader, csvRowCapacity, scanCsvRows } from '../inputs/tabular/csv.js';
 import { isJsonl, scanJsonl } from '../inputs/tabular/jsonl.js';
 
@@ -176,6 +176,11 @@ function hash52(s: string): number {
  * exact (Map) path, which also names the lines (or the rows, for `lineOf` null: Parquet).
  */
 export function checkDuplicates(file: string, ids: string[], lineOf: ArrayLike<number> | null): Float64Array {
+  const empty = ids.indexOf('');
+  if (empty >= 0)
+    throw new UsageError(
+      `${lineOf ? `${file}:${lineOf[empty]}` : file}: empty id at row ${empty + 1}; every row needs an id`,
+    );
   const hashes = new Float64Array(ids.length);
   for (let i = 0; i < ids.length; i++) hashes[i] = hash52(ids[i]!);
   const h = Float64Array.from(hashes).sort();
@@ -220,13 +225,7 @@ export function parsePredictions(text: string, file: string): Predictions {
 }
 
 export function readPredictions(path: string, label = path): Predictions {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    throw new UsageError(`${label}: cannot read the predictions file; check the path`);
-  }
-  return parsePredictions(text, label);
+  return parsePredictions(readInputTextSync(path, label, 'table'), label);
 }
 
 /**
@@ -315,12 +314,7 @@ export function evaluationDigest(p: Predictions): string {
 
 /** Numeric columns of any CSV/JSONL table (drift reference data); a column with non-numbers is null. */
 export function readNumericColumns(path: string, label = path): Map<string, Float64Array | null> {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    throw new UsageError(`${label}: cannot read the drift reference file; check drift.reference in the policy`);
-  }
+  const text = readInputTextSync(path, `${label} (drift.reference)`, 'table');
   const cols = new Map<string, string[]>();
   const push = (k: string, v: string) => {
     if (!cols.has(k)) cols.set(k, []);

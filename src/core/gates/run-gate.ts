@@ -8,7 +8,7 @@ import { gateCurves } from './curves.js';
 import { readNumericColumns } from './predictions.js';
 import { evaluateGates } from './evaluate.js';
 import { evidenceFromEvaluation, evidenceFromFiles, evidenceFromRegistry, type Evidence } from './evidence.js';
-import { overallVerdict, type GateCheckResult } from './checks.js';
+import { evaluatedChecks, nothingEvaluatedCheck, overallVerdict, type GateCheckResult } from './checks.js';
 import type { FeatureSchema } from '../inputs/feature-schema.js';
 import type { GateContext, GateInput, GateReport } from './types.js';
 import type { VersionRecord } from '../../ports/registry.js';
@@ -42,6 +42,7 @@ export async function runGate(ctx: GateContext, input: GateInput): Promise<GateR
     },
   });
   if (!base) checks.unshift(noBaselineCheck(policy, cand));
+  if (evaluatedChecks(checks) === 0) checks.push(nothingEvaluatedCheck(checks));
   const verdict = overallVerdict(checks);
   const summary = { pass: 0, fail: 0, warn: 0, skip: 0, inconclusive: 0 };
   for (const c of checks) summary[c.verdict]++;

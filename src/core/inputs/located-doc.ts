@@ -1,7 +1,22 @@
-import { readFileSync } from 'node:fs';
-import { LineCounter, parseDocument, isMap, isSeq, type Node } from 'yaml';
+import {
+  LineCounter,
+  parseDocument,
+  isAlias,
+  isCollection,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  visit,
+  type Alias,
+  type Document,
+  type Node,
+} from 'yaml';
 import type { ZodError } from 'zod';
 import { UsageError } from '../errors.js';
+import type { InputKind } from './limits.js';
+import { readInputTextSync } from './read-input.js';
+import { jsonLineOf, jsonValueText, refuseDuplicateJsonKeys } from './json-keys.js';
 
 /**
  * A parsed JSON/YAML input file that can say on which line a value sits, so every validation error
@@ -11,17 +26,13 @@ export interface LocatedDoc {
   label: string;
   value: unknown;
   lineOf(path: ReadonlyArray<string | number>): number | undefined;
+  /** A scalar's text as written (JSON documents), for messages about values that did not survive parsing. */
+  sourceOf?(path: ReadonlyArray<string | number>): string | undefined;
 }
 
-export function readInputFile(file: string, label = file): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new UsageError(`${label}: no such file; check the path`);
-    if (code === 'EISDIR') throw new UsageError(`${label}: is a folder, expected a file`);
-    throw new UsageError(`${label}: cannot read (${code ?? String(err)})`);
-  }
+/** A YAML, JSON or text input, read within its size limit (see read-input.ts). */
+export function readInputFile(file: string, label = file, kind: InputKind = 'document'): string {
+  return readInputTextSync(file, label, kind);
 }
 
 function lineAt(text: string, offset: number): number {
@@ -71,29 +82,139 @@ export function parseJsonDoc(text: string, label: string): LocatedDoc {
       .replace(/\s*\(line \d+ column \d+\)$/, '');
     throw new UsageError(`${label}: not valid JSON: ${what}${where}`);
   }
-  return { label, value, lineOf: locator(text) };
+  refuseDuplicateJsonKeys(text, label);
+  return {
+    label,
+    value,
+    lineOf: (path) => jsonLineOf(text, path),
+    sourceOf: (path) => jsonValueText(text, path),
+  };
 }
 
-/** YAML or JSON (YAML is a superset), for config-like inputs. */
-export function parseYamlDoc(text: string, label: string): LocatedDoc {
+/**
+ * YAML or JSON (YAML is a superset), for config-like inputs. `.nan` and `.inf` are refused unless
+ * `nonFinite: 'allow'`: what mlctl keeps of a document is JSON, which would turn them into null.
+ */
+export function parseYamlDoc(text: string, label: string, o: { nonFinite?: 'refuse' | 'allow' } = {}): LocatedDoc {
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  // uniqueKeys compares every key with every other (quadratic); duplicates are found below in one pass.
+  let doc: Document.Parsed;
+  try {
+    doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: false });
+  } catch (err) {
+    if (err instanceof RangeError) throw new UsageError(`${label}: nested too deeply to read`);
+    throw err;
+  }
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
     const line = lc.linePos(e.pos[0]).line;
     throw new UsageError(`${label}: not valid YAML: ${e.message.split('\n')[0]} (line ${line})`);
   }
-  return { label, value: doc.toJS({ maxAliasCount: 100 }), lineOf: locator(text) };
+  refuseDuplicateKeys(doc, lc, label);
+  checkAliases(doc, lc, label);
+  // checkAliases bounded what the aliases expand to; yaml's own count would refuse a plain anchor
+  // used 101 times, as an unexpected error.
+  const value: unknown = doc.toJS({ maxAliasCount: -1 });
+  const lineOf = yamlLocator(doc, lc);
+  if (o.nonFinite !== 'allow') refuseNonFinite(doc, value, [], label, lineOf);
+  return { label, value, lineOf };
 }
 
-function locator(text: string): LocatedDoc['lineOf'] {
-  let cache: { doc: ReturnType<typeof parseDocument>; lc: LineCounter } | undefined;
-  return (path) => {
-    if (!cache) {
-      const lc = new LineCounter();
-      cache = { doc: parseDocument(text, { lineCounter: lc }), lc };
+function refuseNonFinite(
+  doc: Document,
+  value: unknown,
+  path: Array<string | number>,
+  label: string,
+  lineOf: LocatedDoc['lineOf'],
+): void {
+  if (typeof value === 'number' && !Number.isFinite(value)) {
+    const node = doc.getIn(path, true) as { source?: string } | undefined;
+    const line = lineOf(path);
+    throw new UsageError(
+      `${label}: ${pathText(path) || 'the document'} is ${value}, which JSON cannot hold${line ? ` (line ${line})` : ''}; write a number, or the value as a string (${JSON.stringify(node?.source ?? String(value))})`,
+    );
+  }
+  if (Array.isArray(value)) value.forEach((v, i) => refuseNonFinite(doc, v, [...path, i], label, lineOf));
+  else if (value && typeof value === 'object')
+    for (const [k, v] of Object.entries(value)) refuseNonFinite(doc, v, [...path, k], label, lineOf);
+}
+
+/** Nodes that aliases may add to a document when expanded: far above any real configuration. */
+export const MAX_ALIAS_EXPANSION = 100_000;
+
+/**
+ * Aliases must not loop (an alias inside the node it names would make a circular value, which no
+ * file can store) nor expand beyond MAX_ALIAS_EXPANSION nodes ("billion laughs": nine levels of
+ * nine aliases are 387 million nodes from ten lines). Sizes are memoised per node: one pass.
+ */
+function checkAliases(doc: Document, lc: LineCounter, label: string): void {
+  const lineOf = (n: Node) => (n.range ? lc.linePos(n.range[0]).line : '?');
+  const sizes = new Map<unknown, number>();
+  const open = new Set<unknown>();
+  let sourceNodes = 0;
+  let biggest: { alias: Alias; size: number } | null = null;
+  const sizeOf = (node: unknown, counting: boolean): number => {
+    if (isAlias(node)) {
+      const src = node.resolve(doc);
+      if (!src) return 1;
+      if (open.has(src))
+        throw new UsageError(
+          `${label}: the alias *${node.source} refers to the node that contains it (line ${lineOf(node)}); a configuration must be a tree, write the values out`,
+        );
+      const size = sizeOf(src, false);
+      if (!biggest || size > biggest.size) biggest = { alias: node, size };
+      return size;
     }
-    let node: unknown = cache.doc.contents;
+    if (counting) sourceNodes++;
+    const known = sizes.get(node);
+    if (known !== undefined && !counting) return known;
+    let n = 1;
+    if (isCollection(node)) {
+      open.add(node);
+      for (const item of node.items as unknown[])
+        n += isPair(item) ? sizeOf(item.key, counting) + sizeOf(item.value, counting) : sizeOf(item, counting);
+      open.delete(node);
+    }
+    sizes.set(node, n);
+    return n;
+  };
+  let total: number;
+  try {
+    total = sizeOf(doc.contents, true);
+  } catch (err) {
+    if (err instanceof RangeError) throw new UsageError(`${label}: nested too deeply to read`);
+    throw err;
+  }
+  const found = biggest as { alias: Alias; size: number } | null;
+  if (found && total - sourceNodes > MAX_ALIAS_EXPANSION)
+    throw new UsageError(
+      `${label}: aliases expand to more than ${MAX_ALIAS_EXPANSION} nodes (line ${lineOf(found.alias)}); write the values out instead of nesting aliases`,
+    );
+}
+
+function refuseDuplicateKeys(doc: Document, lc: LineCounter, label: string): void {
+  visit(doc, {
+    Map(_, map) {
+      const seen = new Map<string, Node>();
+      for (const pair of map.items) {
+        if (!isScalar(pair.key)) continue;
+        const k = String(pair.key.value);
+        const first = seen.get(k);
+        if (first) {
+          const at = (n: Node) => (n.range ? lc.linePos(n.range[0]).line : '?');
+          throw new UsageError(
+            `${label}: duplicate key ${JSON.stringify(k)} (line ${at(pair.key)}; first on line ${at(first)}); keep one`,
+          );
+        }
+        seen.set(k, pair.key);
+      }
+    },
+  });
+}
+
+function yamlLocator(doc: Document, lc: LineCounter): LocatedDoc['lineOf'] {
+  return (path) => {
+    let node: unknown = doc.contents;
     let last: Node | undefined;
     for (const seg of path) {
       if (isMap(node)) {
@@ -111,7 +232,7 @@ function locator(text: string): LocatedDoc['lineOf'] {
       } else break;
     }
     const range = last?.range;
-    return range ? cache.lc.linePos(range[0]).line : undefined;
+    return range ? lc.linePos(range[0]).line : undefined;
   };
 }
 

@@ -67,7 +67,8 @@ const isTensor = (specs: unknown[]) =>
   specs.some((s) => !!s && typeof s === 'object' && (s as { type?: unknown }).type === 'tensor');
 
 export function parseMlmodel(content: string, label: string): MlflowModel {
-  const doc = parseYamlDoc(content, label);
+  // An MLmodel is MLflow's file, read for a few fields: its other values are not mlctl's to judge.
+  const doc = parseYamlDoc(content, label, { nonFinite: 'allow' });
   const v = doc.value;
   if (!v || typeof v !== 'object' || Array.isArray(v))
     throw new UsageError(`${label}: expected the YAML mapping mlflow writes (flavors, signature, …)`);

@@ -4,6 +4,7 @@ import { shortHash } from '../util/text.js';
 import { type CandidateChange, type RolloutContext } from '../rollout/context.js';
 import { formatRef } from '../refs.js';
 import type { LoadedPolicy } from '../gates/policy.js';
+import { evaluatedChecks, type GateCheckResult } from '../gates/checks.js';
 import type { GateRunRecord, Registry, VersionRecord } from '../../ports/registry.js';
 
 /** A passing gate run of the candidate against the champion whose bindings still hold. */
@@ -21,9 +22,16 @@ export async function findPassingGate(
         g.candidateManifest === cand.manifestDigest &&
         g.baselineManifest === champ.manifestDigest &&
         policy !== null &&
-        g.policyDigest === policy.digest,
+        g.policyDigest === policy.digest &&
+        evaluatedChecks(reportChecks(g.report)) > 0,
     ) ?? null
   );
+}
+
+/** A stored run's checks; a run recorded as passing with none (before issue 11.12) never counts. */
+function reportChecks(report: unknown): GateCheckResult[] {
+  const checks = (report as { checks?: unknown } | null)?.checks;
+  return Array.isArray(checks) ? (checks as GateCheckResult[]) : [];
 }
 
 /**

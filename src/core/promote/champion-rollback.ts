@@ -1,7 +1,7 @@
 import { findAdr, listAdrs } from '../adr/files.js';
 import { newAdr } from '../adr/adr-ops.js';
 import { appendEvent } from '../audit/chain.js';
-import { ConcurrentChangeError, UsageError } from '../errors.js';
+import { ConcurrentChangeError, NotFoundError, UsageError } from '../errors.js';
 import { resolveRef } from '../registry/resolve.js';
 import { servingUri, stepContext, type RolloutContext } from '../rollout/context.js';
 import { formatRef } from '../refs.js';
@@ -27,7 +27,12 @@ export async function planChampionRollback(
   ctx: RolloutContext,
   input: { model: string; to?: string; reason: string | null },
 ): Promise<ChampionRollback> {
-  const current = await resolveRef(ctx.registry, `${input.model}@champion`);
+  const current = await resolveRef(ctx.registry, `${input.model}@champion`).catch((err: unknown) => {
+    if (!(err instanceof NotFoundError) || !/has no champion yet/.test(err.message)) throw err;
+    throw new NotFoundError(
+      `${input.model} has no champion yet, so there is nothing to roll back; promote a version first (mlctl promote ${input.model}@<version>)`,
+    );
+  });
   const history = await ctx.registry.events({ model: input.model, action: 'champion.set' });
   const last = history.find((e) => (e.payload as { version?: number }).version === current.version);
   let target: VersionRecord;

@@ -42,7 +42,7 @@ export function describeIntegrity(r: IntegrityOutcome): string {
 export function restoreAdvice(location: string): string {
   return location.startsWith('s3://')
     ? 'restore it from a backup: mlctl registry push <backup file> --force (mlctl registry backup makes one)'
-    : `keep ${location} aside and restore it from a backup (mlctl registry backup makes one) or from the shared copy (mlctl registry pull ${location} --force)`;
+    : `keep ${location} aside and restore it from a backup (mlctl registry backup makes one) or from a shared copy (mlctl registry pull ${location} --from s3://… --force)`;
 }
 
 /** A consistent copy of the registry in `dest`, made while others may read and write it (SQLite's online backup). */

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../errors.js';
@@ -57,5 +58,10 @@ export function registryFilePath(setting: string): string {
 export function resolveRegistry(setting: string, root: string, where = 'registry'): string {
   if (registryScheme(setting, where) !== 'file') return setting;
   const path = registryFilePath(setting);
-  return isAbsolute(path) ? path : join(root, path);
+  const abs = isAbsolute(path) ? path : join(root, path);
+  if (statSync(abs, { throwIfNoEntry: false })?.isDirectory())
+    throw new UsageError(
+      `${where}: ${abs} is a folder, not a registry file; point it at a file, e.g. ${join(path, 'registry.db')}`,
+    );
+  return abs;
 }

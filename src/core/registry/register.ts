@@ -12,15 +12,18 @@ import { normalizeDigest, sha256Hex } from '../hashing/digest.js';
 import { newHashStats, sha256Local, type HashStats } from '../hashing/local-hash.js';
 import type { HashCache } from '../../ports/hash-cache.js';
 import { canonicalJson } from '../canonical-json.js';
-import { readMetricsFile, type MetricsInput } from '../inputs/metrics-file.js';
-import { readFeatureSchema, type FeatureSchema } from '../inputs/feature-schema.js';
-import { parseYamlDoc, readInputFile } from '../inputs/located-doc.js';
+import { readMetricsFileAsync, type MetricsInput } from '../inputs/metrics-file.js';
+import { parseFeatureSchema, type FeatureSchema } from '../inputs/feature-schema.js';
+import { parseYamlDoc } from '../inputs/located-doc.js';
+import { readInputText } from '../inputs/read-input.js';
 import { mapLimit } from '../util/map-limit.js';
+import { redactUrl } from '../util/redact-url.js';
 import { missingBlobs } from '../artifacts/blob-check.js';
 import { pinBlobs } from '../artifacts/pins.js';
 import { parseTags } from './tags.js';
 import { withMlflowModel, type MlflowSummary } from './mlflow-folder.js';
 import { resolveRef } from './resolve.js';
+import { notRecorded, type DroppedKind } from './duplicate.js';
 import type { ArtifactEntry, CodeInfo, Registry, VersionRecord } from '../../ports/registry.js';
 import type { BlobStore } from '../../ports/blob-store.js';
 import type { Clock } from '../../ports/clock.js';
@@ -76,6 +79,8 @@ export interface RegisterResult {
   hashing: HashStats;
   /** Set when the version is an MLflow model folder (MLmodel at its root). */
   mlflow: MlflowSummary | null;
+  /** For content already registered: what this call brought that the existing version does not hold. */
+  dropped: DroppedKind[];
   warnings: string[];
 }
 
@@ -83,28 +88,31 @@ const MAX_REQUIREMENTS = 1 << 20;
 /** Above this (or the store's multipart part size) a blob is uploaded alone: it has its own parallelism. */
 const LARGE_BLOB = 64 << 20;
 
-/** Everything that can be wrong with the inputs is found before a byte is hashed or uploaded. */
-function readInputs(input: RegisterInput, cwd: string) {
+/**
+ * Everything that can be wrong with the inputs is found before a byte is hashed or uploaded. Files
+ * are read without blocking the event loop: a pipe waiting for its writer stays interruptible.
+ */
+async function readInputs(input: RegisterInput, cwd: string) {
   const at = (f: string) => resolve(cwd, f);
   checkModelName(input.model);
   if (input.dataPath && input.dataHash) throw new UsageError('give either --data or --data-hash, not both');
   const tags = parseTags(input.tags ?? []);
   const dataHash = input.dataHash !== undefined ? normalizeDigest(input.dataHash, '--data-hash') : null;
   const metrics: MetricsInput | null = input.metricsFile
-    ? readMetricsFile(at(input.metricsFile), input.metricsFile)
+    ? await readMetricsFileAsync(at(input.metricsFile), input.metricsFile)
     : null;
   const schema: FeatureSchema | null = input.schemaFile
-    ? readFeatureSchema(at(input.schemaFile), input.schemaFile)
+    ? parseFeatureSchema(await readInputText(at(input.schemaFile), input.schemaFile), input.schemaFile)
     : null;
   let config: unknown = null;
   if (input.configFile) {
-    config = parseYamlDoc(readInputFile(at(input.configFile), input.configFile), input.configFile).value;
+    config = parseYamlDoc(await readInputText(at(input.configFile), input.configFile), input.configFile).value;
     if (config === null || typeof config !== 'object')
       throw new UsageError(`${input.configFile}: expected a JSON or YAML object of settings`);
   }
   let requirements: string | null = null;
   if (input.requirementsFile) {
-    requirements = readInputFile(at(input.requirementsFile), input.requirementsFile);
+    requirements = await readInputText(at(input.requirementsFile), input.requirementsFile);
     if (requirements.length > MAX_REQUIREMENTS)
       throw new UsageError(`${input.requirementsFile}: larger than 1 MiB; is this really a requirements file?`);
   }
@@ -130,7 +138,7 @@ export async function registerVersion(ctx: RegisterContext, input: RegisterInput
   const progress = ctx.progress ?? noProgress;
   // Observed now, awaited after hashing: a failed load must not surface as an unhandled rejection.
   Promise.resolve(ctx.store).catch(() => undefined);
-  const inp = readInputs(input, ctx.cwd);
+  const inp = await readInputs(input, ctx.cwd);
   const parent = input.parent ? await resolveRef(ctx.registry, input.parent) : null;
   const { files, excluded } = await collectFiles(input.paths, ctx.cwd, {
     protect: ctx.protect,
@@ -153,7 +161,7 @@ export async function registerVersion(ctx: RegisterContext, input: RegisterInput
   });
   progress.stop();
   cache?.flush();
-  const code = await codeP;
+  const code = withoutCredentials(await codeP);
   const store = await ctx.store;
   const digest = manifestDigest(entries);
   const base = {
@@ -169,14 +177,27 @@ export async function registerVersion(ctx: RegisterContext, input: RegisterInput
 
   if (!input.allowDuplicate) {
     const dup = await ctx.registry.findDuplicate(input.model, digest, code?.commit ?? null);
-    if (dup)
+    if (dup) {
+      const lost = await notRecorded(ctx.registry, dup, {
+        ...inp,
+        dataHash,
+        parent,
+        description: input.description,
+        metricsFile: input.metricsFile,
+        schemaFile: input.schemaFile,
+        configFile: input.configFile,
+        requirementsFile: input.requirementsFile,
+      });
       return {
         ...base,
         ...refOf(dup),
         created: false,
         uploaded: { blobs: 0, bytes: 0 },
         skipped: { blobs: 0, bytes: 0 },
+        dropped: lost.dropped,
+        warnings: lost.warning ? [...base.warnings, lost.warning] : base.warnings,
       };
+    }
   }
 
   // Content addressing: one upload per distinct blob, and only for blobs the store lacks.
@@ -316,6 +337,7 @@ export async function registerVersion(ctx: RegisterContext, input: RegisterInput
     created: result.created,
     uploaded: { blobs: missing.length + reuploaded, bytes: upBytes },
     skipped: { blobs: blobs.length - missing.length, bytes: blobs.reduce((s, b) => s + b.size, 0) - upBytes },
+    dropped: [],
   };
 }
 
@@ -325,4 +347,9 @@ const MAX_RECHECKS = 3;
 
 function refOf(v: VersionRecord) {
   return { ref: formatRef(v.model, v.version), model: v.model, version: v.version };
+}
+
+/** Whatever CodeGit reported, the remote is stored without credentials (issue 11.11). */
+function withoutCredentials(code: CodeInfo | null): CodeInfo | null {
+  return code?.remote ? { ...code, remote: redactUrl(code.remote) } : code;
 }

@@ -38,6 +38,10 @@ export async function resolveRef(
   }
   const n = await registry.resolveAlias(r.model, r.alias);
   if (n !== undefined) return (await registry.getVersion(r.model, n))!;
+  if (r.alias === 'champion')
+    throw new NotFoundError(
+      `${r.model} has no champion yet; promote a version first (mlctl promote ${r.model}@<version>)`,
+    );
   const aliases = await registry.aliases(r.model);
   const list = aliases.length
     ? `; its aliases: ${aliases.map((a) => `${a.alias} → ${a.version}`).join(', ')}`

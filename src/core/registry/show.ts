@@ -1,6 +1,7 @@
 import { resolveRef } from './resolve.js';
 import type { ArtifactEntry, MetricEntry, Registry, VersionRecord } from '../../ports/registry.js';
 import { formatRef } from '../refs.js';
+import { redactUrl } from '../util/redact-url.js';
 
 export interface VersionDetail extends VersionRecord {
   ref: string;
@@ -15,6 +16,8 @@ export interface VersionDetail extends VersionRecord {
 export async function versionDetail(registry: Registry, v: VersionRecord): Promise<VersionDetail> {
   return {
     ...v,
+    // Rows written before remotes were redacted on the way in are redacted on the way out.
+    code: { ...v.code, remote: v.code.remote && redactUrl(v.code.remote) },
     ref: formatRef(v),
     aliases: await registry.aliasesOf(v.id),
     tags: await registry.tags(v.id),

@@ -1,9 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { readInputFile } from '../inputs/located-doc.js';
 import { isAbsolute, join, relative } from 'node:path';
 import { UsageError } from '../errors.js';
 import { adapterFor } from '../serving/catalog.js';
 import { kindOf, mentionsKind, parseServingFile, refuseForeignOwners, splitDocuments } from '../serving/yaml-docs.js';
 import type { PendingLabel, ServingAdapter, ServingDocs, TextProtoAdapter, TrafficTarget } from '../serving/types.js';
+import { keepUnchangedLines, yamlStyleOf } from '../serving/yaml-style.js';
 import type { ServingSpec } from '../config/index.js';
 
 export interface ServingEdit {
@@ -21,9 +23,10 @@ export interface ServingEdit {
 /**
  * Load the model's serving files, let the adapter express `target`, validate the result, and return
  * the new texts (nothing is written here). Only documents of the adapter's kinds are parsed and
- * re-rendered; every other document stays byte for byte (and costs no YAML parsing: a big GitOps
- * file of Services and ConfigMaps does not slow a stage change down). Documents the adapter adds
- * go after the last one it edited.
+ * re-rendered, in the author's indentation style, and every line of theirs that did not change is
+ * given back byte for byte; every other document stays byte for byte (and costs no YAML parsing: a
+ * big GitOps file of Services and ConfigMaps does not slow a stage change down). Documents the
+ * adapter adds go after the last one it edited.
  */
 export function renderServing(root: string, model: string, spec: ServingSpec, target: TrafficTarget): ServingEdit[] {
   const adapter = adapterFor(spec.adapter);
@@ -36,14 +39,12 @@ function readServingFile(root: string, model: string, file: string, example: str
   const path = isAbsolute(file) ? file : join(root, file);
   if (relative(root, path).startsWith('..'))
     throw new UsageError(`serving.${model}.files: ${file} is outside the project folder ${root}`);
-  try {
-    return { path, before: readFileSync(path, 'utf8') };
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
+  if (!existsSync(path))
     throw new UsageError(
-      `serving.${model}.files: cannot read ${file} (${code ?? (err as Error).message}); create it from templates/serving/${example} or fix the path`,
+      `serving.${model}.files: cannot read ${file} (ENOENT); create it from templates/serving/${example} or fix the path`,
     );
-  }
+  // Bounded like every input file (issue 11.14).
+  return { path, before: readInputFile(path, file) };
 }
 
 /** Each file is one text-format protobuf config; the adapter maps its text to the next text (pure). */
@@ -106,29 +107,19 @@ function renderYaml(
   return loaded.map((l, i) => {
     const pieces: string[] = [];
     const lastEdited = l.parts.reduce((last, p, j) => (p.doc && kept.has(p.doc) ? j : last), -1);
+    // New documents are written in the style of the file's first document mlctl edits (or its first).
+    const model = l.parts.find((p) => p.doc) ?? l.parts[0];
+    const addedStyle = yamlStyleOf(model?.text ?? '');
     l.parts.forEach((p, j) => {
       if (!p.doc) pieces.push(p.text);
-      else if (kept.has(p.doc)) pieces.push(keepUnchangedLines(p.text, p.doc.toString()));
+      else if (kept.has(p.doc)) pieces.push(keepUnchangedLines(p.text, p.doc.toString(yamlStyleOf(p.text))));
       if (i === firstWithDocs && j === lastEdited)
-        for (const d of added) pieces.push(ensureBreak(pieces), d.toString());
+        for (const d of added) pieces.push(ensureBreak(pieces), d.toString(addedStyle));
     });
-    if (i === firstWithDocs && lastEdited < 0) for (const d of added) pieces.push(ensureBreak(pieces), d.toString());
+    if (i === firstWithDocs && lastEdited < 0)
+      for (const d of added) pieces.push(ensureBreak(pieces), d.toString(addedStyle));
     return { file: l.file, path: l.path, before: l.before, after: pieces.join('') };
   });
-}
-
-/**
- * The YAML library re-renders flow collections with its own padding (`[a]` → `[ a ]`): a line that
- * differs from one of the original lines only in that padding is given back as the author wrote it.
- */
-function keepUnchangedLines(before: string, after: string): string {
-  const norm = (l: string) => l.replace(/([[{])\s+/g, '$1').replace(/\s+([\]}])/g, '$1');
-  const original = new Map<string, string>();
-  for (const l of before.split('\n')) if (!original.has(norm(l))) original.set(norm(l), l);
-  return after
-    .split('\n')
-    .map((l) => original.get(norm(l)) ?? l)
-    .join('\n');
 }
 
 /** A new document must start on its own line. */

@@ -1,5 +1,5 @@
 import { dirname, relative } from 'node:path';
-import { PushRejectedError, StorageError, UsageError } from '../errors.js';
+import { AuthError, PushRejectedError, StorageError, UsageError } from '../errors.js';
 import { atomicWrite } from '../util/atomic-write.js';
 import { renderServing } from './serving-files.js';
 import { StepJournal } from './step-journal.js';
@@ -9,7 +9,7 @@ import { auditHeadTrailer } from '../audit/anchors.js';
 import type { ServingSpec } from '../config/index.js';
 import type { TrafficTarget } from '../serving/types.js';
 import type { FileJournal } from '../util/file-journal.js';
-import type { GitOps } from '../../ports/gitops.js';
+import type { GitOps, PushFailure } from '../../ports/gitops.js';
 import type { Registry } from '../../ports/registry.js';
 import type { Clock } from '../../ports/clock.js';
 import type { PausePhase } from './pause-phases.js';
@@ -119,10 +119,7 @@ export async function runStep<T>(ctx: StepContext, input: StepInput<T>): Promise
         await ctx.pause?.('committed');
         if (ctx.git.push) {
           const r = await g.push(ctx.git.remote);
-          if (!r.ok)
-            throw new PushRejectedError(
-              `git push to ${ctx.git.remote} was rejected (${r.reason}); nothing changed: the local commit was undone and the registry is untouched — pull, then run the command again`,
-            );
+          if (!r.ok) throw pushError(ctx.git.remote, r.why, r.reason);
           pushed = true;
           disk.pushed();
           await ctx.pause?.('pushed');
@@ -175,3 +172,25 @@ export const recordedStep = (s: StepIdentity) => ({
   rollout: s.rollout,
   stage: s.stage,
 });
+/** What a push that did not happen means, and what to do: only a remote that said no is "rejected". */
+function pushError(remote: string, why: PushFailure, reason: string): Error {
+  const undone = 'nothing changed: the local commit was undone and the registry is untouched';
+  switch (why) {
+    case 'rejected':
+      return new PushRejectedError(
+        `git push to ${remote} was rejected (${reason}); ${undone} — pull, then run the command again`,
+      );
+    case 'unreachable':
+      return new StorageError(
+        `could not reach the git remote ${remote} (${reason}); ${undone} — check its URL (git remote -v) and the network, then run the command again`,
+      );
+    case 'denied':
+      return new AuthError(
+        `git push to ${remote} was denied (${reason}); ${undone} — check your git credentials for ${remote}, then run the command again`,
+      );
+    default:
+      return new StorageError(
+        `git push to ${remote} failed (${reason}); ${undone} — fix the cause, then run the command again`,
+      );
+  }
+}

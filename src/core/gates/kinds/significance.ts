@@ -1,5 +1,5 @@
 import { directionOf, type GateSpec } from '../policy.js';
-import { fmt, fmtP, holm, type GateCheckResult, type Verdict } from '../checks.js';
+import { fmt, holm, pText, type GateCheckResult, type Verdict } from '../checks.js';
 import { hardPredictions, subset, type MetricName, type Rows } from '../metrics.js';
 import { delong } from '../../stats/delong.js';
 import { mcnemar } from '../../stats/mcnemar.js';
@@ -114,15 +114,15 @@ function decide(g: GateSpec, chk: GateCheckResult, input: EvaluationInput): SigP
   const c = chk.candidate;
   const b = chk.baseline;
   const imp = c !== null && b !== null ? improvement(dir, c, b) : null;
-  const pText = `p = ${fmtP(p)}${chk.p_value_raw !== undefined ? ` (Holm; raw ${fmtP(chk.p_value_raw)})` : ''}`;
+  const pShown = `${pText(p)}${chk.p_value_raw !== undefined ? ` (Holm; raw ${pText(chk.p_value_raw)})` : ''}`;
   if (margin > 0) {
     // Non-inferiority: reject "worse by more than the margin" at alpha.
     if (p < s.alpha)
-      return { verdict: 'pass', inequality: `${g.metric} non-inferior by ${fmt(margin)}: ${pText} < α ${s.alpha} ✓` };
+      return { verdict: 'pass', inequality: `${g.metric} non-inferior by ${fmt(margin)}: ${pShown} < α ${s.alpha} ✓` };
     const clearlyWorse = imp !== null && imp < -margin;
     return {
       verdict: clearlyWorse ? worseVerdict : 'inconclusive',
-      inequality: `${g.metric} non-inferior by ${fmt(margin)}: ${pText} < α ${s.alpha} ✗`,
+      inequality: `${g.metric} non-inferior by ${fmt(margin)}: ${pShown} < α ${s.alpha} ✗`,
       message: clearlyWorse
         ? `the candidate is worse than the baseline by more than ${fmt(margin)}`
         : 'not enough evidence to show non-inferiority; evaluate on more data',
@@ -131,11 +131,11 @@ function decide(g: GateSpec, chk: GateCheckResult, input: EvaluationInput): SigP
   if (g.min_improvement) {
     // Superiority: the improvement must be significant, not just present.
     if (p < s.alpha && imp !== null && imp > 0)
-      return { verdict: 'pass', inequality: `${g.metric} significantly better: ${pText} < α ${s.alpha} ✓` };
+      return { verdict: 'pass', inequality: `${g.metric} significantly better: ${pShown} < α ${s.alpha} ✓` };
     const notBetter = imp !== null && imp <= 0;
     return {
       verdict: notBetter ? worseVerdict : 'inconclusive',
-      inequality: `${g.metric} significantly better: ${pText} < α ${s.alpha} ✗`,
+      inequality: `${g.metric} significantly better: ${pShown} < α ${s.alpha} ✗`,
       message: notBetter
         ? 'the candidate is not better than the baseline'
         : 'the improvement is not significant; evaluate on more data',
@@ -146,12 +146,12 @@ function decide(g: GateSpec, chk: GateCheckResult, input: EvaluationInput): SigP
   if (p < s.alpha && worse)
     return {
       verdict: worseVerdict,
-      inequality: `${g.metric} not significantly worse: ${pText} ≥ α ${s.alpha} ✗`,
+      inequality: `${g.metric} not significantly worse: ${pShown} ≥ α ${s.alpha} ✗`,
       message: 'the candidate is significantly worse than the baseline',
     };
   return {
     verdict: 'pass',
-    inequality: `${g.metric} not significantly worse: ${p < s.alpha ? `${pText} < α ${s.alpha}, in the candidate's favour` : `${pText} ≥ α ${s.alpha}`} ✓`,
+    inequality: `${g.metric} not significantly worse: ${p < s.alpha ? `${pShown} < α ${s.alpha}, in the candidate's favour` : `${pShown} ≥ α ${s.alpha}`} ✓`,
   };
 }
 
