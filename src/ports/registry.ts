@@ -151,6 +151,9 @@ export interface RolloutStage {
    * candidate for its share, the champion at full size. Absent: no capacity configuration.
    */
   replicas?: { candidate: number; champion: number };
+  /** Longest the stage waits for its checks to pass; then tick holds or aborts (onTimeout). */
+  maxDurationMs?: number;
+  onTimeout?: 'hold' | 'abort';
 }
 
 export interface RolloutInput {
@@ -233,6 +236,48 @@ export interface StepRecord {
   actor: string;
   /** `adopted`: its commit landed but its process died before recording it; a later command recorded it. */
   how: 'recorded' | 'adopted';
+}
+
+/** Cumulative counts of one side of a live comparison for the current stage. */
+export interface LookCounts {
+  events: number;
+  trials: number;
+}
+
+/**
+ * One evaluation ("look") of a live compare check (core/rollout/compare-check.ts), kept whatever it
+ * decided: the counts, this look's interval, the running intersection after it, the verdict and the
+ * parameters it was judged with. Looks below min_trials are kept too, with counted false.
+ */
+export interface CompareLookInput {
+  rolloutId: number;
+  /** Plan step (0-based) the look was taken in: each stage starts a new sequence. */
+  step: number;
+  check: string;
+  at: string;
+  actor: string;
+  candidate: LookCounts;
+  champion: LookCounts;
+  /** d̂, positive when the candidate is worse; null when a side had no trials. */
+  estimate: number | null;
+  /** This look's half-width and interval; null when it did not count. */
+  radius: number | null;
+  lower: number | null;
+  upper: number | null;
+  /** The running intersection of the stage's counted looks after this one; null until one counted. */
+  runLower: number | null;
+  runUpper: number | null;
+  counted: boolean;
+  verdict: 'pass' | 'fail' | 'inconclusive';
+  better: 'lower' | 'higher';
+  margin: number;
+  alpha: number;
+  tau: number;
+  minTrials: number;
+}
+
+export interface CompareLookRecord extends CompareLookInput {
+  id: number;
 }
 
 /** SQLite's own check of a registry file (quick_check, or integrity_check when full). */
@@ -349,4 +394,9 @@ export interface Registry {
    * steps that made a GitOps commit.
    */
   lastStep(q: { model?: string; rollout?: string; committed?: boolean }): Promise<StepRecord | undefined>;
+
+  /** Inside write(): store one look of a compare check; returns its id. */
+  insertCompareLook(l: CompareLookInput): Promise<number>;
+  /** A rollout's looks, oldest first; `step` and `check` narrow them to one stage or one check. */
+  compareLooks(q: { rolloutId: number; step?: number; check?: string }): Promise<CompareLookRecord[]>;
 }

@@ -26,7 +26,14 @@ describe.skipIf(!base)(
       const c = SqliteRegistry.open(join(tempDir(), 'c.db'), { create: true });
       try {
         const r1 = await copyRegistry(a, pg, { from: 'a', to: 'pg' });
-        expect(r1.rows).toMatchObject({ models: 2, versions: 3, gate_runs: 1, rollouts: 1, steps: 1 });
+        expect(r1.rows).toMatchObject({
+          models: 2,
+          versions: 3,
+          gate_runs: 1,
+          rollouts: 1,
+          steps: 1,
+          compare_looks: 1,
+        });
         const r2 = await copyRegistry(pg, c, { from: 'pg', to: 'c' });
         expect(r2.head).toBe(r1.head);
         const want = await snapshot(a);

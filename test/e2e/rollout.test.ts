@@ -198,6 +198,7 @@ describe('staged rollouts on a real git repository', () => {
         endedAt: '2026-11-23T11:21:00.000Z',
         outcome: 'completed',
         commits,
+        liveChecks: [],
       },
     ]);
     expect((await run(['lineage', 'fraud@2'], { cwd: p.dir })).stdout).toContain(

@@ -47,7 +47,7 @@ export function newVersion(model: string, sha = 'a'.repeat(64), extra: Partial<N
 }
 
 let keys = 0;
-function rolloutInput(model: string, candidateId: number, championId: number | null): RolloutInput {
+export function rolloutInput(model: string, candidateId: number, championId: number | null): RolloutInput {
   return {
     key: `k${++keys}`,
     model,
@@ -384,6 +384,63 @@ export function registryContract(b: Backend): void {
           }),
         ).rejects.toThrow('boom');
         expect(await r.getStep('s5')).toBeUndefined();
+      } finally {
+        await r.close();
+      }
+    });
+
+    it("stores every look of a compare check whole and lists a rollout's looks oldest first, by stage and check", async () => {
+      const r = await b.open();
+      try {
+        const v1 = await r.write(() => r.insertVersion(newVersion('m')));
+        const v2 = await r.write(() => r.insertVersion(newVersion('m', 'c'.repeat(64))));
+        const ro = await r.write(() => r.insertRollout(rolloutInput('m', v2.id, v1.id)));
+        const look = (step: number, check: string, counted: boolean) => ({
+          rolloutId: ro.id,
+          step,
+          check,
+          at: now,
+          actor: 't',
+          // Beyond 2^31: counts of a busy service over a long stage.
+          candidate: { events: 12, trials: 3_000_000_000 },
+          champion: { events: 0, trials: 1500 },
+          estimate: counted ? -0.0012345678901234 : null,
+          radius: counted ? 0.004 : null,
+          lower: counted ? -0.0052345678901234 : null,
+          upper: counted ? 0.0027654321098766 : null,
+          runLower: counted ? -0.004 : null,
+          runUpper: counted ? 0.001 : null,
+          counted,
+          verdict: counted ? ('pass' as const) : ('inconclusive' as const),
+          better: 'higher' as const,
+          margin: 0.002,
+          alpha: 0.05,
+          tau: 0.002,
+          minTrials: 1000,
+        });
+        const ids = await r.write(async () => [
+          await r.insertCompareLook(look(0, 'errors', false)),
+          await r.insertCompareLook(look(0, 'errors', true)),
+          await r.insertCompareLook(look(0, 'latency', true)),
+          await r.insertCompareLook(look(1, 'errors', true)),
+        ]);
+        expect(new Set(ids).size).toBe(4);
+        const all = await r.compareLooks({ rolloutId: ro.id });
+        expect(all.map((l) => l.id)).toEqual(ids);
+        expect(all[1]).toEqual({ id: ids[1], ...look(0, 'errors', true) });
+        expect(all[0]).toEqual({ id: ids[0], ...look(0, 'errors', false) });
+        expect((await r.compareLooks({ rolloutId: ro.id, step: 0, check: 'errors' })).map((l) => l.id)).toEqual(
+          ids.slice(0, 2),
+        );
+        expect((await r.compareLooks({ rolloutId: ro.id, step: 1 })).map((l) => l.id)).toEqual([ids[3]]);
+        expect(await r.compareLooks({ rolloutId: ro.id + 1000 })).toEqual([]);
+        await expect(
+          r.write(async () => {
+            await r.insertCompareLook(look(2, 'errors', true));
+            throw new Error('boom');
+          }),
+        ).rejects.toThrow('boom');
+        expect(await r.compareLooks({ rolloutId: ro.id, step: 2 })).toEqual([]);
       } finally {
         await r.close();
       }

@@ -23,6 +23,8 @@ export async function snapshot(r: Registry) {
     );
     out[`${m.name}:rollouts`] = await r.rollouts({ model: m.name });
     out[`${m.name}:lastStep`] = await r.lastStep({ model: m.name });
+    for (const ro of await r.rollouts({ model: m.name }))
+      out[`rollout:${ro.id}:looks`] = await r.compareLooks({ rolloutId: ro.id });
   }
   out.events = await r.events({});
   return out;
@@ -105,6 +107,28 @@ export async function seed(r: Registry): Promise<void> {
       at: now,
       actor: 't',
       how: 'recorded',
+    });
+    await r.insertCompareLook({
+      rolloutId: ro.id,
+      step: 0,
+      check: 'errors',
+      at: now,
+      actor: 't',
+      candidate: { events: 20, trials: 10_000 },
+      champion: { events: 190, trials: 95_000 },
+      estimate: 0,
+      radius: 0.001442804662081594,
+      lower: -0.001442804662081594,
+      upper: 0.001442804662081594,
+      runLower: -0.001442804662081594,
+      runUpper: 0.001442804662081594,
+      counted: true,
+      verdict: 'pass',
+      better: 'lower',
+      margin: 0.002,
+      alpha: 0.05,
+      tau: 0.002,
+      minTrials: 1000,
     });
   });
 }

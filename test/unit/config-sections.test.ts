@@ -101,7 +101,7 @@ rollout:
     [
       'an unknown key in a stage',
       'rollout:\n  plans:\n    p: [{ stage: canary, weigth: 5 }, { stage: full }]\n',
-      'mlctl.yaml: rollout.plans.p[0]: unknown key "weigth"; use stage, mirror, weight, minDuration, checks, auto (line 3)',
+      'mlctl.yaml: rollout.plans.p[0]: unknown key "weigth"; use stage, mirror, weight, minDuration, maxDuration, onTimeout, checks, auto (line 3)',
     ],
     [
       'a mirror above 100',

@@ -182,4 +182,34 @@ export const PG_MIGRATIONS: ReadonlyArray<string> = [
   `
   ALTER TABLE rollouts ADD COLUMN pending TEXT;
   `,
+  // 7: every look of a live compare check (candidate vs champion, core/rollout/compare-check.ts):
+  // the evidence of each stage's decision, and what its running intersection is computed from
+  `
+  CREATE TABLE compare_looks (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    rollout_id BIGINT NOT NULL REFERENCES rollouts(id),
+    step INTEGER NOT NULL,
+    check_name TEXT NOT NULL,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    cand_events BIGINT NOT NULL,
+    cand_trials BIGINT NOT NULL,
+    champ_events BIGINT NOT NULL,
+    champ_trials BIGINT NOT NULL,
+    estimate DOUBLE PRECISION,
+    radius DOUBLE PRECISION,
+    lower_bound DOUBLE PRECISION,
+    upper_bound DOUBLE PRECISION,
+    run_lower DOUBLE PRECISION,
+    run_upper DOUBLE PRECISION,
+    counted INTEGER NOT NULL CHECK (counted IN (0, 1)),
+    verdict TEXT NOT NULL CHECK (verdict IN ('pass','fail','inconclusive')),
+    better TEXT NOT NULL CHECK (better IN ('lower','higher')),
+    margin DOUBLE PRECISION NOT NULL,
+    alpha DOUBLE PRECISION NOT NULL,
+    tau DOUBLE PRECISION NOT NULL,
+    min_trials INTEGER NOT NULL
+  );
+  CREATE INDEX compare_looks_by_rollout ON compare_looks(rollout_id, step, check_name, id);
+  `,
 ];

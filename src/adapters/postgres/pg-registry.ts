@@ -4,8 +4,16 @@ import { StorageError } from '../../core/errors.js';
 import { PG_MIGRATIONS } from './migrations.js';
 import { clientConfig, connectionError, type Env, type PgTarget } from './connection.js';
 import type { TableRow } from '../registry/table-copy.js';
+import {
+  COMPARE_LOOK_COLUMNS,
+  compareLookOf,
+  compareLookQuery,
+  compareLookRow,
+} from '../registry/compare-look-rows.js';
 import type {
   ArtifactEntry,
+  CompareLookInput,
+  CompareLookRecord,
   EventFilter,
   EventRecord,
   GateRunInput,
@@ -420,7 +428,7 @@ export class PgRegistry implements Registry {
   }
 
   async finishImport(): Promise<void> {
-    for (const t of ['models', 'versions', 'gate_runs', 'rollouts'])
+    for (const t of ['models', 'versions', 'gate_runs', 'rollouts', 'compare_looks'])
       await this.q(
         `SELECT setval(pg_get_serial_sequence('${t}', 'id'), coalesce((SELECT max(id) FROM ${t}), 0) + 1, false)`,
       );
@@ -1005,5 +1013,19 @@ export class PgRegistry implements Registry {
       args,
     );
     return r ? toStep(r) : undefined;
+  }
+
+  async insertCompareLook(l: CompareLookInput): Promise<number> {
+    await this.change('insertCompareLook');
+    const r = await this.one(
+      `INSERT INTO compare_looks(${COMPARE_LOOK_COLUMNS.join(', ')}) VALUES (${COMPARE_LOOK_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING id`,
+      compareLookRow(l),
+    );
+    return num(r!.id);
+  }
+
+  async compareLooks(q: { rolloutId: number; step?: number; check?: string }): Promise<CompareLookRecord[]> {
+    const { sql, args } = compareLookQuery(q, (i) => `$${i}`);
+    return (await this.q(sql, args)).map(compareLookOf);
   }
 }

@@ -2,6 +2,7 @@ import { verifyChain, type ChainVerification } from '../../core/audit/verify.js'
 import { StorageError, UsageError } from '../../core/errors.js';
 import type { Progress } from '../../ports/progress.js';
 import type { Registry } from '../../ports/registry.js';
+import { COMPARE_LOOK_COLUMNS } from './compare-look-rows.js';
 
 /**
  * Every table of a registry in the order rows can be inserted (parents before children), with the
@@ -88,6 +89,7 @@ export const REGISTRY_TABLES: ReadonlyArray<{ table: string; columns: readonly s
     table: 'steps',
     columns: ['id', 'model', 'action', 'rollout_key', 'stage', 'commit_sha', 'seq', 'at', 'actor', 'how'],
   },
+  { table: 'compare_looks', columns: ['id', ...COMPARE_LOOK_COLUMNS] },
   { table: 'events', columns: ['seq', 'at', 'actor', 'action', 'model', 'subject', 'payload', 'prev_hash', 'hash'] },
 ];
 

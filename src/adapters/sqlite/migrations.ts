@@ -166,4 +166,34 @@ export const MIGRATIONS: ReadonlyArray<string> = [
   `
   ALTER TABLE rollouts ADD COLUMN pending TEXT;
   `,
+  // 7: every look of a live compare check (candidate vs champion, core/rollout/compare-check.ts):
+  // the evidence of each stage's decision, and what its running intersection is computed from
+  `
+  CREATE TABLE compare_looks (
+    id INTEGER PRIMARY KEY,
+    rollout_id INTEGER NOT NULL REFERENCES rollouts(id),
+    step INTEGER NOT NULL,
+    check_name TEXT NOT NULL,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    cand_events INTEGER NOT NULL,
+    cand_trials INTEGER NOT NULL,
+    champ_events INTEGER NOT NULL,
+    champ_trials INTEGER NOT NULL,
+    estimate REAL,
+    radius REAL,
+    lower_bound REAL,
+    upper_bound REAL,
+    run_lower REAL,
+    run_upper REAL,
+    counted INTEGER NOT NULL CHECK (counted IN (0, 1)),
+    verdict TEXT NOT NULL CHECK (verdict IN ('pass','fail','inconclusive')),
+    better TEXT NOT NULL CHECK (better IN ('lower','higher')),
+    margin REAL NOT NULL,
+    alpha REAL NOT NULL,
+    tau REAL NOT NULL,
+    min_trials INTEGER NOT NULL
+  );
+  CREATE INDEX compare_looks_by_rollout ON compare_looks(rollout_id, step, check_name, id);
+  `,
 ];

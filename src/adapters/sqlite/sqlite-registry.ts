@@ -8,6 +8,12 @@ import { MIGRATIONS } from './migrations.js';
 import { canonicalJson } from '../../core/canonical-json.js';
 import { AuthError, DamagedError, type MlctlError, StorageError, UsageError } from '../../core/errors.js';
 import type { TableRow } from '../registry/table-copy.js';
+import {
+  COMPARE_LOOK_COLUMNS,
+  compareLookOf,
+  compareLookQuery,
+  compareLookRow,
+} from '../registry/compare-look-rows.js';
 import type {
   ArtifactEntry,
   EventFilter,
@@ -17,6 +23,8 @@ import type {
   RolloutPatch,
   RolloutRecord,
   StepRecord,
+  CompareLookInput,
+  CompareLookRecord,
   GateRunInput,
   GateRunRecord,
   IntegrityReport,
@@ -413,7 +421,10 @@ export class SqliteRegistry implements Registry {
     const check = opts.full ? 'integrity_check' : 'quick_check';
     let problems: string[];
     try {
-      problems = (this.db.pragma(`${check}(20)`) as Array<Record<string, string>>).map((r) => Object.values(r)[0]!);
+      // A row can span lines ("*** in database main ***\nTree 16 page 16: …"); messages are one line.
+      problems = (this.db.pragma(`${check}(20)`) as Array<Record<string, string>>).map((r) =>
+        Object.values(r)[0]!.replace(/\s*\n\s*/g, ' '),
+      );
     } catch (err) {
       if (!isSqliteError(err)) throw err;
       problems = [`${err.message}, ${err.code}`];
@@ -434,7 +445,9 @@ export class SqliteRegistry implements Registry {
       let problems: string[];
       try {
         copy.pragma('journal_mode = DELETE');
-        problems = (copy.pragma('quick_check(5)') as Array<Record<string, string>>).map((r) => Object.values(r)[0]!);
+        problems = (copy.pragma('quick_check(5)') as Array<Record<string, string>>).map((r) =>
+          Object.values(r)[0]!.replace(/\s*\n\s*/g, ' '),
+        );
       } finally {
         copy.close();
       }
@@ -939,6 +952,19 @@ export class SqliteRegistry implements Registry {
     const sql = `SELECT * FROM steps ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT 1`;
     const r = this.q(sql).get(...args) as Row | undefined;
     return r ? toStep(r) : undefined;
+  }
+
+  async insertCompareLook(l: CompareLookInput): Promise<number> {
+    if (!this.inWrite) throw new Error('insertCompareLook outside write()');
+    const r = this.q(
+      `INSERT INTO compare_looks(${COMPARE_LOOK_COLUMNS.join(', ')}) VALUES (${COMPARE_LOOK_COLUMNS.map(() => '?').join(', ')})`,
+    ).run(...compareLookRow(l));
+    return Number(r.lastInsertRowid);
+  }
+
+  async compareLooks(q: { rolloutId: number; step?: number; check?: string }): Promise<CompareLookRecord[]> {
+    const { sql, args } = compareLookQuery(q, () => '?');
+    return (this.q(sql).all(...args) as Row[]).map(compareLookOf);
   }
 }
 

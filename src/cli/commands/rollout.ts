@@ -8,6 +8,10 @@ import { decimal, type StepOptions } from '../options.js';
 import type { RolloutView } from '../../core/rollout/status.js';
 import type { TickEntry } from '../../core/rollout/tick.js';
 import type { RolloutPreview } from '../../core/rollout/preview.js';
+import type { CompareCheckResult } from '../../core/rollout/compare-check.js';
+import type { ComparePlan } from '../../core/rollout/compare-plan.js';
+import type { RolloutHistory } from '../../core/rollout/history.js';
+import { fmtDiff, formatInterval } from '../../core/rollout/looks.js';
 
 function renderViews(views: RolloutView[], model?: string): string {
   if (!views.length) return model ? `${model} has no rollouts\n` : 'no rollouts in progress\n';
@@ -32,7 +36,60 @@ function renderViews(views: RolloutView[], model?: string): string {
     v.lastChecks ? v.lastChecks.results.map((c) => `${c.name}:${c.status}`).join(' ') || '-' : '-',
     shortHash(v.lastCommit),
   ]);
-  return table(['MODEL', 'ID', 'CANDIDATE', 'CHAMPION', 'STATE', 'STAGE', 'NEXT', 'CHECKS', 'COMMIT'], rows);
+  const compares = views.flatMap((v) =>
+    v.state === 'active' || v.state === 'paused'
+      ? (v.lastChecks?.results ?? [])
+          .filter((c): c is CompareCheckResult => c.kind === 'compare')
+          .map((c) => ({ v, c }))
+      : [],
+  );
+  return (
+    table(['MODEL', 'ID', 'CANDIDATE', 'CHAMPION', 'STATE', 'STAGE', 'NEXT', 'CHECKS', 'COMMIT'], rows) +
+    compares
+      .map(
+        ({ v, c }) =>
+          `${v.model} ${c.name}: ${c.status}${c.lower !== null && c.upper !== null ? `, candidate worse by ${formatInterval(c.lower, c.upper)}` : ''} (margin ${c.margin}, ${c.looks} look(s)${c.candidate && c.champion ? `; candidate ${c.candidate.events}/${c.candidate.trials}, champion ${c.champion.events}/${c.champion.trials}` : ''})\n`,
+      )
+      .join('')
+  );
+}
+
+function renderHistory(h: RolloutHistory): string {
+  const head = `rollout ${h.rollout} of ${h.candidate} against ${h.champion ?? 'no champion'} (${h.state}): ${h.looks.length} look(s)\n`;
+  if (!h.looks.length) return `${head}no compare check has looked at this rollout\n`;
+  return (
+    head +
+    table(
+      ['AT', 'STAGE', 'CHECK', 'CANDIDATE', 'CHAMPION', 'ESTIMATE', 'INTERVAL', 'RUNNING', 'VERDICT'],
+      h.looks.map((l) => [
+        l.at,
+        l.stage,
+        l.check,
+        `${l.candidate.events}/${l.candidate.trials}`,
+        `${l.champion.events}/${l.champion.trials}`,
+        l.estimate === null ? '-' : fmtDiff(l.estimate),
+        l.interval ? formatInterval(l.interval.lower, l.interval.upper) : '-',
+        l.running ? formatInterval(l.running.lower, l.running.upper) : '-',
+        l.counted ? l.verdict : `${l.verdict} (below min_trials ${l.params.minTrials})`,
+      ]),
+    )
+  );
+}
+
+function renderComparePlans(plans: ComparePlan[]): string[] {
+  const lines: string[] = [];
+  for (const c of plans) {
+    lines.push(
+      '',
+      `${c.check}: ${c.fixed_horizon_trials === null ? 'no fixed-horizon sample size' : `${c.fixed_horizon_trials} trials per side`} for a fixed-horizon test (power 0.8 at no true difference, margin ${c.margin}, alpha ${c.alpha}${c.baselineRate !== null ? `, baseline rate ${c.baselineRate} from ${c.baselineFrom === 'flag' ? '--baseline-rate' : 'the source'}` : ''})`,
+    );
+    for (const s of c.stages)
+      lines.push(
+        `  ${s.index}. ${s.stage}: ${s.duration ? `about ${s.duration} at ${c.requestsPerSecond!.toFixed(2)} requests/s` : 'time unknown'}`,
+      );
+    for (const n of c.notes) lines.push(`  note: ${n}`);
+  }
+  return lines;
 }
 
 function renderTick(entries: TickEntry[]): string {
@@ -57,6 +114,7 @@ function renderPreview(p: RolloutPreview): string {
     lines.push(
       `  then, ${p.scaleDown.after} after full: replicas ${p.scaleDown.candidate} (the new champion) + 0 (the old one)`,
     );
+  lines.push(...renderComparePlans(p.compareChecks));
   if (p.next === null)
     lines.push('', `${p.model} has a rollout of another version in progress; nothing to preview for ${p.candidate}`);
   else {
@@ -84,7 +142,7 @@ export function registerRollout(program: Command, deps: Deps): void {
     .description('staged rollouts: status, dry-run plans, pause/resume, and the automation tick')
     .addHelpText(
       'after',
-      '\nExamples:\n  $ mlctl rollout status\n  $ mlctl rollout plan fraud@4\n  $ mlctl rollout pause fraud --reason "holiday freeze"\n  $ mlctl rollout tick --push          # from a scheduled CI job',
+      '\nExamples:\n  $ mlctl rollout status\n  $ mlctl rollout plan fraud@4\n  $ mlctl rollout history fraud\n  $ mlctl rollout pause fraud --reason "holiday freeze"\n  $ mlctl rollout tick --push          # from a scheduled CI job',
     );
 
   rollout
@@ -92,16 +150,48 @@ export function registerRollout(program: Command, deps: Deps): void {
     .addHelpText('after', '\nExamples:\n  $ mlctl rollout status\n  $ mlctl rollout status fraud --json')
     .description("open rollouts (all models), or one model's recent rollouts")
     .argument('[model]')
-    .action(async (model: string | undefined, _opts: unknown, cmd: Command) => {
+    .option('--check', "run the checks of each active rollout's stage now (a recorded look; nothing moves)")
+    .addHelpText(
+      'after',
+      '\nWith --check the exit status is 1 when a check fails, 5 when one cannot decide yet, 3 when one cannot run.\n\nExamples:\n  $ mlctl rollout status\n  $ mlctl rollout status fraud --check --json',
+    )
+    .action(async (model: string | undefined, opts: { check?: boolean }, cmd: Command) => {
       const ctx = commandCtx(deps, cmd);
-      const { rolloutStatus } = await import('../../core/rollout/status.js');
-      const views = await rolloutStatus(await rolloutContext(deps, { adr: false }, ctx.warnings), model);
-      await emit(ctx, views, () => renderViews(views, model));
+      const { rolloutStatus, rolloutStatusChecked } = await import('../../core/rollout/status.js');
+      const rctx = await rolloutContext(deps, { adr: false }, ctx.warnings);
+      if (!opts.check) {
+        const views = await rolloutStatus(rctx, model);
+        return emit(ctx, views, () => renderViews(views, model));
+      }
+      const { views, problem } = await rolloutStatusChecked(rctx, model);
+      await emitVerdict(
+        ctx,
+        views,
+        () => renderViews(views, model),
+        problem === null,
+        problem?.message ?? '',
+        problem?.outcome,
+      );
+    });
+
+  rollout
+    .command('history')
+    .description("every look of a rollout's live compare checks: counts per side, interval, verdict")
+    .argument('<model>')
+    .option('--rollout <id>', 'this rollout of the model (default: its latest)', (v) => Number(v))
+    .addHelpText(
+      'after',
+      "\nINTERVAL is the look's own confidence interval for how much worse the candidate is; RUNNING is the\nintersection over the stage's looks so far, which the verdict is decided on.\n\nExamples:\n  $ mlctl rollout history fraud\n  $ mlctl rollout history fraud --rollout 7 --json",
+    )
+    .action(async (model: string, opts: { rollout?: number }, cmd: Command) => {
+      const ctx = commandCtx(deps, cmd);
+      const { rolloutHistory } = await import('../../core/rollout/history.js');
+      const h = await rolloutHistory(await deps.registry(), model, { rollout: opts.rollout });
+      await emit(ctx, h, () => renderHistory(h));
     });
 
   rollout
     .command('plan')
-    .addHelpText('after', '\nExamples:\n  $ mlctl rollout plan fraud@4\n  $ mlctl rollout plan fraud@candidate --json')
     .description(
       'dry run: the stages of the plan and a unified diff of each serving file at the next stage (writes nothing)',
     )
@@ -111,7 +201,16 @@ export function registerRollout(program: Command, deps: Deps): void {
       'size a candidate registered without its throughput metric (serving.<model>.capacity)',
       decimal('--assume-qps-per-replica'),
     )
-    .action(async (ref: string, opts: { assumeQpsPerReplica?: number }, cmd: Command) => {
+    .option(
+      '--baseline-rate <p>',
+      "the champion's current rate for compare checks' sample sizes (default: measured by the check's source over the last hour)",
+      decimal('--baseline-rate'),
+    )
+    .addHelpText(
+      'after',
+      '\nFor each compare check: the trials per side a fixed-horizon test needs (power 0.8 when the candidate is\nno worse), and how long each stage takes to collect them at its traffic share.\n\nExamples:\n  $ mlctl rollout plan fraud@4\n  $ mlctl rollout plan fraud@4 --baseline-rate 0.004 --json\n  $ mlctl rollout plan fraud@4 --assume-qps-per-replica 80',
+    )
+    .action(async (ref: string, opts: { assumeQpsPerReplica?: number; baselineRate?: number }, cmd: Command) => {
       const ctx = commandCtx(deps, cmd);
       const { previewRollout } = await import('../../core/rollout/preview.js');
       const p = await previewRollout(await rolloutContext(deps, { adr: false }, ctx.warnings), ref, opts);

@@ -1,4 +1,5 @@
 import { shortHash } from '../../core/util/text.js';
+import { formatInterval } from '../../core/rollout/looks.js';
 import type { LineageNode } from '../../core/audit/lineage.js';
 
 const shortDigest = (d: string | null) => (d ? `${shortHash(d)}…` : '-');
@@ -17,10 +18,15 @@ function facts(n: LineageNode): string[] {
   if (n.requirements) out.push(`requirements ${shortDigest(n.requirements)}`);
   for (const g of n.gateRuns)
     out.push(`gate run #${g.id}: ${g.verdict}${g.baseline ? ` vs ${g.baseline}` : ''} at ${g.at}`);
-  for (const r of n.rollouts)
+  for (const r of n.rollouts) {
     out.push(
       `rollout #${r.id} ${r.state} at ${r.stage} (started ${r.startedAt})${r.commits.length ? `; commits ${r.commits.map((c) => shortHash(c)).join(', ')}` : ''}`,
     );
+    for (const c of r.liveChecks)
+      out.push(
+        `  ${c.stage}: ${c.check} ${c.verdict}, candidate worse by ${formatInterval(c.lower, c.upper)} (margin ${c.margin}, ${c.looks} look(s))`,
+      );
+  }
   for (const c of n.championChanges)
     out.push(
       `${c.change} at ${c.at} by ${c.actor}${c.reason ? ` — ${c.reason}` : ''}${c.adr ? ` (ADR ${c.adr})` : ''}`,

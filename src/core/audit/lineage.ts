@@ -2,6 +2,7 @@ import { UsageError } from '../errors.js';
 import { normalizeDigest, sha256Hex } from '../hashing/digest.js';
 import { resolveRef } from '../registry/resolve.js';
 import { describeStage } from '../rollout/stages.js';
+import { finalIntervals } from '../rollout/history.js';
 import type { Registry, VersionRecord, EventRecord, RolloutRecord } from '../../ports/registry.js';
 import { formatRef } from '../refs.js';
 import { redactUrl } from '../util/redact-url.js';
@@ -44,6 +45,8 @@ export interface LineageNode {
     endedAt: string | null;
     outcome: string | null;
     commits: string[];
+    /** Live compare checks: the interval each stage's decision rested on (its last counted look). */
+    liveChecks: ReturnType<typeof finalIntervals>;
   }>;
   /** True when the parents/children were cut by --depth. */
   truncated?: boolean;
@@ -99,21 +102,24 @@ async function node(registry: Registry, v: VersionRecord, perModel: PerModel): P
     if (p && e.action.startsWith('rollout.') && typeof p.rollout === 'number' && typeof p.commit === 'string')
       commits.set(p.rollout, [...(commits.get(p.rollout) ?? []), p.commit]);
   }
-  const rollouts = (await perModel.rollouts(v.model))
-    .filter((r) => r.candidateId === v.id)
-    .map((r) => {
-      const stage = describeStage(r.plan[r.step]!);
-      // events() is newest first: commits in the order they were made.
-      return {
-        id: r.id,
-        state: r.state,
-        stage,
-        startedAt: r.startedAt,
-        endedAt: r.endedAt,
-        outcome: r.outcome,
-        commits: [...new Set([...(commits.get(r.id) ?? [])].reverse())],
-      };
-    });
+  const rollouts = await Promise.all(
+    (await perModel.rollouts(v.model))
+      .filter((r) => r.candidateId === v.id)
+      .map(async (r) => {
+        const stage = describeStage(r.plan[r.step]!);
+        // events() is newest first: commits in the order they were made.
+        return {
+          id: r.id,
+          state: r.state,
+          stage,
+          startedAt: r.startedAt,
+          endedAt: r.endedAt,
+          outcome: r.outcome,
+          commits: [...new Set([...(commits.get(r.id) ?? [])].reverse())],
+          liveChecks: finalIntervals(r, await registry.compareLooks({ rolloutId: r.id })),
+        };
+      }),
+  );
   return {
     ref,
     status: v.status,

@@ -1,5 +1,6 @@
 import { SERVING_CAPABILITIES, TEXTPROTO_ADAPTERS } from '../serving/kinds.js';
 import { readServing, type ServingSpec } from './serving.js';
+import { readCompareCheck, type CompareCheckSpec } from '../rollout/compare-check-config.js';
 import type { Path, Shape } from './shape.js';
 
 export type StageName = 'shadow' | 'canary' | 'ramp' | 'full';
@@ -13,7 +14,14 @@ export interface StageSpec {
   minDurationMs: number;
   checks: string[];
   auto: boolean;
+  /** Longest the stage may wait for its checks to pass before onTimeout applies (tick). */
+  maxDuration?: string;
+  maxDurationMs?: number;
+  onTimeout?: StageTimeoutAction;
 }
+
+/** What `rollout tick` does with a stage whose checks have not passed by its maxDuration. */
+export type StageTimeoutAction = 'hold' | 'abort';
 
 /**
  * A rollout health check: a threshold on one number, read from Prometheus or printed by a command.
@@ -21,7 +29,9 @@ export interface StageSpec {
  */
 export type HealthCheckSpec =
   | { prometheus: { url: string; query: string; min?: number; max?: number; timeout: string; timeoutMs: number } }
-  | { command: string; min?: number; max?: number; timeout: string; timeoutMs: number };
+  | { command: string; min?: number; max?: number; timeout: string; timeoutMs: number }
+  /** Candidate vs champion on live counts (core/rollout/compare-check.ts). */
+  | { compare: CompareCheckSpec };
 
 export interface RolloutConfig {
   serving: Record<string, ServingSpec>;
@@ -41,7 +51,7 @@ export const STANDARD_PLAN = [
 ] as const;
 
 function readStage(sh: Shape, v: unknown, path: Path, checks: Record<string, HealthCheckSpec>): StageSpec {
-  const m = sh.map(v, path, ['stage', 'mirror', 'weight', 'minDuration', 'checks', 'auto']);
+  const m = sh.map(v, path, ['stage', 'mirror', 'weight', 'minDuration', 'maxDuration', 'onTimeout', 'checks', 'auto']);
   const st: StageSpec = {
     stage: sh.oneOf(m.stage, [...path, 'stage'], STAGES),
     ...(m.mirror !== undefined ? { mirror: sh.num(m.mirror, [...path, 'mirror'], Number.MIN_VALUE, 100) } : {}),
@@ -51,6 +61,20 @@ function readStage(sh: Shape, v: unknown, path: Path, checks: Record<string, Hea
     checks: sh.strList(m.checks, [...path, 'checks']),
     auto: sh.bool(m.auto, [...path, 'auto'], false),
   };
+  if (m.maxDuration !== undefined) {
+    st.maxDuration = sh.str(m.maxDuration, [...path, 'maxDuration']);
+    st.maxDurationMs = sh.duration(m.maxDuration, [...path, 'maxDuration']);
+    st.onTimeout =
+      m.onTimeout === undefined ? 'hold' : sh.oneOf(m.onTimeout, [...path, 'onTimeout'], ['hold', 'abort'] as const);
+    if (st.maxDurationMs <= st.minDurationMs)
+      sh.fail([...path, 'maxDuration'], `must be longer than minDuration (${st.minDuration ?? '0s'})`);
+    if (!st.checks.length)
+      sh.fail(
+        [...path, 'maxDuration'],
+        'limits how long the stage waits for its checks to pass, and this stage has none; add checks or remove it',
+      );
+  } else if (m.onTimeout !== undefined)
+    sh.fail([...path, 'onTimeout'], 'applies only with maxDuration: <duration> on the same stage');
   if (st.stage === 'shadow' && st.mirror === undefined) sh.fail(path, 'a shadow stage needs mirror: <percent>');
   if ((st.stage === 'canary' || st.stage === 'ramp') && st.weight === undefined)
     sh.fail(path, `a ${st.stage} stage needs weight: <percent>`);
@@ -78,7 +102,23 @@ function readPlan(sh: Shape, v: unknown, path: Path, checks: Record<string, Heal
 }
 
 function readHealthCheck(sh: Shape, v: unknown, path: Path): HealthCheckSpec {
-  const m = sh.map(v, path, ['prometheus', 'command', 'min', 'max', 'timeout']);
+  const m = sh.map(v, path, ['prometheus', 'command', 'compare', 'min', 'max', 'timeout']);
+  if (m.compare !== undefined) {
+    const other = Object.keys(m).find((k) => k !== 'compare');
+    if (other)
+      sh.fail(path, `a compare check keeps its settings inside compare: { … }; remove ${other} here`, [...path, other]);
+    const spec = readCompareCheck(m.compare, String(path[path.length - 1]), {
+      file: sh.file,
+      lineOf: (p) => sh.lineOf([...p]),
+    });
+    // Kayenta's fresh baseline needs a third route that no serving adapter writes yet.
+    if (spec.against === 'baseline')
+      sh.fail(
+        [...path, 'compare', 'against'],
+        "baseline (a fresh copy of the champion at the candidate's weight) is not written by any serving adapter yet; remove it to compare with the champion's live traffic",
+      );
+    return { compare: spec };
+  }
   if (m.prometheus !== undefined) {
     if (m.command !== undefined || m.min !== undefined || m.max !== undefined || m.timeout !== undefined)
       sh.fail(path, 'a prometheus check keeps min, max and timeout inside prometheus: { … }');

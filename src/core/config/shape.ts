@@ -16,6 +16,11 @@ export class Shape {
     return this.doc.label;
   }
 
+  /** Line of a value in the file, for readers that build their own messages (compare-check-config.ts). */
+  lineOf(path: Path): number | undefined {
+    return this.doc.lineOf(path);
+  }
+
   /** `at`: where the line is looked up, when it differs from the path named (an unknown key points at itself). */
   fail(path: Path, message: string, at: Path = path): never {
     const line = this.doc.lineOf(at);

@@ -1,6 +1,7 @@
 import { appendEvent } from '../audit/chain.js';
 import { recordLook } from './look.js';
 import { runHealthChecks, type HealthCheckResult } from './health-checks.js';
+import { judgeCompare, readCompareChecks } from './compare-check.js';
 import { describeStage, stageSlug } from './stages.js';
 import { versionsOf, type RolloutContext } from './context.js';
 import { formatRef } from '../refs.js';
@@ -35,17 +36,34 @@ export async function evaluateStage(
       max: null,
       detail: `check ${n} is no longer defined under rollout.checks in mlctl.yaml`,
     }));
-  const results = [
-    ...(await runHealthChecks(ctx.checks, ctx.rollout.checks, defined, {
+  const compares = defined.flatMap((name) => {
+    const spec = ctx.rollout.checks[name]!;
+    return 'compare' in spec ? [{ name, spec: spec.compare }] : [];
+  });
+  const thresholds = defined.filter((n) => !compares.some((c) => c.name === n));
+  const [ran, pending] = await Promise.all([
+    runHealthChecks(ctx.checks, ctx.rollout.checks, thresholds, {
       model: r.model,
       version: cand.version,
       champion: champ?.version ?? null,
       stage: stageSlug(r.plan[r.step]!),
-    })),
-    ...missing,
-  ];
+    }),
+    readCompareChecks(
+      ctx.checks,
+      compares,
+      r,
+      { candidate: cand.version, champion: champ?.version ?? null },
+      ctx.clock.now(),
+    ),
+  ]);
+  const results: HealthCheckResult[] = [];
   await ctx.registry.write(async () => {
     const at = ctx.clock.now().toISOString();
+    const judged = [];
+    for (const p of pending) judged.push(await judgeCompare(ctx.registry, r, p, { at, actor: ctx.actor }));
+    // In the stage's own order of checks.
+    const byName = new Map([...ran, ...judged, ...missing].map((c) => [c.name, c]));
+    results.splice(0, results.length, ...names.map((n) => byName.get(n)!));
     await ctx.registry.setRolloutChecks(r.id, { at, results }, at);
     await appendEvent(ctx.registry, {
       at,

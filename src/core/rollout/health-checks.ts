@@ -11,7 +11,8 @@ export type HealthCheckStatus = 'pass' | 'fail' | 'inconclusive' | 'error';
 /** The outcome of one rollout health check (a gate's checks are GateHealthCheckResult). */
 export interface HealthCheckResult {
   name: string;
-  kind: 'prometheus' | 'command';
+  /** compare: candidate vs champion on live counts; its result carries more (compare-check.ts). */
+  kind: 'prometheus' | 'command' | 'compare';
   status: HealthCheckStatus;
   value: number | null;
   min: number | null;
@@ -187,8 +188,10 @@ type Runner = (
   vars: HealthCheckVars,
 ) => Promise<HealthCheckResult>;
 
-/** Each kind of health check and how it runs (a new kind: its spec in config/rollout.ts, its runner here). */
-const RUNNERS: Record<HealthCheckResult['kind'], Runner> = {
+type ThresholdKind = Exclude<HealthCheckResult['kind'], 'compare'>;
+
+/** Each threshold check kind and how it runs; compare checks need the registry (evaluate.ts). */
+const RUNNERS: Record<ThresholdKind, Runner> = {
   prometheus: (ctx, name, spec, vars) =>
     prometheusCheck(ctx, name, (spec as Extract<HealthCheckSpec, { prometheus: unknown }>).prometheus, vars),
   command: (ctx, name, spec, vars) =>
@@ -196,9 +199,9 @@ const RUNNERS: Record<HealthCheckResult['kind'], Runner> = {
 };
 
 export const healthCheckKind = (spec: HealthCheckSpec): HealthCheckResult['kind'] =>
-  'prometheus' in spec ? 'prometheus' : 'command';
+  'prometheus' in spec ? 'prometheus' : 'compare' in spec ? 'compare' : 'command';
 
-/** Run the named checks in parallel (they are independent queries/commands). */
+/** Run the named threshold checks in parallel (they are independent queries/commands). */
 export async function runHealthChecks(
   ctx: HealthCheckContext,
   specs: Record<string, HealthCheckSpec>,
@@ -208,7 +211,9 @@ export async function runHealthChecks(
   return Promise.all(
     names.map((name) => {
       const spec = specs[name]!;
-      return RUNNERS[healthCheckKind(spec)](ctx, name, spec, vars);
+      const kind = healthCheckKind(spec);
+      if (kind === 'compare') throw new Error(`compare check ${name} given to runHealthChecks`);
+      return RUNNERS[kind](ctx, name, spec, vars);
     }),
   );
 }

@@ -6,6 +6,7 @@ import { type RolloutContext } from './context.js';
 import { formatRef } from '../refs.js';
 import { renderServing } from './serving-files.js';
 import { allTrafficTo, describeStage, formatDuration, freezePlan, targetAt } from './stages.js';
+import { planCompareChecks, type ComparePlan } from './compare-plan.js';
 import type { RolloutStage } from '../../ports/registry.js';
 import { overMaxReplicas } from '../capacity/per-stage.js';
 import { assumedWarnings, scaledDownReplicas, sizePlan } from './replicas.js';
@@ -41,6 +42,8 @@ export interface RolloutPreview {
   /** After full's window: the old champion's replicas go to 0 (sized rollouts only). */
   scaleDown: { candidate: number; champion: number; after: string } | null;
   warnings: string[];
+  /** Planning figures of the plan's compare checks (compare-plan.ts); empty without any. */
+  compareChecks: ComparePlan[];
 }
 
 const patch = (edits: ServingEdit[], before: (e: ServingEdit) => string) =>
@@ -53,7 +56,7 @@ const patch = (edits: ServingEdit[], before: (e: ServingEdit) => string) =>
 export async function previewRollout(
   ctx: RolloutContext,
   ref: string,
-  opts: { assumeQpsPerReplica?: number } = {},
+  opts: { assumeQpsPerReplica?: number; baselineRate?: number } = {},
 ): Promise<RolloutPreview> {
   const cand = await resolveRef(ctx.registry, ref);
   const spec = ctx.rollout.serving[cand.model];
@@ -144,5 +147,13 @@ export async function previewRollout(
             `${describeStage(s)} needs ${s.replicas!.candidate + s.replicas!.champion} replicas (${s.replicas!.candidate} candidate + ${s.replicas!.champion} champion), above max_replicas ${max}: promote would refuse this stage`,
         ),
     ],
+    compareChecks: await planCompareChecks(
+      ctx,
+      cand.model,
+      { candidate: cand.version, champion: champ?.version ?? null },
+      stages,
+      inThis ? inThis.step : null,
+      opts.baselineRate,
+    ),
   };
 }

@@ -25,6 +25,7 @@ export function freezePlan(stages: StageSpec[]): RolloutStage[] {
     minDurationMs: s.minDurationMs,
     checks: [...s.checks],
     auto: s.auto,
+    ...(s.maxDurationMs !== undefined ? { maxDurationMs: s.maxDurationMs, onTimeout: s.onTimeout ?? 'hold' } : {}),
   }));
 }
 

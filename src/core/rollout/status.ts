@@ -3,6 +3,7 @@ import { checkModelName, formatRef } from '../refs.js';
 import { reconcile } from '../reconcile/reconcile.js';
 import { bakeConfirmed, checkClock, warnFutureStage } from './clock.js';
 import { recordLook } from './look.js';
+import { evaluateStage } from './evaluate.js';
 import { describeStage, formatDuration } from './stages.js';
 import { describePending } from './pr-cancel.js';
 import { settlePending, type SettledStep } from './settle-pending.js';
@@ -85,6 +86,26 @@ export async function viewOf(ctx: RolloutContext, r: RolloutRecord, seen: Settle
  * reconciled first (ADR 17), so the answer is what the GitOps history says too.
  */
 export async function rolloutStatus(ctx: RolloutContext, model?: string): Promise<RolloutView[]> {
+  return (await statusOf(ctx, model, false)).views;
+}
+
+export interface CheckedStatus {
+  views: RolloutView[];
+  /** Why not every check of the active rollouts passed (null when they all did, or there were none). */
+  problem: { outcome: 'negative' | 'storage' | 'inconclusive'; message: string } | null;
+}
+
+/** `rollout status --check`: the checks of each active rollout run first; nothing moves. */
+export async function rolloutStatusChecked(ctx: RolloutContext, model?: string): Promise<CheckedStatus> {
+  const { views, checked } = await statusOf(ctx, model, true);
+  return { views, problem: checkProblem(checked) };
+}
+
+async function statusOf(
+  ctx: RolloutContext,
+  model: string | undefined,
+  check: boolean,
+): Promise<{ views: RolloutView[]; checked: Array<{ model: string; results: HealthCheckResult[] }> }> {
   if (model) checkModelName(model);
   const before = (await ctx.registry.lastEvent())?.seq ?? 0;
   // Pending pull requests are looked at (and settled) first; a host out of reach is a warning here.
@@ -95,14 +116,34 @@ export async function rolloutStatus(ctx: RolloutContext, model?: string): Promis
   await reconcile(ctx, model);
   await checkClock(ctx);
   const rows = await ctx.registry.rollouts(model ? { model, limit: 20 } : { open: true });
+  const checked: Array<{ model: string; results: HealthCheckResult[] }> = [];
   for (const r of rows) {
     if (r.state !== 'active' && r.state !== 'paused') continue;
     warnFutureStage(ctx, r);
     // Looking at a stage whose bake time this clock says has passed is a reading worth keeping:
     // the next promote or tick counts it as confirming the bake time (ADR 17).
     const elapsed = ctx.clock.now().getTime() - Date.parse(r.stepStartedAt);
-    if (r.state === 'active' && elapsed >= r.plan[r.step]!.minDurationMs && !(await bakeConfirmed(ctx, r, before)))
-      await recordLook(ctx, r);
+    const bakeLook =
+      r.state === 'active' && elapsed >= r.plan[r.step]!.minDurationMs && !(await bakeConfirmed(ctx, r, before));
+    if (check && r.state === 'active')
+      checked.push({ model: r.model, results: await evaluateStage(ctx, r, { look: bakeLook }) });
+    else if (bakeLook) await recordLook(ctx, r);
   }
-  return Promise.all(rows.map((r) => viewOf(ctx, r, seen)));
+  const fresh = check ? await Promise.all(rows.map(async (r) => (await ctx.registry.getRollout(r.id))!)) : rows;
+  return { views: await Promise.all(fresh.map((r) => viewOf(ctx, r, seen))), checked };
+}
+
+/** A failing check is negative (exit 1), one that could not run storage (3), an undecided one inconclusive (5). */
+function checkProblem(checked: Array<{ model: string; results: HealthCheckResult[] }>): CheckedStatus['problem'] {
+  const listed = (status: HealthCheckResult['status']) =>
+    checked.flatMap((x) =>
+      x.results.filter((c) => c.status === status).map((c) => `${x.model}: ${c.name}: ${c.detail}`),
+    );
+  const failed = listed('fail');
+  if (failed.length) return { outcome: 'negative', message: `failing: ${failed.join('; ')}` };
+  const broken = listed('error');
+  if (broken.length) return { outcome: 'storage', message: `could not evaluate: ${broken.join('; ')}` };
+  const undecided = listed('inconclusive');
+  if (undecided.length) return { outcome: 'inconclusive', message: `inconclusive: ${undecided.join('; ')}` };
+  return null;
 }

@@ -10,6 +10,7 @@ import { evaluateStage } from './evaluate.js';
 import { describeStage } from './stages.js';
 import { reconcile } from '../reconcile/reconcile.js';
 import { checkClock } from './clock.js';
+import { onStageTimeout, stageTimeout } from './stage-timeout.js';
 import type { HealthCheckResult } from './health-checks.js';
 import { labelsReady, settleLabels } from './label-step.js';
 import { labelList, pendingLabelOf } from './label-pending.js';
@@ -145,6 +146,11 @@ async function tickEntries(ctx: RolloutContext, opts: { model?: string }): Promi
       }
       // The next step waits for its pull request (reported above); the checks of this stage ran.
       if (waitingPr) continue;
+      const late = await stageTimeout(ctx, fresh, checks);
+      if (late) {
+        out.push(await onStageTimeout(ctx, fresh, late, { ...base, checks }));
+        continue;
+      }
       const why = blocker({ ...p, rollout: fresh }, checks);
       if (why) {
         const undecided = checks.some((c) => c.status !== 'pass');

@@ -1,7 +1,7 @@
 import { NotFoundError } from '../errors.js';
 import { describeStage, formatDuration } from '../rollout/stages.js';
 import { metaOf, refNamer, type ViewMeta } from './common.js';
-import type { RolloutRecord, Registry } from '../../ports/registry.js';
+import type { CompareLookRecord, RolloutRecord, Registry } from '../../ports/registry.js';
 
 export interface StageRow {
   /** 0-based plan step. */
@@ -168,6 +168,7 @@ export async function buildRolloutView(registry: Registry, id: number, now: Date
       if (ended && !s.leftAt) s.leftAt = r.endedAt;
     }
   }
+  const compareChecks = compareSeries(r, await registry.compareLooks({ rolloutId: r.id }));
   return {
     kind: 'rollout',
     meta: metaOf(registry, now),
@@ -197,5 +198,30 @@ export async function buildRolloutView(registry: Registry, id: number, now: Date
         commit: str(p.commit),
       };
     }),
+    ...(compareChecks.length ? { compareChecks } : {}),
   };
+}
+
+/** One series per check and stage, of the looks that counted, with the running interval each was decided on. */
+function compareSeries(r: RolloutRecord, looks: CompareLookRecord[]): CompareCheckSeries[] {
+  const series = new Map<string, CompareCheckSeries>();
+  for (const l of looks) {
+    if (!l.counted || l.estimate === null || l.runLower === null || l.runUpper === null) continue;
+    const key = `${l.step}\u0000${l.check}`;
+    let s = series.get(key);
+    if (!s)
+      series.set(
+        key,
+        (s = { name: l.check, stage: r.plan[l.step] ? describeStage(r.plan[l.step]!) : null, looks: [] }),
+      );
+    s.looks.push({
+      at: l.at,
+      estimate: l.estimate,
+      lower: l.runLower,
+      upper: l.runUpper,
+      margin: l.margin,
+      verdict: l.verdict,
+    });
+  }
+  return [...series.values()];
 }
