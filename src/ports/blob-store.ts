@@ -29,7 +29,9 @@ export interface BlobStore {
   readonly multipartPartSize?: number;
   /**
    * Store a local file under key. `sha256` (hex) is the digest the caller computed; the store
-   * attaches checksums that servers able to verify them do (whole object, or each multipart part).
+   * attaches checksums that servers able to verify them do (whole object, or each multipart part),
+   * and itself hashes the bytes it sends: when they are not `sha256` (the file changed, a stale
+   * hash-cache entry) it stores nothing and throws ContentChangedError.
    */
   putFile(key: string, file: string, size: number, sha256: string, opts?: { onProgress?: PutProgress }): Promise<void>;
   putBytes(key: string, body: Uint8Array, contentType?: string): Promise<void>;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import {
   S3Client,
@@ -15,6 +16,7 @@ import {
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { multipartUpload } from './s3-multipart.js';
+import { checkWhole, readAt } from './content-check.js';
 import { withPayloadSha256 } from './payload-hash.js';
 import { StorageError } from '../../core/errors.js';
 import type { BlobInfo, BlobStore, PartialUpload, PutProgress } from '../../ports/blob-store.js';
@@ -122,21 +124,16 @@ export class S3BlobStore implements BlobStore {
   ): Promise<void> {
     const partSize = this.multipartPartSize;
     if (size <= partSize) {
-      // One request with the sha256 we already computed: the server (where it checks) verifies the bytes.
+      // One request. The body is hashed again as read: the key must name the bytes actually sent
+      // (not a digest from before, or from the hash cache), and servers able to check verify it.
       const fh = await open(file, 'r');
       let body: Buffer;
       try {
-        body = Buffer.allocUnsafe(size);
-        let off = 0;
-        while (off < size) {
-          const { bytesRead } = await fh.read(body, off, size - off, off);
-          if (bytesRead === 0) break;
-          off += bytesRead;
-        }
-        if (off !== size) throw new StorageError(`${file} changed while it was being stored (size); register again`);
+        body = await readAt(fh, file, 0, size);
       } finally {
         await fh.close();
       }
+      checkWhole(file, createHash('sha256').update(body), sha256);
       try {
         await this.client.send(
           withPayloadSha256(

@@ -62,3 +62,14 @@ export async function sha256Local(
     o.cache.put(after, h.sha256);
   return h;
 }
+
+/**
+ * The store found `file`'s bytes differ from the digest it was given: drop what the cache remembers
+ * for it, so that the next run hashes it again. Says what to do next.
+ */
+export async function forgetChanged(file: string, cache: HashCache | undefined): Promise<string> {
+  if (!cache) return 'register again';
+  const s = await stat(file, { bigint: true }).catch(() => undefined);
+  if (s) cache.forget({ dev: s.dev, ino: s.ino });
+  return 'its remembered digest was dropped from the hash cache; register again';
+}

@@ -1,7 +1,7 @@
 import { BLOBS_SCOPE } from '../artifacts/layout.js';
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { StorageError, UsageError } from '../errors.js';
+import { ContentChangedError, StorageError, UsageError } from '../errors.js';
 import { checkModelName, formatRef } from '../refs.js';
 import { appendEvent } from '../audit/chain.js';
 import { committedHead } from '../audit/anchors.js';
@@ -9,7 +9,7 @@ import { collectFiles, type Excluded, type LocalFile, type ProtectedPath } from 
 import { blobKey, manifestKey } from '../artifacts/layout.js';
 import { manifestDigest } from '../artifacts/manifest.js';
 import { normalizeDigest, sha256Hex } from '../hashing/digest.js';
-import { newHashStats, sha256Local, type HashStats } from '../hashing/local-hash.js';
+import { forgetChanged, newHashStats, sha256Local, type HashStats } from '../hashing/local-hash.js';
 import type { HashCache } from '../../ports/hash-cache.js';
 import { canonicalJson } from '../canonical-json.js';
 import { readMetricsFile, type MetricsInput } from '../inputs/metrics-file.js';
@@ -191,7 +191,12 @@ export async function registerVersion(ctx: RegisterContext, input: RegisterInput
       'bytes',
     );
     const put = (b: (typeof blobs)[number]) =>
-      store.putFile(blobKey(b.sha256), b.abs, b.size, b.sha256, { onProgress: (n) => progress.tick(n) });
+      store
+        .putFile(blobKey(b.sha256), b.abs, b.size, b.sha256, { onProgress: (n) => progress.tick(n) })
+        .catch(async (err: unknown) => {
+          if (!(err instanceof ContentChangedError)) throw err;
+          throw new ContentChangedError(`${err.message}; ${await forgetChanged(err.file, cache)}`, err.file);
+        });
     await mapLimit(
       todo.filter((b) => b.size <= threshold),
       8,
