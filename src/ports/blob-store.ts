@@ -25,6 +25,11 @@ export interface BlobStore {
   readonly location: string;
   /** Size of the object, or undefined when it does not exist. */
   stat(key: string): Promise<BlobInfo | undefined>;
+  /**
+   * stat() of many keys at once, in input order: the store picks the cheapest way (one LIST page
+   * answers for up to 1,000 keys where a HEAD answers for one).
+   */
+  statMany(keys: readonly string[]): Promise<(BlobInfo | undefined)[]>;
   /** Files larger than this go up in parts of this size (S3); undefined for stores without multipart. */
   readonly multipartPartSize?: number;
   /**

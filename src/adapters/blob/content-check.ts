@@ -5,8 +5,14 @@ import { ContentChangedError } from '../../core/errors.js';
 // Every upload path checks that the bytes it sent are the ones their content address names.
 
 /** `len` bytes of `file` at `offset`; a file that became shorter than hashed is refused. */
-export async function readAt(fh: FileHandle, file: string, offset: number, len: number): Promise<Buffer> {
-  const body = Buffer.allocUnsafe(len);
+export async function readAt(
+  fh: FileHandle,
+  file: string,
+  offset: number,
+  len: number,
+  into?: Buffer,
+): Promise<Buffer> {
+  const body = into ? into.subarray(0, len) : Buffer.allocUnsafe(len);
   let got = 0;
   while (got < len) {
     const { bytesRead } = await fh.read(body, got, len - got, offset + got);

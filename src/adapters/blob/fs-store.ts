@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import { MlctlError, StorageError } from '../../core/errors.js';
 import { checkWhole } from './content-check.js';
+import { mapLimit } from '../../core/util/map-limit.js';
 import type { BlobInfo, BlobStore, PartialUpload, PutProgress } from '../../ports/blob-store.js';
 import { trackTemp, untrackTemp } from '../../core/util/temp-files.js';
 
@@ -32,6 +33,10 @@ export class FsBlobStore implements BlobStore {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw new StorageError(`cannot read ${this.path(key)}: ${(err as Error).message}`, { cause: err });
     }
+  }
+
+  statMany(keys: readonly string[]): Promise<(BlobInfo | undefined)[]> {
+    return mapLimit(keys, 32, (k) => this.stat(k));
   }
 
   async putFile(

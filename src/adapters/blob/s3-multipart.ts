@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { crc32 } from 'node:zlib';
 import { open } from 'node:fs/promises';
 import {
   AbortMultipartUploadCommand,
@@ -24,11 +25,11 @@ export interface MultipartInput {
 }
 
 /**
- * Multipart upload with a sha256 checksum on every part and `queueSize` parts in flight. Parts are
- * read in file order, each hashed once for its checksum and fed to a whole-object sha256 (memory ≈
- * partSize × queueSize). The upload is completed only when that whole digest is the one the key
- * was named after — a file changed since it was hashed, or a stale hash-cache entry, must not put
- * other bytes under a content address. Any failure aborts it so no parts stay stored (and billed).
+ * Multipart upload with a CRC32 checksum on every part and `queueSize` parts in flight. Parts are
+ * read in file order into `queueSize` reused buffers (memory ≈ partSize × queueSize) and fed to a
+ * whole-object sha256; the upload is completed only when that digest is the one the key was named
+ * after — a file changed since it was hashed, or a stale hash-cache entry, must not put other
+ * bytes under a content address. Any failure aborts it so no parts stay stored (and billed).
  */
 export async function multipartUpload(m: MultipartInput): Promise<void> {
   const count = Math.ceil(m.size / m.partSize);
@@ -36,7 +37,7 @@ export async function multipartUpload(m: MultipartInput): Promise<void> {
     new CreateMultipartUploadCommand({
       Bucket: m.bucket,
       Key: m.key,
-      ChecksumAlgorithm: 'SHA256',
+      ChecksumAlgorithm: 'CRC32',
       Metadata: { sha256: m.sha256 },
     }),
   );
@@ -45,6 +46,7 @@ export async function multipartUpload(m: MultipartInput): Promise<void> {
   try {
     const parts: CompletedPart[] = new Array<CompletedPart>(count);
     const whole = createHash('sha256');
+    const free: Buffer[] = [];
     const inFlight = new Set<Promise<void>>();
     let failure: { err: unknown } | undefined;
     for (let i = 0; i < count && !failure; i++) {
@@ -52,11 +54,14 @@ export async function multipartUpload(m: MultipartInput): Promise<void> {
       while (inFlight.size >= m.queueSize) await Promise.race(inFlight);
       if (failure) break;
       const offset = i * m.partSize;
-      const body = await readAt(fh, m.file, offset, Math.min(m.partSize, m.size - offset));
+      // Part buffers are reused: a fresh 16 MiB buffer per part cost ~0.4 s of GC per GiB.
+      const buf = free.pop() ?? Buffer.allocUnsafe(m.partSize);
+      const body = await readAt(fh, m.file, offset, Math.min(m.partSize, m.size - offset), buf);
       whole.update(body);
       const sent: Promise<void> = uploadPart(m, uploadId, i + 1, body).then(
         (part) => {
           parts[i] = part;
+          free.push(buf);
         },
         (err: unknown) => {
           failure ??= { err };
@@ -87,11 +92,16 @@ export async function multipartUpload(m: MultipartInput): Promise<void> {
   }
 }
 
+/**
+ * A part goes up with a CRC32 checksum, which the server verifies (≈3 GiB/s here, a sha256 ≈1.2):
+ * the sha256 that makes the content address is the whole-object digest checked before completion,
+ * so the part only needs protecting on the wire. The payload is then signed as UNSIGNED-PAYLOAD
+ * (as the SDK signs every streamed body) instead of hashing each part once more (ADR 17).
+ */
 async function uploadPart(m: MultipartInput, uploadId: string, n: number, body: Buffer): Promise<CompletedPart> {
-  // Hashed once (~13 ms per 16 MiB): the same digest is the part's checksum and the signature's
-  // payload hash.
-  const digest = createHash('sha256').update(body).digest();
-  const checksum = digest.toString('base64');
+  const sum = Buffer.alloc(4);
+  sum.writeUInt32BE(crc32(body));
+  const checksum = sum.toString('base64');
   const r = await m.client.send(
     withPayloadSha256(
       new UploadPartCommand({
@@ -100,11 +110,11 @@ async function uploadPart(m: MultipartInput, uploadId: string, n: number, body: 
         UploadId: uploadId,
         PartNumber: n,
         Body: body,
-        ChecksumSHA256: checksum,
+        ChecksumCRC32: checksum,
       }),
-      digest.toString('hex'),
+      'UNSIGNED-PAYLOAD',
     ),
   );
   m.onProgress?.(body.length);
-  return { PartNumber: n, ETag: r.ETag, ChecksumSHA256: checksum };
+  return { PartNumber: n, ETag: r.ETag, ChecksumCRC32: checksum };
 }
