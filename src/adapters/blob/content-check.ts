@@ -1,6 +1,8 @@
 import type { Hash } from 'node:crypto';
-import type { FileHandle } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { ContentChangedError } from '../../core/errors.js';
+import { SMALL_FILE } from '../../core/hashing/digest.js';
 
 // Every upload path checks that the bytes it sent are the ones their content address names.
 
@@ -20,6 +22,21 @@ export async function readAt(
     got += bytesRead;
   }
   return body;
+}
+
+/** The first `size` bytes of a file sent in one request (small files read in one synchronous call). */
+export async function readSmall(file: string, size: number): Promise<Buffer> {
+  if (size <= SMALL_FILE) {
+    const all = readFileSync(file);
+    if (all.length < size) throw changed(file, 'it became shorter');
+    return all.subarray(0, size);
+  }
+  const fh = await open(file, 'r');
+  try {
+    return await readAt(fh, file, 0, size);
+  } finally {
+    await fh.close();
+  }
 }
 
 export function changed(file: string, how: string): ContentChangedError {

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { open } from 'node:fs/promises';
 import {
   S3Client,
   HeadObjectCommand,
@@ -16,7 +15,7 @@ import {
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { multipartUpload } from './s3-multipart.js';
-import { checkWhole, readAt } from './content-check.js';
+import { checkWhole, readSmall } from './content-check.js';
 import { withPayloadSha256 } from './payload-hash.js';
 import { StorageError } from '../../core/errors.js';
 import type { BlobInfo, BlobStore, PartialUpload, PutProgress } from '../../ports/blob-store.js';
@@ -144,13 +143,7 @@ export class S3BlobStore implements BlobStore {
     if (size <= partSize) {
       // One request. The body is hashed again as read: the key must name the bytes actually sent
       // (not a digest from before, or from the hash cache), and servers able to check verify it.
-      const fh = await open(file, 'r');
-      let body: Buffer;
-      try {
-        body = await readAt(fh, file, 0, size);
-      } finally {
-        await fh.close();
-      }
+      const body = await readSmall(file, size);
       checkWhole(file, createHash('sha256').update(body), sha256);
       try {
         await this.client.send(

@@ -120,7 +120,10 @@ export async function hashDataset(
   const { files } = await collectFiles([path], cwd, { raw: true }).catch((err) => {
     throw err instanceof UsageError ? new UsageError(`--data ${err.message}`) : err;
   });
-  const entries = await mapLimit(files, 4, async (f) => ({ path: f.path, ...(await sha256Local(f.abs, o)) }));
+  const entries = await mapLimit(files, 4, async (f) => ({
+    path: f.path,
+    ...(await sha256Local(f.abs, { ...o, sizeHint: f.size })),
+  }));
   const isFolder = (await stat(resolve(cwd, path))).isDirectory();
   if (!isFolder && entries.length === 1) return `sha256:${entries[0]!.sha256}`;
   return `sha256:${sha256Hex(canonicalJson(entries.map((e) => ({ path: e.path, sha256: e.sha256, size: e.size }))))}`;
@@ -148,7 +151,7 @@ export async function registerVersion(ctx: RegisterContext, input: RegisterInput
   const totalSize = files.reduce((s, f) => s + f.size, 0);
   progress.start('hashing', totalSize, 'bytes');
   const entries: Array<ArtifactEntry & { abs: string }> = await mapLimit(files, 4, async (f: LocalFile) => {
-    const h = await sha256Local(f.abs, { cache, stats: hashing, onBytes: (n) => progress.tick(n) });
+    const h = await sha256Local(f.abs, { cache, stats: hashing, onBytes: (n) => progress.tick(n), sizeHint: f.size });
     return { path: f.path, size: h.size, sha256: h.sha256, abs: f.abs };
   });
   progress.stop();
