@@ -84,6 +84,12 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.node } },
   },
   {
+    // CommonJS (bin/package.json): the CLI starts without Node's ESM loader (docs/adr/0017).
+    files: ['bin/**/*.js'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     files: ['test/**/*.ts'],
     rules: {
       // Tests read parsed JSON documents and database rows without declaring their whole shape.

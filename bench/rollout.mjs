@@ -2,12 +2,12 @@
 // the ADR) on a 50-document Istio serving file; target ≤ 300 ms. Measured two ways in the same run:
 // as a whole `mlctl promote` process (node start-up and module loading included), and in a warm
 // process calling the CLI's main() (what a long-running automation would pay per stage).
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { createRequire } from 'node:module';
 import { BIN, ROOT, timed } from './lib.mjs';
+import { rolloutProject } from './rollout-project.mjs';
 
 const STAGES = 26;
 const med = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -33,61 +33,15 @@ async function inProcess(main, cwd, argv) {
   }
 }
 
-function git(cwd, ...args) {
-  const r = spawnSync('git', args, { cwd, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout.trim();
-}
-
-/** The shipped Istio template plus 48 unrelated documents (Services, ConfigMaps), as a big GitOps file would have. */
-function servingFile() {
-  const base = readFileSync(join(ROOT, 'templates/serving/istio.yaml'), 'utf8');
-  const extra = Array.from({ length: 48 }, (_, i) =>
-    i % 2
-      ? `---\n# feature service ${i}\napiVersion: v1\nkind: Service\nmetadata:\n  name: features-${i}\n  namespace: models\n  labels: { app: features-${i}, team: risk }\nspec:\n  selector: { app: features-${i} }\n  ports:\n    - { name: http, port: 80, targetPort: 8080 }\n`
-      : `---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: thresholds-${i}\n  namespace: models\ndata:\n  threshold: "0.${i}"\n  rules: |\n    amount > 1000 -> review\n    country not in [US, DE] -> review\n`,
-  ).join('');
-  return `${base}${extra}`;
-}
-
 export async function run() {
   const dir = mkdtempSync(join(tmpdir(), 'bench-rollout-'));
   try {
-    git(dir, 'init', '-q', '-b', 'main');
-    git(dir, 'config', 'user.email', 'bench@example.com');
-    git(dir, 'config', 'user.name', 'bench');
-    const env = { MLCTL_ACTOR: 'bench@example.com' };
-    await timed(process.execPath, [BIN, 'init', '--yes'], { cwd: dir, env });
-    mkdirSync(join(dir, 'deploy'));
-    writeFileSync(join(dir, 'deploy/fraud.yaml'), servingFile());
-    const stages = [
-      { stage: 'canary', weight: 1 },
-      ...Array.from({ length: STAGES - 2 }, (_, i) => ({ stage: 'ramp', weight: i + 2 })),
-      { stage: 'full' },
-    ];
-    writeFileSync(
-      join(dir, 'mlctl.yaml'),
-      `${readFileSync(join(dir, 'mlctl.yaml'), 'utf8')}\nserving:\n  fraud: { adapter: istio, files: [deploy/fraud.yaml], plan: many }\nrollout:\n  plans:\n    many:\n${stages.map((s) => `      - ${JSON.stringify(s)}\n`).join('')}`,
-    );
-    for (const v of ['1', '2']) {
-      mkdirSync(join(dir, `m${v}`));
-      writeFileSync(join(dir, `m${v}/model.bin`), `weights ${v}`);
-    }
-    writeFileSync(join(dir, '.gitignore'), '.mlctl/\nm1/\nm2/\n');
-    git(dir, 'add', '-A');
-    git(dir, 'commit', '-qm', 'init');
-    for (const m of ['m1', 'm2']) await timed(process.execPath, [BIN, 'register', 'fraud', m], { cwd: dir, env });
-    await timed(process.execPath, [BIN, 'promote', 'fraud@1', '--yes'], { cwd: dir, env });
-    const docs = readFileSync(join(dir, 'deploy/fraud.yaml'), 'utf8').split(/^---$/m).length;
-    const start = await timed(process.execPath, [BIN, 'promote', 'fraud@2', '--force', '--reason', 'bench'], {
-      cwd: dir,
-      env,
-    });
+    const { env, start, docs } = await rolloutProject(dir, STAGES);
     const cold = [];
     for (let i = 1; i <= 12; i++)
       cold.push((await timed(process.execPath, [BIN, 'promote', 'fraud@2', '--yes'], { cwd: dir, env })).ms);
     process.env.MLCTL_ACTOR = env.MLCTL_ACTOR;
-    const { main } = await import(pathToFileURL(join(ROOT, 'dist/main.js')).href);
+    const { main } = createRequire(import.meta.url)(join(ROOT, 'dist/cli.cjs'));
     const warm = [];
     for (let i = 13; i < STAGES - 1; i++) warm.push(await inProcess(main, dir, ['promote', 'fraud@2', '--yes']));
     const full = (await timed(process.execPath, [BIN, 'promote', 'fraud@2', '--yes'], { cwd: dir, env })).ms;

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run bench [-- startup|gate|audit|rollout|report|shared|s3|postgres|hash-cache|parquet|gate-scale|live|metrics]`: runs the benchmarks, prints a table, saves JSON under bench/results/.
+// `npm run bench [-- startup|gate|audit|rollout|report|shared|s3|s3-many|postgres|hash-cache|parquet|gate-scale|live|metrics]`: runs the benchmarks, prints a table, saves JSON under bench/results/.
 import { printTable, saveResults } from './lib.mjs';
 
 // The benchmarks' own S3 clients (baselines) would print the SDK's Node-version notice.
@@ -14,6 +14,7 @@ const suites = [
   ['report', () => import('./report.mjs')],
   ['shared', () => import('./shared-registry.mjs')],
   ['s3', () => import('./s3-transfer.mjs')],
+  ['s3-many', () => import('./s3-many.mjs')],
   ['postgres', () => import('./postgres.mjs')],
   ['hash-cache', () => import('./hash-cache.mjs')],
   ['parquet', () => import('./parquet.mjs')],

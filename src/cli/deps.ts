@@ -132,12 +132,12 @@ export function makeDeps(io: Io, env: Env, cwd: string): Deps {
       return store;
     },
     async git() {
-      const { SimpleCodeGit } = await import('../adapters/git/code-info.js');
-      return new SimpleCodeGit();
+      const { CliCodeGit } = await import('../adapters/git/code-info.js');
+      return new CliCodeGit();
     },
     async gitops(dir: string) {
-      const { SimpleGitOps } = await import('../adapters/git/gitops.js');
-      return SimpleGitOps.open(dir);
+      const { CliGitOps } = await import('../adapters/git/gitops.js');
+      return CliGitOps.open(dir);
     },
     async pullRequests(o) {
       const { GitHubPullRequests } = await import('../adapters/github/pull-requests.js');

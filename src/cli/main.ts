@@ -5,7 +5,7 @@ import { makeDeps, type Deps } from './deps.js';
 import { processIo } from './io.js';
 import { envelope } from './render/json.js';
 import { escapeData, escapeProperty } from './render/github.js';
-import { buildProgram } from './program.js';
+import { buildProgram, commandWord } from './program.js';
 import { installInterruptHandler } from './interrupt.js';
 import { configureInputLimits } from '../core/inputs/limits.js';
 
@@ -28,12 +28,12 @@ export async function main(argv: string[], given?: Deps): Promise<number> {
   const json = argv.includes('--json');
   const debug = argv.includes('--debug');
   deps.commandLine = ['mlctl', ...argv].join(' ').slice(0, 200);
-  const program = buildProgram(deps);
   try {
+    const program = await buildProgram(deps, argv);
     await program.parseAsync(argv, { from: 'user' });
     return ExitCode.ok;
   } catch (err) {
-    return reportError(deps, err, { json, debug, command: argv.find((a) => !a.startsWith('-')) ?? '' });
+    return reportError(deps, err, { json, debug, command: commandWord(argv) ?? '' });
   } finally {
     await deps.close();
   }

@@ -1,33 +1,58 @@
 import { Command, Option } from 'commander';
 import type { Deps } from './deps.js';
 import { setRunningCommand } from './interrupt.js';
-import { registerInit } from './commands/init.js';
-import { registerRegister } from './commands/register.js';
-import { registerList } from './commands/list.js';
-import { registerShow } from './commands/show.js';
-import { registerDiff } from './commands/diff.js';
-import { registerPull } from './commands/pull.js';
-import { registerVerify } from './commands/verify.js';
-import { registerAlias } from './commands/alias.js';
-import { registerTag } from './commands/tag.js';
-import { registerArchive } from './commands/archive.js';
-import { registerGc } from './commands/gc.js';
-import { registerGate } from './commands/gate.js';
-import { registerAdr } from './commands/adr.js';
-import { registerPromote } from './commands/promote.js';
-import { registerRollback } from './commands/rollback.js';
-import { registerRollout } from './commands/rollout.js';
-import { registerRegistry } from './commands/registry.js';
-import { registerDoctor } from './commands/doctor.js';
-import { registerAudit } from './commands/audit.js';
-import { registerLineage } from './commands/lineage.js';
-import { registerReport } from './commands/report.js';
-import { registerUi } from './commands/ui.js';
-import { registerCapacity } from './commands/capacity.js';
+
+type Registrar = (program: Command, deps: Deps) => void;
+
+/**
+ * Every command, in the order `mlctl --help` lists them, with the names it answers to. A run loads
+ * only the module of the command it names (each one pulls in its renderers and option parsing):
+ * start-up time is paid per command, not for all of them; help and unknown names load them all.
+ */
+export const COMMANDS: ReadonlyArray<{ names: readonly string[]; load: () => Promise<Registrar> }> = [
+  { names: ['init'], load: async () => (await import('./commands/init.js')).registerInit },
+  { names: ['register'], load: async () => (await import('./commands/register.js')).registerRegister },
+  { names: ['list', 'ls'], load: async () => (await import('./commands/list.js')).registerList },
+  { names: ['show'], load: async () => (await import('./commands/show.js')).registerShow },
+  { names: ['diff'], load: async () => (await import('./commands/diff.js')).registerDiff },
+  { names: ['pull'], load: async () => (await import('./commands/pull.js')).registerPull },
+  { names: ['verify'], load: async () => (await import('./commands/verify.js')).registerVerify },
+  { names: ['alias'], load: async () => (await import('./commands/alias.js')).registerAlias },
+  { names: ['tag'], load: async () => (await import('./commands/tag.js')).registerTag },
+  { names: ['archive'], load: async () => (await import('./commands/archive.js')).registerArchive },
+  { names: ['gc'], load: async () => (await import('./commands/gc.js')).registerGc },
+  { names: ['gate'], load: async () => (await import('./commands/gate.js')).registerGate },
+  { names: ['adr'], load: async () => (await import('./commands/adr.js')).registerAdr },
+  { names: ['promote'], load: async () => (await import('./commands/promote.js')).registerPromote },
+  { names: ['rollback'], load: async () => (await import('./commands/rollback.js')).registerRollback },
+  { names: ['rollout'], load: async () => (await import('./commands/rollout.js')).registerRollout },
+  { names: ['capacity'], load: async () => (await import('./commands/capacity.js')).registerCapacity },
+  { names: ['registry'], load: async () => (await import('./commands/registry.js')).registerRegistry },
+  { names: ['doctor'], load: async () => (await import('./commands/doctor.js')).registerDoctor },
+  { names: ['audit'], load: async () => (await import('./commands/audit.js')).registerAudit },
+  { names: ['lineage'], load: async () => (await import('./commands/lineage.js')).registerLineage },
+  { names: ['report'], load: async () => (await import('./commands/report.js')).registerReport },
+  { names: ['ui'], load: async () => (await import('./commands/ui.js')).registerUi },
+];
+
+/** Global options that take a value: the word after them is not the command. */
+const VALUED = new Set(['--registry', '--artifacts', '--lock-timeout']);
+
+/** The command word of `argv` (the first word that is neither a global option nor its value). */
+export function commandWord(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') return undefined;
+    if (!a.startsWith('-')) return a;
+    if (VALUED.has(a)) i++;
+  }
+  return undefined;
+}
 
 export const VERSION = '0.1.0';
 
-export function buildProgram(deps: Deps): Command {
+/** The CLI for `argv`: the global options and the command it names (all commands when it names none). */
+export async function buildProgram(deps: Deps, argv: readonly string[] = []): Promise<Command> {
   const program = new Command('mlctl')
     .description('Control plane for production ML models: registry, gates, rollouts, audit.')
     .version(VERSION, '-V, --version')
@@ -71,33 +96,10 @@ Examples:
 
 Exit codes: 0 ok, 1 negative verdict, 2 usage/input error, 3 storage/infrastructure, 4 auth, 5 inconclusive.`,
     );
-  // In the order `mlctl --help` lists them.
-  for (const register of [
-    registerInit,
-    registerRegister,
-    registerList,
-    registerShow,
-    registerDiff,
-    registerPull,
-    registerVerify,
-    registerAlias,
-    registerTag,
-    registerArchive,
-    registerGc,
-    registerGate,
-    registerAdr,
-    registerPromote,
-    registerRollback,
-    registerRollout,
-    registerCapacity,
-    registerRegistry,
-    registerDoctor,
-    registerAudit,
-    registerLineage,
-    registerReport,
-    registerUi,
-  ])
-    register(program, deps);
+  const word = commandWord(argv);
+  const named = COMMANDS.find((c) => word !== undefined && c.names.includes(word));
+  const registrars = await Promise.all((named ? [named] : COMMANDS).map((c) => c.load()));
+  for (const register of registrars) register(program, deps);
   // An interrupt says what the running command leaves behind (cli/interrupt.ts).
   program.hook('preAction', (_root, action) => {
     const names: string[] = [];

@@ -70,6 +70,20 @@ export class EvaluationError extends StorageError {
   }
 }
 
+/**
+ * A local file's bytes are not the ones its digest was taken from (it changed after hashing, or a
+ * hash-cache entry was stale): the store refused to keep them under that digest. Exit 3.
+ */
+export class ContentChangedError extends StorageError {
+  constructor(
+    message: string,
+    readonly file: string,
+  ) {
+    super(message);
+    this.name = 'ContentChangedError';
+  }
+}
+
 /** The GitOps remote rejected a push (someone pushed first): exit 3, the local commit undone. */
 export class PushRejectedError extends StorageError {
   constructor(message: string) {

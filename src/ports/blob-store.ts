@@ -25,11 +25,18 @@ export interface BlobStore {
   readonly location: string;
   /** Size of the object, or undefined when it does not exist. */
   stat(key: string): Promise<BlobInfo | undefined>;
+  /**
+   * stat() of many keys at once, in input order: the store picks the cheapest way (one LIST page
+   * answers for up to 1,000 keys where a HEAD answers for one).
+   */
+  statMany(keys: readonly string[]): Promise<(BlobInfo | undefined)[]>;
   /** Files larger than this go up in parts of this size (S3); undefined for stores without multipart. */
   readonly multipartPartSize?: number;
   /**
    * Store a local file under key. `sha256` (hex) is the digest the caller computed; the store
-   * attaches checksums that servers able to verify them do (whole object, or each multipart part).
+   * attaches checksums that servers able to verify them do (whole object, or each multipart part),
+   * and itself hashes the bytes it sends: when they are not `sha256` (the file changed, a stale
+   * hash-cache entry) it stores nothing and throws ContentChangedError.
    */
   putFile(key: string, file: string, size: number, sha256: string, opts?: { onProgress?: PutProgress }): Promise<void>;
   putBytes(key: string, body: Uint8Array, contentType?: string): Promise<void>;

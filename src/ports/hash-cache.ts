@@ -14,6 +14,8 @@ export interface FileStamp {
 export interface HashCache {
   /** The hex sha256 recorded for exactly this stamp; undefined on a miss or an unusable entry. */
   get(stamp: FileStamp): string | undefined;
+  /** Drop what is remembered for this file (device, inode): its digest proved wrong. Never throws. */
+  forget(stamp: Pick<FileStamp, 'dev' | 'ino'>): void;
   /** Record a digest; kept in memory until flush(). */
   put(stamp: FileStamp, sha256: string): void;
   /** Write what put() recorded; never throws (a cache that cannot be written is only slower). */

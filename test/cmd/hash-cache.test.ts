@@ -170,6 +170,26 @@ describe('register reuses digests of unchanged files', () => {
     db.close();
   });
 
+  it('a stale entry never stores other bytes under its digest: refused, dropped, hashed on the next run', async () => {
+    const p = await project();
+    writeFileSync(p.file, 'new weights');
+    await settle(p.file);
+    const cache = SqliteHashCache.open(join(p.cache, 'hash-cache', 'hashes.db'));
+    const s = statSync(p.file, { bigint: true });
+    cache.put({ dev: s.dev, ino: s.ino, size: s.size, mtimeNs: s.mtimeNs, ctimeNs: s.ctimeNs }, sha('old weights'));
+    cache.close();
+    const r = await run(['register', 'm', 'model.bin'], { cwd: p.dir, env: p.env });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain(
+      `model.bin changed while it was being stored (sha256 of the bytes sent ${sha('new weights')}, expected ${sha('old weights')}); nothing was stored; its remembered digest was dropped from the hash cache; register again`,
+    );
+    const blobs = join(p.dir, '.mlctl/artifacts/blobs/sha256');
+    expect(readdirSync(blobs, { recursive: true }).filter((f) => String(f).length > 2)).toEqual([]);
+    const again = await register(p);
+    expect(again.hashing).toMatchObject({ cached: 0, bytesRead: 11 });
+    expect((await run(['verify', again.ref], { cwd: p.dir, env: p.env })).code).toBe(0);
+  });
+
   it('verify never trusts it: a corrupted blob with a planted cache row is still reported', async () => {
     const p = await project();
     writeFileSync(p.file, 'weights!');

@@ -77,8 +77,8 @@ async function remoteState(key: string) {
     db.close();
   }
 }
-/** The shared registries' cache folders of a machine (the hash cache has a folder of its own beside them). */
-const registryCaches = (root: string) => readdirSync(root).filter((d) => d !== 'hash-cache');
+/** The shared registries' cache folders of a machine (the hash cache and the CLI's code cache have folders of their own beside them). */
+const registryCaches = (root: string) => readdirSync(root).filter((d) => d !== 'hash-cache' && d !== 'code-cache');
 
 /** The machine's cache folder for a registry, and its meta.json. */
 function cacheOf(machine: string) {

@@ -1,13 +1,13 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SimpleGitOps } from '../../src/adapters/git/gitops.js';
+import { CliGitOps } from '../../src/adapters/git/gitops.js';
 import { GitHubPullRequests } from '../../src/adapters/github/pull-requests.js';
 import { GIT_IDENTITY, git, repoWithRemote, type RepoWithRemote } from '../support/bare-remote.js';
 import { startFakeGitHub } from '../support/fake-github.js';
 
 const saved: Record<string, string | undefined> = {};
-// simple-git runs git with this process's environment; CI machines may have no git identity.
+// git runs with this process's environment; CI machines may have no git identity.
 beforeAll(() => {
   for (const [k, v] of Object.entries(GIT_IDENTITY)) {
     saved[k] = process.env[k];
@@ -37,7 +37,7 @@ describe('GitOps branches for pull requests (real repositories, bare remote)', (
     const { dir, remote, pushFromElsewhere } = setup();
     // main moved on the remote since this clone last pulled.
     const upstream = pushFromElsewhere('main', { 'other.txt': 'someone else\n' }, 'upstream change');
-    const ops = await SimpleGitOps.open(dir);
+    const ops = await CliGitOps.open(dir);
     expect(await ops.currentBranch()).toBe('main');
     expect(await ops.remoteUrl('origin')).toBe(remote);
     expect(await ops.remoteUrl('nope')).toBeNull();
@@ -74,7 +74,7 @@ describe('GitOps branches for pull requests (real repositories, bare remote)', (
 
   it('an existing local step branch is refused unless replaced; other uncommitted edits come along untouched', async () => {
     const { dir } = setup();
-    const ops = await SimpleGitOps.open(dir);
+    const ops = await CliGitOps.open(dir);
     writeFileSync(join(dir, 'notes.txt'), 'my own edit\n');
     const b = await ops.startBranch({ remote: 'origin', base: 'main', branch: 'mlctl/fraud/1-canary-5' });
     writeFileSync(join(dir, 'deploy/vs.yaml'), 'weight: 5\n');
@@ -94,7 +94,7 @@ describe('GitOps branches for pull requests (real repositories, bare remote)', (
   it('refuses to start a branch over an uncommitted serving file that the base changed, and a bad branch name', async () => {
     const { dir, pushFromElsewhere } = setup();
     pushFromElsewhere('main', { 'deploy/vs.yaml': 'kind: VirtualService\nweight: 1\n' }, 'hand edit upstream');
-    const ops = await SimpleGitOps.open(dir);
+    const ops = await CliGitOps.open(dir);
     writeFileSync(join(dir, 'deploy/vs.yaml'), 'local edit\n');
     await expect(ops.startBranch({ remote: 'origin', base: 'main', branch: 'mlctl/fraud/1-canary-5' })).rejects.toThrow(
       /cannot create branch mlctl\/fraud\/1-canary-5 from origin\/main: .*would be overwritten/,
@@ -111,7 +111,7 @@ describe('GitOps branches for pull requests (real repositories, bare remote)', (
 
   it('rebases a pushed branch onto a base that moved on, in its own worktree, and pushes it with a lease', async () => {
     const { dir, remote, pushFromElsewhere } = setup();
-    const ops = await SimpleGitOps.open(dir);
+    const ops = await CliGitOps.open(dir);
     const b = await ops.startBranch({ remote: 'origin', base: 'main', branch: 'mlctl/fraud/1-canary-5' });
     writeFileSync(join(dir, 'deploy/vs.yaml'), 'kind: VirtualService\nweight: 5\n');
     await ops.commit({ files: ['deploy/vs.yaml'], message: 'canary', trailers: TRAILERS });
@@ -153,7 +153,7 @@ describe('GitOps branches for pull requests (real repositories, bare remote)', (
 
   it('a conflict on the serving file is reported with its file, never resolved or forced', async () => {
     const { dir, remote, pushFromElsewhere } = setup();
-    const ops = await SimpleGitOps.open(dir);
+    const ops = await CliGitOps.open(dir);
     const b = await ops.startBranch({ remote: 'origin', base: 'main', branch: 'mlctl/fraud/1-canary-5' });
     writeFileSync(join(dir, 'deploy/vs.yaml'), 'kind: VirtualService\nweight: 5\n');
     await ops.commit({ files: ['deploy/vs.yaml'], message: 'canary', trailers: TRAILERS });
@@ -175,7 +175,7 @@ describe('GitOps branches for pull requests (real repositories, bare remote)', (
 
   it('returns to a detached HEAD too, and deletes only mlctl branches that are not checked out', async () => {
     const { dir } = setup();
-    const ops = await SimpleGitOps.open(dir);
+    const ops = await CliGitOps.open(dir);
     const head = git(dir, 'rev-parse', 'HEAD');
     git(dir, 'checkout', '-q', '--detach', head);
     expect(await ops.currentBranch()).toBeNull();
@@ -192,7 +192,7 @@ describe('GitOps branches for pull requests (real repositories, bare remote)', (
     const { dir, remote } = setup();
     const gh = await startFakeGitHub({ repository: 'acme/deploy', remote, token: 't0ken' });
     try {
-      const ops = await SimpleGitOps.open(dir);
+      const ops = await CliGitOps.open(dir);
       const prs = GitHubPullRequests.fromEnv({
         env: { GITHUB_API_URL: gh.apiUrl, GITHUB_TOKEN: 't0ken' },
         repository: 'acme/deploy',

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SimpleGitOps } from '../../src/adapters/git/gitops.js';
+import { CliGitOps } from '../../src/adapters/git/gitops.js';
 import { tempDir } from '../support/helpers.js';
 
 const env = {
@@ -31,7 +31,7 @@ function repoWithRemote() {
 
 const IDENTITY = { GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@x', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@x' };
 const saved: Record<string, string | undefined> = {};
-// simple-git runs git with this process's environment; CI machines may have no git identity.
+// git runs with this process's environment; CI machines may have no git identity.
 beforeAll(() => {
   for (const [k, v] of Object.entries(IDENTITY)) {
     saved[k] = process.env[k];
@@ -48,7 +48,7 @@ afterAll(() => {
 describe('GitOps commits (real repositories, bare remote)', () => {
   it('commits only the stage files, with trailers, and pushes', async () => {
     const { dir, remote } = repoWithRemote();
-    const ops = await SimpleGitOps.open(join(dir, 'deploy'));
+    const ops = await CliGitOps.open(join(dir, 'deploy'));
     writeFileSync(join(dir, 'deploy/vs.yaml'), 'kind: VirtualService\nweight: 5\n');
     writeFileSync(join(dir, 'notes.txt'), 'staged but not part of the rollout\n');
     git(dir, 'add', 'notes.txt');
@@ -77,7 +77,7 @@ describe('GitOps commits (real repositories, bare remote)', () => {
     git(other, 'add', '.');
     git(other, 'commit', '-qm', 'other');
     git(other, 'push', '-q', 'origin', 'main');
-    const ops = await SimpleGitOps.open(dir);
+    const ops = await CliGitOps.open(dir);
     writeFileSync(join(dir, 'deploy/vs.yaml'), 'kind: VirtualService\nweight: 25\n');
     await ops.commit({ files: ['deploy/vs.yaml'], message: 'mlctl: fraud@4 ramp 25%', trailers: {} });
     const r = await ops.push('origin');
@@ -86,6 +86,6 @@ describe('GitOps commits (real repositories, bare remote)', () => {
   });
 
   it('outside a repository: a usage error naming the folder', async () => {
-    await expect(SimpleGitOps.open(tempDir())).rejects.toThrow(/is not inside a git repository/);
+    await expect(CliGitOps.open(tempDir())).rejects.toThrow(/is not inside a git repository/);
   });
 });

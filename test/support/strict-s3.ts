@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { crc32 } from 'node:zlib';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { verifySigV4 } from './sigv4.js';
@@ -8,7 +9,8 @@ import { MultipartBook } from './strict-s3-multipart.js';
  * A strict layer in front of s3rver (test code). s3rver ignores signatures, checksums and
  * conditional writes; AWS, MinIO and R2 enforce them, so the tests need a server that does too:
  * - SigV4: unknown access key → 403 InvalidAccessKeyId, wrong secret → 403 SignatureDoesNotMatch;
- * - x-amz-content-sha256 and x-amz-checksum-sha256 are checked against the body → 400 BadDigest;
+ * - x-amz-content-sha256, x-amz-checksum-sha256 and x-amz-checksum-crc32 are checked against the
+ *   body → 400 BadDigest;
  * - If-None-Match: * and If-Match: <etag> on PUT, and If-Match on DELETE → 412 PreconditionFailed
  *   (serialized per key); If-Match on GET → 412 when the object changed (a resumed ranged download);
  * - every request is counted, and hooks can delay or fail requests to simulate slow or broken servers;
@@ -116,6 +118,10 @@ export async function startStrictS3(o: StrictS3Options): Promise<StrictS3> {
     if (typeof sum === 'string' && createHash('sha256').update(body).digest('base64') !== sum) {
       return xmlError(res, 400, 'BadDigest', 'The SHA256 you specified did not match the calculated checksum.');
     }
+    const crc = req.headers['x-amz-checksum-crc32'];
+    if (typeof crc === 'string' && crc32Base64(body) !== crc) {
+      return xmlError(res, 400, 'BadDigest', 'The CRC32 you specified did not match the calculated checksum.');
+    }
     const h = await o.hook?.(info);
     if (h?.delayMs) await new Promise((r) => setTimeout(r, h.delayMs));
     if (h?.status)
@@ -189,4 +195,10 @@ export async function startStrictS3(o: StrictS3Options): Promise<StrictS3> {
         server.close(() => r());
       }),
   };
+}
+
+function crc32Base64(body: Buffer): string {
+  const b = Buffer.alloc(4);
+  b.writeUInt32BE(crc32(body));
+  return b.toString('base64');
 }

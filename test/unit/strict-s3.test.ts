@@ -10,6 +10,7 @@ import {
   ListMultipartUploadsCommand,
 } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
+import { crc32 } from 'node:zlib';
 import { startStrictS3, type StrictS3 } from '../support/strict-s3.js';
 import { createBucket } from '../support/helpers.js';
 
@@ -54,6 +55,20 @@ describe('strict S3 test layer', () => {
     await client().send(new PutObjectCommand({ Bucket: bucket, Key: 'ok', Body: 'data', ChecksumSHA256: good }));
     await expect(
       client().send(new PutObjectCommand({ Bucket: bucket, Key: 'bad', Body: 'data', ChecksumSHA256: bad })),
+    ).rejects.toMatchObject({ name: 'BadDigest' });
+  });
+
+  it('checks x-amz-checksum-crc32 (multipart parts carry one)', async () => {
+    const crc = (s: string) => {
+      const b = Buffer.alloc(4);
+      b.writeUInt32BE(crc32(s));
+      return b.toString('base64');
+    };
+    await client().send(
+      new PutObjectCommand({ Bucket: bucket, Key: 'ok32', Body: 'data', ChecksumCRC32: crc('data') }),
+    );
+    await expect(
+      client().send(new PutObjectCommand({ Bucket: bucket, Key: 'bad32', Body: 'data', ChecksumCRC32: crc('other') })),
     ).rejects.toMatchObject({ name: 'BadDigest' });
   });
   it('enforces If-None-Match: * and If-Match', async () => {

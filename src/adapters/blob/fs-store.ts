@@ -4,7 +4,9 @@ import { copyFile, link, mkdir, readdir, readFile, rename, rm, stat, writeFile }
 import { dirname, join, relative, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
-import { StorageError } from '../../core/errors.js';
+import { MlctlError, StorageError } from '../../core/errors.js';
+import { checkWhole } from './content-check.js';
+import { mapLimit } from '../../core/util/map-limit.js';
 import type { BlobInfo, BlobStore, PartialUpload, PutProgress } from '../../ports/blob-store.js';
 import { trackTemp, untrackTemp } from '../../core/util/temp-files.js';
 
@@ -33,6 +35,10 @@ export class FsBlobStore implements BlobStore {
     }
   }
 
+  statMany(keys: readonly string[]): Promise<(BlobInfo | undefined)[]> {
+    return mapLimit(keys, 32, (k) => this.stat(k));
+  }
+
   async putFile(
     key: string,
     file: string,
@@ -55,15 +61,11 @@ export class FsBlobStore implements BlobStore {
         },
       });
       await pipeline(createReadStream(file, { highWaterMark: 1 << 20 }), tap, createWriteStream(tmp));
-      const got = hash.digest('hex');
-      if (got !== sha256)
-        throw new StorageError(
-          `${file} changed while it was being stored (sha256 ${got}, expected ${sha256}); register again`,
-        );
+      checkWhole(file, hash, sha256);
       await rename(tmp, dest);
     } catch (err) {
       await rm(tmp, { force: true });
-      if (err instanceof StorageError) throw err;
+      if (err instanceof MlctlError) throw err;
       throw new StorageError(`cannot write ${dest}: ${(err as Error).message}`, { cause: err });
     } finally {
       untrackTemp(tmp);

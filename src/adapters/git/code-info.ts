@@ -1,37 +1,44 @@
-import { simpleGit } from 'simple-git';
 import type { CodeGit } from '../../ports/git.js';
 import type { CodeInfo } from '../../ports/registry.js';
 import { redactUrl } from '../../core/util/redact-url.js';
+import { runGit } from './run-git.js';
 
-export class SimpleCodeGit implements CodeGit {
+/** The fetch URL of `origin`, else of the first remote, from `git remote -v`. */
+function fetchUrl(remotes: string): string | null {
+  const rows = remotes
+    .split('\n')
+    .map((l) => /^(\S+)\t(.+) \(fetch\)$/.exec(l))
+    .filter((m): m is RegExpExecArray => !!m);
+  const row = rows.find((m) => m[1] === 'origin') ?? rows[0];
+  return row ? row[2]! : null;
+}
+
+export class CliCodeGit implements CodeGit {
   async codeInfo(dir: string): Promise<CodeInfo | null> {
-    // onExit 0: no 50 ms wait after each git process (see SimpleGitOps.open).
-    const git = simpleGit({ baseDir: dir, maxConcurrentProcesses: 4, completion: { onExit: 0 } });
-    const inRepo = await git.checkIsRepo().catch(() => false);
+    const git = (args: string[]) => runGit(dir, args);
+    const inRepo = (await git(['rev-parse', '--is-inside-work-tree']).catch(() => '')).trim() === 'true';
     if (!inRepo) return null;
-    const [commit, branch, status, remotes] = await Promise.all([
-      git.revparse(['HEAD']).then(
+    const [commit, branch, status, remote] = await Promise.all([
+      git(['rev-parse', 'HEAD']).then(
         (s) => s.trim(),
         () => null,
       ),
-      git.revparse(['--abbrev-ref', 'HEAD']).then(
+      git(['rev-parse', '--abbrev-ref', 'HEAD']).then(
         (s) => s.trim(),
         () => null,
       ),
       // Untracked files (often the very artifacts being registered) do not make the code dirty.
-      // --branch: always some output, so simple-git does not wait 50 ms for a silent command.
-      git.raw(['status', '--porcelain', '--branch', '--untracked-files=no']).then(
-        (s) => s.split('\n').some((l) => l.trim() && !l.startsWith('## ')),
+      git(['status', '--porcelain', '--untracked-files=no']).then(
+        (s) => s.split('\n').some((l) => l.trim()),
         () => null,
       ),
-      git.getRemotes(true).catch(() => []),
+      git(['remote', '-v']).then(fetchUrl, () => null),
     ]);
-    const remote = remotes.find((r) => r.name === 'origin') ?? remotes[0];
     return {
       commit,
       branch: branch === 'HEAD' ? null : branch,
       dirty: status,
-      remote: remote?.refs.fetch ? redactUrl(remote.refs.fetch) : null,
+      remote: remote ? redactUrl(remote) : null,
     };
   }
 }

@@ -3,7 +3,6 @@ import { headOf, modelCommits, published, reverted } from './step-commits.js';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { simpleGit, type SimpleGit } from 'simple-git';
 import { StorageError, UsageError } from '../../core/errors.js';
 import type {
   GitOps,
@@ -15,21 +14,19 @@ import type {
   TrailedCommit,
 } from '../../ports/gitops.js';
 import { redactUrlsIn } from '../../core/util/redact-url.js';
+import { GitError, runGit } from './run-git.js';
 
-/** The line of git's stderr that says why, without the rest of simple-git's message. */
+/** The line of git's stderr that says why. */
 function why(err: unknown): string {
   const msg = (err as Error).message;
   const line = msg.split('\n').find((l) => /rejected|denied|error:|fatal:|conflict/i.test(l)) ?? msg.split('\n')[0]!;
   return line.trim();
 }
 
-export class SimpleGitOps implements GitOps {
-  private constructor(
-    readonly root: string,
-    private readonly git: SimpleGit,
-  ) {}
+export class CliGitOps implements GitOps {
+  private constructor(readonly root: string) {}
 
-  static async open(dir: string): Promise<SimpleGitOps> {
+  static async open(dir: string): Promise<CliGitOps> {
     // Walk up to the folder holding .git (a directory, or a file in worktrees and submodules):
     // the same answer as `git rev-parse --show-toplevel`, without a process per stage change.
     let root: string | null = null;
@@ -44,14 +41,15 @@ export class SimpleGitOps implements GitOps {
     }
     if (!root)
       throw new UsageError(`${dir} is not inside a git repository; serving configs must live in the GitOps repository`);
-    // onExit 0: simple-git otherwise keeps a 50 ms timer alive after each git process, delaying exit.
-    return new SimpleGitOps(root, simpleGit({ baseDir: root, completion: { onExit: 0 } }));
+    return new CliGitOps(root);
+  }
+
+  private run(args: string[]): Promise<string> {
+    return runGit(this.root, args);
   }
 
   async dirty(files: string[]): Promise<string[]> {
-    // --branch and add -v always print something: simple-git waits 50 ms more for commands that
-    // print nothing (its completion plugin), which would cost a stage change 100 ms.
-    const out = await this.git.raw(['status', '--porcelain', '--branch', '--', ...files]);
+    const out = await this.run(['status', '--porcelain', '--branch', '--', ...files]);
     return out
       .split('\n')
       .filter((l) => l && !l.startsWith('## '))
@@ -62,17 +60,24 @@ export class SimpleGitOps implements GitOps {
     const trailers = Object.entries(c.trailers).map(([k, v]) => `${k}: ${v}`);
     try {
       const message = [c.message, '', ...trailers].join('\n');
-      if (c.created?.length) await this.git.raw(['add', '-v', '--', ...c.created]);
+      if (c.created?.length) await this.run(['add', '--', ...c.created]);
       // Only these files: anything else the user has staged stays out of the rollout commit.
-      const r = await this.git.commit(message, c.files).catch(async (err: Error) => {
+      // core.abbrev=40: the summary line carries the full sha, no rev-parse process after.
+      const commit = ['-c', 'core.abbrev=40', 'commit', '-m', message, '--', ...c.files];
+      const out = await this.run(commit).catch(async (err: Error) => {
+        if (
+          err instanceof GitError &&
+          err.exitCode === 1 &&
+          /nothing (added )?to commit|no changes added/.test(err.stdout)
+        )
+          throw new StorageError(`nothing to commit for ${c.files.join(', ')}`);
         // A file that existed untracked (an ADR written with --no-commit, say): add it, then commit.
         if (!/did not match any file/.test(err.message)) throw err;
-        await this.git.raw(['add', '-v', '--', ...c.files]);
-        return this.git.commit(message, c.files);
+        await this.run(['add', '--', ...c.files]);
+        return this.run(commit);
       });
-      if (!r.commit) throw new StorageError(`nothing to commit for ${c.files.join(', ')}`);
-      // simple-git runs commit with core.abbrev=40, so the summary already has the full sha.
-      return /^[0-9a-f]{40}$/.test(r.commit) ? r.commit : (await this.git.revparse(['HEAD'])).trim();
+      const sha = /^\[[^\]]*?([0-9a-f]{40})\]/m.exec(out)?.[1];
+      return sha ?? (await this.run(['rev-parse', 'HEAD'])).trim();
     } catch (err) {
       if (err instanceof StorageError) throw err;
       throw new StorageError(
@@ -85,13 +90,13 @@ export class SimpleGitOps implements GitOps {
   }
 
   async undo(sha: string): Promise<void> {
-    const head = (await this.git.revparse(['HEAD'])).trim();
+    const head = (await this.run(['rev-parse', 'HEAD'])).trim();
     if (head !== sha)
       throw new StorageError(
         `cannot undo commit ${sha.slice(0, 10)}: HEAD moved to ${head.slice(0, 10)}; revert it by hand`,
       );
     // --keep: move HEAD back and restore the committed files, keeping anyone's unrelated local edits.
-    await this.git.raw(['reset', '--keep', `${sha}~1`]);
+    await this.run(['reset', '--keep', `${sha}~1`]);
   }
 
   trailerValues(key: string): Promise<Array<{ commit: string; value: string }>> {
@@ -117,7 +122,7 @@ export class SimpleGitOps implements GitOps {
   async push(remote: string): Promise<PushResult> {
     try {
       // HEAD: the current branch, to the same name, whether or not it tracks an upstream yet.
-      await this.git.push(remote, 'HEAD');
+      await this.run(['push', remote, 'HEAD']);
       return { ok: true };
     } catch (err) {
       return { ok: false, why: pushFailure((err as Error).message), reason: redactUrlsIn(why(err)) };
@@ -126,7 +131,7 @@ export class SimpleGitOps implements GitOps {
 
   async remoteUrl(remote: string): Promise<string | null> {
     try {
-      return (await this.git.raw(['remote', 'get-url', remote])).trim() || null;
+      return (await this.run(['remote', 'get-url', remote])).trim() || null;
     } catch {
       return null;
     }
@@ -134,12 +139,12 @@ export class SimpleGitOps implements GitOps {
 
   async currentBranch(): Promise<string | null> {
     // symbolic-ref fails on a detached HEAD; --quiet keeps that silent.
-    const out = await this.git.raw(['symbolic-ref', '--quiet', '--short', 'HEAD']).catch(() => '');
+    const out = await this.run(['symbolic-ref', '--quiet', '--short', 'HEAD']).catch(() => '');
     return out.trim() || null;
   }
 
   private async sha(ref: string): Promise<string | null> {
-    const out = await this.git.raw(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]).catch(() => '');
+    const out = await this.run(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]).catch(() => '');
     return out.trim() || null;
   }
 
@@ -147,7 +152,7 @@ export class SimpleGitOps implements GitOps {
   private async fetch(remote: string, branch: string): Promise<string> {
     const tracking = `refs/remotes/${remote}/${branch}`;
     try {
-      await this.git.raw(['fetch', '--quiet', '--no-tags', remote, `+refs/heads/${branch}:${tracking}`]);
+      await this.run(['fetch', '--quiet', '--no-tags', remote, `+refs/heads/${branch}:${tracking}`]);
     } catch (err) {
       throw new StorageError(`cannot fetch ${branch} from ${remote}: ${why(err)}`, { cause: err });
     }
@@ -158,7 +163,7 @@ export class SimpleGitOps implements GitOps {
 
   private async checkName(branch: string): Promise<void> {
     try {
-      await this.git.raw(['check-ref-format', '--branch', branch]);
+      await this.run(['check-ref-format', '--branch', branch]);
     } catch {
       throw new UsageError(`${JSON.stringify(branch)} is not a valid git branch name`);
     }
@@ -175,7 +180,7 @@ export class SimpleGitOps implements GitOps {
       );
     try {
       // No --force: uncommitted edits that the switch would overwrite make it fail instead.
-      await this.git.raw(['switch', '--quiet', '--no-track', o.replace ? '-C' : '-c', o.branch, baseSha]);
+      await this.run(['switch', '--quiet', '--no-track', o.replace ? '-C' : '-c', o.branch, baseSha]);
     } catch (err) {
       throw new StorageError(`cannot create branch ${o.branch} from ${o.remote}/${o.base}: ${why(err)}`, {
         cause: err,
@@ -188,7 +193,7 @@ export class SimpleGitOps implements GitOps {
     const ref = `refs/heads/${branch}`;
     const lease = o.lease ? [`--force-with-lease=${ref}:${o.lease}`] : [];
     try {
-      await this.git.raw(['push', '--quiet', '--porcelain', ...lease, remote, `${ref}:${ref}`]);
+      await this.run(['push', '--quiet', '--porcelain', ...lease, remote, `${ref}:${ref}`]);
       return { ok: true };
     } catch (err) {
       return { ok: false, why: pushFailure((err as Error).message), reason: redactUrlsIn(why(err)) };
@@ -198,41 +203,40 @@ export class SimpleGitOps implements GitOps {
   async rebaseBranch(o: { remote: string; base: string; branch: string }): Promise<RebaseResult> {
     const baseSha = await this.fetch(o.remote, o.base);
     const oldSha = await this.fetch(o.remote, o.branch);
-    // (Not merge-base --is-ancestor: simple-git does not fail on an exit code without stderr.)
-    const common = (await this.git.raw(['merge-base', baseSha, oldSha]).catch(() => '')).trim();
+    const common = (await this.run(['merge-base', baseSha, oldSha]).catch(() => '')).trim();
     if (common === baseSha) return { ok: true, moved: false, sha: oldSha, oldSha, baseSha };
     if ((await this.currentBranch()) === o.branch)
       throw new StorageError(`cannot rebase ${o.branch} while it is checked out; switch to ${o.base} first`);
     // A worktree of its own: the user's working tree, index and HEAD stay as they are.
     const dir = mkdtempSync(join(tmpdir(), 'mlctl-rebase-'));
     try {
-      await this.git.raw(['worktree', 'add', '--quiet', '--detach', dir, oldSha]);
-      const wt = simpleGit({ baseDir: dir, completion: { onExit: 0 } });
+      await this.run(['worktree', 'add', '--quiet', '--detach', dir, oldSha]);
+      const wt = (args: string[]) => runGit(dir, args);
       try {
-        await wt.raw(['rebase', '--quiet', baseSha]);
+        await wt(['rebase', '--quiet', baseSha]);
       } catch (err) {
-        const conflicts = (await wt.raw(['diff', '--name-only', '--diff-filter=U']).catch(() => ''))
+        const conflicts = (await wt(['diff', '--name-only', '--diff-filter=U']).catch(() => ''))
           .split('\n')
           .filter(Boolean);
-        await wt.raw(['rebase', '--abort']).catch(() => undefined);
+        await wt(['rebase', '--abort']).catch(() => undefined);
         if (!conflicts.length)
           throw new StorageError(`cannot rebase ${o.branch} onto ${o.remote}/${o.base}: ${why(err)}`, { cause: err });
         return { ok: false, conflicts, oldSha, baseSha };
       }
-      const sha = (await wt.revparse(['HEAD'])).trim();
-      await this.git.raw(['branch', '--force', o.branch, sha]);
+      const sha = (await wt(['rev-parse', 'HEAD'])).trim();
+      await this.run(['branch', '--force', o.branch, sha]);
       return { ok: true, moved: true, sha, oldSha, baseSha };
     } finally {
-      await this.git.raw(['worktree', 'remove', '--force', dir]).catch(() => undefined);
+      await this.run(['worktree', 'remove', '--force', dir]).catch(() => undefined);
       rmSync(dir, { recursive: true, force: true });
-      await this.git.raw(['worktree', 'prune']).catch(() => undefined);
+      await this.run(['worktree', 'prune']).catch(() => undefined);
     }
   }
 
   async returnTo(ref: string): Promise<void> {
     const isBranch = !/^[0-9a-f]{40}$/.test(ref);
     try {
-      await this.git.raw(['switch', '--quiet', ...(isBranch ? [ref] : ['--detach', ref])]);
+      await this.run(['switch', '--quiet', ...(isBranch ? [ref] : ['--detach', ref])]);
     } catch (err) {
       throw new StorageError(`cannot switch back to ${ref} in ${this.root}: ${why(err)}`, { cause: err });
     }
@@ -244,7 +248,7 @@ export class SimpleGitOps implements GitOps {
     if ((await this.currentBranch()) === branch)
       throw new StorageError(`cannot delete ${branch} while it is checked out`);
     try {
-      await this.git.raw(['branch', '--quiet', '-D', branch]);
+      await this.run(['branch', '--quiet', '-D', branch]);
     } catch (err) {
       throw new StorageError(`cannot delete branch ${branch}: ${why(err)}`, { cause: err });
     }
@@ -252,7 +256,7 @@ export class SimpleGitOps implements GitOps {
 
   async remoteBranch(remote: string, branch: string): Promise<string | null> {
     try {
-      const out = await this.git.raw(['ls-remote', '--heads', remote, `refs/heads/${branch}`]);
+      const out = await this.run(['ls-remote', '--heads', remote, `refs/heads/${branch}`]);
       const line = out.split('\n').find((l) => l.endsWith(`\trefs/heads/${branch}`));
       return line ? line.split('\t')[0]! : null;
     } catch (err) {
@@ -264,7 +268,7 @@ export class SimpleGitOps implements GitOps {
     if (!branch.startsWith('mlctl/')) throw new Error(`refusing to delete ${branch}: not an mlctl/ branch`);
     const ref = `refs/heads/${branch}`;
     try {
-      await this.git.raw(['push', '--quiet', '--porcelain', `--force-with-lease=${ref}:${lease}`, remote, `:${ref}`]);
+      await this.run(['push', '--quiet', '--porcelain', `--force-with-lease=${ref}:${lease}`, remote, `:${ref}`]);
       return { ok: true };
     } catch (err) {
       return { ok: false, why: pushFailure((err as Error).message), reason: redactUrlsIn(why(err)) };

@@ -1,14 +1,10 @@
-import { simpleGit } from 'simple-git';
 import { StorageError } from '../../core/errors.js';
+import { runGit } from './run-git.js';
 
 /** Every commit on any ref of the repository at `dir` carrying trailer `key`, with its value. */
 export async function trailerValues(dir: string, key: string): Promise<Array<{ commit: string; value: string }>> {
   try {
-    const out = await simpleGit({ baseDir: dir, completion: { onExit: 0 } }).raw([
-      'log',
-      '--all',
-      `--format=%H%x09%(trailers:key=${key},valueonly,separator=%x09)`,
-    ]);
+    const out = await runGit(dir, ['log', '--all', `--format=%H%x09%(trailers:key=${key},valueonly,separator=%x09)`]);
     const rows: Array<{ commit: string; value: string }> = [];
     for (const line of out.split('\n')) {
       const [commit, ...values] = line.split('\t');

@@ -116,6 +116,17 @@ export class SqliteHashCache implements HashCache {
     this.pending.set(`${stamp.dev}:${stamp.ino}`, { stamp, sha256 });
   }
 
+  forget(stamp: Pick<FileStamp, 'dev' | 'ino'>): void {
+    const id = `${stamp.dev}:${stamp.ino}`;
+    this.pending.delete(id);
+    this.hits.delete(id);
+    try {
+      this.db?.prepare('DELETE FROM hashes WHERE dev = ? AND ino = ?').run(stamp.dev.toString(), stamp.ino.toString());
+    } catch (err) {
+      this.off((err as Error).message);
+    }
+  }
+
   flush(): void {
     const db = this.db;
     if (!db || (this.pending.size === 0 && this.hits.size === 0)) return;

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
 
@@ -41,4 +42,17 @@ export async function sha256File(
   } finally {
     await fh.close();
   }
+}
+
+/**
+ * Files up to this size are read in one synchronous call: for a folder of thousands of small
+ * files, the open/read/close round trips through the thread pool cost more than the bytes.
+ */
+export const SMALL_FILE = 64 << 10;
+
+/** sha256 of a small file, read at once. */
+export function sha256SmallFile(file: string, onBytes?: (n: number) => void): { sha256: string; size: number } {
+  const body = readFileSync(file);
+  onBytes?.(body.length);
+  return { sha256: createHash('sha256').update(body).digest('hex'), size: body.length };
 }

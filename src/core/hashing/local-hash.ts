@@ -1,5 +1,6 @@
+import { statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { sha256File } from './digest.js';
+import { SMALL_FILE, sha256File, sha256SmallFile } from './digest.js';
 import type { FileStamp, HashCache } from '../../ports/hash-cache.js';
 
 /** What the hashing step did: how many files were read and how many digests came from the cache. */
@@ -39,26 +40,47 @@ function racy(s: FileStamp, nowMs: number): boolean {
  */
 export async function sha256Local(
   file: string,
-  o: { cache?: HashCache; stats?: HashStats; onBytes?: (n: number) => void; now?: () => number } = {},
+  o: {
+    cache?: HashCache;
+    stats?: HashStats;
+    onBytes?: (n: number) => void;
+    now?: () => number;
+    /** The size seen when the file was listed: small files are stat'ed and read synchronously. */
+    sizeHint?: number;
+  } = {},
 ): Promise<{ sha256: string; size: number }> {
+  const small = o.sizeHint !== undefined && o.sizeHint <= SMALL_FILE;
+  const hash = small ? sha256SmallFile : sha256File;
+  const statOf = async (f: string) => stampOf(small ? statSync(f, { bigint: true }) : await stat(f, { bigint: true }));
   const stats = o.stats;
   if (stats) stats.files++;
   if (!o.cache) {
-    const h = await sha256File(file, o.onBytes);
+    const h = await hash(file, o.onBytes);
     if (stats) stats.bytesRead += h.size;
     return h;
   }
-  const before = stampOf(await stat(file, { bigint: true }));
+  const before = await statOf(file);
   const hit = o.cache.get(before);
   if (hit) {
     if (stats) stats.cached++;
     o.onBytes?.(Number(before.size));
     return { sha256: hit, size: Number(before.size) };
   }
-  const h = await sha256File(file, o.onBytes);
+  const h = await hash(file, o.onBytes);
   if (stats) stats.bytesRead += h.size;
-  const after = stampOf(await stat(file, { bigint: true }));
+  const after = await statOf(file);
   if (same(before, after) && BigInt(h.size) === after.size && !racy(after, (o.now ?? Date.now)()))
     o.cache.put(after, h.sha256);
   return h;
+}
+
+/**
+ * The store found `file`'s bytes differ from the digest it was given: drop what the cache remembers
+ * for it, so that the next run hashes it again. Says what to do next.
+ */
+export async function forgetChanged(file: string, cache: HashCache | undefined): Promise<string> {
+  if (!cache) return 'register again';
+  const s = await stat(file, { bigint: true }).catch(() => undefined);
+  if (s) cache.forget({ dev: s.dev, ino: s.ino });
+  return 'its remembered digest was dropped from the hash cache; register again';
 }

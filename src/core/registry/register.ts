@@ -1,7 +1,7 @@
 import { BLOBS_SCOPE } from '../artifacts/layout.js';
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { StorageError, UsageError } from '../errors.js';
+import { ContentChangedError, StorageError, UsageError } from '../errors.js';
 import { checkModelName, formatRef } from '../refs.js';
 import { appendEvent } from '../audit/chain.js';
 import { committedHead } from '../audit/anchors.js';
@@ -9,7 +9,7 @@ import { collectFiles, type Excluded, type LocalFile, type ProtectedPath } from 
 import { blobKey, manifestKey } from '../artifacts/layout.js';
 import { manifestDigest } from '../artifacts/manifest.js';
 import { normalizeDigest, sha256Hex } from '../hashing/digest.js';
-import { newHashStats, sha256Local, type HashStats } from '../hashing/local-hash.js';
+import { forgetChanged, newHashStats, sha256Local, type HashStats } from '../hashing/local-hash.js';
 import type { HashCache } from '../../ports/hash-cache.js';
 import { canonicalJson } from '../canonical-json.js';
 import { readMetricsFileAsync, type MetricsInput } from '../inputs/metrics-file.js';
@@ -128,7 +128,10 @@ export async function hashDataset(
   const { files } = await collectFiles([path], cwd, { raw: true }).catch((err) => {
     throw err instanceof UsageError ? new UsageError(`--data ${err.message}`) : err;
   });
-  const entries = await mapLimit(files, 4, async (f) => ({ path: f.path, ...(await sha256Local(f.abs, o)) }));
+  const entries = await mapLimit(files, 4, async (f) => ({
+    path: f.path,
+    ...(await sha256Local(f.abs, { ...o, sizeHint: f.size })),
+  }));
   const isFolder = (await stat(resolve(cwd, path))).isDirectory();
   if (!isFolder && entries.length === 1) return `sha256:${entries[0]!.sha256}`;
   return `sha256:${sha256Hex(canonicalJson(entries.map((e) => ({ path: e.path, sha256: e.sha256, size: e.size }))))}`;
@@ -156,7 +159,7 @@ export async function registerVersion(ctx: RegisterContext, input: RegisterInput
   const totalSize = files.reduce((s, f) => s + f.size, 0);
   progress.start('hashing', totalSize, 'bytes');
   const entries: Array<ArtifactEntry & { abs: string }> = await mapLimit(files, 4, async (f: LocalFile) => {
-    const h = await sha256Local(f.abs, { cache, stats: hashing, onBytes: (n) => progress.tick(n) });
+    const h = await sha256Local(f.abs, { cache, stats: hashing, onBytes: (n) => progress.tick(n), sizeHint: f.size });
     return { path: f.path, size: h.size, sha256: h.sha256, abs: f.abs };
   });
   progress.stop();
@@ -212,7 +215,12 @@ export async function registerVersion(ctx: RegisterContext, input: RegisterInput
       'bytes',
     );
     const put = (b: (typeof blobs)[number]) =>
-      store.putFile(blobKey(b.sha256), b.abs, b.size, b.sha256, { onProgress: (n) => progress.tick(n) });
+      store
+        .putFile(blobKey(b.sha256), b.abs, b.size, b.sha256, { onProgress: (n) => progress.tick(n) })
+        .catch(async (err: unknown) => {
+          if (!(err instanceof ContentChangedError)) throw err;
+          throw new ContentChangedError(`${err.message}; ${await forgetChanged(err.file, cache)}`, err.file);
+        });
     await mapLimit(
       todo.filter((b) => b.size <= threshold),
       8,

@@ -23,10 +23,10 @@ export function gateRunBody(v: GateRunView, links: Links): Html {
 ${facts([
   ['at', `${time(v.at)} by ${v.actor}`],
   ['source', v.source],
-  ['policy', h`${v.policy.file ?? '–'} <span class="mono">${shortDigest(v.policy.digest)}</span>`],
+  ['policy', h`${v.policy.file ?? '\u2013'} <span class="mono">${shortDigest(v.policy.digest)}</span>`],
   [
     'evaluation data',
-    h`<span class="mono">${v.dataset.digest ?? '–'}</span>${v.dataset.rows !== null ? ` (${v.dataset.rows} rows)` : ''}`,
+    h`<span class="mono">${v.dataset.digest ?? '\u2013'}</span>${v.dataset.rows !== null ? ` (${v.dataset.rows} rows)` : ''}`,
   ],
 ])}
 <h2>Checks</h2>
@@ -34,14 +34,14 @@ ${
   v.checks.length
     ? h`<table class="sortable checks"><thead><tr><th>check</th><th>metric</th><th>slice</th><th>kind</th><th>verdict</th><th>inequality</th><th>test</th><th class="n">p-value</th><th>interval</th><th>note</th></tr></thead><tbody>${v.checks.map(
         (x) =>
-          h`<tr data-check="${x.id}"><td class="mono">${x.id}</td><td>${x.metric ?? '–'}</td><td>${x.slice ?? 'overall'}</td><td>${x.kind}</td><td>${badge(x.verdict)}${x.severity === 'warn' && x.verdict !== 'pass' ? ' (warn only)' : ''}</td><td class="mono">${x.inequality}</td><td>${x.test ?? '–'}</td><td class="n">${p(x.p_value)}</td><td class="mono">${x.ci ? `[${num(x.ci[0])}, ${num(x.ci[1])}]` : '–'}</td><td class="desc">${x.message ?? ''}</td></tr>`,
+          h`<tr data-check="${x.id}"><td class="mono">${x.id}</td><td>${x.metric ?? '\u2013'}</td><td>${x.slice ?? 'overall'}</td><td>${x.kind}</td><td>${badge(x.verdict)}${x.severity === 'warn' && x.verdict !== 'pass' ? ' (warn only)' : ''}</td><td class="mono">${x.inequality}</td><td>${x.test ?? '\u2013'}</td><td class="n">${p(x.p_value)}</td><td class="mono">${x.ci ? `[${num(x.ci[0])}, ${num(x.ci[1])}]` : '\u2013'}</td><td class="desc">${x.message ?? ''}</td></tr>`,
       )}</tbody></table>`
     : h`<p class="muted">The stored run has no checks.</p>`
 }
-<h2>ROC and precision–recall</h2>
+<h2>ROC and precision\u2013recall</h2>
 ${
   c
-    ? h`${legend}<div class="charts"><figure data-curve="roc"><figcaption>ROC</figcaption>${curveChart({ label: 'ROC curves', xLabel: 'false positive rate', yLabel: 'true positive rate', series: series('roc'), diagonal: true })}</figure><figure data-curve="pr"><figcaption>Precision–recall</figcaption>${curveChart({ label: 'precision–recall curves', xLabel: 'recall', yLabel: 'precision', series: series('pr'), diagonal: false })}</figure></div>`
+    ? h`${legend}<div class="charts"><figure data-curve="roc"><figcaption>ROC</figcaption>${curveChart({ label: 'ROC curves', xLabel: 'false positive rate', yLabel: 'true positive rate', series: series('roc'), diagonal: true })}</figure><figure data-curve="pr"><figcaption>Precision\u2013recall</figcaption>${curveChart({ label: 'precision\u2013recall curves', xLabel: 'recall', yLabel: 'precision', series: series('pr'), diagonal: false })}</figure></div>`
     : h`<p class="muted">${v.source === 'metrics' ? 'This run compared registered metrics: there are no predictions to draw curves from.' : 'No curves were stored with this run (recorded before mlctl kept them, or the labels are not binary).'}</p>`
 }`;
 }

@@ -119,7 +119,7 @@ export function renderPage(o: PageOptions): string {
 <meta http-equiv="Content-Security-Policy" content="${CSP}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="mlctl">
-<title>${o.title} · mlctl</title>
+<title>${o.title} \u00b7 mlctl</title>
 <style>${raw(CSS)}</style></head>
 <body><header class="top"><span class="brand">mlctl</span><nav>${home ? link(home, 'models') : ''}${audit ? link(audit, 'audit log') : ''}</nav><span class="muted">${o.title}</span></header>
 <main>
