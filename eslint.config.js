@@ -84,7 +84,7 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.node } },
   },
   {
-    // CommonJS (bin/package.json): the CLI starts without Node's ESM loader (docs/adr/0017).
+    // CommonJS (bin/package.json): the CLI starts without Node's ESM loader (docs/adr/0031).
     files: ['bin/**/*.js'],
     languageOptions: { sourceType: 'commonjs' },
     rules: { '@typescript-eslint/no-require-imports': 'off' },

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // CommonJS (bin/package.json): an ES module entry would start Node's ESM loader, which mlctl's
-// CommonJS bundle does not need. Start-up budget and the code cache: docs/adr/0017.
+// CommonJS bundle does not need. Start-up budget and the code cache: docs/adr/0031.
 'use strict';
 const argv = process.argv.slice(2);
 if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {

@@ -7,7 +7,7 @@
 //   zod…), required on first use, so that a start-up without a code cache (the first run of a
 //   command, a CI machine with an empty cache folder) does not parse them either.
 // - dist/lib.js: the library API as ES modules, split so importers load only what they use.
-// Start-up costs and the measurements behind this layout: docs/adr/0017.
+// Start-up costs and the measurements behind this layout: docs/adr/0031.
 import { build } from 'esbuild';
 import { appendFileSync, readFileSync, rmSync } from 'node:fs';
 import { createHash } from 'node:crypto';

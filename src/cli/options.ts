@@ -28,6 +28,6 @@ export interface StepOptions {
   push?: boolean;
   allowDirty?: boolean;
   adr: boolean;
-  /** --pr: steps as pull requests (ADR 14). */
+  /** --pr: steps as pull requests (ADR 25). */
   pr?: boolean;
 }

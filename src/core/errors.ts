@@ -95,7 +95,7 @@ export class PushRejectedError extends StorageError {
 /**
  * The GitOps history and the registry disagree about a step that mlctl cannot settle on its own (a
  * commit it made but did not record, which cannot be adopted): exit 3, the message names the commit
- * and the command that resolves it (ADR 17).
+ * and the command that resolves it (ADR 26).
  */
 export class UnreconciledStepError extends StorageError {
   constructor(message: string) {

@@ -67,7 +67,7 @@ export interface GitOps {
   /** Push the current branch; resolves with why (never throws) when the push did not happen. */
   push(remote: string): Promise<PushResult>;
 
-  // Pull-request mode (ADR 14): each step on its own branch, pushed, merged by the host.
+  // Pull-request mode (ADR 25): each step on its own branch, pushed, merged by the host.
 
   /** The remote's URL as configured; it may hold credentials, so show it only through redactUrl. null: no such remote. */
   remoteUrl(remote: string): Promise<string | null>;

@@ -1,5 +1,5 @@
 /**
- * Pull requests on the host of the GitOps repository (ADR 14): GitHub first; a GitLab merge request
+ * Pull requests on the host of the GitOps repository (ADR 25): GitHub first; a GitLab merge request
  * has the same life (open → merged with a commit, or closed), so it can sit behind this port too.
  *
  * Errors every method may throw (core/errors.ts):

@@ -159,7 +159,7 @@ export interface RolloutStage {
 export interface RolloutInput {
   /**
    * The rollout's name in git (the Mlctl-Rollout trailer): the id of the step that started it, made
-   * before its commit (ADR 17). Rollouts started before keys existed have their row id as text.
+   * before its commit (ADR 26). Rollouts started before keys existed have their row id as text.
    */
   key: string;
   model: string;
@@ -185,7 +185,7 @@ export interface RolloutRecord extends RolloutInput {
   lastChecks: unknown;
   /**
    * A step written but not yet in effect (JSON, core/rollout/pending.ts): a pull request awaiting
-   * its merge (ADR 14) or a label awaiting its version's load (the two-push rule). null: none.
+   * its merge (ADR 25) or a label awaiting its version's load (the two-push rule). null: none.
    */
   pending: unknown;
   outcome: string | null;
@@ -218,7 +218,7 @@ export const STEP_ACTIONS = [
 export type StepAction = (typeof STEP_ACTIONS)[number];
 
 /**
- * One step that changed what serves production (ADR 9, 17), as the registry recorded it: its id is
+ * One step that changed what serves production (ADR 9, 26), as the registry recorded it: its id is
  * the Mlctl-Step trailer of its GitOps commit, so the git history and the registry can be matched.
  */
 export interface StepRecord {
@@ -301,7 +301,7 @@ export interface Registry {
    * The lock is exclusive across processes and machines: no two write() bodies of one registry ever
    * run at the same time (SQLite: BEGIN IMMEDIATE; shared: the lock object; PostgreSQL: a
    * transaction-scoped advisory lock taken first). gc and register rely on this for side effects
-   * outside the database — deleting and re-checking blobs (ADR 14) — so row-level isolation alone
+   * outside the database — deleting and re-checking blobs (ADR 20) — so row-level isolation alone
    * (e.g. SERIALIZABLE without the lock) is not enough.
    */
   write<T>(fn: () => Promise<T> | T): Promise<T>;

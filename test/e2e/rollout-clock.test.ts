@@ -3,7 +3,7 @@ import { run, runOk, tempProject, withRegistry, writeModel } from '../support/he
 import { gitopsProject } from '../support/gitops-project.js';
 
 /*
- * Issue 20.5 / ADR 17: clocks set behind and ahead (MLCTL_NOW). Times out of order are said loudly
+ * Issue 20.5 / ADR 26: clocks set behind and ahead (MLCTL_NOW). Times out of order are said loudly
  * (stderr and --json warnings), a bake time is never ended by a clock jump alone, and `audit
  * champion --at` follows the chain's order.
  */

@@ -7,7 +7,7 @@ import { holdAt } from '../support/pause.js';
 import type { PausePhase } from '../../src/core/rollout/pause-phases.js';
 
 /*
- * Issue 20.2 / ADR 17: kill -9 at each phase of a rollout step (files written, committed, pushed,
+ * Issue 20.2 / ADR 26: kill -9 at each phase of a rollout step (files written, committed, pushed,
  * recorded but not committed), with the test-only pause point, on a real GitOps repository with a
  * bare remote; then what is left, and what the next command makes of it.
  */

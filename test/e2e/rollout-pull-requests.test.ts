@@ -8,7 +8,7 @@ import { GitHubPullRequests } from '../../src/adapters/github/pull-requests.js';
 import type { Deps } from '../../src/cli/deps.js';
 
 /*
- * Rollouts whose steps are pull requests (ADR 14), end to end: a real GitOps clone with a real bare
+ * Rollouts whose steps are pull requests (ADR 25), end to end: a real GitOps clone with a real bare
  * remote, and a FAKE GitHub API standing in for github.com (which cannot be reached from here). The
  * fake follows GitHub's published OpenAPI description (@octokit/openapi): it validates every request
  * mlctl sends against it and answers from its schemas; `violations` lists anything that does not
@@ -251,7 +251,7 @@ describe('rollouts through pull requests (fake GitHub following its OpenAPI desc
     const early = await p.mlctl(['promote', 'fraud@2'], 35);
     expect(early.code).toBe(1);
     expect(early.stderr).toMatch(/needs 30m before the next stage; 5m left \(since 2026-11-23T10:10:00.000Z\)/);
-    await ok(p, ['rollout', 'status', 'fraud'], 41); // a look confirming the bake time (ADR 17)
+    await ok(p, ['rollout', 'status', 'fraud'], 41); // a look confirming the bake time (ADR 26)
     const canary = await ok(p, ['promote', 'fraud@2'], 42);
     expect(canary.data).toMatchObject({ action: 'advance', stage: 'canary 10%', pull_request: { number: 3 } });
     expect(p.gh.pull(3).body).toContain('### Live checks');

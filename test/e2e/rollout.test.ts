@@ -105,7 +105,7 @@ describe('staged rollouts on a real git repository', () => {
     expect(json(canary.stdout).data).toMatchObject({ action: 'advance', stage: 'canary 10%', step: 1 });
     expect(p.docs()[0]!.spec.http[0].route.map((r: { weight: number }) => r.weight)).toEqual([90, 10]);
     expect(p.docs()[0]!.spec.http[0].mirror).toBeUndefined();
-    // A bake time needs a second reading besides this clock: a look recorded since (ADR 17).
+    // A bake time needs a second reading besides this clock: a look recorded since (ADR 26).
     const unconfirmed = await run(['promote', 'fraud@2', '--yes'], { cwd: p.dir, env: at(75) });
     expect(unconfirmed.code).toBe(5);
     expect(unconfirmed.stderr).toMatch(/a clock jump alone never ends a bake time\); this look is recorded now/);

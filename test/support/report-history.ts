@@ -59,7 +59,7 @@ export async function reportHistory() {
   const pred = writePredictions(dir, { shift: 0.4, n: 800 });
   await ok(['gate', 'fraud@4', '--predictions', pred.cand, '--baseline-predictions', pred.base], dir, 10);
   await ok(['promote', 'fraud@4', '--reason', 'better auc'], dir, 11);
-  // A bake time needs a look recorded after it ended before a step may count it (ADR 17).
+  // A bake time needs a look recorded after it ended before a step may count it (ADR 26).
   await ok(['rollout', 'status', 'fraud'], dir, 44);
   await ok(['promote', 'fraud@4'], dir, 45);
   await ok(['rollout', 'status', 'fraud'], dir, 79);

@@ -13,7 +13,7 @@ import { StorageError } from '../../src/core/errors.js';
 import { tempDir } from '../support/helpers.js';
 
 /**
- * ADR 14, the parts a process race cannot hit on purpose: a gc that read the pins just before this
+ * ADR 20, the parts a process race cannot hit on purpose: a gc that read the pins just before this
  * register pinned, and deleted a blob after register had seen it. Register's re-check under the
  * write lock must catch that, upload the blob again, and only then record the version.
  */

@@ -146,7 +146,7 @@ describe('runStep: one step, all or nothing', () => {
     expect(git(p.dir, 'rev-parse', 'HEAD')).toBe(committed);
     expect(git(p.remote, 'rev-parse', 'main')).toBe(committed);
     expect(p.read()).not.toBe(file);
-    // The journal stays, so the next command can adopt the pushed commit (ADR 17).
+    // The journal stays, so the next command can adopt the pushed commit (ADR 26).
     expect(readStepJournal(p.dir, 'fraud')).toMatchObject({ phase: 'pushed', commit: committed });
   });
 

@@ -96,7 +96,7 @@ export async function multipartUpload(m: MultipartInput): Promise<void> {
  * A part goes up with a CRC32 checksum, which the server verifies (≈3 GiB/s here, a sha256 ≈1.2):
  * the sha256 that makes the content address is the whole-object digest checked before completion,
  * so the part only needs protecting on the wire. The payload is then signed as UNSIGNED-PAYLOAD
- * (as the SDK signs every streamed body) instead of hashing each part once more (ADR 17).
+ * (as the SDK signs every streamed body) instead of hashing each part once more (ADR 6, addendum).
  */
 async function uploadPart(m: MultipartInput, uploadId: string, n: number, body: Buffer): Promise<CompletedPart> {
   const sum = Buffer.alloc(4);

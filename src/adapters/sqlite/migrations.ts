@@ -141,7 +141,7 @@ export const MIGRATIONS: ReadonlyArray<string> = [
   CREATE UNIQUE INDEX rollouts_one_active ON rollouts(model) WHERE state IN ('active','paused');
   CREATE INDEX rollouts_by_model ON rollouts(model, id);
   `,
-  // 5: steps matched with the GitOps history (ADR 17): each rollout's key (its Mlctl-Rollout
+  // 5: steps matched with the GitOps history (ADR 26): each rollout's key (its Mlctl-Rollout
   // trailer, made before its first commit; older rollouts keep their id) and every recorded step
   `
   ALTER TABLE rollouts ADD COLUMN rollout_key TEXT;

@@ -2,7 +2,7 @@ import { shortHash } from '../../core/util/text.js';
 import type { PullRequestOutcome } from '../../core/rollout/pr-steps.js';
 import type { SettledStep } from '../../core/rollout/settle-pending.js';
 
-/** A step opened as a pull request (ADR 14): where to review it, and that it applies once merged. */
+/** A step opened as a pull request (ADR 25): where to review it, and that it applies once merged. */
 export function renderPullRequestOutcome(o: PullRequestOutcome): string {
   const who = o.candidate ?? o.champion ?? o.model;
   const what =

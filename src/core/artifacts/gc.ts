@@ -45,7 +45,7 @@ const BATCH = 10_000;
 type Ctx = { registry: Registry; store: BlobStore; clock: Clock; actor: string };
 
 /**
- * Remove blobs no version references, expired serving folders and abandoned partial uploads (ADR 14). The scan runs without
+ * Remove blobs no version references, expired serving folders and abandoned partial uploads (ADR 20). The scan runs without
  * the lock; every deletion runs under the registry's write lock after re-reading the references
  * and the pins there, so a register either committed before (its blobs are referenced), holds a
  * pin, or re-checks its blobs under the lock after this batch (and uploads what went missing).

@@ -14,5 +14,5 @@ export function digestFromBlobKey(key: string): string | undefined {
   return m?.[1];
 }
 
-/** The registry lock scope under which register records blob references and gc deletes blobs (ADR 14). */
+/** The registry lock scope under which register records blob references and gc deletes blobs (ADR 20). */
 export const BLOBS_SCOPE = 'blobs';

@@ -63,7 +63,7 @@ export async function checkManifest(
     }
   }
 
-  // The register event is hash-chained (and the chain anchored outside, ADR 15): the hardest to forge.
+  // The register event is hash-chained (and the chain anchored outside, ADR 19): the hardest to forge.
   const [ev] = await ctx.registry.events({ subject: `${v.model}@${v.version}`, action: 'register', limit: 1 });
   const recorded = (ev?.payload as { manifestDigest?: unknown } | undefined)?.manifestDigest;
   if (ev && recorded !== v.manifestDigest)

@@ -4,7 +4,7 @@ import type { Clock } from '../../ports/clock.js';
 
 /**
  * A pin says "a register is about to reference these blobs": gc leaves pinned blobs and their
- * uploads in progress alone (ADR 14). Pins live in the artifact store itself, next to the blobs, so
+ * uploads in progress alone (ADR 20). Pins live in the artifact store itself, next to the blobs, so
  * every registry backend and every store get the same protection without a schema change. A pin
  * only makes the race rare; the guarantee comes from register re-checking its blobs under the
  * registry's write lock.
@@ -52,7 +52,7 @@ export async function pinBlobs(
   await write();
   let released = false;
   let refreshing: Promise<void> = Promise.resolve();
-  // A failed refresh only shortens the protection; correctness rests on the re-check (ADR 14).
+  // A failed refresh only shortens the protection; correctness rests on the re-check (ADR 20).
   const timer = setInterval(() => {
     refreshing = write().catch(() => undefined);
   }, PIN_TTL_MS / 3);

@@ -3,7 +3,7 @@ import type { BlobStore } from '../../ports/blob-store.js';
 import type { Registry } from '../../ports/registry.js';
 
 /**
- * Chain heads recorded outside the database (ADR 15): a field in every stored manifest and a
+ * Chain heads recorded outside the database (ADR 19): a field in every stored manifest and a
  * trailer on every mlctl GitOps commit. Each names the newest event committed before it was
  * written, so an anchor never points at an event that could still roll back.
  */
@@ -42,7 +42,7 @@ export function parseAuditHead(value: unknown): AuditHead | null {
   return null;
 }
 
-/** Heads recorded in the stored manifests (manifests written before ADR 15 have none). */
+/** Heads recorded in the stored manifests (manifests written before ADR 19 have none). */
 export async function manifestAnchors(store: BlobStore): Promise<AuditAnchor[]> {
   const keys: string[] = [];
   for await (const o of store.list('manifests/')) if (o.key.endsWith('.json')) keys.push(o.key);

@@ -31,7 +31,7 @@ export interface AuditVerifyContext {
 
 /**
  * `audit verify`: first the database itself (quick_check, or integrity_check with `full`), then the
- * hash chain, then every head recorded outside the database (ADR 15). A damaged database fails the
+ * hash chain, then every head recorded outside the database (ADR 19). A damaged database fails the
  * verification and its chain is not walked.
  */
 export async function verifyAuditLog(ctx: AuditVerifyContext): Promise<AuditVerification> {

@@ -27,7 +27,7 @@ export interface ChampionAnswer {
 
 /**
  * Which version was champion at a moment, and every change of champion (who, when, why, ADR).
- * The chain's order is the truth (ADR 17): the changes up to the first one recorded after the
+ * The chain's order is the truth (ADR 26): the changes up to the first one recorded after the
  * moment count, so a change whose clock was behind never moves before the changes it followed.
  */
 export async function championAt(

@@ -21,7 +21,7 @@ export interface AnchoredVerification extends ChainVerification {
 /**
  * The hash chain proves no row was edited, removed or reordered in between; it cannot prove that
  * nothing was cut from the end, nor that the whole chain was not rewritten with fresh hashes. The
- * heads recorded outside the database (ADR 15) can: every one must still be in the chain, unchanged.
+ * heads recorded outside the database (ADR 19) can: every one must still be in the chain, unchanged.
  */
 export async function verifyAudit(ctx: {
   registry: Registry;

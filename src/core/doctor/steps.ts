@@ -9,7 +9,7 @@ import type { ResolvedConfig } from '../config/index.js';
 
 /**
  * Does the registry agree with the GitOps history and the working tree about every model's last
- * step (ADR 17)? Only looks: promote, rollback, tick and rollout status settle what it finds.
+ * step (ADR 26)? Only looks: promote, rollback, tick and rollout status settle what it finds.
  */
 export async function stepsCheck(ctx: DoctorContext, cfg: ResolvedConfig): Promise<DoctorCheck> {
   const models = [...new Set([...Object.keys(cfg.rollout.serving), ...journaledModels(cfg.root)])].sort();
@@ -38,7 +38,7 @@ export async function stepsCheck(ctx: DoctorContext, cfg: ResolvedConfig): Promi
       'warn',
       found.map(detailOf).join('; '),
       [...new Set(found.map((d) => `mlctl rollout status ${d.model}`))].join(', ') +
-        ' settles what an interrupted step left (adopts its commit, or restores its files); see docs/adr/0017',
+        ' settles what an interrupted step left (adopts its commit, or restores its files); see docs/adr/0026',
     );
   } catch (err) {
     return check('rollout steps', 'warn', why(err), 'fix what the message says, then run mlctl doctor again');
@@ -60,7 +60,7 @@ function detailOf(d: Disagreement): string {
   }
 }
 
-/** This machine's clock against the registry's last event (ADR 17). */
+/** This machine's clock against the registry's last event (ADR 26). */
 export async function clockCheck(ctx: DoctorContext): Promise<DoctorCheck> {
   try {
     const registry = await ctx.registry();

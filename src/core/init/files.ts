@@ -33,7 +33,7 @@ export interface InitAnswers {
   github: boolean;
   /** How the workflows refer to the mlctl action, e.g. acme/mlctl@v1. */
   action: string;
-  /** Each rollout step a commit (default) or a pull request (ADR 14). */
+  /** Each rollout step a commit (default) or a pull request (ADR 25). */
   gitMode?: 'commit' | 'pull-request';
 }
 

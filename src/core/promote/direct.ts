@@ -19,7 +19,7 @@ export interface ChampionResult {
   forced: boolean;
   adr: string | null;
   eventSeq: number;
-  /** The step's id (Mlctl-Step of its commit, ADR 17). */
+  /** The step's id (Mlctl-Step of its commit, ADR 26). */
   stepId: string;
   /** The GitOps commit of the serving change, when the model has a serving target. */
   commit: string | null;

@@ -53,7 +53,7 @@ export type PromotePlan =
   | { kind: 'start'; confirm: Confirmation | null; change: CandidateChange; sized: SizedPlan }
   | { kind: 'direct'; confirm: Confirmation | null; change: CandidateChange }
   | { kind: 'label'; confirm: null; rollout: RolloutRecord; ready: LabelReadiness }
-  /** A step of this model was waiting for its pull request: settled or still waiting, and that is all (ADR 14). */
+  /** A step of this model was waiting for its pull request: settled or still waiting, and that is all (ADR 25). */
   | { kind: 'settled'; confirm: null; settled: SettledStep[] };
 
 export type PromoteResult = { warnings: string[]; notes: string[] } & (

@@ -27,7 +27,7 @@ export interface RollbackInput {
 export type RollbackPlan = { settled: SettledStep[] } & (
   | { kind: 'abort'; confirm: Confirmation; rollout: RolloutRecord; reason: string | null }
   | { kind: 'rollback'; confirm: Confirmation; rollback: ChampionRollback }
-  /** A rollback of this model is already waiting for its pull request (ADR 14): nothing new to do. */
+  /** A rollback of this model is already waiting for its pull request (ADR 25): nothing new to do. */
   | { kind: 'waiting'; confirm: null; waiting: SettledStep }
 );
 

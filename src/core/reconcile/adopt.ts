@@ -23,7 +23,7 @@ export interface Adoption {
 export class NotAdoptable extends Error {}
 
 /**
- * Record a step whose commit landed but whose process died before recording it (ADR 17): the
+ * Record a step whose commit landed but whose process died before recording it (ADR 26): the
  * registry is brought to the state the commit expresses, and a `step.adopt` event says so. Runs
  * inside registry.write(), holding the model's step scope. A stage entered this way starts now
  * (its bake time counts from the adoption, never from the lost original). Throws NotAdoptable when

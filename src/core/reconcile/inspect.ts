@@ -18,7 +18,7 @@ export interface ReconcileView {
 
 /**
  * How the registry, the GitOps history and the working tree disagree about a model's last step
- * (ADR 17), or null when they agree.
+ * (ADR 26), or null when they agree.
  * - `stale-journal`: the step was recorded; only its journal was left (killed just after the record).
  * - `uncommitted`: files written by a step that made no commit (killed before it, or --no-commit).
  * - `unrecorded`: a commit made by an mlctl step against this registry that the registry never recorded.

@@ -32,7 +32,7 @@ export async function reconcile(ctx: RolloutContext, model?: string): Promise<vo
 }
 
 /**
- * Before promote, rollback, tick and rollout status act on a model (ADR 17): settle what a killed
+ * Before promote, rollback, tick and rollout status act on a model (ADR 26): settle what a killed
  * step left behind. Files it wrote but did not commit are restored; its unpushed commit (when steps
  * push) is undone; a commit it made but did not record is adopted. What cannot be settled stops the
  * command with UnreconciledStepError naming the commit and what resolves it. Returns what was done

@@ -235,7 +235,7 @@ export async function registerVersion(ctx: RegisterContext, input: RegisterInput
     progress.stop();
   };
 
-  // ADR 14: pin the blobs before looking at them, so a concurrent gc leaves them alone, and check
+  // ADR 20: pin the blobs before looking at them, so a concurrent gc leaves them alone, and check
   // again under the write lock (where no gc can be deleting) that every one is still there.
   const pin = await pinBlobs(
     { store, clock: ctx.clock, actor: ctx.actor },
@@ -311,7 +311,7 @@ export async function registerVersion(ctx: RegisterContext, input: RegisterInput
       parent: parent ? formatRef(parent.model, parent.version) : null,
       createdAt: now,
       createdBy: ctx.actor,
-      // ADR 15: the audit chain's head as committed before this register, kept outside the database.
+      // ADR 19: the audit chain's head as committed before this register, kept outside the database.
       auditHead: await committedHead(ctx.registry),
     };
     // Written while the row is uncommitted: if this fails the row rolls back; a crash after it

@@ -28,7 +28,7 @@ export interface AdvancePlan {
   /** Time left in the current stage's minDuration by this machine's clock (0 when served). */
   remainingMs: number;
   /**
-   * A look recorded since the stage began confirms the bake time has passed (ADR 17: a clock jump
+   * A look recorded since the stage began confirms the bake time has passed (ADR 26: a clock jump
    * alone never ends a bake time). Only meaningful once remainingMs is 0.
    */
   confirmed: boolean;

@@ -3,9 +3,9 @@ import type { Registry } from '../../ports/registry.js';
 
 /**
  * A champion change outside a rollout (a rollback, the first version's promotion) opened as a pull
- * request has no rollout row to keep its pending state in. Its store is the audit log (ADR 14
- * addendum): the `step.pull_request` event that recorded the pull request, until a `step.merged`
- * or `step.cancel` event names the same step. The log is shared exactly as far as the registry is,
+ * request has no rollout row to keep its pending state in. Its store is the audit log (ADR 28):
+ * the `step.pull_request` event that recorded the pull request, until a `step.merged` or
+ * `step.cancel` event names the same step. The log is shared exactly as far as the registry is,
  * needs no schema change, and a rollout row would make a rollback look like a rollout everywhere
  * rollouts are listed. One such step per model at a time (the opener refuses a second).
  */

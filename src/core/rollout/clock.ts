@@ -3,7 +3,7 @@ import type { RolloutContext } from './context.js';
 import type { RolloutRecord } from '../../ports/registry.js';
 
 /*
- * Clocks (ADR 17). Every event carries its machine's time as read; the audit chain carries the true
+ * Clocks (ADR 26). Every event carries its machine's time as read; the audit chain carries the true
  * order. A clock behind the chain's last event, or a stage that starts in this machine's future, is
  * said loudly (stderr and --json warnings). A stage never starts before the chain's last event (a
  * clock behind cannot shorten the next bake time), and a bake time needs two readings: this

@@ -32,7 +32,7 @@ export interface RolloutContext {
   checks: HealthCheckContext;
   /** Say something the user must see but that does not stop the command (stderr, --json warnings). */
   warn(message: string): void;
-  /** Steps as pull requests (ADR 14) and the host that takes them; absent: commits only, no host. */
+  /** Steps as pull requests (ADR 25) and the host that takes them; absent: commits only, no host. */
   pullRequests?: PullRequestContext;
 }
 

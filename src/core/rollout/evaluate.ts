@@ -11,7 +11,7 @@ import type { RolloutRecord } from '../../ports/registry.js';
  * Run the current stage's health checks and store their results (the rollout's last_checks and a
  * `rollout.check` event), so every evaluation is on record whatever is decided from it. `look`: a
  * stage without checks is recorded as looked at too (a reading of the clock that a later command
- * counts as confirming the bake time, ADR 17).
+ * counts as confirming the bake time, ADR 26).
  */
 export async function evaluateStage(
   ctx: RolloutContext,

@@ -17,7 +17,7 @@ import type { StepOutcome } from './outcome.js';
 import type { RolloutRecord } from '../../ports/registry.js';
 
 /*
- * The second push of the two-push rule (ADR 13, text-proto serving files). A step whose commit
+ * The second push of the two-push rule (ADR 23, text-proto serving files). A step whose commit
  * loads a version leaves the labels that must point at it pending (RolloutRecord.pending, kind
  * `label`); the next promote or tick, once the version is loaded (status_url, else label_delay),
  * writes them in a second commit of the same target. The stage's bake time starts then: before

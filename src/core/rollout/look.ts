@@ -6,7 +6,7 @@ import type { RolloutRecord } from '../../ports/registry.js';
 
 /**
  * A stage without checks, looked at once its bake time has passed by this clock: the reading is
- * recorded (`rollout.look`), so a later command can count it as confirming the bake time (ADR 17).
+ * recorded (`rollout.look`), so a later command can count it as confirming the bake time (ADR 26).
  */
 export async function recordLook(ctx: RolloutContext, r: RolloutRecord): Promise<void> {
   const cand = (await ctx.registry.getVersionById(r.candidateId))!;

@@ -8,7 +8,7 @@ import type { PendingLabel } from './pending.js';
 export interface StepOutcome {
   model: string;
   rollout: number;
-  /** The rollout's key (its Mlctl-Rollout trailer) and this step's id (Mlctl-Step), ADR 17. */
+  /** The rollout's key (its Mlctl-Rollout trailer) and this step's id (Mlctl-Step), ADR 26. */
   key: string;
   stepId: string;
   candidate: string;

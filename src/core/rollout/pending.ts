@@ -2,7 +2,7 @@
  * A rollout step that has been written but is not yet in effect, stored with the rollout (its
  * `pending` field) until a later `promote` or `rollout tick` settles it. Two kinds exist:
  *
- * - `pull_request` (ADR 14, git.mode: pull-request): the step's commit is on a branch with an open
+ * - `pull_request` (ADR 25, git.mode: pull-request): the step's commit is on a branch with an open
  *   pull request; it takes effect when the pull request is merged, is cancelled when it is closed.
  * - `label` (the two-push rule of the text-proto serving targets): the commit loaded a version; the
  *   label follows in a second commit once the server has loaded it.

@@ -21,7 +21,7 @@ export function waitingMessage(model: string, p: PendingStep): string {
 /**
  * The ADR log lines of the rollout's steps that were cancelled since its last step took effect:
  * mlctl cannot push to a protected base, so a cancellation is written into the rollout's next
- * pull request (ADR 14).
+ * pull request (ADR 25).
  */
 export async function cancelledLines(ctx: RolloutContext, r: RolloutRecord): Promise<string[]> {
   const since = (await ctx.registry.lastStep({ rollout: r.key }))?.seq ?? 0;

@@ -35,7 +35,7 @@ export async function landRolloutStep(
   if (!fresh || now?.kind !== 'pull_request' || now.stepId !== p.stepId) return null;
   const cand = (await ctx.registry.getVersionById(fresh.candidateId))!;
   if (await ctx.registry.getStep(p.stepId)) {
-    // Adopted from a pulled clone's history by a command that could not reach the host (ADR 17):
+    // Adopted from a pulled clone's history by a command that could not reach the host (ADR 26):
     // the step is in effect already; only the pending state is left to clear.
     await update(ctx, fresh, {});
     await merged(ctx, fresh.model, formatRef(cand), p, m, fresh.id, fresh.key, false);

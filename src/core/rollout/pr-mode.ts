@@ -3,7 +3,7 @@ import type { GitOps } from '../../ports/gitops.js';
 import type { PullRequests } from '../../ports/pull-requests.js';
 
 /**
- * How rollout steps reach the GitOps repository's base branch (ADR 14): `steps` (git.mode:
+ * How rollout steps reach the GitOps repository's base branch (ADR 25): `steps` (git.mode:
  * pull-request or --pr) opens a pull request per start, advance and completion; `rollbacks`
  * (rollback.mode) does the same for aborts and rollbacks, else they are commits pushed to the base.
  */

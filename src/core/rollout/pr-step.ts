@@ -61,9 +61,9 @@ export interface PullRequestStepResult {
 export const servingPath = (root: string, file: string) => (isAbsolute(file) ? file : join(root, file));
 
 /**
- * One rollout step as a pull request (ADR 14), all or nothing: under the registry's write lock,
+ * One rollout step as a pull request (ADR 25), all or nothing: under the registry's write lock,
  * re-check the state; fetch the base branch and create the step's branch at it; render the serving
- * files and the ADR there and commit them (the trailers of ADR 9 and 17); push the branch; put the
+ * files and the ADR there and commit them (the trailers of ADR 9 and 26); push the branch; put the
  * clone back where it was; open the pull request; record the pending step. Nothing of the step
  * reaches the base branch or the registry's rollout state until the pull request is merged.
  *

@@ -9,7 +9,7 @@ import type { RolloutStage, VersionRecord } from '../../ports/registry.js';
 import type { TrafficTarget } from '../serving/types.js';
 
 /*
- * Replicas per stage (issue 14, ADR 13 "size both sides"). A rollout is sized once, when it starts:
+ * Replicas per stage (issue 14, ADR 24 "size both sides"). A rollout is sized once, when it starts:
  * the counts are frozen into its plan (RolloutStage.replicas) like the stages themselves, so every
  * later step — advance, abort, tick, the scale-down after full — writes the same numbers without
  * asking Prometheus or the registry again, and `rollout plan` shows what will be written.

@@ -40,7 +40,7 @@ type Item =
   | { kind: 'champion'; model: string; c: ChampionPending; p: PendingPullRequest };
 
 /**
- * Before promote, rollback, tick and status act (ADR 14): look at each pending step's pull request
+ * Before promote, rollback, tick and status act (ADR 25): look at each pending step's pull request
  * and settle it — merged: the step takes effect with the merge commit, its stage starting at the
  * merge; closed: the step is cancelled, the rollout stays; open: nothing to do, except that a branch
  * whose base moved on is rebased (never forced: a conflict is reported and left to a person).

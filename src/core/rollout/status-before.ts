@@ -12,7 +12,7 @@ export async function statusBeforeRollout(
 ): Promise<VersionStatus> {
   const started = [
     ...(await registry.events({ subject, action: 'rollout.start' })),
-    // A rollout whose start was adopted after its process died (ADR 17).
+    // A rollout whose start was adopted after its process died (ADR 26).
     ...(await registry.events({ subject, action: 'step.adopt' })).filter(
       (e) => (e.payload as { action?: unknown }).action === 'start',
     ),

@@ -34,7 +34,7 @@ export interface RolloutView {
   startedBy: string;
   endedAt: string | null;
   outcome: string | null;
-  /** The step waiting for its pull request (ADR 14), in words; null when none. */
+  /** The step waiting for its pull request (ADR 25), in words; null when none. */
   waiting_for: string | null;
   pull_request: { number: number; url: string; state: 'open' | 'merged' | 'closed' } | null;
 }
@@ -83,7 +83,7 @@ export async function viewOf(ctx: RolloutContext, r: RolloutRecord, seen: Settle
 
 /**
  * Open rollouts (all models), or a model's rollouts newest first; what an interrupted step left is
- * reconciled first (ADR 17), so the answer is what the GitOps history says too.
+ * reconciled first (ADR 26), so the answer is what the GitOps history says too.
  */
 export async function rolloutStatus(ctx: RolloutContext, model?: string): Promise<RolloutView[]> {
   return (await statusOf(ctx, model, false)).views;
@@ -121,7 +121,7 @@ async function statusOf(
     if (r.state !== 'active' && r.state !== 'paused') continue;
     warnFutureStage(ctx, r);
     // Looking at a stage whose bake time this clock says has passed is a reading worth keeping:
-    // the next promote or tick counts it as confirming the bake time (ADR 17).
+    // the next promote or tick counts it as confirming the bake time (ADR 26).
     const elapsed = ctx.clock.now().getTime() - Date.parse(r.stepStartedAt);
     const bakeLook =
       r.state === 'active' && elapsed >= r.plan[r.step]!.minDurationMs && !(await bakeConfirmed(ctx, r, before));

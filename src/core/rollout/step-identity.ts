@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { StepAction } from '../../ports/registry.js';
 
 /**
- * Who a step is, known before anything is written (ADR 17): the id goes into the commit's trailers,
+ * Who a step is, known before anything is written (ADR 26): the id goes into the commit's trailers,
  * the journal of the step in progress and the registry's `steps` row, so a step killed between its
  * commit and its record can be recognised later from any of the three.
  */
@@ -27,7 +27,7 @@ export const STEP_ID = /^[0-9a-f]{12}$/;
 
 /**
  * The trailers of every mlctl commit in the GitOps repository: which model, version, stage, rollout
- * and step the commit is, so the git history can be matched with the registry (ADR 9, 17).
+ * and step the commit is, so the git history can be matched with the registry (ADR 9, 26).
  */
 export function stepTrailers(s: StepIdentity): Record<string, string> {
   return {

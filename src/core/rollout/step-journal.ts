@@ -6,7 +6,7 @@ import { atomicWrite } from '../util/atomic-write.js';
 import { FileJournal } from '../util/file-journal.js';
 import type { StepIdentity } from './step-identity.js';
 
-/** How far the step got: files being written, all written, committed, pushed (ADR 17). */
+/** How far the step got: files being written, all written, committed, pushed (ADR 26). */
 export type StepPhase = 'writing' | 'written' | 'committed' | 'pushed';
 
 export interface JournalEntry {

@@ -24,7 +24,7 @@ import type { RolloutRecord } from '../../ports/registry.js';
 
 /*
  * Each step that changes what serves, in the mode mlctl.yaml (git.mode, rollback.mode) or --pr
- * asks for: a commit (runStep, ADR 9) or a pull request (runPullRequestStep, ADR 14).
+ * asks for: a commit (runStep, ADR 9) or a pull request (runPullRequestStep, ADR 25).
  */
 
 export const isPullRequestOutcome = (o: object): o is PullRequestOutcome => 'pull_request' in o;

@@ -65,7 +65,7 @@ export interface StepResult<T> {
  * One rollout step, all or nothing: under the registry's write lock, re-check the state, edit the
  * serving files and ADRs, commit them together (and push), then record the step in the registry.
  * Any failure restores every file, undoes an unpushed commit, and rolls the registry back. A journal
- * on disk (ADR 17) lets a later command finish the job if this process is killed part way.
+ * on disk (ADR 26) lets a later command finish the job if this process is killed part way.
  */
 export async function runStep<T>(ctx: StepContext, input: StepInput<T>): Promise<StepResult<T>> {
   const disk = new StepJournal(ctx.root, input.step, {
@@ -116,7 +116,7 @@ export async function runStep<T>(ctx: StepContext, input: StepInput<T>): Promise
           files: inRepo.map((p) => relative(g.root, p)),
           created: inRepo.filter((p) => created.includes(p)).map((p) => relative(g.root, p)),
           message: input.message,
-          // ADR 15: every mlctl GitOps commit records the audit chain's committed head.
+          // ADR 19: every mlctl GitOps commit records the audit chain's committed head.
           trailers: { ...stepTrailers(input.step), ...(await auditHeadTrailer(ctx.registry)) },
         });
         disk.committed(commit);

@@ -39,7 +39,7 @@ export interface TickEntry {
     | 'paused'
     | 'blocked'
     | 'conflict'
-    // Pull-request mode (ADR 14): a step's pull request opened, merged (in effect), closed (cancelled), or still open.
+    // Pull-request mode (ADR 25): a step's pull request opened, merged (in effect), closed (cancelled), or still open.
     | 'opened'
     | 'merged'
     | 'cancelled'

@@ -1,5 +1,5 @@
 /**
- * Lineage as a layered graph, laid out by hand (ADR 13): a version has at most one parent and the
+ * Lineage as a layered graph, laid out by hand (ADR 21): a version has at most one parent and the
  * graph is cut at a few levels each way, so it is a small DAG (tens of nodes) where longest-path
  * layering plus two barycenter sweeps gives a readable picture without a layout library.
  */
