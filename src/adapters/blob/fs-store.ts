@@ -123,55 +123,39 @@ export class FsBlobStore implements BlobStore {
   }
 
   async *list(prefix: string): AsyncIterable<BlobInfo> {
-    const base = this.path(prefix.replace(/\/$/, ''));
-    const walk = async function* (dir: string, root: string): AsyncIterable<BlobInfo> {
-      let entries;
-      try {
-        entries = await readdir(dir, { withFileTypes: true });
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-        throw err;
-      }
-      for (const e of entries) {
-        const p = join(dir, e.name);
-        if (e.isDirectory()) yield* walk(p, root);
-        else if (e.isFile() && !TEMP.test(e.name)) {
-          const s = await stat(p);
-          yield { key: relative(root, p).split(sep).join('/'), size: s.size, lastModified: s.mtime };
-        }
-      }
-    };
-    yield* walk(base, this.root);
+    for await (const f of walkFiles(this.path(prefix.replace(/\/$/, '')), this.root))
+      if (!TEMP.test(f.key)) yield { key: f.key, size: f.size, lastModified: f.mtime };
   }
 
   async *listPartial(): AsyncIterable<PartialUpload> {
     // Serving folders are made by hard links and copies, never through temp files: skip them.
-    for (const top of ['blobs', 'manifests', 'pins']) {
-      const walk = async function* (dir: string, root: string): AsyncIterable<PartialUpload> {
-        let entries;
-        try {
-          entries = await readdir(dir, { withFileTypes: true });
-        } catch (err) {
-          if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-          throw err;
-        }
-        for (const e of entries) {
-          const p = join(dir, e.name);
-          if (e.isDirectory()) yield* walk(p, root);
-          else if (e.isFile() && TEMP.test(e.name)) {
-            const s = await stat(p).catch(() => undefined);
-            if (!s) continue; // renamed or removed meanwhile
-            const id = relative(root, p).split(sep).join('/');
-            yield { key: id.replace(TEMP, ''), id, size: s.size, startedAt: s.mtime };
-          }
-        }
-      };
-      yield* walk(join(this.root, top), this.root);
-    }
+    for (const top of ['blobs', 'manifests', 'pins'])
+      for await (const f of walkFiles(join(this.root, top), this.root))
+        if (TEMP.test(f.key)) yield { key: f.key.replace(TEMP, ''), id: f.key, size: f.size, startedAt: f.mtime };
   }
 
   async removePartial(p: PartialUpload): Promise<void> {
     if (!TEMP.test(p.id)) throw new StorageError(`${p.id} is not a temp file of this store`);
     await rm(this.path(p.id), { force: true });
+  }
+}
+
+/** Every file under `dir` (none when it does not exist), keyed by its '/'-path from `root`. */
+async function* walkFiles(dir: string, root: string): AsyncIterable<{ key: string; size: number; mtime: Date }> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw err;
+  }
+  for (const e of entries) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) yield* walkFiles(p, root);
+    else if (e.isFile()) {
+      const s = await stat(p).catch(() => undefined);
+      if (!s) continue; // renamed or removed meanwhile
+      yield { key: relative(root, p).split(sep).join('/'), size: s.size, mtime: s.mtime };
+    }
   }
 }

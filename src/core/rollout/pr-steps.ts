@@ -1,14 +1,15 @@
 import type { SizedPlan } from './replicas.js';
+import { assertNoOpenRollout, prepareStart, writeStartAdr } from './start-prep.js';
 import { findAdr, listAdrs } from '../adr/files.js';
 import { newAdr, updateAdr } from '../adr/adr-ops.js';
 import { appendEvent } from '../audit/chain.js';
 import { ConcurrentChangeError, UsageError } from '../errors.js';
 import { formatRef } from '../refs.js';
 import { servingSpecOf, servingUri, stamp, versionsOf, type CandidateChange, type RolloutContext } from './context.js';
-import { gateEvidence, planText, promotionContext, snapshotAdr } from './adr-text.js';
+import { gateEvidence, promotionContext, snapshotAdr } from './adr-text.js';
 import { assertChampionUnchanged, assertRolloutUnchanged, rolloutMoved } from './races.js';
 import { summarizeChecks } from './evaluate.js';
-import { allTrafficTo, describeStage, formatDuration, freezePlan, stageSlug, targetAt } from './stages.js';
+import { allTrafficTo, describeStage, formatDuration, stageSlug, targetAt } from './stages.js';
 import { newStepId, type StepIdentity } from './step-identity.js';
 import { runPullRequestStep, type PullRequestStepResult } from './pr-step.js';
 import { pendingOf, type PendingPullRequest } from './pending.js';
@@ -110,64 +111,19 @@ export async function openStartPr(
   change: CandidateChange,
   sized?: SizedPlan,
 ): Promise<PullRequestOutcome> {
-  const cand = change.candidate;
-  const champ = change.champion;
-  if (!champ) throw new Error('openStartPr needs a champion');
-  const spec = servingSpecOf(ctx, cand.model);
-  // Sized by promote's plan (replicas per stage, issue 14); a bare plan when no sizing was made.
-  const stages = sized?.stages ?? freezePlan(ctx.rollout.plans[spec.plan]!);
-  const candidateUri = await servingUri(ctx, cand);
-  const championUri = await servingUri(ctx, champ, true);
-  const first = stages[0]!;
-  const id = newStepId();
-  const step: StepIdentity = {
-    id,
-    model: cand.model,
-    action: 'start',
-    version: cand.version,
-    stage: stageSlug(first),
-    rollout: id,
-    plan: spec.plan,
-  };
+  const prep = await prepareStart(ctx, change, sized);
+  const { cand, champ, spec, stages, first, candidateUri, championUri, id, step } = prep;
   let adrFile: string | null = null;
   const r = await runPullRequestStep(ctx, {
     scope: `model:${cand.model}`,
     verify: async () => {
       await assertChampionUnchanged(ctx, cand.model, champ.version, 'starting the rollout');
       await assertNoChampionPending(ctx, cand.model);
-      const open = await ctx.registry.openRollout(cand.model);
-      if (open)
-        throw new ConcurrentChangeError(
-          `${cand.model} already has a rollout in progress (rollout ${open.id}); see mlctl rollout status ${cand.model}`,
-          'open-rollout',
-        );
+      await assertNoOpenRollout(ctx, cand.model);
     },
-    serving: {
-      model: cand.model,
-      spec,
-      target: targetAt(
-        { model: cand.model, plan: stages, candidateUri, championUri },
-        { candidate: cand.version, champion: champ.version },
-        0,
-      ),
-    },
+    serving: prep.serving,
     adr: async (journal) => {
-      if (!ctx.adr) return;
-      const a = await newAdr(ctx.adr, {
-        title: `Promote ${formatRef(cand)} to production`,
-        status: 'proposed',
-        touch: (p) => journal.snapshot(p),
-        sections: {
-          context: promotionContext(change),
-          decision: `Roll ${formatRef(cand)} out in stages with the ${spec.plan} plan on ${spec.adapter} (started by ${ctx.actor}; served from ${candidateUri}):\n\n${planText(stages)}\n\n${await gateEvidence(ctx, change)}`,
-          consequences: `Each stage is one pull request of ${spec.files.join(', ')}, in effect once merged; \`mlctl rollback ${cand.model}\` aborts the rollout and sends all traffic back to ${formatRef(champ)}.`,
-        },
-      });
-      journal.created(a.path);
-      adrFile = a.file;
-      await updateAdr(ctx.adr, a.file, {
-        log: [`${stamp(ctx)} ${describeStage(first)} — started by ${ctx.actor} (pull request)`],
-      });
+      adrFile = await writeStartAdr(ctx, change, prep, journal, 'pull request');
     },
     message: `mlctl: ${formatRef(cand)} ${describeStage(first)}`,
     step,

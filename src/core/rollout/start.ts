@@ -1,18 +1,15 @@
-import { newAdr, updateAdr } from '../adr/adr-ops.js';
 import { appendEvent } from '../audit/chain.js';
-import { servingSpecOf, servingUri, stamp, stepContext, type CandidateChange, type RolloutContext } from './context.js';
+import { stepContext, type CandidateChange, type RolloutContext } from './context.js';
 import { formatRef } from '../refs.js';
-import { gateEvidence, planText, promotionContext } from './adr-text.js';
 import { assertChampionUnchanged } from './races.js';
 import { enterStage } from './advance.js';
-import { describeStage, freezePlan, stageSlug, targetAt } from './stages.js';
-import { newStepId, type StepIdentity } from './step-identity.js';
+import { describeStage } from './stages.js';
 import { runStep } from './step.js';
 import { stageStart } from './clock.js';
-import { ConcurrentChangeError } from '../errors.js';
 import type { RolloutRecord } from '../../ports/registry.js';
 import type { StepOutcome } from './outcome.js';
-import { assertFits, sizePlan, type SizedPlan } from './replicas.js';
+import type { SizedPlan } from './replicas.js';
+import { assertNoOpenRollout, prepareStart, writeStartAdr } from './start-prep.js';
 import { pendingFrom } from './label-pending.js';
 import type { PendingLabel } from './pending.js';
 
@@ -25,68 +22,18 @@ export async function startRollout(
   change: CandidateChange,
   sized?: SizedPlan,
 ): Promise<StepOutcome> {
-  const cand = change.candidate;
-  const champ = change.champion;
-  if (!champ) throw new Error('startRollout needs a champion'); // first versions are promoted directly
-  const spec = servingSpecOf(ctx, cand.model);
-  const plan =
-    sized ??
-    (await sizePlan(ctx, spec, cand.model, freezePlan(ctx.rollout.plans[spec.plan]!), {
-      candidate: cand,
-      champion: champ,
-    }));
-  const stages = plan.stages;
-  assertFits(cand.model, spec, stages[0]!);
-  const candidateUri = await servingUri(ctx, cand);
-  const championUri = await servingUri(ctx, champ, true);
+  const prep = await prepareStart(ctx, change, sized);
+  const { cand, champ, spec, plan, stages, first, candidateUri, championUri, id, step } = prep;
   let adrFile: string | null = null;
   let pending: PendingLabel | null = null;
-  const first = stages[0]!;
-  const id = newStepId();
-  // The rollout is named in git by the id of the step that starts it: it exists before the commit.
-  const step: StepIdentity = {
-    id,
-    model: cand.model,
-    action: 'start',
-    version: cand.version,
-    stage: stageSlug(first),
-    rollout: id,
-    plan: spec.plan,
-  };
   const r = await runStep(stepContext(ctx), {
     verify: async () => {
       await assertChampionUnchanged(ctx, cand.model, champ.version, 'starting the rollout');
-      const open = await ctx.registry.openRollout(cand.model);
-      if (open)
-        throw new ConcurrentChangeError(
-          `${cand.model} already has a rollout in progress (rollout ${open.id}, ${formatRef((await ctx.registry.getVersionById(open.candidateId))!)}); see mlctl rollout status ${cand.model}`,
-          'open-rollout',
-        );
+      await assertNoOpenRollout(ctx, cand.model);
     },
-    serving: {
-      model: cand.model,
-      spec,
-      target: targetAt(
-        { model: cand.model, plan: stages, candidateUri, championUri },
-        { candidate: cand.version, champion: champ.version },
-        0,
-      ),
-    },
+    serving: prep.serving,
     adr: async (journal) => {
-      if (!ctx.adr) return;
-      const a = await newAdr(ctx.adr, {
-        title: `Promote ${formatRef(cand)} to production`,
-        status: 'proposed',
-        touch: (p) => journal.snapshot(p),
-        sections: {
-          context: promotionContext(change),
-          decision: `Roll ${formatRef(cand)} out in stages with the ${spec.plan} plan on ${spec.adapter} (started by ${ctx.actor}; served from ${candidateUri}):\n\n${planText(stages)}\n\n${await gateEvidence(ctx, change)}`,
-          consequences: `Each stage is one commit of ${spec.files.join(', ')}; \`mlctl rollback ${cand.model}\` aborts the rollout and sends all traffic back to ${formatRef(champ)}.`,
-        },
-      });
-      journal.created(a.path);
-      adrFile = a.file;
-      await updateAdr(ctx.adr, a.file, { log: [`${stamp(ctx)} ${describeStage(first)} — started by ${ctx.actor}`] });
+      adrFile = await writeStartAdr(ctx, change, prep, journal, 'commit');
     },
     scope: `model:${cand.model}`,
     message: `mlctl: ${formatRef(cand)} ${describeStage(first)}`,
