@@ -88,6 +88,19 @@ describe('mlctl capacity on flags alone', () => {
     expect(two.data.replicas).toBe(2);
   });
 
+  it('figures whose replica count cannot be counted are refused (exit 2), never printed as Infinity', async () => {
+    for (const args of [
+      ['--peak-qps', '1e308', '--qps-per-replica', '1e-10'],
+      ['--peak-qps', '100', '--qps-per-replica', '1e-320'],
+      ['--dau', '1e300', '--requests-per-user', '1e300', '--peak-ratio', '2', '--qps-per-replica', '80'],
+    ]) {
+      const r = await run(['capacity', ...args, '--headroom', '0.5'], { cwd: dir });
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(/give more replicas than can be counted/);
+      expect(r.stdout).not.toMatch(/Infinity|∞/);
+    }
+  });
+
   it('--max-replicas marks the stages that would be refused, with the numbers', async () => {
     const r = await run(
       [

@@ -229,6 +229,28 @@ describe.skipIf(!base)(
       expect(existsSync(f)).toBe(false);
     });
 
+    it('refuses a source that is not an mlctl registry (empty, foreign SQLite, garbage) and leaves it untouched (exit 2)', async () => {
+      const { dir } = project();
+      const d = tempDir();
+      const empty = join(d, 'empty.db');
+      writeFileSync(empty, '');
+      const foreign = join(d, 'other.db');
+      const db = new Database(foreign);
+      db.exec('CREATE TABLE x(a)');
+      db.close();
+      const garbage = join(d, 'garbage.db');
+      writeFileSync(garbage, 'not a database at all\n'.repeat(100));
+      const before = [empty, foreign, garbage].map((f) => readFileSync(f));
+      for (const src of [empty, foreign, garbage]) {
+        const out = join(d, `out-${relative(d, src)}`);
+        const r = await runBin(['registry', 'push', src, '--to', out], { cwd: dir, env: env() });
+        expect(r.code, src).toBe(2);
+        expect(r.stderr).toContain(`${src} is not an mlctl registry`);
+        expect(existsSync(out)).toBe(false);
+      }
+      expect([empty, foreign, garbage].map((f) => readFileSync(f))).toEqual(before);
+    });
+
     it('one clear line for an unreachable server, a password in the URL, a same source and target; no password printed', async () => {
       const { dir } = project();
       const a = await seededFile();

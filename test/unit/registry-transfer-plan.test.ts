@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { planTransfer } from '../../src/core/registry/transfer-plan.js';
 import { transferRegistry } from '../../src/core/registry/transfer.js';
@@ -23,6 +26,7 @@ describe('planning a registry push/pull', () => {
     for (const [from, to] of [
       ['/a/r.db', '/a/./sub/../r.db'],
       ['s3://b/x//r.db', 's3://b/x/r.db'],
+      ['s3://bkt/team/registry.db', 's3://bkt/team/./registry.db'],
       [PG, 'postgresql://other@DB.internal/registry?sslmode=require'],
     ])
       expect(() => planTransfer(from!, to!), `${from} → ${to}`).toThrow(
@@ -32,6 +36,30 @@ describe('planning a registry push/pull', () => {
         }),
       );
     expect(() => planTransfer(PG, 'postgres://mlctl@db.internal:5433/registry')).not.toThrow();
+  });
+
+  it('refuses an S3 prefix as either end: a registry is one object (exit 2)', () => {
+    for (const [from, to] of [
+      ['/a/r.db', 's3://bkt/team/'],
+      ['s3://bkt', '/a/r.db'],
+    ])
+      expect(() => planTransfer(from!, to!), `${from} → ${to}`).toThrow(
+        expect.objectContaining({
+          exitCode: 2,
+          message: expect.stringMatching(/is an S3 prefix, not a registry object/),
+        }),
+      );
+  });
+
+  it('a symbolic link to the registry is the same registry', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mlctl-plan-'));
+    try {
+      writeFileSync(join(dir, 'r.db'), '');
+      symlinkSync(join(dir, 'r.db'), join(dir, 'link.db'));
+      expect(() => planTransfer(join(dir, 'r.db'), join(dir, 'link.db'))).toThrow(/the same registry/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

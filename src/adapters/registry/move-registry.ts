@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -166,9 +167,10 @@ class Move {
     await mustPassCheck(staged, `the copy of ${this.labels.from}`, 'nothing was copied');
   }
 
-  private openSourceFile(path: string): SqliteRegistry {
+  private openSourceFile(path: string, label = path): SqliteRegistry {
     if (!existsSync(path))
       throw new UsageError(`${path} does not exist; name a registry file such as .mlctl/registry.db`);
+    assertRegistryFile(path, label);
     return SqliteRegistry.open(path);
   }
 
@@ -184,6 +186,7 @@ class Move {
       path = join(this.work, 'source.db');
       await this.stageBytes(path);
     }
+    if (from.scheme !== 'file') assertRegistryFile(path, from.location);
     const reg =
       from.scheme === 'file' ? this.openSourceFile(path) : SqliteRegistry.open(path, { location: from.location });
     this.cleanup.push(() => reg.closeSync());
@@ -240,4 +243,27 @@ class Move {
       reg.closeSync();
     }
   }
+}
+
+/**
+ * A source must already be an mlctl registry: opening it as one would bring an empty or foreign
+ * SQLite file up to mlctl's schema (writing into the source) and copy nothing over the target.
+ */
+function assertRegistryFile(path: string, label: string): void {
+  let version: unknown;
+  try {
+    const db = new Database(path, { readonly: true, fileMustExist: true });
+    try {
+      const hasModels = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'models'").get();
+      version = hasModels ? db.pragma('user_version', { simple: true }) : 0;
+    } finally {
+      db.close();
+    }
+  } catch {
+    version = 0;
+  }
+  if (!(typeof version === 'number' && version > 0))
+    throw new UsageError(
+      `${label} is not an mlctl registry (empty, or a SQLite file without mlctl's tables); nothing was copied — name a registry file such as .mlctl/registry.db`,
+    );
 }

@@ -47,9 +47,9 @@ Without a terminal (or with CI=true) every answer must come from a flag or --yes
 Examples:
   $ mlctl init                                           # interactive
   $ mlctl init --yes                                     # embedded defaults
-  $ mlctl init --yes --artifacts s3://ml/fraud --registry s3://ml/fraud/registry.db \\
+  $ mlctl init --yes --artifacts s3://mlops/fraud --registry s3://mlops/fraud/registry.db \\
       --s3-endpoint http://127.0.0.1:9000 --model fraud --adapter istio --github
-  $ mlctl init --yes --force --registry s3://ml/fraud/registry.db --new-registry   # start over on S3
+  $ mlctl init --yes --force --registry s3://mlops/fraud/registry.db --new-registry   # start over on S3
   $ mlctl init --yes --model fraud --adapter istio --github --git-mode pull-request   # protected branch`,
     )
     .action(async (opts: InitOptions, cmd: Command) => {

@@ -62,7 +62,7 @@ upload with If-Match, and release the lock. Global flags: --offline, --lock-time
 Examples:
   $ mlctl registry status
   $ mlctl registry unlock 0b6f…         # a lock left by a killed process
-  $ mlctl registry push .mlctl/registry.db --to s3://ml/team/registry.db
+  $ mlctl registry push .mlctl/registry.db --to s3://mlops/team/registry.db
   $ mlctl registry push .mlctl/registry.db --to postgres://mlctl@db.internal/mlctl
   $ mlctl registry pull backup.db --from postgres://mlctl@db.internal/mlctl
   $ mlctl registry backup backups/registry.db`,
@@ -121,10 +121,10 @@ Examples:
       'after',
       `\n${TRANSFER_HELP}
 Examples:
-  $ mlctl registry push .mlctl/registry.db --to s3://ml/team/registry.db          # file → S3-shared
+  $ mlctl registry push .mlctl/registry.db --to s3://mlops/team/registry.db          # file → S3-shared
   $ mlctl registry push .mlctl/registry.db --to postgres://mlctl@db.internal/mlctl  # file → PostgreSQL
-  $ mlctl registry push s3://ml/team/registry.db --to postgres://mlctl@db.internal/mlctl  # S3 → PostgreSQL
-  $ mlctl registry push postgres://mlctl@db.internal/mlctl --to s3://ml/dr/registry.db --force  # PostgreSQL → S3
+  $ mlctl registry push s3://mlops/team/registry.db --to postgres://mlctl@db.internal/mlctl  # S3 → PostgreSQL
+  $ mlctl registry push postgres://mlctl@db.internal/mlctl --to s3://mlops/dr/registry.db --force  # PostgreSQL → S3
   $ mlctl registry push backup.db --force --json                                    # into the configured registry`,
     )
     .action(async (source: string, opts: { to?: string; force?: boolean }, cmd: Command) => {
@@ -168,7 +168,7 @@ Examples:
       `\n${TRANSFER_HELP}
 Examples:
   $ mlctl registry pull backup.db                                         # the configured registry
-  $ mlctl registry pull local.db --from s3://ml/team/registry.db          # S3-shared → file
+  $ mlctl registry pull local.db --from s3://mlops/team/registry.db          # S3-shared → file
   $ mlctl registry pull local.db --from postgres://mlctl@db.internal/mlctl --force --json  # PostgreSQL → file`,
     )
     .action(async (local: string, opts: { from?: string; force?: boolean }, cmd: Command) => {

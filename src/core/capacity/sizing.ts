@@ -1,3 +1,4 @@
+import { UsageError } from '../errors.js';
 import { ceil, div, exact, mul, sub, type Exact } from './exact.js';
 
 /** Daily users and their habits: the inputs of the peak-load estimate. */
@@ -29,6 +30,11 @@ export function peakFromTraffic(t: Traffic): Exact {
 export function replicasFor(load: Exact | number, s: Sizing): number {
   const perReplica = mul(exact(s.qpsPerReplica), sub(exact(1), exact(s.headroom)));
   const needed = Number(ceil(div(typeof load === 'number' ? exact(load) : load, perReplica)));
+  // 1e308 QPS over 1e-10 per replica is no replica count: refused rather than printed as Infinity.
+  if (!Number.isSafeInteger(needed))
+    throw new UsageError(
+      `the peak load and the QPS per replica (${s.qpsPerReplica}) give more replicas than can be counted; check the peak, the traffic figures and the QPS per replica`,
+    );
   return Math.max(s.minReplicas, needed);
 }
 
