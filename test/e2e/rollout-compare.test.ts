@@ -194,6 +194,8 @@ describe('live compare checks with a command source', () => {
     expect(h.stdout).toContain('rollout 1 of fraud@2 against fraud@1 (active): 5 look(s)');
     expect(h.stdout).toMatch(/canary 5% +errors +20\/10000 +190\/95000 .*\[-0\.00144, 0\.00144\] +pass/);
     expect(h.stdout).toMatch(/ramp 50% +errors +0\/0 +190\/95000 .*inconclusive \(below min_trials 1000\)/);
+    const bad = await run(['rollout', 'history', 'fraud', '--rollout', 'abc'], { cwd: p.dir });
+    expect([bad.code, bad.stderr.trim()]).toEqual([2, 'mlctl: --rollout must be a positive whole number, got "abc"']);
   });
 
   it('no traffic on the candidate never passes: inconclusive (exit 5) however long the stage runs', async () => {

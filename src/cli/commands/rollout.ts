@@ -4,7 +4,7 @@ import { commandCtx, emit, emitVerdict } from '../output.js';
 import { table } from '../render/table.js';
 import { rolloutContext } from '../contexts.js';
 import { shortHash } from '../../core/util/text.js';
-import { decimal, type StepOptions } from '../options.js';
+import { decimal, positiveInt, type StepOptions } from '../options.js';
 import type { RolloutView } from '../../core/rollout/status.js';
 import type { TickEntry } from '../../core/rollout/tick.js';
 import type { RolloutPreview } from '../../core/rollout/preview.js';
@@ -178,7 +178,7 @@ export function registerRollout(program: Command, deps: Deps): void {
     .command('history')
     .description("every look of a rollout's live compare checks: counts per side, interval, verdict")
     .argument('<model>')
-    .option('--rollout <id>', 'this rollout of the model (default: its latest)', (v) => Number(v))
+    .option('--rollout <id>', 'this rollout of the model (default: its latest)', positiveInt('--rollout'))
     .addHelpText(
       'after',
       "\nINTERVAL is the look's own confidence interval for how much worse the candidate is; RUNNING is the\nintersection over the stage's looks so far, which the verdict is decided on.\n\nExamples:\n  $ mlctl rollout history fraud\n  $ mlctl rollout history fraud --rollout 7 --json",
